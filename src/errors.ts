@@ -1,0 +1,99 @@
+/**
+ * Typed errors shared by every layer of tapegrad.
+ *
+ * Every error names the function that raised it, says what was wrong (shapes, values, the
+ * option) and what to try. Callers can branch on the class (`instanceof NotPositiveDefiniteError`)
+ * or on `error.code`; the message is for people.
+ *
+ * This module imports nothing, so every layer (linalg, autodiff, hessian) may use it.
+ */
+
+/** Base class of every error tapegrad throws on purpose. */
+export class TapegradError extends Error {
+  /** A stable, machine-readable name for the failure, e.g. `'shape'` or `'not-positive-definite'`. */
+  readonly code: string;
+  /** The public function that detected the problem, e.g. `'matmul'` or `'cgSolve'`. */
+  readonly fn: string;
+
+  constructor(fn: string, code: string, message: string) {
+    super(`${fn}: ${message}`);
+    this.name = new.target.name;
+    this.fn = fn;
+    this.code = code;
+  }
+}
+
+/** Sizes or shapes that do not fit together (matmul of [2,3] and [4,5], a tangent of the wrong shape). */
+export class ShapeError extends TapegradError {
+  constructor(fn: string, message: string) {
+    super(fn, 'shape', message);
+  }
+}
+
+/** An argument or option outside its allowed domain (a negative size, an unknown mode). */
+export class InvalidArgumentError extends TapegradError {
+  constructor(fn: string, message: string) {
+    super(fn, 'invalid-argument', message);
+  }
+}
+
+/** A NaN or ±Infinity where it would silently turn the result into garbage. */
+export class NonFiniteError extends TapegradError {
+  constructor(fn: string, message: string) {
+    super(fn, 'non-finite', message);
+  }
+}
+
+/** A matrix that is singular to working precision; `pivot` is the zero-based column that failed. */
+export class SingularMatrixError extends TapegradError {
+  readonly pivot: number;
+  constructor(fn: string, pivot: number, message: string) {
+    super(fn, 'singular', message);
+    this.pivot = pivot;
+  }
+}
+
+/** A matrix or operator that is not (numerically) positive definite; `column` is where it showed. */
+export class NotPositiveDefiniteError extends TapegradError {
+  readonly column: number;
+  constructor(fn: string, column: number, message: string) {
+    super(fn, 'not-positive-definite', message);
+    this.column = column;
+  }
+}
+
+/**
+ * An iterative method that is diverging (Neumann with spectral radius ≥ 1, LiSSA blowing up).
+ * `spectralRadius` is the estimate that explains it and `suggestedScale` a value that would converge.
+ */
+export class DivergenceError extends TapegradError {
+  readonly iteration: number;
+  readonly spectralRadius: number | undefined;
+  readonly suggestedScale: number | undefined;
+  constructor(
+    fn: string,
+    message: string,
+    details: { iteration: number; spectralRadius?: number; suggestedScale?: number },
+  ) {
+    super(fn, 'divergence', message);
+    this.iteration = details.iteration;
+    this.spectralRadius = details.spectralRadius;
+    this.suggestedScale = details.suggestedScale;
+  }
+}
+
+/** CG met a direction p with pᵀHp ≤ 0: the operator is not positive definite. */
+export class NegativeCurvatureError extends TapegradError {
+  readonly iteration: number;
+  readonly curvature: number;
+  constructor(fn: string, iteration: number, curvature: number, message: string) {
+    super(fn, 'negative-curvature', message);
+    this.iteration = iteration;
+    this.curvature = curvature;
+  }
+}
+
+/** Formats a shape for messages: `[2, 3]`, and `[]` for a scalar. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
