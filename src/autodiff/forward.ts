@@ -1,0 +1,44 @@
+/**
+ * Forward mode: a trace that carries a tangent with every value.
+ *
+ * A `ForwardTrace` is the trace of one `jvp` call (one level). When a primitive runs on inputs of
+ * this level, the trace computes the output's tangent right away from the inputs' tangents with
+ * the primitive's JVP rule (or, for a linear primitive, the primitive itself applied to the
+ * tangents). Nothing is stored; memory stays flat however long the computation.
+ *
+ * Tangents are tensors one level down, so an outer transform traces them too: `grad` of a `jvp`
+ * is reverse-over-forward, `jvp` of a `grad` forward-over-reverse.
+ */
+import { apply, type Primitive, type Trace } from './primitive.js';
+import { Tensor, zerosLike } from './tensor.js';
+
+/** The JVP of a primitive: its rule, or for linear ones the op applied to the tangents. */
+export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P): Tensor {
+  if (primitive.linear) {
+    return apply(primitive, tangents.map((t, i) => t ?? zerosLike(inputs[i]!)), params);
+  }
+  if (primitive.jvp === undefined) {
+    throw new Error(`${primitive.name}: this primitive has no JVP rule; declare it linear or give it a jvp`);
+  }
+  return primitive.jvp(tangents, inputs, output, params);
+}
+
+export class ForwardTrace implements Trace {
+  readonly kind = 'forward' as const;
+  readonly level: number;
+
+  constructor(level: number) {
+    this.level = level;
+  }
+
+  /** Starts tracing `value` with tangent `tangent`. */
+  input(value: Tensor, tangent: Tensor): Tensor {
+    return new Tensor(value.data, value.shape, { trace: this, primal: value, tangent });
+  }
+
+  lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+    const tangents = inputs.map((x) => (x.level === this.level ? x.tangent : undefined));
+    const tangent = jvpRule(primitive, tangents, primals, output, params);
+    return new Tensor(output.data, output.shape, { trace: this, primal: output, tangent });
+  }
+}

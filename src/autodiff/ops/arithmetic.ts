@@ -1,0 +1,225 @@
+/**
+ * Arithmetic with NumPy broadcasting: add, sub, mul, div, neg, square, pow, where, maximum,
+ * minimum, and the comparisons that build masks.
+ *
+ * Broadcasting enters the rules in one place: a cotangent has the *output's* shape and is summed
+ * back to each input's shape with `sumTo` (which is itself linear and differentiable).
+ */
+import { ShapeError, formatShape } from '../../errors.js';
+import { binaryBroadcast, broadcastShapes, selectBroadcast, unaryKernels, type BinaryOp } from '../../linalg/tensor-kernels.js';
+import { apply, type Primitive } from '../primitive.js';
+import { Tensor, asTensor, fromData, scalar, type TensorLike } from '../tensor.js';
+// elementwise.ts imports this file too; the cycle is safe because both only call each other
+// inside rules, never while the modules load.
+import { log } from './elementwise.js';
+import { sameShape, sumTo } from './shape.js';
+
+function outputShape(fn: string, a: Tensor, b: Tensor): number[] {
+  const shape = broadcastShapes(a.shape, b.shape);
+  if (shape === undefined) {
+    throw new ShapeError(fn, `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (trailing axes must match or be 1)`);
+  }
+  return shape;
+}
+
+function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
+  return ([a, b]) => {
+    const shape = sameShape(a!.shape, b!.shape) ? a!.shape : broadcastShapes(a!.shape, b!.shape)!;
+    return fromData(binaryBroadcast(op, a!.data, a!.shape, b!.data, b!.shape, shape), shape);
+  };
+}
+
+function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: TensorLike): Tensor {
+  const x = asTensor(a, fn);
+  const y = asTensor(b, fn);
+  outputShape(fn, x, y);
+  return apply(primitive, [x, y], undefined);
+}
+
+// d(a + b) = da + db
+const addPrimitive: Primitive = {
+  name: 'add',
+  linear: true,
+  value: binaryValue('add'),
+  vjp: (g, [a, b], _out, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : undefined, needs[1] ? sumTo(g, b!.shape) : undefined],
+};
+
+// d(a − b) = da − db
+const subPrimitive: Primitive = {
+  name: 'sub',
+  linear: true,
+  value: binaryValue('sub'),
+  vjp: (g, [a, b], _out, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : undefined, needs[1] ? sumTo(neg(g), b!.shape) : undefined],
+};
+
+// d(a·b) = da·b + a·db
+const mulPrimitive: Primitive = {
+  name: 'mul',
+  value: binaryValue('mul'),
+  vjp: (g, [a, b], _out, _p, needs) => [needs[0] ? sumTo(mul(g, b!), a!.shape) : undefined, needs[1] ? sumTo(mul(g, a!), b!.shape) : undefined],
+  jvp: ([ta, tb], [a, b]) => addTangents(ta && mul(ta, b!), tb && mul(a!, tb)),
+};
+
+// d(a/b) = da/b − db·(a/b)/b
+const divPrimitive: Primitive = {
+  name: 'div',
+  value: binaryValue('div'),
+  vjp: (g, [a, b], out, _p, needs) => [needs[0] ? sumTo(div(g, b!), a!.shape) : undefined, needs[1] ? sumTo(neg(div(mul(g, out), b!)), b!.shape) : undefined],
+  jvp: ([ta, tb], [, b], out) => addTangents(ta && div(ta, b!), tb && neg(div(mul(tb, out), b!))),
+};
+
+// d(aᵇ) = b·aᵇ⁻¹·da + aᵇ·log(a)·db  (the db term is only formed when b is traced)
+const powPrimitive: Primitive = {
+  name: 'pow',
+  value: binaryValue('pow'),
+  vjp: (g, [a, b], out, _p, needs) => [
+    needs[0] ? sumTo(mul(g, mul(b!, pow(a!, sub(b!, 1)))), a!.shape) : undefined,
+    needs[1] ? sumTo(mul(g, mul(out, log(a!))), b!.shape) : undefined,
+  ],
+  jvp: ([ta, tb], [a, b], out) => addTangents(ta && mul(ta, mul(b!, pow(a!, sub(b!, 1)))), tb && mul(tb, mul(out, log(a!)))),
+};
+
+/** Adds two optional tangents (undefined is zero); at least one is defined when called. */
+function addTangents(x: Tensor | undefined, y: Tensor | undefined): Tensor {
+  if (x === undefined) return y!;
+  if (y === undefined) return x;
+  return add(x, y);
+}
+
+/** a + b, broadcasting. @example add(tensor([1, 2]), 10).toArray(); // [11, 12] */
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return binary('add', addPrimitive, a, b);
+}
+/** a − b, broadcasting. @example sub(tensor([3, 4]), 1).toArray(); // [2, 3] */
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binary('sub', subPrimitive, a, b);
+}
+/** a·b elementwise, broadcasting. @example mul(tensor([1, 2]), tensor([3, 4])).toArray(); // [3, 8] */
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binary('mul', mulPrimitive, a, b);
+}
+/** a / b elementwise, broadcasting. @example div(tensor([1, 2]), 2).toArray(); // [0.5, 1] */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return binary('div', divPrimitive, a, b);
+}
+/**
+ * aᵇ elementwise, broadcasting. The derivative in b uses log(a), so differentiate with respect
+ * to the exponent only where a > 0.
+ * @example pow(tensor([2, 3]), 2).toArray(); // [4, 9]
+ */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return binary('pow', powPrimitive, a, b);
+}
+
+// d(−x) = −dx
+const negPrimitive: Primitive = {
+  name: 'neg',
+  linear: true,
+  value: ([x]) => fromData(unaryKernels.neg(x!.data), x!.shape),
+  vjp: (g) => [neg(g)],
+};
+
+// d(x²) = 2x·dx
+const squarePrimitive: Primitive = {
+  name: 'square',
+  value: ([x]) => fromData(unaryKernels.square(x!.data), x!.shape),
+  vjp: (g, [x]) => [mul(g, mul(2, x!))],
+  jvp: ([t], [x]) => mul(t!, mul(2, x!)),
+};
+
+/** −x. @example neg(tensor([1, -2])).toArray(); // [-1, 2] */
+export function neg(x: TensorLike): Tensor {
+  return apply(negPrimitive, [asTensor(x, 'neg')], undefined);
+}
+/** x² elementwise. @example square(tensor([3])).toArray(); // [9] */
+export function square(x: TensorLike): Tensor {
+  return apply(squarePrimitive, [asTensor(x, 'square')], undefined);
+}
+
+// where(c, a, b): d = where(c, da, db). The condition is data, not differentiated.
+interface WhereParams {
+  condition: Tensor;
+}
+const wherePrimitive: Primitive<WhereParams> = {
+  name: 'where',
+  linear: true,
+  value: ([a, b], { condition: c }) => {
+    const shape = broadcastShapes(broadcastShapes(c.shape, a!.shape)!, b!.shape)!;
+    return fromData(selectBroadcast(c.data, c.shape, a!.data, a!.shape, b!.data, b!.shape, shape), shape);
+  },
+  vjp: (g, [a, b], _out, params, needs) => {
+    const zero = scalar(0);
+    return [
+      needs[0] ? sumTo(apply(wherePrimitive, [g, zero], params), a!.shape) : undefined,
+      needs[1] ? sumTo(apply(wherePrimitive, [zero, g], params), b!.shape) : undefined,
+    ];
+  },
+};
+
+/**
+ * Elementwise `condition ? a : b`, broadcasting all three. The condition is read as data (non-zero
+ * is true) and is not differentiated; gradients flow to `a` where it holds and to `b` elsewhere.
+ * @example where(greater(x, 0), x, 0) // relu
+ */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const c = asTensor(condition, 'where');
+  const x = asTensor(a, 'where');
+  const y = asTensor(b, 'where');
+  const ab = broadcastShapes(x.shape, y.shape);
+  if (ab === undefined || broadcastShapes(c.shape, ab) === undefined) {
+    throw new ShapeError('where', `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`);
+  }
+  return apply(wherePrimitive, [x, y], { condition: fromData(c.data, c.shape) });
+}
+
+/**
+ * Elementwise maximum. At ties the gradient goes to `a` (a documented choice, as in JAX's
+ * `where(a >= b, a, b)`).
+ * @example maximum(tensor([1, 5]), 3).toArray(); // [3, 5]
+ */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return where(greaterEqual(a, b), a, b);
+}
+/** Elementwise minimum; at ties the gradient goes to `a`. @example minimum(tensor([1, 5]), 3).toArray(); // [1, 3] */
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return where(lessEqual(a, b), a, b);
+}
+
+function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  const x = asTensor(a, fn);
+  const y = asTensor(b, fn);
+  const shape = outputShape(fn, x, y);
+  // Comparisons are piecewise constant: their output is a constant mask at every level.
+  return fromData(binaryBroadcast(op, x.data, x.shape, y.data, y.shape, shape), shape);
+}
+
+/** 1 where a > b, else 0 (a constant mask). @example greater(tensor([1, 3]), 2).toArray(); // [0, 1] */
+export function greater(a: TensorLike, b: TensorLike): Tensor {
+  return compare('greater', 'greater', a, b);
+}
+/** 1 where a ≥ b, else 0 (a constant mask). */
+export function greaterEqual(a: TensorLike, b: TensorLike): Tensor {
+  return compare('greaterEqual', 'greaterEqual', a, b);
+}
+/** 1 where a < b, else 0 (a constant mask). */
+export function less(a: TensorLike, b: TensorLike): Tensor {
+  return compare('less', 'less', a, b);
+}
+/** 1 where a ≤ b, else 0 (a constant mask). */
+export function lessEqual(a: TensorLike, b: TensorLike): Tensor {
+  return compare('lessEqual', 'lessEqual', a, b);
+}
+/** 1 where a = b, else 0 (a constant mask). */
+export function equal(a: TensorLike, b: TensorLike): Tensor {
+  return compare('equal', 'equal', a, b);
+}
+
+/**
+ * The value of `x` as a constant: no transform sees through it (JAX's `stop_gradient`,
+ * PyTorch's `detach`).
+ * @example grad((x) => mul(x, stopGradient(x)))(scalar(3)).item(); // 3, not 6
+ */
+export function stopGradient(x: TensorLike): Tensor {
+  const t = asTensor(x, 'stopGradient');
+  return t.level === 0 ? t : fromData(t.data, t.shape);
+}

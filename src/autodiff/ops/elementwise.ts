@@ -1,0 +1,55 @@
+/**
+ * Elementwise maths: exp, log, log1p, expm1, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs.
+ *
+ * Each op is f applied to every entry, so its VJP and its JVP are the same multiplication by
+ * f′(x): `x̄ = ȳ·f′(x)` and `ẏ = ẋ·f′(x)`. Each op below therefore gives only f′, written with
+ * differentiable ops (often through the output y = f(x), which is already computed).
+ *
+ * Where a derivative does not exist we choose, and say so: relu′(0) = 0 and abs′(0) = 0 (the
+ * subgradient closest to zero, as PyTorch and JAX do). Their second derivatives are 0 everywhere.
+ */
+import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
+import { apply, type Primitive } from '../primitive.js';
+import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
+import { add, div, mul, neg, sub, square } from './arithmetic.js';
+
+/** Builds a unary primitive from its kernel and its derivative f′(x) given x and y = f(x). */
+function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x: TensorLike) => Tensor {
+  const primitive: Primitive = {
+    name,
+    value: ([x]) => fromData(unaryKernels[name](x!.data), x!.shape),
+    vjp: (g, [x], y) => [mul(g, derivative(x!, y))],
+    jvp: ([t], [x], y) => mul(t!, derivative(x!, y)),
+  };
+  return (x) => apply(primitive, [asTensor(x, name)], undefined);
+}
+
+/** A constant built from x's values: derivatives of piecewise-constant functions are 0. */
+function constantMap(kernel: UnaryOp, x: Tensor): Tensor {
+  return fromData(unaryKernels[kernel](x.data), x.shape);
+}
+
+/** eˣ; d eˣ = eˣ·dx. @example exp(tensor([0])).toArray(); // [1] */
+export const exp = unary('exp', (_x, y) => y);
+/** Natural log; d log x = dx/x. Domain x > 0. @example log(tensor([1])).toArray(); // [0] */
+export const log = unary('log', (x) => div(1, x));
+/** log(1 + x), accurate for small x; d = dx/(1 + x). Domain x > −1. */
+export const log1p = unary('log1p', (x) => div(1, add(1, x)));
+/** eˣ − 1, accurate for small x; d = eˣ·dx = (y + 1)·dx. */
+export const expm1 = unary('expm1', (_x, y) => add(y, 1));
+/** √x; d √x = dx/(2√x). Domain x > 0 (the derivative is infinite at 0). */
+export const sqrt = unary('sqrt', (_x, y) => div(0.5, y));
+/** sin x; d sin = cos x·dx. */
+export const sin = unary('sin', (x) => cos(x));
+/** cos x; d cos = −sin x·dx. */
+export const cos = unary('cos', (x) => neg(sin(x)));
+/** tanh x; d tanh = (1 − tanh²)·dx. */
+export const tanh = unary('tanh', (_x, y) => sub(1, square(y)));
+/** σ(x) = 1/(1 + e⁻ˣ), overflow-free; d σ = σ(1 − σ)·dx. */
+export const sigmoid = unary('sigmoid', (_x, y) => mul(y, sub(1, y)));
+/** log(1 + eˣ), overflow-free; d softplus = σ(x)·dx. */
+export const softplus = unary('softplus', (x) => sigmoid(x));
+/** max(x, 0); d relu = [x > 0]·dx, with relu′(0) = 0. */
+export const relu = unary('relu', (x) => constantMap('step', x));
+/** |x|; d|x| = sign(x)·dx, with abs′(0) = 0. */
+export const abs = unary('abs', (x) => constantMap('sign', x));

@@ -1,0 +1,109 @@
+/**
+ * Matrix products: matmul (NumPy semantics for 1-D and 2-D operands), dot, outer.
+ *
+ * One primitive does the work: C = op(A)·op(B) on matrices, where op is the identity or the
+ * transpose, computed by the cache-blocked `gemm` kernel. Carrying the transpose flags as
+ * parameters lets every VJP be another product of the same primitive with no transpose copied:
+ *
+ *   C = A·B   ⇒  Ā = C̄·Bᵀ,  B̄ = Aᵀ·C̄        (and the flag-flipped forms for transposed operands)
+ *
+ * and the JVP is bilinearity, Ċ = Ȧ·B + A·Ḃ. Vectors are reshaped to 1×k or k×1 matrices around
+ * the primitive, so their rules come from reshape's.
+ */
+import { ShapeError, formatShape } from '../../errors.js';
+import { gemm } from '../../linalg/blas.js';
+import { apply, type Primitive } from '../primitive.js';
+import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
+import { add } from './arithmetic.js';
+import { reshape } from './shape.js';
+
+interface MatmulParams {
+  /** Use Aᵀ in place of A. */
+  readonly ta: boolean;
+  /** Use Bᵀ in place of B. */
+  readonly tb: boolean;
+}
+
+const flags = (ta: boolean, tb: boolean): MatmulParams => ({ ta, tb });
+
+const matmulPrimitive: Primitive<MatmulParams> = {
+  name: 'matmul',
+  value: ([a, b], { ta, tb }) => {
+    const [ar, ac] = a!.shape as [number, number];
+    const [br, bc] = b!.shape as [number, number];
+    const m = ta ? ac : ar;
+    const k = ta ? ar : ac;
+    const n = tb ? br : bc;
+    return fromData(gemm(a!.data, b!.data, m, k, n, { transposeA: ta, transposeB: tb }), [m, n]);
+  },
+  // C = op(A)·op(B). Ā: if A is used as is, Ā = C̄·op(B)ᵀ; if transposed, Ā = op(B)·C̄ᵀ.
+  //                   B̄: if B is used as is, B̄ = op(A)ᵀ·C̄; if transposed, B̄ = C̄ᵀ·op(A).
+  vjp: (g, [a, b], _out, { ta, tb }, needs) => [
+    needs[0] ? (ta ? matmulRaw(b!, g, tb, true) : matmulRaw(g, b!, false, !tb)) : undefined,
+    needs[1] ? (tb ? matmulRaw(g, a!, true, ta) : matmulRaw(a!, g, !ta, false)) : undefined,
+  ],
+  // Ċ = op(Ȧ)·op(B) + op(A)·op(Ḃ)
+  jvp: ([da, db], [a, b], _out, { ta, tb }) => {
+    const left = da && matmulRaw(da, b!, ta, tb);
+    const right = db && matmulRaw(a!, db, ta, tb);
+    return left && right ? add(left, right) : (left ?? right)!;
+  },
+};
+
+/** op(A)·op(B) for matrices, straight to the primitive (shapes already checked). */
+function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+  return apply(matmulPrimitive, [a, b], flags(ta, tb));
+}
+
+/**
+ * Matrix product with NumPy's rules for 1-D and 2-D operands: `[n,k]@[k,m]` → `[n,m]`,
+ * `[n,k]@[k]` → `[n]`, `[k]@[k,m]` → `[m]`, `[k]@[k]` → `[]`.
+ * Pass `{ transposeA, transposeB }` to multiply by a transpose without forming it.
+ * @example matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray(); // [3, 7]
+ */
+export function matmul(a: TensorLike, b: TensorLike, options: { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
+  const x = asTensor(a, 'matmul');
+  const y = asTensor(b, 'matmul');
+  if (x.rank < 1 || x.rank > 2 || y.rank < 1 || y.rank > 2) {
+    throw new ShapeError('matmul', `operands must be 1-D or 2-D, got ${formatShape(x.shape)} and ${formatShape(y.shape)}; use mul for scalars`);
+  }
+  const ta = (options.transposeA ?? false) && x.rank === 2;
+  const tb = (options.transposeB ?? false) && y.rank === 2;
+  // Promote vectors to matrices the NumPy way: a left vector is a row, a right vector a column.
+  const A = x.rank === 1 ? reshape(x, [1, x.size]) : x;
+  const B = y.rank === 1 ? reshape(y, [y.size, 1]) : y;
+  const [ar, ac] = A.shape as [number, number];
+  const [br, bc] = B.shape as [number, number];
+  const k = ta ? ar : ac;
+  const kB = tb ? bc : br;
+  if (k !== kB) {
+    const describeOperand = (t: Tensor, transposed: boolean) => `${formatShape(t.shape)}${transposed ? 'ᵀ' : ''}`;
+    throw new ShapeError('matmul', `cannot multiply ${describeOperand(x, ta)} by ${describeOperand(y, tb)}: inner sizes ${k} and ${kB} differ`);
+  }
+  const C = matmulRaw(A, B, ta, tb);
+  const shape: number[] = [];
+  if (x.rank === 2) shape.push(C.shape[0]!);
+  if (y.rank === 2) shape.push(C.shape[1]!);
+  return x.rank === 2 && y.rank === 2 ? C : reshape(C, shape);
+}
+
+/**
+ * Inner product of two vectors (`[k]·[k]` → `[]`); for matrices, the matrix product.
+ * @example dot(tensor([1, 2]), tensor([3, 4])).item(); // 11
+ */
+export function dot(a: TensorLike, b: TensorLike): Tensor {
+  const x = asTensor(a, 'dot');
+  const y = asTensor(b, 'dot');
+  if (x.rank === 1 && y.rank === 1 && x.size !== y.size) {
+    throw new ShapeError('dot', `vectors have lengths ${x.size} and ${y.size}; they must match`);
+  }
+  return matmul(x, y);
+}
+
+/** Outer product of two vectors: `[n]`, `[m]` → `[n, m]`. @example outer(tensor([1, 2]), tensor([3])).toNested(); // [[3], [6]] */
+export function outer(a: TensorLike, b: TensorLike): Tensor {
+  const x = asTensor(a, 'outer');
+  const y = asTensor(b, 'outer');
+  if (x.rank !== 1 || y.rank !== 1) throw new ShapeError('outer', `needs two vectors, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+  return matmul(reshape(x, [x.size, 1]), reshape(y, [1, y.size]));
+}

@@ -1,0 +1,355 @@
+/**
+ * Structural ops: reshape, broadcast, sum-to-shape, transpose, slice, pad, concat, take.
+ *
+ * Every op here is linear, so each declares `linear: true` and gets its JVP for free (the op
+ * applied to the tangent). Their VJPs come in adjoint pairs, each the other's transpose:
+ *
+ *   reshape ↔ reshape      broadcastTo ↔ sumTo      transpose(p) ↔ transpose(p⁻¹)
+ *   slice ↔ pad            take ↔ scatterAdd        concat ↔ slices
+ *
+ * Because each adjoint is again a primitive here, the pairs close under differentiation and the
+ * backward pass of a backward pass stays on the tape.
+ */
+import { InvalidArgumentError, ShapeError, formatShape } from '../../errors.js';
+import {
+  broadcastShapes,
+  broadcastTo as broadcastKernel,
+  padBox,
+  permuteAxes,
+  scatterAddAlong,
+  shapeSize,
+  sliceBox,
+  sumToShape,
+  takeAlong,
+} from '../../linalg/tensor-kernels.js';
+import { apply, type Primitive } from '../primitive.js';
+import { Tensor, asTensor, checkShape, fromData, type TensorLike } from '../tensor.js';
+
+// ---------------------------------------------------------------------------------------------
+// reshape: same values, new shape. y = reshape(x) ⇒ x̄ = reshape(ȳ, shape(x)).
+
+const reshapePrimitive: Primitive<{ shape: readonly number[] }> = {
+  name: 'reshape',
+  linear: true,
+  value: ([x], { shape }) => fromData(x!.data, shape), // immutable data can be shared
+  vjp: (g, [x]) => [reshape(g, x!.shape)],
+};
+
+/**
+ * Gives `x` a new shape with the same number of elements; one axis may be -1 (inferred).
+ * @example reshape(tensor([1, 2, 3, 4]), [2, 2]).shape; // [2, 2]
+ */
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = asTensor(x, 'reshape');
+  const resolved = resolveShape(shape, t.size, t.shape);
+  if (sameShape(resolved, t.shape)) return t;
+  return apply(reshapePrimitive, [t], { shape: Object.freeze(resolved) });
+}
+
+function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
+  const inferred = shape.indexOf(-1);
+  const out = shape.slice();
+  if (inferred >= 0) {
+    const known = shapeSize(shape.filter((_, i) => i !== inferred));
+    if (shape.lastIndexOf(-1) !== inferred || known === 0 || size % known !== 0) {
+      throw new ShapeError('reshape', `cannot infer the -1 in ${formatShape(shape)} for ${size} elements (from shape ${formatShape(from)})`);
+    }
+    out[inferred] = size / known;
+  }
+  checkShape('reshape', out);
+  if (shapeSize(out) !== size) {
+    throw new ShapeError('reshape', `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(shape)} (${shapeSize(out)} elements)`);
+  }
+  return out;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// broadcastTo and sumTo: the adjoint pair behind every broadcasting op.
+
+const broadcastPrimitive: Primitive<{ shape: readonly number[] }> = {
+  name: 'broadcastTo',
+  linear: true,
+  value: ([x], { shape }) => fromData(broadcastKernel(x!.data, x!.shape, shape), shape),
+  vjp: (g, [x]) => [sumTo(g, x!.shape)],
+};
+
+const sumToPrimitive: Primitive<{ shape: readonly number[] }> = {
+  name: 'sumTo',
+  linear: true,
+  value: ([x], { shape }) => fromData(sumToShape(x!.data, x!.shape, shape), shape),
+  vjp: (g, [x]) => [broadcastTo(g, x!.shape)],
+};
+
+/**
+ * Stretches `x` to `shape` by NumPy's broadcasting rules.
+ * @example broadcastTo(tensor([1, 2]), [3, 2]).shape; // [3, 2]
+ */
+export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = asTensor(x, 'broadcastTo');
+  if (sameShape(t.shape, shape)) return t;
+  const target = broadcastShapes(t.shape, shape);
+  if (target === undefined || !sameShape(target, shape)) {
+    throw new ShapeError('broadcastTo', `cannot broadcast shape ${formatShape(t.shape)} to ${formatShape(shape)}`);
+  }
+  return apply(broadcastPrimitive, [t], { shape: Object.freeze(shape.slice()) });
+}
+
+/**
+ * Sums `x` down to `shape`, undoing a broadcast (the adjoint of `broadcastTo`): leading axes are
+ * summed away, axes where `shape` has 1 are summed and kept.
+ * @example sumTo(ones([3, 2]), [2]).toArray(); // [3, 3]
+ */
+export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = asTensor(x, 'sumTo');
+  if (sameShape(t.shape, shape)) return t;
+  const target = broadcastShapes(shape, t.shape);
+  if (target === undefined || !sameShape(target, t.shape)) {
+    throw new ShapeError('sumTo', `cannot sum shape ${formatShape(t.shape)} down to ${formatShape(shape)}: ${formatShape(shape)} must broadcast to ${formatShape(t.shape)}`);
+  }
+  return apply(sumToPrimitive, [t], { shape: Object.freeze(shape.slice()) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// transpose: y = xᵀ (any axis permutation) ⇒ x̄ = transpose(ȳ, p⁻¹).
+
+const transposePrimitive: Primitive<{ perm: readonly number[] }> = {
+  name: 'transpose',
+  linear: true,
+  value: ([x], { perm }) => fromData(permuteAxes(x!.data, x!.shape, perm), perm.map((p) => x!.shape[p]!)),
+  vjp: (g, _inputs, _out, { perm }) => {
+    const inverse = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inverse[p] = i));
+    return [transpose(g, inverse)];
+  },
+};
+
+/**
+ * Permutes axes; without `perm`, reverses them (the matrix transpose for rank 2).
+ * @example transpose(tensor([[1, 2, 3]])).shape; // [3, 1]
+ */
+export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  const t = asTensor(x, 'transpose');
+  const p = perm ?? t.shape.map((_, i) => t.rank - 1 - i);
+  if (p.length !== t.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
+    throw new ShapeError('transpose', `perm ${JSON.stringify(p)} is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`);
+  }
+  if (p.every((v, i) => v === i)) return t;
+  return apply(transposePrimitive, [t], { perm: Object.freeze(p.slice()) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// slice and pad: y = x[start : start + size] ⇒ x̄ = pad(ȳ) with zeros around.
+
+interface BoxParams {
+  start: readonly number[];
+  size: readonly number[];
+  full: readonly number[];
+}
+
+const slicePrimitive: Primitive<BoxParams> = {
+  name: 'slice',
+  linear: true,
+  value: ([x], { start, size }) => fromData(sliceBox(x!.data, x!.shape, start, size), size),
+  vjp: (g, _inputs, _out, params) => [apply(padPrimitive, [g], params)],
+};
+
+const padPrimitive: Primitive<BoxParams> = {
+  name: 'pad',
+  linear: true,
+  value: ([x], { start, full }) => fromData(padBox(x!.data, x!.shape, start, full), full),
+  vjp: (g, _inputs, _out, params) => [apply(slicePrimitive, [g], params)],
+};
+
+/**
+ * The sub-box of `x` starting at `start` with extent `size` along each axis (`size` -1 means
+ * "to the end"). Missing trailing axes are taken whole.
+ * @example slice(tensor([1, 2, 3, 4]), [1], [2]).toArray(); // [2, 3]
+ */
+export function slice(x: TensorLike, start: readonly number[], size?: readonly number[]): Tensor {
+  const t = asTensor(x, 'slice');
+  if (start.length > t.rank || (size !== undefined && size.length > t.rank)) {
+    throw new ShapeError('slice', `start ${JSON.stringify(start)} / size ${JSON.stringify(size)} have more axes than shape ${formatShape(t.shape)}`);
+  }
+  const s = t.shape.map((_, i) => start[i] ?? 0);
+  const z = t.shape.map((d, i) => {
+    const want = size?.[i] ?? -1;
+    return want === -1 ? d - s[i]! : want;
+  });
+  for (let i = 0; i < t.rank; i++) {
+    if (!Number.isInteger(s[i]) || !Number.isInteger(z[i]) || s[i]! < 0 || z[i]! < 0 || s[i]! + z[i]! > t.shape[i]!) {
+      throw new ShapeError('slice', `axis ${i}: start ${s[i]} with size ${z[i]} does not fit in length ${t.shape[i]} of shape ${formatShape(t.shape)}`);
+    }
+  }
+  if (sameShape(z, t.shape)) return t;
+  return apply(slicePrimitive, [t], { start: Object.freeze(s), size: Object.freeze(z), full: t.shape });
+}
+
+/**
+ * Row `i` of `x` along axis 0 (negative counts from the end), dropping that axis.
+ * @example index(tensor([[1, 2], [3, 4]]), 1).toArray(); // [3, 4]
+ */
+export function index(x: TensorLike, i: number): Tensor {
+  const t = asTensor(x, 'index');
+  if (t.rank === 0) throw new ShapeError('index', 'cannot index a scalar (shape [])');
+  const n = t.shape[0]!;
+  const at = i < 0 ? n + i : i;
+  if (!Number.isInteger(at) || at < 0 || at >= n) {
+    throw new ShapeError('index', `index ${i} is out of range for axis 0 of length ${n}`);
+  }
+  return reshape(slice(t, [at], [1]), t.shape.slice(1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// concat: y = [x₀; x₁; …] along an axis ⇒ x̄ᵢ = the matching slice of ȳ.
+
+const concatPrimitive: Primitive<{ axis: number }> = {
+  name: 'concat',
+  linear: true,
+  value: (xs, { axis }) => {
+    const shape = xs[0]!.shape.slice();
+    shape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);
+    const out = new Float64Array(shapeSize(shape));
+    let offset = 0;
+    for (const x of xs) {
+      const start = shape.map((_, i) => (i === axis ? offset : 0));
+      const placed = padBox(x.data, x.shape, start, shape);
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! + placed[i]!;
+      offset += x.shape[axis]!;
+    }
+    return fromData(out, shape);
+  },
+  vjp: (g, xs, _out, { axis }, needs) => {
+    let offset = 0;
+    return xs.map((x, k) => {
+      const start = x.shape.map((_, i) => (i === axis ? offset : 0));
+      offset += x.shape[axis]!;
+      return needs[k] ? slice(g, start, x.shape) : undefined;
+    });
+  },
+};
+
+/**
+ * Joins tensors along an existing axis (default 0).
+ * @example concat([tensor([1, 2]), tensor([3])]).toArray(); // [1, 2, 3]
+ */
+export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new InvalidArgumentError('concat', 'needs a non-empty array of tensors');
+  const ts = xs.map((x) => asTensor(x, 'concat'));
+  const first = ts[0]!;
+  const ax = normalizeAxis('concat', axis, first.rank);
+  for (const t of ts) {
+    if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new ShapeError('concat', `shapes ${ts.map((u) => formatShape(u.shape)).join(', ')} differ outside axis ${ax}`);
+    }
+  }
+  if (ts.length === 1) return first;
+  return apply(concatPrimitive, ts, { axis: ax });
+}
+
+/**
+ * Stacks same-shape tensors along a new axis (default 0).
+ * @example stack([tensor([1, 2]), tensor([3, 4])]).shape; // [2, 2]
+ */
+export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new InvalidArgumentError('stack', 'needs a non-empty array of tensors');
+  const ts = xs.map((x) => asTensor(x, 'stack'));
+  const ax = normalizeAxis('stack', axis, ts[0]!.rank + 1);
+  return concat(ts.map((t) => expandDims(t, ax)), ax);
+}
+
+/** Inserts an axis of length 1 at `axis`. @example expandDims(tensor([1, 2]), 0).shape; // [1, 2] */
+export function expandDims(x: TensorLike, axis: number): Tensor {
+  const t = asTensor(x, 'expandDims');
+  const ax = normalizeAxis('expandDims', axis, t.rank + 1);
+  const shape = t.shape.slice();
+  shape.splice(ax, 0, 1);
+  return reshape(t, shape);
+}
+
+/** Removes axes of length 1 (all of them, or the one given). @example squeeze(zeros([1, 3])).shape; // [3] */
+export function squeeze(x: TensorLike, axis?: number): Tensor {
+  const t = asTensor(x, 'squeeze');
+  if (axis === undefined) return reshape(t, t.shape.filter((d) => d !== 1));
+  const ax = normalizeAxis('squeeze', axis, t.rank);
+  if (t.shape[ax] !== 1) throw new ShapeError('squeeze', `axis ${axis} has length ${t.shape[ax]}, not 1, in shape ${formatShape(t.shape)}`);
+  return reshape(t, t.shape.filter((_, i) => i !== ax));
+}
+
+// ---------------------------------------------------------------------------------------------
+// take and scatterAdd: y = x[indices] along an axis ⇒ x̄ = scatter-add of ȳ at indices.
+
+interface TakeParams {
+  indices: Int32Array;
+  axis: number;
+  full: readonly number[];
+}
+
+const takePrimitive: Primitive<TakeParams> = {
+  name: 'take',
+  linear: true,
+  value: ([x], { indices, axis }) => {
+    const shape = x!.shape.slice();
+    shape[axis] = indices.length;
+    return fromData(takeAlong(x!.data, x!.shape, indices, axis), shape);
+  },
+  vjp: (g, _inputs, _out, params) => [apply(scatterAddPrimitive, [g], params)],
+};
+
+const scatterAddPrimitive: Primitive<TakeParams> = {
+  name: 'scatterAdd',
+  linear: true,
+  value: ([g], { indices, axis, full }) => fromData(scatterAddAlong(g!.data, full, indices, axis), full),
+  vjp: (g, _inputs, _out, params) => [apply(takePrimitive, [g], params)],
+};
+
+/**
+ * Gathers entries of `x` at integer `indices` along `axis` (NumPy's `take`): the way to pick
+ * rows of a batch or the log-probability of each label.
+ * @example take(tensor([10, 20, 30]), [2, 0]).toArray(); // [30, 10]
+ */
+export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tensor {
+  const t = asTensor(x, 'take');
+  const ax = normalizeAxis('take', axis, t.rank);
+  const n = t.shape[ax]!;
+  const idx = Int32Array.from(indices as ArrayLike<number>, (v) => {
+    if (!Number.isInteger(v) || v < -n || v >= n) {
+      throw new ShapeError('take', `index ${v} is out of range for axis ${ax} of length ${n} (shape ${formatShape(t.shape)})`);
+    }
+    return v < 0 ? v + n : v;
+  });
+  return apply(takePrimitive, [t], { indices: idx, axis: ax, full: t.shape });
+}
+
+/**
+ * Picks one entry per row: `out[i] = x[i, indices[i]]` for a matrix `x` — e.g. the
+ * log-probability of each example's label.
+ * @example takeAlongRows(tensor([[1, 2], [3, 4]]), [1, 0]).toArray(); // [2, 3]
+ */
+export function takeAlongRows(x: TensorLike, indices: ArrayLike<number>): Tensor {
+  const t = asTensor(x, 'takeAlongRows');
+  if (t.rank !== 2 || indices.length !== t.shape[0]) {
+    throw new ShapeError('takeAlongRows', `needs a matrix and one index per row; got shape ${formatShape(t.shape)} and ${indices.length} indices`);
+  }
+  const cols = t.shape[1]!;
+  const flat = Array.from({ length: indices.length }, (_, i) => {
+    const c = indices[i]!;
+    if (!Number.isInteger(c) || c < 0 || c >= cols) {
+      throw new ShapeError('takeAlongRows', `row ${i}: column index ${c} is out of range for ${cols} columns`);
+    }
+    return i * cols + c;
+  });
+  return take(reshape(t, [-1]), flat);
+}
+
+/** Resolves a possibly negative axis against a rank, with a clear error. */
+export function normalizeAxis(fn: string, axis: number, rank: number): number {
+  const ax = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(ax) || ax < 0 || ax >= rank) {
+    throw new ShapeError(fn, `axis ${axis} is out of range for rank ${rank}`);
+  }
+  return ax;
+}

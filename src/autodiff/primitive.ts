@@ -1,0 +1,95 @@
+/**
+ * Primitives and the one function that runs them: `apply`.
+ *
+ * A primitive is an op defined once with three things: how to compute its value on constants,
+ * its VJP rule (reverse mode) and its JVP rule (forward mode). The rules are written with the
+ * same differentiable ops, never raw loops, so whatever they compute can itself be traced: that
+ * is the whole trick behind double backward and derivatives of every order.
+ *
+ * ## Levels: how nested transforms stay apart
+ *
+ * Every call of a transform (`grad`, `vjp`, `jvp`, `linearize`) opens a new *level*, a number
+ * strictly larger than every level opened before. A traced tensor belongs to exactly one level.
+ * `apply` looks at the inputs, finds the highest level among them, and:
+ *
+ *   1. unwraps the inputs at that level to their primals (one level down; inputs at lower levels
+ *      are constants as far as this level is concerned and pass through untouched);
+ *   2. applies the primitive to those — recursively, so the lower levels get their turn;
+ *   3. hands the result to the trace of the top level, which wraps it again, recording a tape
+ *      node (reverse) or computing a tangent (forward).
+ *
+ * Worked example, the classic perturbation-confusion trap D(x ↦ x·D(y ↦ x + y)(1))(1):
+ * the outer `jvp` opens level 1 and x becomes a level-1 tensor with tangent 1; the inner `jvp`
+ * opens level 2 and y becomes a level-2 tensor with tangent 1. In `x + y` the top level is 2,
+ * so only y is unwrapped; x, at level 1, is a constant to level 2 and contributes no level-2
+ * tangent. The inner derivative is therefore 1 (not 2, which is what an engine that gave every
+ * perturbation the same tag would return), and the outer result is d(x·1)/dx = 1.
+ *
+ * What this file leaves out: the traces themselves (`tape.ts`, `forward.ts`) and the ops.
+ */
+import type { Tensor } from './tensor.js';
+
+/**
+ * An op's definition. `P` is its static parameters (axes, shapes, …), which are not
+ * differentiated.
+ */
+export interface Primitive<P = undefined> {
+  /** The name printed on tapes and in error messages, e.g. `'mul'`. */
+  readonly name: string;
+  /** Computes the value from constant inputs (level 0), calling linalg kernels. */
+  value(inputs: readonly Tensor[], params: P): Tensor;
+  /**
+   * The VJP rule: given the cotangent of the output, the inputs and the output (primals, one
+   * level below the traced call), returns the cotangent contribution for each input whose
+   * `needs` flag is set (anything for the others; `undefined` means zero). Contributions must
+   * have their input's shape. Written with differentiable ops.
+   */
+  vjp(cotangent: Tensor, inputs: readonly Tensor[], output: Tensor, params: P, needs: readonly boolean[]): readonly (Tensor | undefined)[];
+  /**
+   * The JVP rule: given the inputs' tangents (`undefined` for inputs that carry none), returns
+   * the output tangent. Omit it for linear primitives, whose JVP is the op applied to the tangents.
+   */
+  jvp?(tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P): Tensor;
+  /**
+   * Declares the op linear in each input separately (add, sum, reshape, slice, …). Its JVP is then
+   * the primitive itself applied to the tangents, with zeros for inputs that carry none.
+   */
+  readonly linear?: boolean;
+}
+
+/** What every trace (a tape, a forward trace) provides to `apply`. */
+export interface Trace {
+  readonly level: number;
+  readonly kind: 'reverse' | 'forward';
+  /**
+   * Wraps the output of a primitive whose top-level inputs belong to this trace. `inputs` are
+   * the tensors `apply` received; `primals` the same unwrapped by one level at this level;
+   * `output` the primitive's value on `primals`.
+   */
+  lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor;
+}
+
+let lastLevel = 0;
+
+/** Opens a new level, larger than every level opened before (levels are never reused). */
+export function newLevel(): number {
+  return ++lastLevel;
+}
+
+/**
+ * Runs a primitive on tensors at any levels. This is the only way ops are computed.
+ */
+export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  let top = 0;
+  let trace: Trace | undefined;
+  for (const x of inputs) {
+    if (x.level > top) {
+      top = x.level;
+      trace = x.trace;
+    }
+  }
+  if (trace === undefined) return primitive.value(inputs, params);
+  const primals = inputs.map((x) => (x.level === top ? x.primal! : x));
+  const output = apply(primitive, primals, params);
+  return trace.lift(primitive, inputs, primals, output, params);
+}

@@ -1,0 +1,75 @@
+/**
+ * The two sweeps over a tape.
+ *
+ * - `backwardSweep` is reverse mode proper: walk the tape from the last node to the first,
+ *   and for each node that received a cotangent, ask its VJP rule for the inputs' cotangents
+ *   and add them into the parents' (fan-out accumulates by addition). Rules are differentiable
+ *   ops on the stored primals, so when those primals are traced by an outer transform the
+ *   whole sweep is recorded by it: double backward.
+ * - `forwardSweep` replays a recorded tape in execution order with JVP rules, pushing tangents
+ *   from the leaves to the outputs without recomputing any primal. It is what `linearize` and
+ *   the record-once Hessian operator use.
+ */
+import { jvpRule } from './forward.js';
+import { add } from './ops/arithmetic.js';
+import type { Tape, TapeNode } from './tape.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * Seeds the given nodes with cotangents and sweeps back to the start of the tape. Returns the
+ * cotangent of every leaf that received one, by node id.
+ */
+export function backwardSweep(tape: Tape, seeds: ReadonlyArray<readonly [TapeNode, Tensor]>): Map<number, Tensor> {
+  const cotangents: (Tensor | undefined)[] = new Array(tape.nodes.length);
+  let last = -1;
+  for (const [node, seed] of seeds) {
+    accumulate(cotangents, node, seed);
+    last = Math.max(last, node.id);
+  }
+  const leaves = new Map<number, Tensor>();
+  for (let id = last; id >= 0; id--) {
+    const g = cotangents[id];
+    if (g === undefined) continue;
+    const node = tape.nodes[id]!;
+    const primitive = node.primitive;
+    if (primitive === undefined) {
+      leaves.set(id, g);
+      continue;
+    }
+    cotangents[id] = undefined; // the sweep never revisits a node: free its cotangent now
+    const needs = node.parents.map((p) => p !== undefined);
+    const contributions = primitive.vjp(g, node.inputs, node.output, node.params, needs);
+    node.parents.forEach((parent, k) => {
+      const c = parent && contributions[k];
+      if (parent && c) accumulate(cotangents, parent, c, primitive.name);
+    });
+  }
+  return leaves;
+}
+
+function accumulate(cotangents: (Tensor | undefined)[], node: TapeNode, c: Tensor, from?: string): void {
+  if (c.size !== node.output.size) {
+    throw new Error(`internal: the VJP of ${from ?? 'the seed'} gave a cotangent of size ${c.size} for node ${node.id} of size ${node.output.size}`);
+  }
+  const previous = cotangents[node.id];
+  cotangents[node.id] = previous === undefined ? c : add(previous, c);
+}
+
+/**
+ * Pushes tangents from leaves (by node id) through the tape up to node `upTo` inclusive.
+ * Returns the tangent of every node reached (undefined where none flows).
+ */
+export function forwardSweep(tape: Tape, leafTangents: ReadonlyMap<number, Tensor>, upTo: number): (Tensor | undefined)[] {
+  const tangents: (Tensor | undefined)[] = new Array(upTo + 1);
+  for (let id = 0; id <= upTo; id++) {
+    const node = tape.nodes[id]!;
+    if (node.primitive === undefined) {
+      tangents[id] = leafTangents.get(id);
+      continue;
+    }
+    const incoming = node.parents.map((p) => (p === undefined ? undefined : tangents[p.id]));
+    if (incoming.every((t) => t === undefined)) continue;
+    tangents[id] = jvpRule(node.primitive, incoming, node.inputs, node.output, node.params);
+  }
+  return tangents;
+}

@@ -1,0 +1,57 @@
+/**
+ * The tape: reverse mode's record of a computation.
+ *
+ * A `Tape` is the trace of one reverse-mode transform call (one level). Each primitive applied
+ * to a tensor of that level appends a node: the primitive, its static parameters, the parent
+ * nodes (for inputs of this level) and the primal inputs and output the VJP rule will need.
+ * Nodes are appended in execution order, so a reverse sweep is simply a walk from the last node
+ * to the first — no topological sort needed (micrograd sorts because it records a graph, not a
+ * tape).
+ *
+ * Because the primals stored here may themselves be traced by outer transforms, whatever the
+ * sweep computes from them is recorded by those outer transforms: that is double backward.
+ *
+ * The sweeps themselves live in `sweep.ts`; printing in `inspect.ts`.
+ */
+import type { Primitive, Trace } from './primitive.js';
+import { Tensor } from './tensor.js';
+
+export interface TapeNode {
+  /** Position on the tape (0, 1, 2, … in execution order). */
+  readonly id: number;
+  /** The primitive that made this node; undefined for an input (a leaf). */
+  readonly primitive: Primitive<unknown> | undefined;
+  readonly params: unknown;
+  /** Parent nodes for inputs at this tape's level; undefined for inputs that are constants here. */
+  readonly parents: readonly (TapeNode | undefined)[];
+  /** The inputs one level down, as the rules need them. */
+  readonly inputs: readonly Tensor[];
+  /** The output one level down. */
+  readonly output: Tensor;
+  /** For leaves, a user-facing label (`x`, `params.w`, …). */
+  readonly label?: string;
+}
+
+export class Tape implements Trace {
+  readonly kind = 'reverse' as const;
+  readonly level: number;
+  readonly nodes: TapeNode[] = [];
+
+  constructor(level: number) {
+    this.level = level;
+  }
+
+  /** Starts tracing `value`: a leaf node, returned as a tensor of this level. */
+  input(value: Tensor, label?: string): Tensor {
+    const node: TapeNode = { id: this.nodes.length, primitive: undefined, params: undefined, parents: [], inputs: [], output: value, ...(label === undefined ? {} : { label }) };
+    this.nodes.push(node);
+    return new Tensor(value.data, value.shape, { trace: this, primal: value, node });
+  }
+
+  lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+    const parents = inputs.map((x) => (x.level === this.level ? x.node : undefined));
+    const node: TapeNode = { id: this.nodes.length, primitive: primitive as Primitive<unknown>, params, parents, inputs: primals, output };
+    this.nodes.push(node);
+    return new Tensor(output.data, output.shape, { trace: this, primal: output, node });
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The transforms: `vjp`, `grad`, `valueAndGrad`, `jvp`, `linearize`, `jacobian`, `hessian`.
+ *
+ * Each call opens a fresh level (see `primitive.ts`), traces `f` at that level — on a tape for
+ * the reverse transforms and `linearize`, with tangents for `jvp` — and returns values one level
+ * down. Because the result is an ordinary tensor of the enclosing levels, transforms compose in
+ * any order and to any depth: `grad(grad(f))`, `jvp(grad(f))`, `grad(x => jvp(f, x, v).tangent)`.
+ *
+ * Inputs may be a Tensor, a number, or a tree (array / plain object) of them; results keep the
+ * tree's structure. Extra arguments after `x` are passed through to `f` undifferentiated.
+ */
+import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
+import { ForwardTrace } from './forward.js';
+import { newLevel } from './primitive.js';
+import { reshape, stack, transpose } from './ops/shape.js';
+import { backwardSweep, forwardSweep } from './sweep.js';
+import { Tape, type TapeNode } from './tape.js';
+import { Tensor, describe, eye, onesLike, zerosLike } from './tensor.js';
+import { flatten, matchTree, type Flattened } from './tree.js';
+import { index } from './ops/shape.js';
+
+/** A tree's type with numbers read as the rank-0 tensors the transforms return for them. */
+export type Lifted<X> = X extends number ? Tensor : X;
+
+// A function of its first argument; further arguments are passed through untouched.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Rest = any[];
+
+function checkFunction(fn: string, f: unknown): void {
+  if (typeof f !== 'function') {
+    throw new InvalidArgumentError(fn, `expected a function to transform, got ${describe(f)}`);
+  }
+}
+
+/** The value of `t` one level below `level` (t itself when it is not traced at that level). */
+function lower(fn: string, t: Tensor, level: number): Tensor {
+  if (t.level > level) {
+    throw new InvalidArgumentError(fn, `the output is traced by an inner transform (level ${t.level} > ${level}): a value escaped from a nested grad/jvp; return results, not intermediate traced values`);
+  }
+  return t.level === level ? t.primal! : t;
+}
+
+interface Recording {
+  tape: Tape;
+  inputs: Flattened;
+  traced: Tensor[];
+  outputs: Flattened;
+}
+
+/** Runs `f` on `x` traced by a new tape. */
+function record(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest): Recording {
+  checkFunction(fn, f);
+  const tape = new Tape(newLevel());
+  const inputs = flatten(x, fn);
+  const traced = inputs.leaves.map((leaf, i) => tape.input(leaf, inputs.paths[i]));
+  const result = (f as (x: unknown, ...rest: Rest) => unknown)(inputs.rebuild(traced), ...rest);
+  const outputs = flatten(result, fn, 'output');
+  return { tape, inputs, traced, outputs };
+}
+
+function valuesOf(fn: string, r: Recording): unknown {
+  return r.outputs.rebuild(r.outputs.leaves.map((o) => lower(fn, o, r.tape.level)));
+}
+
+/** Runs the backward sweep for output cotangents and returns the inputs' cotangents as a tree. */
+function pull(fn: string, r: Recording, cotangents: readonly Tensor[]): unknown {
+  const seeds: [TapeNode, Tensor][] = [];
+  r.outputs.leaves.forEach((o, i) => {
+    if (o.level === r.tape.level) seeds.push([o.node!, cotangents[i]!]);
+  });
+  const leaves = backwardSweep(r.tape, seeds);
+  return r.inputs.rebuild(r.traced.map((t, i) => leaves.get(t.node!.id) ?? zerosLike(r.inputs.leaves[i]!)));
+}
+
+/**
+ * Reverse mode: evaluates `f(x)` and returns its value with the pullback, the function
+ * ȳ ↦ ȳᵀ·∂f/∂x. The pullback may be called any number of times; the tape is kept.
+ * @example
+ * const { value, pullback } = vjp((x) => mul(x, x), tensor([1, 2]));
+ * pullback(tensor([1, 1])).toArray(); // [2, 4]
+ */
+export function vjp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; pullback: (cotangent: Y) => Lifted<X> } {
+  const r = record('vjp', f as never, x, rest);
+  return {
+    value: valuesOf('vjp', r) as Y,
+    pullback: (cotangent) => pull('vjp', r, matchTree('vjp', 'cotangent', r.outputs, cotangent)) as Lifted<X>,
+  };
+}
+
+function scalarOutput(fn: string, r: Recording): Tensor {
+  const out = r.outputs.leaves;
+  if (out.length !== 1 || !(out[0]!.size === 1)) {
+    const got = out.length === 1 ? `shape ${formatShape(out[0]!.shape)}` : `a tree of ${out.length} tensors`;
+    throw new ShapeError(fn, `f must return a scalar (one element), got ${got}; sum() the output, or use vjp or jacobian for non-scalar outputs`);
+  }
+  return out[0]!;
+}
+
+/**
+ * The gradient of a scalar function: `grad(f)(x)` = ∇f(x), with the structure of `x`.
+ * Extra arguments are passed to `f` and not differentiated.
+ * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // [2, 4]
+ */
+export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
+  checkFunction('grad', f);
+  return (x, ...rest) => valueAndGrad(f)(x, ...rest).grad;
+}
+
+/**
+ * Value and gradient of a scalar function in one pass.
+ * @example valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
+ */
+export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> } {
+  checkFunction('valueAndGrad', f);
+  return (x, ...rest) => {
+    const r = record('grad', f as never, x, rest);
+    const out = scalarOutput('grad', r);
+    return { value: lower('grad', out, r.tape.level), grad: pull('grad', r, [onesLike(out)]) as Lifted<X> };
+  };
+}
+
+/**
+ * Forward mode: the value of `f(x)` and its directional derivative along `v`, ∂f/∂x·v.
+ * `v` must have the structure and shapes of `x`.
+ * @example jvp((x) => mul(x, x), tensor([3]), tensor([1])).tangent.toArray(); // [6]
+ */
+export function jvp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, v: X, ...rest: Rest): { value: Y; tangent: Y } {
+  checkFunction('jvp', f);
+  const trace = new ForwardTrace(newLevel());
+  const inputs = flatten(x, 'jvp');
+  const tangents = matchTree('jvp', 'tangent', inputs, v);
+  const traced = inputs.leaves.map((leaf, i) => trace.input(leaf, tangents[i]!));
+  const result = (f as (x: unknown, ...rest: Rest) => unknown)(inputs.rebuild(traced), ...rest);
+  const outputs = flatten(result, 'jvp', 'output');
+  return {
+    value: outputs.rebuild(outputs.leaves.map((o) => lower('jvp', o, trace.level))) as Y,
+    tangent: outputs.rebuild(outputs.leaves.map((o) => (o.level === trace.level ? o.tangent! : zerosLike(o)))) as Y,
+  };
+}
+
+/**
+ * Records `f` at `x` once and returns its value with the linear map v ↦ ∂f/∂x·v, which replays
+ * the recorded tape with JVP rules and never recomputes the primal.
+ * @example
+ * const { jvp: df } = linearize((x) => sin(x), tensor([0]));
+ * df(tensor([2])).toArray(); // [2]
+ */
+export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
+  const r = record('linearize', f as never, x, rest);
+  const level = r.tape.level;
+  const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
+  const upTo = Math.max(-1, ...outputIds);
+  return {
+    value: valuesOf('linearize', r) as Y,
+    jvp: (v) => {
+      const vs = matchTree('linearize', 'tangent', r.inputs, v);
+      const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
+      const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo) : [];
+      return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
+    },
+  };
+}
+
+export type JacobianMode = 'fwd' | 'rev';
+
+/**
+ * The Jacobian of a tensor function: `jacobian(f)(x)` has shape `[...f(x).shape, ...x.shape]`.
+ * `'rev'` (default) records once and pulls back one basis cotangent per output entry; `'fwd'`
+ * records once and pushes one basis tangent per input entry — cheaper when outputs outnumber inputs.
+ * @example jacobian((x) => mul(x, 2))(tensor([1, 2])).toNested(); // [[2, 0], [0, 2]]
+ */
+export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode?: JacobianMode } = {}): (x: Tensor, ...rest: Rest) => Tensor {
+  checkFunction('jacobian', f);
+  const mode = options.mode ?? 'rev';
+  if (mode !== 'fwd' && mode !== 'rev') throw new InvalidArgumentError('jacobian', `mode must be 'fwd' or 'rev', got ${JSON.stringify(mode)}`);
+  return (x, ...rest) => {
+    if (!(x instanceof Tensor)) throw new InvalidArgumentError('jacobian', `x must be a Tensor, got ${describe(x)}; ravel() a tree first`);
+    if (mode === 'rev') {
+      const { value, pullback } = vjp(f, x, ...rest);
+      if (!(value instanceof Tensor)) throw new InvalidArgumentError('jacobian', 'f must return a single Tensor');
+      const basis = eye(value.size);
+      const rows = Array.from({ length: value.size }, (_, i) => reshape(pullback(reshape(index(basis, i), value.shape)), [x.size]));
+      return reshape(rows.length === 0 ? zerosLike(x) : stack(rows), [...value.shape, ...x.shape]);
+    }
+    const { value, jvp: push } = linearize(f, x, ...rest);
+    if (!(value instanceof Tensor)) throw new InvalidArgumentError('jacobian', 'f must return a single Tensor');
+    const basis = eye(x.size);
+    const columns = Array.from({ length: x.size }, (_, j) => reshape(push(reshape(index(basis, j), x.shape)), [value.size]));
+    return reshape(transpose(stack(columns)), [...value.shape, ...x.shape]);
+  };
+}
+
+export type HessianTransformMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd';
+
+/**
+ * The Hessian of a scalar function: `hessian(f)(x)` has shape `[...x.shape, ...x.shape]`.
+ * Modes compose the transforms differently and agree to rounding: `'fwd-over-rev'` (default,
+ * forward-mode Jacobian of the gradient), `'rev-over-rev'` (reverse Jacobian of the gradient),
+ * `'rev-over-fwd'` (gradients of directional derivatives).
+ * @example hessian((x) => sum(pow(x, 3)))(tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
+ */
+export function hessian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode?: HessianTransformMode } = {}): (x: Tensor, ...rest: Rest) => Tensor {
+  checkFunction('hessian', f);
+  const mode = options.mode ?? 'fwd-over-rev';
+  const g = grad(f) as (x: Tensor, ...rest: Rest) => Tensor;
+  switch (mode) {
+    case 'fwd-over-rev':
+      return jacobian(g, { mode: 'fwd' });
+    case 'rev-over-rev':
+      return jacobian(g, { mode: 'rev' });
+    case 'rev-over-fwd':
+      return (x, ...rest) => {
+        const basis = eye(x.size);
+        const rows = Array.from({ length: x.size }, (_, i) => {
+          const e = reshape(index(basis, i), x.shape);
+          const directional = (y: Tensor) => jvp((z: Tensor) => f(z, ...rest), y, e).tangent;
+          return reshape(grad(directional)(x), [x.size]);
+        });
+        return reshape(stack(rows), [...x.shape, ...x.shape]);
+      };
+    default:
+      throw new InvalidArgumentError('hessian', `mode must be 'fwd-over-rev', 'rev-over-rev' or 'rev-over-fwd', got ${JSON.stringify(mode)}`);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Trees of tensors: model parameters as arrays or plain objects (`{ w, b }`, `[layer1, layer2]`)
+ * nested to any depth, with tensors (or numbers) at the leaves. The transforms flatten a tree to
+ * its leaves, work on those, and rebuild the same structure for the result — JAX's pytrees.
+ *
+ * `ravel`/`unravel` go one step further and pack every leaf into one flat vector, with
+ * differentiable ops, which is what dense Hessians and the solvers want.
+ */
+import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
+import { concat, reshape, slice } from './ops/shape.js';
+import { Tensor, describe, scalar } from './tensor.js';
+
+/** A tensor, a number, or an array / plain object of trees. */
+export type Tree = Tensor | number | readonly Tree[] | { readonly [key: string]: Tree };
+
+/** The tree `T` with every leaf a Tensor (numbers become rank-0 tensors). */
+export type TensorTree<T> = T extends Tensor | number ? Tensor : { -readonly [K in keyof T]: TensorTree<T[K]> };
+
+export interface Flattened {
+  /** The leaves in a fixed order (depth first, object keys in insertion order). */
+  readonly leaves: Tensor[];
+  /** A readable path per leaf, e.g. `x`, `x[1]`, `x.w`. */
+  readonly paths: string[];
+  /** Builds a tree of the same structure from new leaves. */
+  rebuild(leaves: readonly Tensor[]): Tree;
+}
+
+/** Flattens a tree to its leaves, remembering the structure. */
+export function flatten(tree: unknown, fn: string, root = 'x'): Flattened {
+  const leaves: Tensor[] = [];
+  const paths: string[] = [];
+  const build = (node: unknown, path: string): ((next: () => Tensor) => Tree) => {
+    if (node instanceof Tensor || typeof node === 'number') {
+      leaves.push(node instanceof Tensor ? node : scalar(node));
+      paths.push(path);
+      return (next) => next();
+    }
+    if (Array.isArray(node)) {
+      const children = node.map((child, i) => build(child, `${path}[${i}]`));
+      return (next) => children.map((c) => c(next));
+    }
+    if (isPlainObject(node)) {
+      const entries = Object.entries(node).map(([k, v]) => [k, build(v, `${path}.${k}`)] as const);
+      return (next) => Object.fromEntries(entries.map(([k, c]) => [k, c(next)]));
+    }
+    throw new InvalidArgumentError(fn, `${path} is ${describe(node)}; inputs must be Tensors, numbers, or arrays / plain objects of them`);
+  };
+  const builder = build(tree, root);
+  return {
+    leaves,
+    paths,
+    rebuild(newLeaves) {
+      let at = 0;
+      return builder(() => newLeaves[at++]!);
+    },
+  };
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Checks that `other` has the structure and leaf shapes of `reference`; returns its leaves. */
+export function matchTree(fn: string, what: string, reference: Flattened, other: unknown): Tensor[] {
+  const flat = flatten(other, fn, what);
+  if (flat.leaves.length !== reference.leaves.length) {
+    throw new ShapeError(fn, `${what} has ${flat.leaves.length} leaves but the primal has ${reference.leaves.length}; it must have the same structure`);
+  }
+  flat.leaves.forEach((leaf, i) => {
+    const ref = reference.leaves[i]!;
+    if (leaf.shape.length !== ref.shape.length || leaf.shape.some((d, k) => d !== ref.shape[k])) {
+      throw new ShapeError(fn, `${flat.paths[i]} has shape ${formatShape(leaf.shape)} but ${reference.paths[i]} has shape ${formatShape(ref.shape)}; they must match`);
+    }
+  });
+  return flat.leaves;
+}
+
+/**
+ * Packs every leaf of a tree into one flat vector and returns the inverse map.
+ * Both directions are differentiable ops.
+ * @example
+ * const { vector, unravel } = ravel({ w: zeros([2, 2]), b: zeros([2]) });
+ * vector.shape; // [6]
+ * unravel(vector); // { w: [2, 2], b: [2] }
+ */
+export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vector: Tensor) => TensorTree<T> } {
+  const flat = flatten(tree, 'ravel');
+  const sizes = flat.leaves.map((l) => l.size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const vector = flat.leaves.length === 0 ? new Tensor(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
+  const unravel = (v: Tensor): TensorTree<T> => {
+    if (!(v instanceof Tensor) || v.rank !== 1 || v.size !== total) {
+      throw new ShapeError('unravel', `expected a vector of length ${total}, got ${v instanceof Tensor ? formatShape(v.shape) : describe(v)}`);
+    }
+    let offset = 0;
+    const leaves = flat.leaves.map((leaf, i) => {
+      const piece = reshape(slice(v, [offset], [sizes[i]!]), leaf.shape);
+      offset += sizes[i]!;
+      return piece;
+    });
+    return flat.rebuild(leaves) as unknown as TensorTree<T>;
+  };
+  return { vector, unravel };
+}

@@ -1,0 +1,403 @@
+/**
+ * Raw Float64Array kernels for n-dimensional, row-major arrays: elementwise maps, NumPy
+ * broadcasting, reductions over axes, axis permutation, slicing, padding and gathering.
+ *
+ * These are the loops the autodiff primitives call for their values. They know nothing of
+ * autodiff and nothing of Tensor: shapes are plain `number[]`, data is Float64Array, and every
+ * kernel returns a fresh array (or writes into a caller-owned `out`). Shape *validation* with
+ * user-facing messages happens one layer up, in the ops; here shapes are trusted.
+ */
+
+/** Number of elements of a shape (1 for the scalar shape `[]`). */
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/** Row-major strides: the distance in elements between neighbours along each axis. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= shape[axis]!;
+  }
+  return strides;
+}
+
+/**
+ * The broadcast shape of two shapes under NumPy's rules (align trailing axes; a 1 stretches),
+ * or `undefined` when they are incompatible.
+ */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | undefined {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return undefined;
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/**
+ * Strides that read an array of shape `from` as if it had the (broadcast) shape `to`:
+ * stretched axes get stride 0.
+ */
+function broadcastStrides(from: readonly number[], to: readonly number[]): number[] {
+  const own = stridesOf(from);
+  const out = new Array<number>(to.length).fill(0);
+  const offset = to.length - from.length;
+  for (let i = 0; i < from.length; i++) out[offset + i] = from[i] === 1 ? 0 : own[i]!;
+  return out;
+}
+
+/**
+ * Calls `visit(outIndex, aIndex, bIndex)` for every element of `outShape`, with the flat
+ * positions in two inputs read through the given strides. The innermost axis is a tight loop.
+ */
+function forEachStrided2(
+  outShape: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[],
+  inner: (outStart: number, aStart: number, bStart: number, n: number, aStep: number, bStep: number) => void,
+): void {
+  const rank = outShape.length;
+  if (rank === 0) {
+    inner(0, 0, 0, 1, 0, 0);
+    return;
+  }
+  const n = outShape[rank - 1]!;
+  const aStep = aStrides[rank - 1]!;
+  const bStep = bStrides[rank - 1]!;
+  const outer = shapeSize(outShape) / Math.max(n, 1);
+  if (n === 0 || outer === 0) return;
+  const counter = new Array<number>(rank - 1).fill(0);
+  let aPos = 0;
+  let bPos = 0;
+  for (let row = 0; row < outer; row++) {
+    inner(row * n, aPos, bPos, n, aStep, bStep);
+    // Advance the multi-index over the outer axes, odometer style.
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      counter[axis]!++;
+      aPos += aStrides[axis]!;
+      bPos += bStrides[axis]!;
+      if (counter[axis]! < outShape[axis]!) break;
+      aPos -= aStrides[axis]! * outShape[axis]!;
+      bPos -= bStrides[axis]! * outShape[axis]!;
+      counter[axis] = 0;
+    }
+  }
+}
+
+/** The binary operations with dedicated loops (the hot ones get no per-element call). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal';
+
+function binaryContiguous(op: BinaryOp, a: Float64Array, b: Float64Array, out: Float64Array, o: number, ai: number, bi: number, n: number, as: number, bs: number): void {
+  // Three loop shapes cover nearly all real traffic: same shape, scalar on the right, scalar on the left.
+  switch (op) {
+    case 'add':
+      if (as === 1 && bs === 1) for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! + b[bi + i]!;
+      else for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! + b[bi + i * bs]!;
+      return;
+    case 'sub':
+      if (as === 1 && bs === 1) for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! - b[bi + i]!;
+      else for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! - b[bi + i * bs]!;
+      return;
+    case 'mul':
+      if (as === 1 && bs === 1) for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! * b[bi + i]!;
+      else for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! * b[bi + i * bs]!;
+      return;
+    case 'div':
+      if (as === 1 && bs === 1) for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! / b[bi + i]!;
+      else for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! / b[bi + i * bs]!;
+      return;
+    case 'pow':
+      for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ai + i * as]!, b[bi + i * bs]!);
+      return;
+    case 'max':
+      for (let i = 0; i < n; i++) out[o + i] = Math.max(a[ai + i * as]!, b[bi + i * bs]!);
+      return;
+    case 'min':
+      for (let i = 0; i < n; i++) out[o + i] = Math.min(a[ai + i * as]!, b[bi + i * bs]!);
+      return;
+    case 'greater':
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! > b[bi + i * bs]! ? 1 : 0;
+      return;
+    case 'greaterEqual':
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! >= b[bi + i * bs]! ? 1 : 0;
+      return;
+    case 'less':
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! < b[bi + i * bs]! ? 1 : 0;
+      return;
+    case 'lessEqual':
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! <= b[bi + i * bs]! ? 1 : 0;
+      return;
+    case 'equal':
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! === b[bi + i * bs]! ? 1 : 0;
+      return;
+  }
+}
+
+/**
+ * `op(a, b)` elementwise with NumPy broadcasting; `outShape` must be
+ * `broadcastShapes(aShape, bShape)`.
+ */
+export function binaryBroadcast(
+  op: BinaryOp,
+  a: Float64Array,
+  aShape: readonly number[],
+  b: Float64Array,
+  bShape: readonly number[],
+  outShape: readonly number[],
+): Float64Array {
+  const size = shapeSize(outShape);
+  const out = new Float64Array(size);
+  if (a.length === size && b.length === size) {
+    binaryContiguous(op, a, b, out, 0, 0, 0, size, 1, 1);
+  } else if (b.length === 1 && a.length === size) {
+    binaryContiguous(op, a, b, out, 0, 0, 0, size, 1, 0);
+  } else if (a.length === 1 && b.length === size) {
+    binaryContiguous(op, a, b, out, 0, 0, 0, size, 0, 1);
+  } else {
+    const aStrides = broadcastStrides(aShape, outShape);
+    const bStrides = broadcastStrides(bShape, outShape);
+    forEachStrided2(outShape, aStrides, bStrides, (o, ai, bi, n, as, bs) =>
+      binaryContiguous(op, a, b, out, o, ai, bi, n, as, bs),
+    );
+  }
+  return out;
+}
+
+/** `cond ? a : b` elementwise, all three broadcast to `outShape`. */
+export function selectBroadcast(
+  cond: Float64Array,
+  condShape: readonly number[],
+  a: Float64Array,
+  aShape: readonly number[],
+  b: Float64Array,
+  bShape: readonly number[],
+  outShape: readonly number[],
+): Float64Array {
+  const c = broadcastTo(cond, condShape, outShape);
+  const x = broadcastTo(a, aShape, outShape);
+  const y = broadcastTo(b, bShape, outShape);
+  const out = new Float64Array(c.length);
+  for (let i = 0; i < out.length; i++) out[i] = c[i] !== 0 ? x[i]! : y[i]!;
+  return out;
+}
+
+/** Copies `x` (shape `from`) into a new array of the broadcast shape `to`. */
+export function broadcastTo(x: Float64Array, from: readonly number[], to: readonly number[]): Float64Array {
+  const size = shapeSize(to);
+  if (x.length === size) return x.slice();
+  const out = new Float64Array(size);
+  if (x.length === 1) {
+    out.fill(x[0]!);
+    return out;
+  }
+  const strides = broadcastStrides(from, to);
+  forEachStrided2(to, strides, strides, (o, xi, _bi, n, xs) => {
+    for (let i = 0; i < n; i++) out[o + i] = x[xi + i * xs]!;
+  });
+  return out;
+}
+
+/**
+ * Sums `x` (shape `from`) down to shape `to`, the adjoint of broadcasting `to` up to `from`:
+ * leading axes are summed away and axes where `to` has 1 are summed with keepdims.
+ */
+export function sumToShape(x: Float64Array, from: readonly number[], to: readonly number[]): Float64Array {
+  const out = new Float64Array(shapeSize(to));
+  if (x.length === out.length) {
+    out.set(x);
+    return out;
+  }
+  if (out.length === 1) {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i]!;
+    out[0] = s;
+    return out;
+  }
+  // Walk x in order; the output position is x's multi-index read through broadcast strides.
+  const strides = broadcastStrides(to, from);
+  forEachStrided2(from, strides, strides, (xi, oi, _bi, n, os) => {
+    if (os === 0) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[xi + i]!;
+      out[oi] = out[oi]! + s;
+    } else {
+      for (let i = 0; i < n; i++) out[oi + i * os] = out[oi + i * os]! + x[xi + i]!;
+    }
+  });
+  return out;
+}
+
+/** Sum over the given axes (sorted, distinct), dropping them from the shape. */
+export function sumAxes(x: Float64Array, shape: readonly number[], axes: readonly number[]): Float64Array {
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  return sumToShape(x, shape, kept);
+}
+
+/** Maximum over the given axes (keepdims layout: the reduced axes have length 1). */
+export function maxAxes(x: Float64Array, shape: readonly number[], axes: readonly number[]): Float64Array {
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = new Float64Array(shapeSize(kept)).fill(-Infinity);
+  const strides = broadcastStrides(kept, shape);
+  forEachStrided2(shape, strides, strides, (xi, oi, _bi, n, os) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[xi + i]!;
+      const at = oi + i * os;
+      if (v > out[at]! || Number.isNaN(v)) out[at] = v;
+    }
+  });
+  return out;
+}
+
+/** Permutes axes: output axis i is input axis `perm[i]` (NumPy's `transpose(x, perm)`). */
+export function permuteAxes(x: Float64Array, shape: readonly number[], perm: readonly number[]): Float64Array {
+  const rank = shape.length;
+  if (rank === 2 && perm[0] === 1) return transpose2d(x, shape[0]!, shape[1]!);
+  const inStrides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]!);
+  const readStrides = perm.map((p) => inStrides[p]!);
+  const out = new Float64Array(x.length);
+  forEachStrided2(outShape, readStrides, readStrides, (o, xi, _bi, n, xs) => {
+    for (let i = 0; i < n; i++) out[o + i] = x[xi + i * xs]!;
+  });
+  return out;
+}
+
+/** Blocked 2-D transpose: reads and writes stay within cache-sized tiles. */
+function transpose2d(x: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  const block = 32;
+  for (let i0 = 0; i0 < rows; i0 += block) {
+    const iEnd = Math.min(i0 + block, rows);
+    for (let j0 = 0; j0 < cols; j0 += block) {
+      const jEnd = Math.min(j0 + block, cols);
+      for (let i = i0; i < iEnd; i++) {
+        for (let j = j0; j < jEnd; j++) out[j * rows + i] = x[i * cols + j]!;
+      }
+    }
+  }
+  return out;
+}
+
+/** The box `[start, start + size)` of `x` along every axis. */
+export function sliceBox(x: Float64Array, shape: readonly number[], start: readonly number[], size: readonly number[]): Float64Array {
+  const strides = stridesOf(shape);
+  let offset = 0;
+  for (let i = 0; i < shape.length; i++) offset += start[i]! * strides[i]!;
+  const out = new Float64Array(shapeSize(size));
+  forEachStrided2(size, strides, strides, (o, xi, _bi, n) => {
+    for (let i = 0; i < n; i++) out[o + i] = x[offset + xi + i]!;
+  });
+  return out;
+}
+
+/** Zero array of shape `outShape` with `x` written at offset `start` (the adjoint of `sliceBox`). */
+export function padBox(x: Float64Array, shape: readonly number[], start: readonly number[], outShape: readonly number[]): Float64Array {
+  const strides = stridesOf(outShape);
+  let offset = 0;
+  for (let i = 0; i < outShape.length; i++) offset += start[i]! * strides[i]!;
+  const out = new Float64Array(shapeSize(outShape));
+  forEachStrided2(shape, strides, strides, (xi, oi, _bi, n) => {
+    for (let i = 0; i < n; i++) out[offset + oi + i] = x[xi + i]!;
+  });
+  return out;
+}
+
+/** Gathers entries along `axis` at integer `indices`: NumPy's `take(x, indices, axis)`. */
+export function takeAlong(x: Float64Array, shape: readonly number[], indices: Int32Array, axis: number): Float64Array {
+  const outer = shapeSize(shape.slice(0, axis));
+  const length = shape[axis]!;
+  const inner = shapeSize(shape.slice(axis + 1));
+  const out = new Float64Array(outer * indices.length * inner);
+  let o = 0;
+  for (let a = 0; a < outer; a++) {
+    for (let k = 0; k < indices.length; k++) {
+      const start = (a * length + indices[k]!) * inner;
+      for (let i = 0; i < inner; i++) out[o++] = x[start + i]!;
+    }
+  }
+  return out;
+}
+
+/** Adds slices of `g` into a zero array of shape `shape` at `indices` along `axis` (the adjoint of `takeAlong`). */
+export function scatterAddAlong(g: Float64Array, shape: readonly number[], indices: Int32Array, axis: number): Float64Array {
+  const outer = shapeSize(shape.slice(0, axis));
+  const length = shape[axis]!;
+  const inner = shapeSize(shape.slice(axis + 1));
+  const out = new Float64Array(shapeSize(shape));
+  let o = 0;
+  for (let a = 0; a < outer; a++) {
+    for (let k = 0; k < indices.length; k++) {
+      const start = (a * length + indices[k]!) * inner;
+      for (let i = 0; i < inner; i++) out[start + i] = out[start + i]! + g[o++]!;
+    }
+  }
+  return out;
+}
+
+/** The unary maps with dedicated loops. Each one is `out[i] = f(x[i])`. */
+export const unaryKernels = {
+  neg: (x: Float64Array) => mapInto(x, (v) => -v),
+  exp: (x: Float64Array) => {
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.exp(x[i]!);
+    return out;
+  },
+  log: (x: Float64Array) => {
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.log(x[i]!);
+    return out;
+  },
+  log1p: (x: Float64Array) => mapInto(x, Math.log1p),
+  expm1: (x: Float64Array) => mapInto(x, Math.expm1),
+  sqrt: (x: Float64Array) => mapInto(x, Math.sqrt),
+  sin: (x: Float64Array) => mapInto(x, Math.sin),
+  cos: (x: Float64Array) => mapInto(x, Math.cos),
+  tanh: (x: Float64Array) => {
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]!);
+    return out;
+  },
+  /** σ(x) = 1/(1 + e⁻ˣ), evaluated so that neither branch overflows. */
+  sigmoid: (x: Float64Array) => {
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
+      else {
+        const e = Math.exp(v);
+        out[i] = e / (1 + e);
+      }
+    }
+    return out;
+  },
+  /** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), exact for large |x|. */
+  softplus: (x: Float64Array) => mapInto(x, (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))),
+  relu: (x: Float64Array) => mapInto(x, (v) => (v > 0 ? v : 0)),
+  abs: (x: Float64Array) => mapInto(x, Math.abs),
+  /** sign with sign(0) = 0 — the subgradient tapegrad uses for abs at 0. */
+  sign: (x: Float64Array) => mapInto(x, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)),
+  /** 1 where x > 0, else 0 — relu's derivative, with 0 chosen at x = 0. */
+  step: (x: Float64Array) => mapInto(x, (v) => (v > 0 ? 1 : 0)),
+  square: (x: Float64Array) => {
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i]! * x[i]!;
+    return out;
+  },
+  reciprocal: (x: Float64Array) => mapInto(x, (v) => 1 / v),
+} as const;
+
+export type UnaryOp = keyof typeof unaryKernels;
+
+function mapInto(x: Float64Array, f: (v: number) => number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
+  return out;
+}
