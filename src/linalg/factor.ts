@@ -428,7 +428,7 @@ export function determinant(a: Float64Array, n: number): number {
   const { lu, sign } = luDecompose('determinant', a, n, false);
   let det: number = sign;
   for (let i = 0; i < n; i++) det *= lu[i * n + i]!;
-  return det;
+  return det === 0 ? 0 : det; // a singular matrix's determinant is 0, not the −0 a sign flip can leave
 }
 
 /**
