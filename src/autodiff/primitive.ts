@@ -76,6 +76,18 @@ export function newLevel(): number {
   return ++lastLevel;
 }
 
+// Every primitive evaluation passes through the level-0 branch of `apply` below, so this is the
+// one place to count them (`countOps` in inspect.ts). Unset, it costs one comparison per op.
+type ValueHook = (name: string, output: Tensor, inputs: readonly Tensor[]) => void;
+let valueHook: ValueHook | undefined;
+
+/** @internal Installs (or, with undefined, removes) the evaluation hook; returns the previous one. */
+export function setValueHook(hook: ValueHook | undefined): ValueHook | undefined {
+  const previous = valueHook;
+  valueHook = hook;
+  return previous;
+}
+
 /**
  * Runs a primitive on tensors at any levels. This is the only way ops are computed.
  */
@@ -88,7 +100,11 @@ export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], par
       trace = x.trace;
     }
   }
-  if (trace === undefined) return primitive.value(inputs, params);
+  if (trace === undefined) {
+    const out = primitive.value(inputs, params);
+    if (valueHook !== undefined) valueHook(primitive.name, out, inputs);
+    return out;
+  }
   const primals = inputs.map((x) => (x.level === top ? x.primal! : x));
   const output = apply(primitive, primals, params);
   return trace.lift(primitive, inputs, primals, output, params);
