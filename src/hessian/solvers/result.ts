@@ -1,0 +1,131 @@
+/**
+ * What every inverse-Hessian solver returns, and the input checks they all share.
+ *
+ * This module provides the `SolveResult` contract (solution, iterations, relative-residual
+ * history, convergence flag and reason, operator applications spent) and small validators that
+ * turn bad input into typed errors naming the solver. It leaves out the solvers themselves.
+ */
+import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../errors.js';
+import type { LinearOperator } from '../linear-operator.js';
+
+/**
+ * The result of solving (H + λI)x = b.
+ *
+ * @example
+ * const result: SolveResult = cgSolve(new Float64Array([2, 0, 0, 4]), new Float64Array([2, 4]));
+ * result.x;                  // Float64Array [1, 1]
+ * result.residualNorms.at(-1); // ≤ 1e-10, the relative residual ‖b − (H + λI)x‖/‖b‖ of x
+ */
+export interface SolveResult {
+  /** The solution estimate (a fresh array). */
+  x: Float64Array;
+  /** Iterations performed (0 for the direct solver). */
+  iterations: number;
+  /** History of the relative residual ‖b − (H + λI)x‖/‖b‖; the last entry belongs to `x`. */
+  residualNorms: number[];
+  /** Whether the requested tolerance was met (always true for the direct solver). */
+  converged: boolean;
+  /** Why the solver stopped: 'tolerance reached', 'iteration limit', 'zero right-hand side', … */
+  reason: string;
+  /** Operator applications (Hessian-vector products) spent, including residual checks. */
+  operatorApplications: number;
+}
+
+/**
+ * Something with an `aborted` flag, like the web-standard AbortSignal. Solvers that accept a
+ * signal poll it between iterations and return early (converged: false, reason 'aborted').
+ */
+export interface AbortFlag {
+  readonly aborted: boolean;
+}
+
+/** Throws unless b is a finite Float64Array of length n. */
+export function checkRightHandSide(fn: string, b: Float64Array, n: number): void {
+  if (!(b instanceof Float64Array)) {
+    throw new InvalidArgumentError(fn, 'the right-hand side b must be a Float64Array');
+  }
+  if (b.length !== n) {
+    throw new ShapeError(fn, `the operator has size ${n} but b has length ${b.length}; they must match`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(b[i]!)) {
+      throw new NonFiniteError(fn, `b[${i}] is ${b[i]}; the right-hand side must be finite`);
+    }
+  }
+}
+
+/** Throws unless damping is finite and ≥ 0. */
+export function checkDamping(fn: string, damping: number): void {
+  if (typeof damping !== 'number' || !Number.isFinite(damping) || damping < 0) {
+    throw new InvalidArgumentError(
+      fn,
+      `damping must be a finite number ≥ 0, got ${damping}; it is the λ in (H + λI)x = b`,
+    );
+  }
+}
+
+/** Throws unless value is a positive integer. */
+export function checkPositiveInteger(fn: string, name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(fn, `${name} must be a positive integer, got ${value}`);
+  }
+}
+
+/** Throws unless tolerance is finite and > 0. */
+export function checkTolerance(fn: string, tolerance: number): void {
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
+    throw new InvalidArgumentError(
+      fn,
+      `tolerance must be a finite number > 0, got ${tolerance}; it bounds the relative residual ‖b − (H + λI)x‖/‖b‖`,
+    );
+  }
+}
+
+/** Throws unless x0 is a finite Float64Array of length n. */
+export function checkInitialGuess(fn: string, x0: Float64Array, n: number): void {
+  if (!(x0 instanceof Float64Array) || x0.length !== n) {
+    throw new ShapeError(fn, `x0 must be a Float64Array of length ${n}`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(x0[i]!)) throw new NonFiniteError(fn, `x0[${i}] is ${x0[i]}; the initial guess must be finite`);
+  }
+}
+
+/**
+ * Applies (H + λI) to v and checks what came back: a user-written operator returning the wrong
+ * length or a NaN must not propagate silently.
+ */
+export function applyDamped(fn: string, op: LinearOperator, damping: number, v: Float64Array): Float64Array {
+  const hv = op.apply(v);
+  if (!(hv instanceof Float64Array) || hv.length !== op.size) {
+    throw new ShapeError(
+      fn,
+      `the operator's apply returned ${hv instanceof Float64Array ? `length ${hv.length}` : 'a non-Float64Array'}; expected length ${op.size}`,
+    );
+  }
+  // (H + λI)v = Hv + λv, into a fresh array so the operator's output is never mutated.
+  const out = new Float64Array(hv.length);
+  for (let i = 0; i < hv.length; i++) out[i] = hv[i]! + damping * v[i]!;
+  return out;
+}
+
+/** Throws NonFiniteError if any entry of v is NaN or ±∞ (the operator produced garbage). */
+export function checkFiniteVector(fn: string, what: string, v: Float64Array, advice: string): void {
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i]!)) {
+      throw new NonFiniteError(fn, `${what} has ${v[i]} at index ${i}; ${advice}`);
+    }
+  }
+}
+
+/** The result for b = 0, whose solution is exactly x = 0 (or x0's residual is reported). */
+export function zeroRightHandSide(n: number): SolveResult {
+  return {
+    x: new Float64Array(n),
+    iterations: 0,
+    residualNorms: [0],
+    converged: true,
+    reason: 'zero right-hand side',
+    operatorApplications: 0,
+  };
+}
