@@ -30,6 +30,8 @@ export interface SymmetricEigenOptions {
    * it the input is averaged with its transpose before use.
    */
   symmetryTolerance?: number;
+  /** Cap on QL iterations over all eigenvalues (default 30·n; typical use is under 2 per eigenvalue). */
+  maxIterations?: number;
 }
 
 /**
@@ -38,8 +40,8 @@ export interface SymmetricEigenOptions {
  * Throws InvalidArgumentError when A is not symmetric within tolerance (pass it through
  * `symmetrize` if the asymmetry is round-off), NonFiniteError for NaN/Infinity entries,
  * ShapeError when a.length ≠ n², and a TapegradError with code 'no-convergence' if QL has not
- * converged after 30·n iterations (it always does in practice; the cap is there so it can
- * never hang).
+ * converged after `maxIterations` (default 30·n) iterations (it always does in practice; the
+ * cap is there so it can never hang).
  *
  * @example
  * const { values, vectors } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
@@ -65,10 +67,23 @@ export function symmetricEigen(a: Float64Array, n: number, options: SymmetricEig
     throw new InvalidArgumentError(fn, `symmetryTolerance must be a non-negative number, got ${relativeTolerance}`);
   }
   const tolerance = relativeTolerance * largest;
+  // tred2/tql2 form squares and products of entries, which overflow above ~1e154 and lose
+  // digits to underflow below ~1e-154 (measured: eigenvalues of 1e160·A came out NaN, of
+  // 1e-200·A wrong in the first digit). As LAPACK's dsyev does, bring max|A| into [1, 2) by a
+  // power of two — exact, so it changes nothing else — and scale the eigenvalues back.
+  // The factor is split in two so that 2^k cannot itself overflow for subnormal input.
+  let scaleFirst = 1;
+  let scaleSecond = 1;
+  if (largest > 0 && (largest < 1e-140 || largest > 1e140)) {
+    const k = -Math.floor(Math.log2(largest));
+    const half = Math.trunc(k / 2);
+    scaleFirst = 2 ** half;
+    scaleSecond = 2 ** (k - half);
+  }
   // Symmetric input means Aᵀ = A, so the symmetrised copy is already the Vᵀ layout we work in.
   const w = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    w[i * n + i] = a[i * n + i]!;
+    w[i * n + i] = a[i * n + i]! * scaleFirst * scaleSecond;
     for (let j = 0; j < i; j++) {
       const upper = a[j * n + i]!;
       const lower = a[i * n + j]!;
@@ -80,16 +95,23 @@ export function symmetricEigen(a: Float64Array, n: number, options: SymmetricEig
             `for a genuinely non-symmetric matrix this routine does not apply`,
         );
       }
-      const v = 0.5 * (upper + lower);
+      const v = (0.5 * upper + 0.5 * lower) * scaleFirst * scaleSecond; // halves first: upper + lower may overflow
       w[i * n + j] = v;
       w[j * n + i] = v;
     }
+  }
+  const maxIterations = options.maxIterations ?? 30 * n;
+  if (!(maxIterations >= 0)) {
+    throw new InvalidArgumentError(fn, `maxIterations must be a non-negative number, got ${maxIterations}`);
   }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n > 0) {
     householderTridiagonalize(w, n, d, e);
-    implicitQl(w, n, d, e);
+    implicitQl(w, n, d, e, maxIterations);
+  }
+  if (scaleFirst !== 1 || scaleSecond !== 1) {
+    for (let i = 0; i < n; i++) d[i] = d[i]! / scaleFirst / scaleSecond;
   }
   // w holds Vᵀ: transpose so that eigenvectors are the columns, as documented.
   const vectors = new Float64Array(n * n);
@@ -183,15 +205,14 @@ function householderTridiagonalize(w: Float64Array, n: number, d: Float64Array, 
 
 /**
  * tql2: eigenvalues and eigenvectors of the symmetric tridiagonal matrix (d, e) by implicit QL,
- * rotating w along; then sorts ascending. Capped at 30·n sweeps in total.
+ * rotating w along; then sorts ascending. Capped at `maxIterations` sweeps in total so it cannot hang.
  */
-function implicitQl(w: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+function implicitQl(w: Float64Array, n: number, d: Float64Array, e: Float64Array, maxIterations: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;
   let tst1 = 0;
   const eps = Number.EPSILON;
-  const maxIterations = 30 * Math.max(n, 1);
   let iterations = 0;
   for (let l = 0; l < n; l++) {
     // A sub-diagonal entry below ε·(local norm) splits the matrix; d[l] is then converged.
@@ -204,8 +225,8 @@ function implicitQl(w: Float64Array, n: number, d: Float64Array, e: Float64Array
           throw new TapegradError(
             'symmetricEigen',
             'no-convergence',
-            `the QL iteration did not converge after ${maxIterations} iterations (30·n) at eigenvalue ${l}; ` +
-              `this indicates badly scaled input: rescale A (e.g. divide by max|A|) and retry`,
+            `the QL iteration did not converge within ${maxIterations} iterations (eigenvalue ${l} of ${n} unresolved); ` +
+              `with the default cap of 30·n this points to badly scaled input: rescale A (e.g. divide by max|A|) and retry`,
           );
         }
         // Shift from the leading 2×2 block's eigenvalue nearer to d[l] (Wilkinson's choice).
