@@ -146,19 +146,8 @@ export function jvp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, v: X, ...
  * df(tensor([2])).toArray(); // [2]
  */
 export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
-  const r = record('linearize', f as never, x, rest);
-  const level = r.tape.level;
-  const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
-  const upTo = Math.max(-1, ...outputIds);
-  return {
-    value: valuesOf('linearize', r) as Y,
-    jvp: (v) => {
-      const vs = matchTree('linearize', 'tangent', r.inputs, v);
-      const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
-      const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo) : [];
-      return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
-    },
-  };
+  const { value, jvp: push } = linearizeAndTranspose(f, x, ...rest);
+  return { value, jvp: push };
 }
 
 export type JacobianMode = 'fwd' | 'rev';
@@ -221,4 +210,30 @@ export function hessian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode
     default:
       throw new InvalidArgumentError('hessian', `mode must be 'fwd-over-rev', 'rev-over-rev' or 'rev-over-fwd', got ${JSON.stringify(mode)}`);
   }
+}
+
+/**
+ * Records `f` at `x` once and returns both linear maps of its derivative: `jvp` (v ↦ J·v, a
+ * forward sweep over the tape) and `vjp` (u ↦ Jᵀ·u, a backward sweep over the same tape).
+ * The Gauss–Newton product Jᵀ·H·J·v needs exactly this pair.
+ * @example
+ * const { jvp: J, vjp: Jt } = linearizeAndTranspose((x) => mul(x, 3), tensor([1, 2]));
+ * J(tensor([1, 0])).toArray(); // [3, 0]
+ * Jt(tensor([1, 0])).toArray(); // [3, 0]
+ */
+export function linearizeAndTranspose<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
+  const r = record('linearizeAndTranspose', f as never, x, rest);
+  const level = r.tape.level;
+  const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
+  const upTo = Math.max(-1, ...outputIds);
+  return {
+    value: valuesOf('linearizeAndTranspose', r) as Y,
+    jvp: (v) => {
+      const vs = matchTree('linearizeAndTranspose', 'tangent', r.inputs, v);
+      const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
+      const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo) : [];
+      return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
+    },
+    vjp: (u) => pull('linearizeAndTranspose', r, matchTree('linearizeAndTranspose', 'cotangent', r.outputs, u)) as Lifted<X>,
+  };
 }

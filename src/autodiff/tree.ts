@@ -13,8 +13,12 @@ import { Tensor, describe, scalar } from './tensor.js';
 /** A tensor, a number, or an array / plain object of trees. */
 export type Tree = Tensor | number | readonly Tree[] | { readonly [key: string]: Tree };
 
-/** The tree `T` with every leaf a Tensor (numbers become rank-0 tensors). */
-export type TensorTree<T> = T extends Tensor | number ? Tensor : { -readonly [K in keyof T]: TensorTree<T[K]> };
+/**
+ * The type of a tree handed back by a transform: the input's type, with a bare number read as the
+ * rank-0 Tensor that comes back for it. (Numbers nested deeper inside a tree also come back as
+ * Tensors; the type does not spell that out, to keep type-checking shallow.)
+ */
+export type TensorTree<T> = T extends number ? Tensor : T;
 
 export interface Flattened {
   /** The leaves in a fixed order (depth first, object keys in insertion order). */

@@ -1,0 +1,33 @@
+/**
+ * tapegrad — automatic differentiation over Float64Array, specialised in second order.
+ *
+ * Layers, bottom up: `linalg` (raw kernels), `autodiff` (tensors, ops, tape, transforms),
+ * `hessian` (HVP modes, operators, solvers, spectra). This file is the public API contract of
+ * DESIGN.md. The Hessian transform is exported from the hessian layer, whose `hessian` accepts
+ * both `hessian(f, { mode })` and `hessian(f, x, { mode })` in every HVP mode.
+ */
+export * from './errors.js';
+export {
+  Tensor,
+  tensor,
+  scalar,
+  zeros,
+  ones,
+  full,
+  eye,
+  zerosLike,
+  onesLike,
+  randn,
+  rand,
+  randomTensors,
+  isTensor,
+  asTensor,
+  type TensorLike,
+  type NestedArray,
+} from './autodiff/tensor.js';
+export * from './autodiff/ops/index.js';
+export { vjp, grad, valueAndGrad, jvp, linearize, linearizeAndTranspose, jacobian, type JacobianMode, type Lifted } from './autodiff/transforms.js';
+export { ravel, type Tree, type TensorTree } from './autodiff/tree.js';
+export { type Primitive } from './autodiff/primitive.js';
+export * from './hessian/index.js';
+export { createRandom, type RandomSource } from './linalg/random.js';
