@@ -102,12 +102,13 @@ describe('neumannSolve', () => {
     const exact = choleskySolve(h, b).x;
     const errors = [20, 21, 60, 61, 120, 121].map((iterations) => relativeError(neumannSolve(h, b, { iterations, scale: s }).x, exact));
     const ratios = [errors[1]! / errors[0]!, errors[3]! / errors[2]!, errors[5]! / errors[4]!];
-    // ‖(I − A)y‖ ≤ ρ‖y‖ for symmetric I − A: no step does better than... worse than ρ. The
-    // errors (≥ 0.9¹²¹ ≈ 3e-6) sit far above rounding (~1e-15), so allow only 1e-9 relative.
-    for (const ratio of ratios) expect(ratio).toBeLessThanOrEqual(rho * (1 + 1e-9));
+    // ‖(I − A)y‖ ≤ ρ‖y‖ for symmetric I − A: every step multiplies the error by at most ρ.
+    // The smallest error measured (≈ 0.9¹²² ≈ 3e-6) sits far above the reference's own error
+    // (≤ n·κ·ε ≈ 3e-14), which perturbs a ratio by ≤ 2·3e-14/3e-6 ≈ 2e-8: allow 1e-7.
+    for (const ratio of ratios) expect(ratio).toBeLessThanOrEqual(rho * (1 + 1e-7));
     // The next-largest |1 − μ/s| is 0.744, so after k steps the ratio is within about
-    // (0.744/0.9)²ᵏ of ρ: by k = 120 the two agree to ~1e-10; at k = 20, to ~1%.
-    expect(ratios[2]!).toBeGreaterThan(rho * (1 - 1e-8));
+    // (0.744/0.9)²ᵏ of ρ: by k = 120 the two agree to ~1e-10 (plus the 2e-8 above); at k = 20, to ~1%.
+    expect(ratios[2]!).toBeGreaterThan(rho * (1 - 1e-7));
     expect(ratios[0]!).toBeGreaterThan(rho * 0.98);
     // the residual history contracts at the same rate
     const history = neumannSolve(h, b, { iterations: 121 }).residualNorms;
