@@ -11,7 +11,7 @@
  * the primitive, so their rules come from reshape's.
  */
 import { ShapeError, formatShape } from '../../errors.js';
-import { gemm } from '../../linalg/blas.js';
+import { gemm, gemv, gemvT } from '../../linalg/blas.js';
 import { apply, type Primitive } from '../primitive.js';
 import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
 import { add } from './arithmetic.js';
@@ -34,7 +34,7 @@ const matmulPrimitive: Primitive<MatmulParams> = {
     const m = ta ? ac : ar;
     const k = ta ? ar : ac;
     const n = tb ? br : bc;
-    return fromData(gemm(a!.data, b!.data, m, k, n, { transposeA: ta, transposeB: tb }), [m, n]);
+    return fromData(product(a!.data, b!.data, m, k, n, ta, tb), [m, n]);
   },
   // C = op(A)·op(B). Ā: if A is used as is, Ā = C̄·op(B)ᵀ; if transposed, Ā = op(B)·C̄ᵀ.
   //                   B̄: if B is used as is, B̄ = op(A)ᵀ·C̄; if transposed, B̄ = C̄ᵀ·op(A).
@@ -49,6 +49,16 @@ const matmulPrimitive: Primitive<MatmulParams> = {
     return left && right ? add(left, right) : (left ?? right)!;
   },
 };
+
+/**
+ * op(A)·op(B) with the cheapest kernel: a matrix-vector product reads the matrix in place
+ * whichever way it is transposed, while gemm would first copy a transposed operand.
+ */
+function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
+  if (n === 1) return ta ? gemvT(a, k, m, b) : gemv(a, m, k, b); // op(A)·b, b a column
+  if (m === 1) return tb ? gemv(b, n, k, a) : gemvT(b, k, n, a); // aᵀ·op(B) = op(B)ᵀ·a
+  return gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb });
+}
 
 /** op(A)·op(B) for matrices, straight to the primitive (shapes already checked). */
 function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
