@@ -49,7 +49,9 @@ export class Tensor {
     trace?: { trace: Trace; primal: Tensor; node?: TapeNode; tangent?: Tensor },
   ) {
     this.data = data;
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    // Shapes are frozen once and then shared (an op's output usually reuses its input's shape).
+    // Callers hand over ownership of `shape`; the public constructors copy user arrays first.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
     this.size = data.length;
     this.level = trace ? trace.trace.level : 0;
     this.trace = trace?.trace;
@@ -136,7 +138,7 @@ export function tensor(values: NestedArray | Float64Array | readonly number[], s
     if (shapeSize(shape) !== data.length) {
       throw new ShapeError('tensor', `${data.length} values cannot take shape ${formatShape(shape)} (which holds ${shapeSize(shape)})`);
     }
-    return new Tensor(data, shape);
+    return new Tensor(data, shape.slice());
   }
   return new Tensor(data, inferred);
 }
@@ -166,20 +168,22 @@ export function checkShape(fn: string, shape: readonly number[]): void {
 }
 
 /** A rank-0 tensor. @example scalar(3).shape; // [] */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
 export function scalar(value: number): Tensor {
-  return new Tensor(new Float64Array([value]), []);
+  return new Tensor(new Float64Array([value]), SCALAR_SHAPE);
 }
 
 /** A tensor of the given shape filled with `value`. @example full([2, 2], 7) */
 export function full(shape: readonly number[], value: number): Tensor {
   checkShape('full', shape);
-  return new Tensor(new Float64Array(shapeSize(shape)).fill(value), shape);
+  return new Tensor(new Float64Array(shapeSize(shape)).fill(value), shape.slice());
 }
 
 /** Zeros of the given shape. @example zeros([3]).toArray(); // [0, 0, 0] */
 export function zeros(shape: readonly number[]): Tensor {
   checkShape('zeros', shape);
-  return new Tensor(new Float64Array(shapeSize(shape)), shape);
+  return new Tensor(new Float64Array(shapeSize(shape)), shape.slice());
 }
 
 /** Ones of the given shape. @example ones([2]).toArray(); // [1, 1] */
@@ -234,11 +238,11 @@ export function randomTensors(seed = 0): { randn(shape: readonly number[]): Tens
     source,
     randn(shape) {
       checkShape('randn', shape);
-      return new Tensor(source.normals(shapeSize(shape)), shape);
+      return new Tensor(source.normals(shapeSize(shape)), shape.slice());
     },
     rand(shape, low = 0, high = 1) {
       checkShape('rand', shape);
-      return new Tensor(source.uniforms(shapeSize(shape), low, high), shape);
+      return new Tensor(source.uniforms(shapeSize(shape), low, high), shape.slice());
     },
   };
 }

@@ -32,7 +32,7 @@ function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
 function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: TensorLike): Tensor {
   const x = asTensor(a, fn);
   const y = asTensor(b, fn);
-  outputShape(fn, x, y);
+  if (!sameShape(x.shape, y.shape)) outputShape(fn, x, y); // validates broadcasting, with the op's name
   return apply(primitive, [x, y], undefined);
 }
 
