@@ -77,7 +77,7 @@ export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options: RecordOp
  * tangent v gives Hv too (forward-over-reverse).
  * @example
  * const r = recordGradTape((x) => sum(exp(x)), tensor([0, 1]));
- * r.phases; // ['input', 'forward', 'forward', 'forward', 'backward', …]
+ * r.phases; // ['input', 'forward', 'forward', 'forward', 'backward']
  * formatTape(r); // the backward pass shows `mul` fed by the `exp` node
  */
 export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, options: RecordOptions = {}): TapeRecording<Lifted<X>> {
@@ -423,8 +423,8 @@ export interface OpCounts<R> {
  * must be synchronous. Calls may nest; the inner count is included in the outer one. When no
  * count is running the engine pays one comparison per op.
  * @example
- * const { ops, opsByKind } = countOps(() => grad((x) => sum(exp(x)))(tensor([0, 1])));
- * // ops: 5 — exp, sumTo, reshape forward; reshape, broadcastTo, mul backward … (see the tests)
+ * const { ops, opsByKind, bytesAllocated } = countOps(() => grad((x) => sum(exp(x)))(tensor([0, 1])));
+ * // ops: 6 — exp, sumTo, reshape forward; reshape, broadcastTo, mul backward; bytesAllocated: 56
  */
 export function countOps<R>(fn: () => R): OpCounts<R> {
   if (typeof fn !== 'function') throw new InvalidArgumentError('countOps', `expected a function to run, got ${typeof fn}`);
