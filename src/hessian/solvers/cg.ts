@@ -173,7 +173,7 @@ function checkPreconditionerCurvature(fn: string, rz: number, iteration: number)
 }
 
 /** Turns the `preconditioner` option into a function r ↦ P·r. */
-export function resolvePreconditioner(
+function resolvePreconditioner(
   fn: string,
   op: LinearOperator,
   preconditioner: OperatorLike | 'jacobi' | undefined,

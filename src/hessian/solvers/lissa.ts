@@ -52,7 +52,7 @@ export interface LissaOptions {
    * full-batch operator; otherwise rely on `depth`.
    */
   tolerance?: number;
-  /** Test tolerance, divergence and `signal` every this many steps (default 1). */
+  /** Test the tolerance and poll `signal` every this many steps (default 1); the divergence guard runs every step. */
   checkEvery?: number;
   /** Polled between steps; when aborted the current (partial) average is returned. */
   signal?: AbortFlag;

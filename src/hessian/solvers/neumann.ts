@@ -43,7 +43,7 @@ export interface NeumannOptions {
   scale?: number | 'auto';
   /** λ ≥ 0 in (H + λI)x = b (default 0). */
   damping?: number;
-  /** Test the tolerance, divergence and `signal` every this many steps (default 1; the residual is recorded every step). */
+  /** Test the tolerance and poll `signal` every this many steps (default 1). The residual is recorded and the divergence guard runs every step: both are free. */
   checkEvery?: number;
   /** Polled between steps; when it is aborted the solver returns its current iterate with reason 'aborted'. */
   signal?: AbortFlag;
@@ -246,7 +246,13 @@ function diagnoseDivergence(
   );
 }
 
-/** Geometric-mean growth of the residual over the last ≤ 10 finite steps: (rₖ/rₖ₋ₘ)^(1/m). */
+/**
+ * Geometric-mean growth of the residual over the last ≤ 10 finite steps: (rₖ/rₖ₋ₘ)^(1/m), the
+ * observed per-step factor that approaches ρ(I − A) when the iteration diverges.
+ *
+ * @example
+ * growthRatio([1, 2, 4, 8]); // 2
+ */
 export function growthRatio(history: readonly number[]): number {
   const finite = history.filter((value) => Number.isFinite(value) && value > 0);
   const m = Math.min(10, finite.length - 1);

@@ -11,6 +11,7 @@
 import { createRandom } from '../../linalg/random.js';
 import { dot, norm2 } from '../../linalg/index.js';
 
+/** The result of `dominantEigenvalue`. */
 export interface DominantEigenvalue {
   /** Rayleigh quotient vᵀBv/vᵀv of the last iterate: ≈ the eigenvalue of largest magnitude, signed. */
   value: number;
@@ -24,6 +25,10 @@ export interface DominantEigenvalue {
  * Power iteration vₖ₊₁ = B·vₖ/‖B·vₖ‖ from `start` (or a seeded random vector), stopping after
  * `iterations` steps or once the Rayleigh quotient changes by less than `relativeChange`
  * (checked from step `minIterations` on).
+ *
+ * @example
+ * const B = denseOperator(new Float64Array([3, 0, 0, -5]));
+ * dominantEigenvalue((v) => B.apply(v), 2).value; // ≈ −5
  */
 export function dominantEigenvalue(
   apply: (v: Float64Array) => Float64Array,

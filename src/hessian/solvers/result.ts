@@ -34,12 +34,22 @@ export interface SolveResult {
 /**
  * Something with an `aborted` flag, like the web-standard AbortSignal. Solvers that accept a
  * signal poll it between iterations and return early (converged: false, reason 'aborted').
+ *
+ * @example
+ * const controller = new AbortController();
+ * cgSolve(H, b, { signal: controller.signal }); // controller.abort() from elsewhere stops it
  */
 export interface AbortFlag {
   readonly aborted: boolean;
 }
 
-/** Throws unless b is a finite Float64Array of length n. */
+/**
+ * Throws unless b is a finite Float64Array of length n (ShapeError / NonFiniteError naming `fn`).
+ *
+ * @example
+ * checkRightHandSide('cgSolve', new Float64Array([1, 2]), 2); // ok
+ * checkRightHandSide('cgSolve', new Float64Array([1, NaN]), 2); // throws NonFiniteError
+ */
 export function checkRightHandSide(fn: string, b: Float64Array, n: number): void {
   if (!(b instanceof Float64Array)) {
     throw new InvalidArgumentError(fn, 'the right-hand side b must be a Float64Array');
@@ -54,7 +64,13 @@ export function checkRightHandSide(fn: string, b: Float64Array, n: number): void
   }
 }
 
-/** Throws unless damping is finite and ≥ 0. */
+/**
+ * Throws InvalidArgumentError unless damping is finite and ≥ 0.
+ *
+ * @example
+ * checkDamping('cgSolve', 1e-3); // ok
+ * checkDamping('cgSolve', -1);   // throws
+ */
 export function checkDamping(fn: string, damping: number): void {
   if (typeof damping !== 'number' || !Number.isFinite(damping) || damping < 0) {
     throw new InvalidArgumentError(
@@ -64,14 +80,24 @@ export function checkDamping(fn: string, damping: number): void {
   }
 }
 
-/** Throws unless value is a positive integer. */
+/**
+ * Throws InvalidArgumentError unless value is a positive integer.
+ *
+ * @example
+ * checkPositiveInteger('neumannSolve', 'iterations', 0); // throws: iterations must be a positive integer, got 0
+ */
 export function checkPositiveInteger(fn: string, name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new InvalidArgumentError(fn, `${name} must be a positive integer, got ${value}`);
   }
 }
 
-/** Throws unless tolerance is finite and > 0. */
+/**
+ * Throws InvalidArgumentError unless tolerance is finite and > 0.
+ *
+ * @example
+ * checkTolerance('cgSolve', 1e-10); // ok
+ */
 export function checkTolerance(fn: string, tolerance: number): void {
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
     throw new InvalidArgumentError(
@@ -81,7 +107,12 @@ export function checkTolerance(fn: string, tolerance: number): void {
   }
 }
 
-/** Throws unless x0 is a finite Float64Array of length n. */
+/**
+ * Throws unless x0 is a finite Float64Array of length n.
+ *
+ * @example
+ * checkInitialGuess('cgSolve', new Float64Array(3), 3); // ok
+ */
 export function checkInitialGuess(fn: string, x0: Float64Array, n: number): void {
   if (!(x0 instanceof Float64Array) || x0.length !== n) {
     throw new ShapeError(fn, `x0 must be a Float64Array of length ${n}`);
@@ -92,8 +123,11 @@ export function checkInitialGuess(fn: string, x0: Float64Array, n: number): void
 }
 
 /**
- * Applies (H + λI) to v and checks what came back: a user-written operator returning the wrong
- * length or a NaN must not propagate silently.
+ * Applies (H + λI) to v (a fresh array) and checks the length of what came back: a user-written
+ * operator returning the wrong length must not propagate silently.
+ *
+ * @example
+ * applyDamped('cgSolve', denseOperator(new Float64Array([2, 0, 0, 2])), 1, new Float64Array([1, 1])); // [3, 3]
  */
 export function applyDamped(fn: string, op: LinearOperator, damping: number, v: Float64Array): Float64Array {
   const hv = op.apply(v);
@@ -109,7 +143,12 @@ export function applyDamped(fn: string, op: LinearOperator, damping: number, v: 
   return out;
 }
 
-/** Throws NonFiniteError if any entry of v is NaN or ±∞ (the operator produced garbage). */
+/**
+ * Throws NonFiniteError if any entry of v is NaN or ±∞ (the operator produced garbage).
+ *
+ * @example
+ * checkFiniteVector('minresSolve', 'Hv', new Float64Array([1, Infinity]), 'check the operator'); // throws
+ */
 export function checkFiniteVector(fn: string, what: string, v: Float64Array, advice: string): void {
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i]!)) {
@@ -118,7 +157,12 @@ export function checkFiniteVector(fn: string, what: string, v: Float64Array, adv
   }
 }
 
-/** The result for b = 0, whose solution is exactly x = 0 (or x0's residual is reported). */
+/**
+ * The result for b = 0, whose solution is exactly x = 0.
+ *
+ * @example
+ * zeroRightHandSide(3).reason; // 'zero right-hand side'
+ */
 export function zeroRightHandSide(n: number): SolveResult {
   return {
     x: new Float64Array(n),
