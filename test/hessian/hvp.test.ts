@@ -114,14 +114,14 @@ function logisticTensor(P: Logistic, w: ArrayLike<number>, v: ArrayLike<number>,
   const out = new Float64Array(P.d);
   for (let i = 0; i < P.N; i++) {
     const c = (coef(sigma(z[i]!)) * Xv[i]! ** p) / P.N;
-    for (let j = 0; j < P.d; j++) out[j] += c * P.X[i * P.d + j]!;
+    for (let j = 0; j < P.d; j++) out[j]! += c * P.X[i * P.d + j]!;
   }
   return out;
 }
 
 function logisticHv(P: Logistic, w: ArrayLike<number>, v: ArrayLike<number>): Float64Array {
   const out = logisticTensor(P, w, v, (s) => s * (1 - s), 1);
-  for (let j = 0; j < P.d; j++) out[j] += P.lambda * v[j]!;
+  for (let j = 0; j < P.d; j++) out[j]! += P.lambda * v[j]!;
   return out;
 }
 
@@ -133,8 +133,8 @@ function logisticRemainderBounds(P: Logistic, v: ArrayLike<number>): { third: Fl
   for (let i = 0; i < P.N; i++) {
     for (let j = 0; j < P.d; j++) {
       const x = Math.abs(P.X[i * P.d + j]!);
-      third[j] += ((1 / (6 * Math.sqrt(3))) * Xv[i]! ** 2 * x) / P.N;
-      fourth[j] += ((1 / 8) * Math.abs(Xv[i]!) ** 3 * x) / P.N;
+      third[j]! += ((1 / (6 * Math.sqrt(3))) * Xv[i]! ** 2 * x) / P.N;
+      fourth[j]! += ((1 / 8) * Math.abs(Xv[i]!) ** 3 * x) / P.N;
     }
   }
   return { third, fourth };
@@ -147,7 +147,7 @@ function logisticGradientRounding(P: Logistic, w: ArrayLike<number>): Float64Arr
     let zAbs = 0;
     for (let k = 0; k < P.d; k++) zAbs += Math.abs(P.X[i * P.d + k]! * w[k]!);
     // σ(z) − y is at most 1 in size; its error is ≈ ε·(|z|·σ' + few) ≤ ε·(1 + |z|).
-    for (let j = 0; j < P.d; j++) delta[j] += (Math.abs(P.X[i * P.d + j]!) * (1 + zAbs)) / P.N;
+    for (let j = 0; j < P.d; j++) delta[j]! += (Math.abs(P.X[i * P.d + j]!) * (1 + zAbs)) / P.N;
   }
   for (let j = 0; j < P.d; j++) delta[j] = EPS * (P.N + P.d + 4) * (delta[j]! + P.lambda * Math.abs(w[j]!));
   return delta;
@@ -167,7 +167,7 @@ describe('hvp on the quadratic ½xᵀAx (A not symmetric)', () => {
         const At = tensor(A, [n, n]);
         const f = (z: Tensor) => mul(0.5, dot(z, matmul(At, z)));
         const expected = new Float64Array(n);
-        for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expected[i] += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
+        for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expected[i]! += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
         for (const mode of AD_MODES) {
           const hv = hvp(f, tensor(x), tensor(v), { mode });
           expect(hv.shape).toEqual([n]);
@@ -196,13 +196,13 @@ describe('hvp on the quadratic ½xᵀAx (A not symmetric)', () => {
     const At = tensor(A, [n, n]);
     const f = (z: Tensor) => mul(0.5, dot(z, matmul(At, z)));
     const expected = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expected[i] += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
+    for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expected[i]! += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
     // ∇f_j = ½Σ_k (A_jk + A_kj) x_k: δ_j = ε·(n + 4)·Σ_k |A_jk + A_kj|/2·(|x_k| + r|v_k|), taken with
     // |x_k| + |v_k| since r·‖v‖ ≪ 1 + ‖x‖.
     const delta = new Float64Array(n);
     for (let j = 0; j < n; j++) {
-      for (let k = 0; k < n; k++) delta[j] += (0.5 * Math.abs(A[j * n + k]! + A[k * n + j]!) * (Math.abs(x[k]!) + Math.abs(v[k]!)));
-      delta[j] *= EPS * (n + 4);
+      for (let k = 0; k < n; k++) delta[j]! += (0.5 * Math.abs(A[j * n + k]! + A[k * n + j]!) * (Math.abs(x[k]!) + Math.abs(v[k]!)));
+      delta[j]! *= EPS * (n + 4);
     }
     for (const mode of ['finite-difference', 'central-difference'] as const) {
       const r = defaultStep(mode, tensor(x), tensor(v));
@@ -348,12 +348,12 @@ function mlpGradient(theta: Float64Array, X: Float64Array, y: Float64Array, N: n
       out += theta[w2o + j]! * h[j]!;
     }
     const dOut = (out - y[i]!) / N;
-    g[b2o] += dOut;
+    g[b2o]! += dOut;
     for (let j = 0; j < HID; j++) {
-      g[w2o + j] += dOut * h[j]!;
+      g[w2o + j]! += dOut * h[j]!;
       const da = dOut * theta[w2o + j]! * (1 - h[j]! * h[j]!);
-      g[b1o + j] += da;
-      for (let k = 0; k < IN; k++) g[k * HID + j] += da * X[i * IN + k]!;
+      g[b1o + j]! += da;
+      for (let k = 0; k < IN; k++) g[k * HID + j]! += da * X[i * IN + k]!;
     }
   }
   return g;
@@ -365,8 +365,8 @@ function mlpHessianFD(theta: Float64Array, X: Float64Array, y: Float64Array, N: 
   for (let j = 0; j < P_SIZE; j++) {
     const plus = theta.slice();
     const minus = theta.slice();
-    plus[j] += h;
-    minus[j] -= h;
+    plus[j]! += h;
+    minus[j]! -= h;
     const gp = mlpGradient(plus, X, y, N);
     const gm = mlpGradient(minus, X, y, N);
     for (let i = 0; i < P_SIZE; i++) H[i * P_SIZE + j] = (gp[i]! - gm[i]!) / (2 * h);
