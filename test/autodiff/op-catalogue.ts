@@ -185,7 +185,7 @@ function alongAxis(a: Naive, axis: number, f: (values: number[]) => number[]): N
 }
 
 /** Matrix product with NumPy's 1-D promotion and optional transposes, by the triple loop. */
-function naiveMatmul(a: Naive, b: Naive, ta = false, tb = false): Naive {
+export function naiveMatmul(a: Naive, b: Naive, ta = false, tb = false): Naive {
   const A = a.shape.length === 1 ? { shape: [1, a.shape[0]!], data: a.data } : ta ? naiveTranspose(a, [1, 0]) : a;
   const B = b.shape.length === 1 ? { shape: [b.shape[0]!, 1], data: b.data } : tb ? naiveTranspose(b, [1, 0]) : b;
   const [m, k] = A.shape as [number, number];
@@ -199,7 +199,7 @@ function naiveMatmul(a: Naive, b: Naive, ta = false, tb = false): Naive {
   return { shape, data: c.data };
 }
 
-function naiveTranspose(a: Naive, perm?: readonly number[]): Naive {
+export function naiveTranspose(a: Naive, perm?: readonly number[]): Naive {
   const p = perm ?? a.shape.map((_, i) => a.shape.length - 1 - i);
   return build(
     p.map((q) => a.shape[q]!),
@@ -211,11 +211,11 @@ function naiveTranspose(a: Naive, perm?: readonly number[]): Naive {
   );
 }
 
-function naiveSlice(a: Naive, start: readonly number[], size: readonly number[]): Naive {
+export function naiveSlice(a: Naive, start: readonly number[], size: readonly number[]): Naive {
   return build(size, (idx) => get(a, idx.map((v, i) => v + start[i]!)));
 }
 
-function naiveTake(a: Naive, indices: readonly number[], axis: number): Naive {
+export function naiveTake(a: Naive, indices: readonly number[], axis: number): Naive {
   const ax = axis < 0 ? axis + a.shape.length : axis;
   const n = a.shape[ax]!;
   const shape = a.shape.map((d, i) => (i === ax ? indices.length : d));
