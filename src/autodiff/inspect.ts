@@ -369,11 +369,11 @@ export interface TapeStats {
   readonly opsByKind: Record<string, number>;
   /**
    * Bytes of the Float64Arrays the tape keeps alive: every node's output, every stored input and
-   * any tensor in the parameters, each underlying buffer counted once (a traced tensor shares its
+   * any tensor in the parameters, each region of memory counted once (a traced tensor shares its
    * primal's data, and reshape shares its input's).
    */
   readonly bytesHeld: number;
-  /** How many distinct buffers make up `bytesHeld`. */
+  /** How many distinct arrays make up `bytesHeld`. */
   readonly arraysHeld: number;
 }
 
@@ -386,9 +386,15 @@ export interface TapeStats {
 export function tapeStats(source: Tape | TapeRecording): TapeStats {
   const { tape } = asRecording('tapeStats', source);
   const opsByKind: Record<string, number> = {};
-  const buffers = new Set<ArrayBufferLike>();
+  // One entry per distinct region of memory: small arrays are views on shared slabs (see
+  // `allocate` in tensor-kernels.ts), so the key is the buffer and the offset, not the buffer.
+  const regions = new Map<ArrayBufferLike, Map<number, number>>();
   let leaves = 0;
-  const hold = (t: Tensor): void => void buffers.add(t.data.buffer);
+  const hold = (t: Tensor): void => {
+    const byOffset = regions.get(t.data.buffer) ?? new Map<number, number>();
+    regions.set(t.data.buffer, byOffset);
+    byOffset.set(t.data.byteOffset, Math.max(byOffset.get(t.data.byteOffset) ?? 0, t.data.byteLength));
+  };
   for (const node of tape.nodes) {
     hold(node.output);
     node.inputs.forEach(hold);
@@ -399,8 +405,12 @@ export function tapeStats(source: Tape | TapeRecording): TapeStats {
     else opsByKind[node.primitive.name] = (opsByKind[node.primitive.name] ?? 0) + 1;
   }
   let bytesHeld = 0;
-  for (const b of buffers) bytesHeld += b.byteLength;
-  return { nodes: tape.nodes.length, leaves, opsByKind, bytesHeld, arraysHeld: buffers.size };
+  let arraysHeld = 0;
+  for (const byOffset of regions.values()) {
+    for (const bytes of byOffset.values()) bytesHeld += bytes;
+    arraysHeld += byOffset.size;
+  }
+  return { nodes: tape.nodes.length, leaves, opsByKind, bytesHeld, arraysHeld };
 }
 
 export interface OpCounts<R> {

@@ -12,7 +12,7 @@
  * What this file leaves out: the ops (see `ops/`) and the transforms (see `transforms.ts`).
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
-import { shapeSize } from '../linalg/tensor-kernels.js';
+import { allocate, shapeSize } from '../linalg/tensor-kernels.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import type { TapeNode } from './tape.js';
 import type { Trace } from './primitive.js';
@@ -171,19 +171,21 @@ export function checkShape(fn: string, shape: readonly number[]): void {
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 export function scalar(value: number): Tensor {
-  return new Tensor(new Float64Array([value]), SCALAR_SHAPE);
+  const data = allocate(1);
+  data[0] = value;
+  return new Tensor(data, SCALAR_SHAPE);
 }
 
 /** A tensor of the given shape filled with `value`. @example full([2, 2], 7) */
 export function full(shape: readonly number[], value: number): Tensor {
   checkShape('full', shape);
-  return new Tensor(new Float64Array(shapeSize(shape)).fill(value), shape.slice());
+  return new Tensor(allocate(shapeSize(shape)).fill(value), shape.slice());
 }
 
 /** Zeros of the given shape. @example zeros([3]).toArray(); // [0, 0, 0] */
 export function zeros(shape: readonly number[]): Tensor {
   checkShape('zeros', shape);
-  return new Tensor(new Float64Array(shapeSize(shape)), shape.slice());
+  return new Tensor(allocate(shapeSize(shape)), shape.slice());
 }
 
 /** Ones of the given shape. @example ones([2]).toArray(); // [1, 1] */
@@ -201,12 +203,12 @@ export function eye(n: number, m = n): Tensor {
 
 /** A constant of zeros with the shape of `x`. */
 export function zerosLike(x: Tensor): Tensor {
-  return new Tensor(new Float64Array(x.size), x.shape);
+  return new Tensor(allocate(x.size), x.shape);
 }
 
 /** A constant of ones with the shape of `x`. */
 export function onesLike(x: Tensor): Tensor {
-  return new Tensor(new Float64Array(x.size).fill(1), x.shape);
+  return new Tensor(allocate(x.size).fill(1), x.shape);
 }
 
 /** Wraps numbers as rank-0 constants; tensors pass through. */
