@@ -3,12 +3,18 @@
  * Each section lives in scripts/sections/ and returns its text, so tests can run them too.
  */
 import { hvpSection } from './sections/hvp.js';
+import { inverseSection } from './sections/inverse.js';
+import { tapeSection } from './sections/tape.js';
 
-const sections: Array<[string, () => string]> = [['hvp', () => hvpSection()]];
+const sections: Array<[string, () => string]> = [
+  ['hvp', () => hvpSection()],
+  ['tape', () => tapeSection()],
+  ['inverse', () => inverseSection()],
+];
 
 console.log('tapegrad — automatic differentiation over Float64Array, specialised in second order');
 for (const [name, section] of sections) {
   const started = performance.now();
-  console.log(section());
+  console.log(`\n${section().replace(/^\n+/, '')}`);
   if (process.env['TAPEGRAD_DEMO_TIMING']) console.log(`(${name}: ${(performance.now() - started).toFixed(0)} ms)`);
 }
