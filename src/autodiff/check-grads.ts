@@ -119,6 +119,7 @@ export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options: CheckG
   }
   const flat = flatten(x, 'checkGrads');
   const point = concatData(flat.leaves);
+  if (!point.every(Number.isFinite)) throw new InvalidArgumentError('checkGrads', 'x has a non-finite entry; check at a finite point');
   let largest = 0;
   for (const v of point) largest = Math.max(largest, Math.abs(v));
   const step = options.eps ?? Math.cbrt(EPS) * Math.max(1, largest);
@@ -129,7 +130,6 @@ export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options: CheckG
       throw new InvalidArgumentError('checkGrads', `${name} must be a finite ${name === 'eps' ? 'positive' : 'non-negative'} number, got ${value}`);
     }
   }
-  if (!point.every(Number.isFinite)) throw new InvalidArgumentError('checkGrads', 'x has a non-finite entry; check at a finite point');
   const context: Context = { flat, point, step, rtol, atol, order, modes, rng: createRandom(options.seed ?? 0), checks: 0, maxRelativeError: 0 };
   checkFunction(context, f as TensorFunction, 'f', 1);
   return { checks: context.checks, maxRelativeError: context.maxRelativeError };
