@@ -146,7 +146,7 @@ export function jvp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, v: X, ...
  * df(tensor([2])).toArray(); // [2]
  */
 export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
-  const { value, jvp: push } = linearizeAndTranspose(f, x, ...rest);
+  const { value, jvp: push } = recordLinearMaps<X, Y>('linearize', f, x, rest);
   return { value, jvp: push };
 }
 
@@ -222,18 +222,23 @@ export function hessian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode
  * Jt(tensor([1, 0])).toArray(); // [3, 0]
  */
 export function linearizeAndTranspose<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
-  const r = record('linearizeAndTranspose', f as never, x, rest);
+  return recordLinearMaps<X, Y>('linearizeAndTranspose', f, x, rest);
+}
+
+/** Shared by `linearize` and `linearizeAndTranspose`; `fn` is the public name errors report. */
+function recordLinearMaps<X, Y>(fn: string, f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
+  const r = record(fn, f as never, x, rest);
   const level = r.tape.level;
   const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
   const upTo = Math.max(-1, ...outputIds);
   return {
-    value: valuesOf('linearizeAndTranspose', r) as Y,
+    value: valuesOf(fn, r) as Y,
     jvp: (v) => {
-      const vs = matchTree('linearizeAndTranspose', 'tangent', r.inputs, v);
+      const vs = matchTree(fn, 'tangent', r.inputs, v);
       const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
       const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo) : [];
       return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
     },
-    vjp: (u) => pull('linearizeAndTranspose', r, matchTree('linearizeAndTranspose', 'cotangent', r.outputs, u)) as Lifted<X>,
+    vjp: (u) => pull(fn, r, matchTree(fn, 'cotangent', r.outputs, u)) as Lifted<X>,
   };
 }
