@@ -204,14 +204,17 @@ export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?:
       return hessianTransform(f as (x: Tensor) => Tensor, { mode })(x);
     }
     const H = hessianOperator(f, x, { mode, ...(maybeOptions.step === undefined ? {} : { step: maybeOptions.step }) });
-    const rows: Tensor[] = [];
+    // H·eⱼ is COLUMN j (Hᵢⱼ = ∂gᵢ/∂xⱼ, the jacobian convention of the AD modes). The difference
+    // quotients are not exactly symmetric, so stacking the products as rows would return the
+    // transpose of the finite-difference Jacobian of the gradient.
+    const columns: Tensor[] = [];
     const e = new Float64Array(H.size);
-    for (let i = 0; i < H.size; i++) {
-      e[i] = 1;
-      rows.push(tensor(H.apply(e)));
-      e[i] = 0;
+    for (let j = 0; j < H.size; j++) {
+      e[j] = 1;
+      columns.push(tensor(H.apply(e)));
+      e[j] = 0;
     }
-    return tensor(stack(rows).data, [...x.shape, ...x.shape]);
+    return tensor(stack(columns, 1).data, [...x.shape, ...x.shape]);
   }
   const mode = xOrOptions?.mode ?? 'fwd-over-rev';
   if (mode === 'finite-difference' || mode === 'central-difference') {
