@@ -105,6 +105,10 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
     throw new InvalidArgumentError('hessianOperator', `unknown mode ${JSON.stringify(mode)}; use one of ${HVP_MODES.map((m) => `'${m}'`).join(', ')}`);
   }
   const damping = checkDamping('hessianOperator', options.damping ?? 0);
+  if (options.step !== undefined && !(options.step > 0 && Number.isFinite(options.step))) {
+    // as hvp does: a zero step made every product NaN (0/0), a negative or infinite one nonsense
+    throw new InvalidArgumentError('hessianOperator', `step must be a positive finite number, got ${options.step}; omit it for the default √ε·(1+‖x‖)/‖v‖ (∛ε for central differences)`);
+  }
   const { vector: x0, unravel } = ravel(x as Tree);
   const fFlat = (z: Tensor) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(unravel(z), ...rest);
   const n = x0.size;
