@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  allocate,
   binaryBroadcast,
   broadcastShapes,
   broadcastTo,
@@ -113,6 +114,24 @@ describe('shapes', () => {
   it('rejects incompatible shapes', () => {
     expect(broadcastShapes([2, 3], [4])).toBeUndefined();
     expect(broadcastShapes([3, 2], [3])).toBeUndefined();
+  });
+});
+
+describe('allocate', () => {
+  it('returns zero-filled arrays of the asked length that never overlap, small (slab views) or large', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 200 }), (lengths) => {
+        const arrays = lengths.map((n) => allocate(n));
+        arrays.forEach((a, k) => {
+          expect(a.length).toBe(lengths[k]);
+          expect(a.every((v) => v === 0)).toBe(true);
+          a.fill(k + 1);
+        });
+        // Had two views shared memory, a later fill would have overwritten an earlier one.
+        arrays.forEach((a, k) => expect(a.every((v) => v === k + 1)).toBe(true));
+      }),
+      { numRuns: 50 },
+    );
   });
 });
 
