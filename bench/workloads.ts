@@ -261,7 +261,7 @@ export function mlp(sizes: MlpSizes = { batch: 256, inputs: 64, hidden: 64, clas
   const init = (count: number, fanIn: number) => rng.normals(count).map((value) => value / Math.sqrt(fanIn));
   const point = { W1: init(I * K, I), b1: init(K, 1).map((value) => 0.1 * value), W2: init(K * C, K), b2: init(C, 1).map((value) => 0.1 * value) };
   const direction = { W1: rng.normals(I * K), b1: rng.normals(K), W2: rng.normals(K * C), b2: rng.normals(C) };
-  const asParams = (p: typeof point): MlpParams => ({ W1: tensor(p.W1, [I, K]), b1: tensor(p.b1), W2: tensor(p.W2, [K, C]), b2: tensor(p.b2) });
+  const asParams = (p: { W1: Float64Array; b1: Float64Array; W2: Float64Array; b2: Float64Array }): MlpParams => ({ W1: tensor(p.W1, [I, K]), b1: tensor(p.b1), W2: tensor(p.W2, [K, C]), b2: tensor(p.b2) });
   const X = tensor(xData, [B, I]);
   // Offsets of each block in the flat (ravel-order) vector.
   const oW1 = 0;
@@ -362,7 +362,7 @@ export function mlp(sizes: MlpSizes = { batch: 256, inputs: 64, hidden: 64, clas
   return {
     name: `mlp ${I}→${K}→${C} batch=${B}`,
     family: 'mlp',
-    description: `${I}→${K}(tanh)→${C} softmax MLP, batch ${B}, ${size} parameters`,
+    description: `${I}→${K}(tanh)→${C} softmax MLP, batch ${B}`,
     bound: 'kernel',
     size,
     f: (q) => {
@@ -545,4 +545,53 @@ export function relativeError(a: Float64Array | number, b: Float64Array | number
   }
   if (Number.isNaN(diff)) return Infinity;
   return scale === 0 ? diff : diff / scale;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The targets of issue 4, evaluated the same way by `bench/hvp.bench.ts` and `bin/compare.ts`.
+
+/** Mean (or median) seconds per call of what the targets compare. */
+export interface Timings {
+  readonly gradient: number;
+  readonly handGradient: number;
+  readonly handHvp: number;
+  readonly handOperator: number;
+  /** Per-call HVP by mode (at least the two AD modes the targets name). */
+  readonly hvp: Readonly<Record<string, number>>;
+  /** Replayed `hessianOperator(...).apply` by mode. */
+  readonly operator: Readonly<Record<string, number>>;
+}
+
+export interface TargetCheck {
+  /** e.g. `HVP ÷ gradient (fwd-over-rev)`. */
+  readonly target: string;
+  readonly ratio: number;
+  readonly limit: number;
+  readonly pass: boolean;
+}
+
+/** The two AD modes the targets are stated for. */
+export const TARGET_MODES = ['fwd-over-rev', 'rev-over-rev'] as const;
+
+/**
+ * Issue 4's targets for one workload:
+ * - every workload: HVP ÷ (tapegrad's) gradient ≤ 2.5 in fwd-over-rev and rev-over-rev;
+ * - kernel-bound (quadratic n ≥ 1000, logistic, MLP): gradient ≤ 1.3× hand, HVP ≤ 2× hand HVP,
+ *   replayed operator ≤ 1.3× the hand operator;
+ * - overhead-bound (quadratic n = 100, vectorised Rosenbrock): gradient ≤ 2× hand, HVP ≤ 3× hand.
+ * The scalar Rosenbrock measures per-node cost and only has the first target: one node per
+ * scalar op cannot approach a fused loop, and it is not asked to.
+ */
+export function checkTargets(bound: Bound, t: Timings): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const check = (target: string, ratio: number, limit: number): void => {
+    checks.push({ target, ratio, limit, pass: ratio <= limit });
+  };
+  for (const mode of TARGET_MODES) check(`HVP ÷ gradient (${mode})`, t.hvp[mode]! / t.gradient, 2.5);
+  if (bound === 'per-node') return checks;
+  const kernel = bound === 'kernel';
+  check('gradient ÷ hand gradient', t.gradient / t.handGradient, kernel ? 1.3 : 2);
+  for (const mode of TARGET_MODES) check(`HVP ÷ hand HVP (${mode})`, t.hvp[mode]! / t.handHvp, kernel ? 2 : 3);
+  if (kernel) for (const mode of TARGET_MODES) check(`operator ÷ hand operator (${mode})`, t.operator[mode]! / t.handOperator, 1.3);
+  return checks;
 }

@@ -1,0 +1,449 @@
+/**
+ * The pieces of `npm run compare`, as pure(ish) functions the tests can call: argument parsing,
+ * measuring one workload in every mode, and formatting the tables as aligned text, Markdown or
+ * CSV. `bin/compare.ts` only wires them to the process.
+ *
+ * What a row measures, for one Hessian-vector product (or one value / gradient):
+ *
+ * - time: the median over K timed runs, after warm-up, of `performance.now()` around a batch of
+ *   calls sized so one run lasts at least a couple of milliseconds (so the timer's resolution
+ *   does not matter for the fast rows);
+ * - tape nodes / bytes held: every reverse-mode tape the call records (found by walking the
+ *   input's primal chain inside f), counted with `tapeStats`' rules; for the replayed operators,
+ *   the one tape the operator keeps alive between products;
+ * - ops / bytes allocated: `countOps` around one call — primitive evaluations at every level;
+ * - error: max|a − b| / max|b| against the hand-written closed form.
+ */
+import { performance } from 'node:perf_hooks';
+import { cpus, platform, arch } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { grad, hessianOperator, hvp, HVP_MODES, type HvpMode, type Tensor, type Tree } from '../src/index.js';
+import { countOps, tapeStats } from '../src/autodiff/inspect.js';
+import { flatten } from '../src/autodiff/tree.js';
+import type { Tape } from '../src/autodiff/tape.js';
+import {
+  checkTargets,
+  flat,
+  logistic,
+  mlp,
+  quadratic,
+  relativeError,
+  rosenbrock,
+  scalarRosenbrock,
+  TARGET_MODES,
+  type TargetCheck,
+  type Workload,
+} from '../bench/workloads.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export const WORKLOAD_CHOICES = ['quadratic', 'logistic', 'mlp', 'rosenbrock', 'scalar-rosenbrock', 'all'] as const;
+export type WorkloadChoice = (typeof WORKLOAD_CHOICES)[number];
+export const FORMATS = ['text', 'markdown', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface CompareOptions {
+  readonly workload: WorkloadChoice;
+  /** Size for the quadratic and the Rosenbrock workloads; undefined means DESIGN.md's sizes. */
+  readonly n: number | undefined;
+  readonly repeats: number;
+  readonly format: Format;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: npm run compare -- [options]
+
+Times every Hessian-vector product mode of tapegrad next to the gradient and a hand-written
+Float64Array closed form, with tape sizes, op counts and errors. One table per workload.
+
+Options:
+  --workload <name>   quadratic | logistic | mlp | rosenbrock | scalar-rosenbrock | all (default all)
+                      'rosenbrock' runs the vectorised and the scalar-op versions.
+  --n <size>          size of the quadratic and Rosenbrock workloads (default: quadratic 100 and
+                      1000, vectorised Rosenbrock 10000, scalar Rosenbrock 1000). Logistic
+                      (N = 2000, d = 100) and the MLP (64→64→10, batch 256) keep their sizes.
+  --repeats <K>       timed runs per row after warm-up; the median is reported (default 5)
+  --format <f>        text | markdown | csv (default text)
+  --help              print this message
+`;
+
+/** A bad command line: `bin/compare.ts` prints the message and USAGE and exits with status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `--name value` and `--name=value` options. */
+export function parseArgs(argv: readonly string[]): CompareOptions {
+  let workload: WorkloadChoice = 'all';
+  let n: number | undefined;
+  let repeats = 5;
+  let format: Format = 'text';
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (match === null) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; options start with --`);
+    const name = match[1]!;
+    if (!['workload', 'n', 'repeats', 'format'].includes(name)) throw new UsageError(`unknown option --${name}`);
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    }
+    switch (name) {
+      case 'workload':
+        if (!(WORKLOAD_CHOICES as readonly string[]).includes(value)) {
+          throw new UsageError(`--workload must be one of ${WORKLOAD_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
+        }
+        workload = value as WorkloadChoice;
+        break;
+      case 'n':
+        n = positiveInteger('--n', value, 2);
+        break;
+      case 'repeats':
+        repeats = positiveInteger('--repeats', value, 1);
+        break;
+      case 'format':
+        if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`);
+        format = value as Format;
+        break;
+    }
+  }
+  return { workload, n, repeats, format, help };
+}
+
+function positiveInteger(option: string, text: string, minimum: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < minimum) {
+    throw new UsageError(`${option} must be an integer ≥ ${minimum}; got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** The workloads a command line asks for. */
+export function selectWorkloads(options: Pick<CompareOptions, 'workload' | 'n'>): Workload[] {
+  const { workload, n } = options;
+  const list: Workload[] = [];
+  const want = (name: WorkloadChoice) => workload === 'all' || workload === name;
+  if (want('quadratic')) for (const size of n === undefined ? [100, 1000] : [n]) list.push(quadratic(size) as Workload);
+  if (want('logistic')) list.push(logistic() as Workload);
+  if (want('mlp')) list.push(mlp() as Workload);
+  if (want('rosenbrock')) list.push(rosenbrock(n ?? 10_000) as Workload);
+  if (want('rosenbrock') || want('scalar-rosenbrock')) list.push(scalarRosenbrock(n ?? 1000) as Workload);
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+export interface TimingOptions {
+  /** Timed runs; the median is reported. */
+  readonly repeats: number;
+  /** Minimum duration of one run in ms: fast calls are batched up to it. */
+  readonly runMs: number;
+  /** Minimum warm-up in ms before timing. */
+  readonly warmupMs: number;
+}
+
+// A full garbage collection before each row keeps one row's garbage from being collected on the
+// next row's clock. `--expose-gc` can be switched on at run time; a fresh context then sees gc.
+setFlagsFromString('--expose-gc');
+export const collectGarbage = runInNewContext('gc') as (() => void) | undefined;
+
+/** Median seconds per call of `fn`, after a garbage collection and a warm-up. */
+export function timeCall(fn: () => unknown, options: TimingOptions): number {
+  collectGarbage?.();
+  let sink = 0;
+  const observe = (r: unknown) => {
+    if (r !== undefined) sink++;
+  };
+  // Warm up for at least warmupMs (and 3 calls) so the JIT has settled, then size the batch
+  // so that one timed run lasts at least runMs.
+  let start = performance.now();
+  let calls = 0;
+  while (calls < 3 || performance.now() - start < options.warmupMs) {
+    observe(fn());
+    calls++;
+  }
+  const each = Math.max((performance.now() - start) / calls, 1e-4);
+  const batch = Math.max(1, Math.ceil(options.runMs / each));
+  const perCall: number[] = [];
+  for (let r = 0; r < options.repeats; r++) {
+    start = performance.now();
+    for (let i = 0; i < batch; i++) observe(fn());
+    perCall.push((performance.now() - start) / batch / 1e3);
+  }
+  if (sink < 0) console.log(sink);
+  return median(perCall);
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tapes recorded by a call
+
+/** Wraps f so that every reverse-mode tape tracing its input is collected (outermost first). */
+function probed(w: Workload, tapes: Set<Tape>): (x: Tree) => Tensor {
+  return (x) => {
+    const first = flatten(x, 'compare').leaves[0];
+    const chain: Tape[] = [];
+    for (let t = first; t !== undefined && t.level > 0; t = t.primal) {
+      if (t.trace?.kind === 'reverse') chain.push(t.trace as Tape);
+    }
+    for (const tape of chain.reverse()) tapes.add(tape);
+    return w.f(x);
+  };
+}
+
+/** Nodes and distinct bytes held by a set of tapes (tapeStats' rules, buffers counted once across tapes). */
+export function tapesHeld(tapes: Iterable<Tape>): { nodes: number; bytesHeld: number } {
+  const buffers = new Set<ArrayBufferLike>();
+  let nodes = 0;
+  for (const tape of tapes) {
+    nodes += tapeStats(tape).nodes;
+    for (const node of tape.nodes) {
+      buffers.add(node.output.data.buffer);
+      for (const input of node.inputs) buffers.add(input.data.buffer);
+      if (node.params !== null && typeof node.params === 'object') {
+        for (const value of Object.values(node.params)) if (value !== null && typeof value === 'object' && 'data' in value && value.data instanceof Float64Array) buffers.add(value.data.buffer);
+      }
+    }
+  }
+  let bytesHeld = 0;
+  for (const b of buffers) bytesHeld += b.byteLength;
+  return { nodes, bytesHeld };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring one workload
+
+export type RowKind = 'tapegrad' | 'operator' | 'hand';
+
+export interface Row {
+  /** What was computed, e.g. `hvp fwd-over-rev`, `operator rev-over-rev (replay)`, `hand HVP`. */
+  readonly mode: string;
+  readonly kind: RowKind;
+  /** Median seconds per call. */
+  readonly seconds: number;
+  /** Time ÷ tapegrad's gradient. */
+  readonly perGradient: number;
+  /** Time ÷ the matching hand-written closed form (value, gradient, HVP, or precomputed operator). */
+  readonly perHand: number | undefined;
+  /** Tape nodes recorded per call (operators: kept by the operator); undefined when none is made. */
+  readonly nodes: number | undefined;
+  readonly bytesHeld: number | undefined;
+  /** Primitive evaluations per call (countOps). */
+  readonly ops: number | undefined;
+  readonly bytesAllocated: number | undefined;
+  /** max|a − b|/max|b| against the closed form. */
+  readonly error: number | undefined;
+}
+
+export interface WorkloadTable {
+  readonly workload: Workload;
+  readonly rows: Row[];
+  readonly targets: TargetCheck[];
+}
+
+export const OPERATOR_MODES = ['fwd-over-rev', 'rev-over-rev'] as const;
+
+/** Runs every mode of one workload and builds its table. */
+export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTable {
+  const f = (x: Tree) => w.f(x);
+  const { x, v, xFlat, vFlat, hand } = w;
+  const handValue = hand.value(xFlat);
+  const handGradient = hand.gradient(xFlat);
+  const handHvp = hand.hvp(xFlat, vFlat);
+  const handOperator = hand.operator(xFlat);
+
+  interface Measured {
+    mode: string;
+    kind: RowKind;
+    seconds: number;
+    handSeconds: 'value' | 'gradient' | 'hvp' | 'operator' | undefined;
+    nodes: number | undefined;
+    bytesHeld: number | undefined;
+    ops: number | undefined;
+    bytesAllocated: number | undefined;
+    error: number | undefined;
+  }
+  const measured: Measured[] = [];
+
+  /** A tapegrad call: counted, probed for tapes, checked, then timed. */
+  const tapegrad = (mode: string, handSeconds: Measured['handSeconds'], reference: Float64Array | number, call: (fn: (x: Tree) => Tensor) => Float64Array | number): void => {
+    const tapes = new Set<Tape>();
+    const counted = countOps(() => call(probed(w, tapes)));
+    const held = tapes.size === 0 ? undefined : tapesHeld(tapes);
+    const seconds = timeCall(() => call(f), timing);
+    measured.push({ mode, kind: 'tapegrad', seconds, handSeconds, nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: counted.ops, bytesAllocated: counted.bytesAllocated, error: relativeError(counted.result, reference) });
+  };
+
+  tapegrad('value', 'value', handValue, (fn) => fn(x).item());
+  tapegrad('gradient', 'gradient', handGradient, (fn) => flatOf(grad(fn)(x)));
+  for (const mode of HVP_MODES) tapegrad(`hvp ${mode}`, 'hvp', handHvp, (fn) => flatOf(hvp(fn, x, v, { mode })));
+
+  for (const mode of OPERATOR_MODES) {
+    const tapes = new Set<Tape>();
+    const recorded = countOps(() => hessianOperator(probed(w, tapes), x, { mode }));
+    const op = recorded.result;
+    // The operator keeps the outermost tape (f's forward pass and its recorded backward pass);
+    // the inner tape of the gradient it recorded is garbage once recording ends.
+    const kept = [...tapes][0];
+    const held = kept === undefined ? undefined : tapesHeld([kept]);
+    const recordSeconds = timeCall(() => hessianOperator(f, x, { mode }), { ...timing, repeats: Math.max(1, Math.min(timing.repeats, 3)) });
+    const allHeld = tapesHeld(tapes);
+    measured.push({ mode: `operator ${mode} (record)`, kind: 'operator', seconds: recordSeconds, handSeconds: 'gradient', nodes: allHeld.nodes, bytesHeld: allHeld.bytesHeld, ops: recorded.ops, bytesAllocated: recorded.bytesAllocated, error: relativeError(op.gradient, handGradient) });
+    const applied = countOps(() => op.apply(vFlat));
+    const seconds = timeCall(() => op.apply(vFlat), timing);
+    measured.push({ mode: `operator ${mode} (replay)`, kind: 'operator', seconds, handSeconds: 'operator', nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: applied.ops, bytesAllocated: applied.bytesAllocated, error: relativeError(applied.result, handHvp) });
+  }
+
+  const handRow = (mode: string, handSeconds: Measured['handSeconds'], call: () => unknown, error: number | undefined): void => {
+    measured.push({ mode, kind: 'hand', seconds: timeCall(call, timing), handSeconds, nodes: undefined, bytesHeld: undefined, ops: undefined, bytesAllocated: undefined, error });
+  };
+  handRow('hand value', 'value', () => hand.value(xFlat), undefined);
+  handRow('hand gradient', 'gradient', () => hand.gradient(xFlat), undefined);
+  handRow('hand HVP', 'hvp', () => hand.hvp(xFlat, vFlat), undefined);
+  handRow('hand operator (precomputed at x)', 'operator', () => handOperator(vFlat), relativeError(handOperator(vFlat), handHvp));
+
+  const secondsOf = (mode: string) => measured.find((m) => m.mode === mode)!.seconds;
+  const gradientSeconds = secondsOf('gradient');
+  const handSecondsOf = { value: secondsOf('hand value'), gradient: secondsOf('hand gradient'), hvp: secondsOf('hand HVP'), operator: secondsOf('hand operator (precomputed at x)') };
+  const rows = measured.map(
+    (m): Row => ({
+      mode: m.mode,
+      kind: m.kind,
+      seconds: m.seconds,
+      perGradient: m.seconds / gradientSeconds,
+      perHand: m.handSeconds === undefined ? undefined : m.seconds / handSecondsOf[m.handSeconds],
+      nodes: m.nodes,
+      bytesHeld: m.bytesHeld,
+      ops: m.ops,
+      bytesAllocated: m.bytesAllocated,
+      error: m.error,
+    }),
+  );
+  const targets = checkTargets(w.bound, {
+    gradient: gradientSeconds,
+    handGradient: handSecondsOf.gradient,
+    handHvp: handSecondsOf.hvp,
+    handOperator: handSecondsOf.operator,
+    hvp: Object.fromEntries(TARGET_MODES.map((mode) => [mode, secondsOf(`hvp ${mode}`)])),
+    operator: Object.fromEntries(TARGET_MODES.map((mode) => [mode, secondsOf(`operator ${mode} (replay)`)])),
+  });
+  return { workload: w, rows, targets };
+}
+
+function flatOf(tree: unknown): Float64Array {
+  return tree instanceof Float64Array ? tree : flat(tree);
+}
+
+/** Every HVP mode the table has a row for (for tests). */
+export const TABLE_MODES: readonly string[] = [
+  'value',
+  'gradient',
+  ...HVP_MODES.map((m: HvpMode) => `hvp ${m}`),
+  ...OPERATOR_MODES.flatMap((m) => [`operator ${m} (record)`, `operator ${m} (replay)`]),
+  'hand value',
+  'hand gradient',
+  'hand HVP',
+  'hand operator (precomputed at x)',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+/** 3 significant figures in ns, µs, ms or s. */
+export function formatSeconds(s: number): string {
+  const [value, unit] = s < 1e-6 ? [s * 1e9, 'ns'] : s < 1e-3 ? [s * 1e6, 'µs'] : s < 1 ? [s * 1e3, 'ms'] : [s, 's'];
+  return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${unit}`;
+}
+
+export function formatBytes(b: number): string {
+  if (b < 1024) return `${b} B`;
+  if (b < 1024 ** 2) return `${(b / 1024).toFixed(1)} KiB`;
+  return `${(b / 1024 ** 2).toFixed(2)} MiB`;
+}
+
+const ratio = (r: number | undefined) => (r === undefined ? '—' : `${r >= 100 ? r.toFixed(0) : r.toFixed(2)}×`);
+const count = (c: number | undefined) => (c === undefined ? '—' : c.toLocaleString('en-US'));
+const bytes = (b: number | undefined) => (b === undefined ? '—' : formatBytes(b));
+const error = (e: number | undefined) => (e === undefined ? '—' : e === 0 ? '0' : e.toExponential(1));
+
+const COLUMNS = ['mode', 'time/call', '÷ gradient', '÷ hand', 'tape nodes', 'bytes held', 'ops/call', 'allocated/call', 'rel. error'] as const;
+
+function cells(row: Row): string[] {
+  return [row.mode, formatSeconds(row.seconds), ratio(row.perGradient), ratio(row.perHand), count(row.nodes), bytes(row.bytesHeld), count(row.ops), bytes(row.bytesAllocated), error(row.error)];
+}
+
+/** The header line: machine, Node, sizes. */
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model.trim().replace(/\s+/g, ' ') ?? 'unknown CPU';
+  return `${cpu} (${cpus().length} cores), Node ${process.version}, ${platform()} ${arch()}`;
+}
+
+function title(t: WorkloadTable): string {
+  return `${t.workload.name}: ${t.workload.description}, ${t.workload.size.toLocaleString('en-US')} parameters`;
+}
+
+function targetLines(t: WorkloadTable): string[] {
+  return t.targets.map((c) => `${c.pass ? 'PASS' : 'MISS'}  ${c.target} = ${c.ratio.toFixed(2)} (target ≤ ${c.limit})`);
+}
+
+const LEGEND = [
+  '÷ hand: value, gradient and hvp rows against the hand-written closed form computed from scratch; replayed operators against the hand operator with the x-dependent state precomputed; record rows against the hand gradient.',
+  'tape nodes / bytes held: tapes recorded during one call (for replay rows: the tape the operator keeps; for record rows: all tapes made while recording). ops/call and allocated/call: countOps.',
+];
+
+/** Aligned plain-text table, right-aligned numbers, with PASS/MISS lines under it. */
+export function formatText(t: WorkloadTable): string {
+  const body = t.rows.map(cells);
+  const widths = COLUMNS.map((c, j) => Math.max(c.length, ...body.map((r) => r[j]!.length)));
+  const line = (r: readonly string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  const out = [title(t), rule, line(COLUMNS), rule];
+  t.rows.forEach((row, i) => {
+    if (i > 0 && row.kind !== t.rows[i - 1]!.kind) out.push(rule.replace(/─/g, '·'));
+    out.push(line(body[i]!));
+  });
+  out.push(rule, ...targetLines(t));
+  return out.join('\n');
+}
+
+export function formatMarkdown(t: WorkloadTable): string {
+  const out = [`### ${title(t)}`, '', `| ${COLUMNS.join(' | ')} |`, `| ${COLUMNS.map((_, j) => (j === 0 ? ':--' : '--:')).join(' | ')} |`];
+  for (const row of t.rows) out.push(`| ${cells(row).join(' | ')} |`);
+  out.push('', ...targetLines(t).map((l) => `- ${l}`));
+  return out.join('\n');
+}
+
+const CSV_COLUMNS = ['workload', 'mode', 'kind', 'seconds', 'per_gradient', 'per_hand', 'tape_nodes', 'bytes_held', 'ops', 'bytes_allocated', 'relative_error'];
+
+function csvCell(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV rows (no header) with raw numbers: seconds, bytes, ratios. */
+export function formatCsvRows(t: WorkloadTable): string[] {
+  return t.rows.map((r) => [t.workload.name, r.mode, r.kind, r.seconds, r.perGradient, r.perHand, r.nodes, r.bytesHeld, r.ops, r.bytesAllocated, r.error].map(csvCell).join(','));
+}
+
+/** The whole report in one format: header, then one table per workload. */
+export function formatReport(tables: readonly WorkloadTable[], format: Format, repeats: number): string {
+  const header = `tapegrad compare — ${machineLine()}; median of ${repeats} timed runs after warm-up`;
+  if (format === 'csv') return [`# ${header}`, CSV_COLUMNS.join(','), ...tables.flatMap(formatCsvRows)].join('\n');
+  if (format === 'markdown') return [`## ${header}`, '', ...tables.map(formatMarkdown).flatMap((t) => [t, '']), ...LEGEND.map((l) => `_${l}_`).flatMap((l) => [l, ''])].join('\n').trimEnd();
+  return [header, '', ...tables.flatMap((t) => [formatText(t), '']), ...LEGEND].join('\n');
+}

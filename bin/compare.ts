@@ -1,0 +1,37 @@
+/**
+ * `npm run compare [-- --workload quadratic|logistic|mlp|rosenbrock|scalar-rosenbrock|all]
+ *                      [--n 1000] [--repeats K] [--format text|markdown|csv]`
+ *
+ * Puts tapegrad's Hessian-vector-product modes side by side on the benchmark workloads: one
+ * table per workload with time per product, ratios to the gradient and to a hand-written closed
+ * form, tape sizes, op counts and errors, and the issue-4 targets marked PASS or MISS. Timing is
+ * a median of `performance.now()` runs (quick), not benchmark.js — `npm run bench` is the
+ * careful measurement. The logic lives in `compare-lib.ts`.
+ */
+import { USAGE, UsageError, formatReport, measureWorkload, parseArgs, selectWorkloads, type CompareOptions } from './compare-lib.js';
+
+function main(argv: readonly string[]): number {
+  let options: CompareOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`compare: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const workloads = selectWorkloads(options);
+  const tables = workloads.map((w) => {
+    if (options.format === 'text') process.stderr.write(`measuring ${w.name}…\n`);
+    return measureWorkload(w, { repeats: options.repeats, runMs: 5, warmupMs: 40 });
+  });
+  process.stdout.write(`${formatReport(tables, options.format, options.repeats)}\n`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
