@@ -207,7 +207,7 @@ describe('Hessian-vector products: every composition order agrees', () => {
   ];
 
   for (const [name, f, n] of cases) {
-    it(`fwd-over-rev = rev-over-rev = rev-over-fwd = linearize(grad) = central differences for ${name}`, () => {
+    it(`fwd-over-rev = rev-over-rev = rev-over-fwd = linearize(grad) = grad(linearize) = central differences for ${name}`, () => {
       for (const seed of [1, 2, 3]) {
         const x = randn([n], 100 + seed);
         const v = randn([n], 200 + seed);
@@ -216,8 +216,10 @@ describe('Hessian-vector products: every composition order agrees', () => {
         const revOverRev = grad((y: Tensor) => dot(g(y), v))(x);
         const revOverFwd = grad((y: Tensor) => jvp(f, y, v).tangent)(x);
         const linearized = linearize(g, x).jvp(v);
+        // Reverse over a linearization: the forward sweep's rules are differentiable too.
+        const revOverLinearize = grad((y: Tensor) => linearize(f, y).jvp(v))(x);
         const scale = normInf(fwdOverRev);
-        for (const other of [revOverRev, revOverFwd, linearized]) expect(maxAbsDiff(other, fwdOverRev)).toBeLessThan(1e-12 * scale);
+        for (const other of [revOverRev, revOverFwd, linearized, revOverLinearize]) expect(maxAbsDiff(other, fwdOverRev)).toBeLessThan(1e-12 * scale);
 
         // Forward over forward gives the bilinear form: wᵀHv = ⟨w, Hv⟩.
         const w = randn([n], 300 + seed);

@@ -19,7 +19,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGrads } from '../../src/autodiff/check-grads.js';
 import * as ops from '../../src/autodiff/ops/index.js';
-import { type Tensor, jvp, ravel, tensor, vjp } from '../../src/autodiff/index.js';
+import { type Tensor, grad, jvp, ravel, tensor, vjp } from '../../src/autodiff/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import { catalogue, sampleInputs, type CatalogueEntry, type Naive, type Shape } from './op-catalogue.js';
 
@@ -114,3 +114,32 @@ for (const entry of catalogue) {
 function expectZero(t: Tensor): void {
   expect(Array.from(ravel(t).vector.data).every((v) => v === 0)).toBe(true);
 }
+
+describe('documented choices where the derivative does not exist', () => {
+  const gradientOf = (f: (x: Tensor) => Tensor, x: number[]): number[] => Array.from(grad((y: Tensor) => ops.sum(f(y)))(tensor(x)).data);
+
+  it('relu′(0) = 0 and abs′(0) = 0 (the subgradient closest to zero), second derivatives 0', () => {
+    expect(gradientOf(ops.relu, [0, 1, -1])).toEqual([0, 1, 0]);
+    expect(gradientOf(ops.abs, [0, 1, -1])).toEqual([0, 1, -1]);
+    expect(Array.from(grad(grad((y: Tensor) => ops.sum(ops.relu(y))))(tensor([0.5])).data)).toEqual([0]);
+  });
+
+  it('max splits the gradient evenly between tied maxima', () => {
+    expect(gradientOf((y) => ops.max(y), [1, 3, 3])).toEqual([0, 0.5, 0.5]);
+    const rows = grad((y: Tensor) => ops.sum(ops.max(y, 1)))(tensor([[3, 3, 1], [2, 5, 5]]));
+    expect(rows.toNested()).toEqual([[0.5, 0.5, 0], [0, 0.5, 0.5]]);
+  });
+
+  it('maximum and minimum give a tie to their first argument', () => {
+    for (const op of [ops.maximum, ops.minimum]) {
+      const [ga, gb] = grad((p: Tensor[]) => ops.sum(op(p[0]!, p[1]!)))([tensor([2, 1]), tensor([2, 5])]);
+      expect(Array.from(ga!.data)).toEqual([1, op === ops.maximum ? 0 : 1]);
+      expect(Array.from(gb!.data)).toEqual([0, op === ops.maximum ? 1 : 0]);
+    }
+  });
+
+  it('logSumExp of an all −∞ slice is −∞ (not NaN), and −∞ entries get zero gradient', () => {
+    expect(ops.logSumExp(tensor([-Infinity, -Infinity])).item()).toBe(-Infinity);
+    expect(gradientOf((y) => ops.logSumExp(y), [-Infinity, 0])).toEqual([0, 1]);
+  });
+});
