@@ -15,7 +15,7 @@
  * - error: max|a − b| / max|b| against the hand-written closed form.
  */
 import { performance } from 'node:perf_hooks';
-import { cpus, platform, arch } from 'node:os';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { grad, hessianOperator, hvp, HVP_MODES, type HvpMode, type Tensor, type Tree } from '../src/index.js';
@@ -386,10 +386,13 @@ function cells(row: Row): string[] {
   return [row.mode, formatSeconds(row.seconds), ratio(row.perGradient), ratio(row.perHand), count(row.nodes), bytes(row.bytesHeld), count(row.ops), bytes(row.bytesAllocated), error(row.error)];
 }
 
-/** The header line: machine, Node, sizes. */
+/**
+ * The header line: CPU, Node, OS — and the 1-minute load average, because on a shared machine
+ * a load above the core count means the timings were contended and should be read as such.
+ */
 export function machineLine(): string {
   const cpu = cpus()[0]?.model.trim().replace(/\s+/g, ' ') ?? 'unknown CPU';
-  return `${cpu} (${cpus().length} cores), Node ${process.version}, ${platform()} ${arch()}`;
+  return `${cpu} (${cpus().length} cores), Node ${process.version}, ${platform()} ${arch()}, load ${loadavg()[0]!.toFixed(2)}`;
 }
 
 function title(t: WorkloadTable): string {

@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: runs every benchmark file in sequence, each in its own Node process (a fresh
+ * JIT and heap, so one file's garbage and optimisation state cannot colour the next).
+ *
+ * Order: linalg kernels, the engine's per-node and gradient costs, HVP modes, and the inverse
+ * solvers when `bench/inverse.bench.ts` exists. Pass file names to run only those:
+ *   npm run bench -- hvp engine
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FILES = ['linalg', 'engine', 'hvp', 'inverse'];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !FILES.includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${FILES.join(', ')}`);
+  process.exit(2);
+}
+
+let failed = 0;
+for (const name of wanted.length > 0 ? wanted : FILES) {
+  const file = join(here, `${name}.bench.ts`);
+  if (!existsSync(file)) {
+    if (wanted.includes(name)) {
+      console.error(`bench: ${file} does not exist`);
+      failed++;
+    }
+    continue;
+  }
+  console.log(`\n══ ${name}.bench.ts ${'═'.repeat(Math.max(0, 60 - name.length))}`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--import', 'tsx/esm', file], { stdio: 'inherit' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  if (result.status !== 0) {
+    console.error(`bench: ${name}.bench.ts failed (${result.error?.message ?? `exit status ${result.status}`}) after ${seconds} s`);
+    failed++;
+  } else {
+    console.log(`(${name}.bench.ts: ${seconds} s)`);
+  }
+}
+process.exitCode = failed === 0 ? 0 : 1;
