@@ -72,6 +72,15 @@ export function matchTree(fn: string, what: string, reference: Flattened, other:
   if (flat.leaves.length !== reference.leaves.length) {
     throw new ShapeError(fn, `${what} has ${flat.leaves.length} leaves but the primal has ${reference.leaves.length}; it must have the same structure`);
   }
+  // Leaves pair up by position, so the keys must match too: { b, a } is not a tangent for { a, b }.
+  const referenceRoot = reference.paths[0]?.match(/^[^.[]*/)?.[0] ?? '';
+  flat.paths.forEach((path, i) => {
+    const own = path.slice(what.length);
+    const expected = reference.paths[i]!.slice(referenceRoot.length);
+    if (own !== expected) {
+      throw new ShapeError(fn, `${what} has a leaf at ${path} where the primal has ${reference.paths[i]}; it must have the same structure (same keys in the same order)`);
+    }
+  });
   flat.leaves.forEach((leaf, i) => {
     const ref = reference.leaves[i]!;
     if (leaf.shape.length !== ref.shape.length || leaf.shape.some((d, k) => d !== ref.shape[k])) {

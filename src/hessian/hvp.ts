@@ -86,7 +86,7 @@ export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options: HvpOpti
   const mode = options.mode ?? 'fwd-over-rev';
   const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
   const gradient = grad(fx);
-  checkSameStructure(x, v); // structure and shapes checked once, with hvp's name
+  matchTree('hvp', 'v', flatten(x, 'hvp'), v); // structure and shapes checked once, with hvp's name
   let result: unknown;
   switch (mode) {
     case 'fwd-over-rev':
@@ -119,18 +119,6 @@ export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options: HvpOpti
  * `matchTree` pairs leaves by position, so for x = { a, b } it would accept v = { c, d } or
  * v = { b, a } (equal shapes) and silently return H applied to the leaves in the wrong slots.
  */
-function checkSameStructure(x: unknown, v: unknown): void {
-  const fx = flatten(x, 'hvp');
-  const vPaths = flatten(v, 'hvp', 'x').paths; // rooted at 'x' so the paths compare directly
-  if (vPaths.length === fx.paths.length) {
-    const k = vPaths.findIndex((p, i) => p !== fx.paths[i]);
-    if (k >= 0) {
-      throw new ShapeError('hvp', `v has a leaf at ${vPaths[k]!.replace(/^x/, 'v')} where x has ${fx.paths[k]}; v must have the structure of x (same keys in the same order)`);
-    }
-  }
-  matchTree('hvp', 'v', fx, v);
-}
-
 function checkStep(step: number): number {
   if (!(step > 0) || !Number.isFinite(step)) {
     throw new InvalidArgumentError('hvp', `step must be a positive finite number, got ${step}`);

@@ -169,3 +169,13 @@ describe('transforms', () => {
     expectError(() => unravel(zeros([5])), ShapeError, 'unravel', 'length 6', '[5]');
   });
 });
+
+describe('tree structure is matched by key, not only by position', () => {
+  it('rejects a tangent whose keys differ from the primal', async () => {
+    const { jvp, tensor, add, ShapeError } = await import('../../src/index.js');
+    const f = (p: { a: Tensor; b: Tensor }) => add(p.a, p.b);
+    const x = { a: tensor([1]), b: tensor([2]) };
+    expect(() => jvp(f, x, { b: tensor([1]), a: tensor([0]) } as never)).toThrow(ShapeError);
+    expect(() => jvp(f, x, { c: tensor([1]), d: tensor([0]) } as never)).toThrow(/jvp: tangent has a leaf at tangent\.c where the primal has x\.a/);
+  });
+});
