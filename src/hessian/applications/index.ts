@@ -1,0 +1,30 @@
+/**
+ * The Hessian at work: a Hessian-free Newton–CG trainer, influence functions, fast leave-one-out
+ * retraining, and OBD/OBS pruning — everything built on the operators and solvers of the hessian
+ * layer, and checked against the ground truth of actually retraining (see test/applications).
+ */
+export { newtonCg, type NewtonCgOptions, type NewtonCgResult, type NewtonIteration } from './newton.js';
+export {
+  exactInverse,
+  cgInverse,
+  neumannInverse,
+  lissaInverse,
+  fisherInverse,
+  inverseFromOperator,
+  influence,
+  selfInfluence,
+  mostInfluential,
+  pearson,
+  type InverseHessian,
+  type InfluenceResult,
+} from './influence.js';
+export {
+  leaveOutWeights,
+  predictLeaveOneOut,
+  predictGroupRemoval,
+  predictedChange,
+  retrainWithout,
+  newtonStepWithout,
+  type WeightedObjective,
+} from './leave-one-out.js';
+export { magnitudePrune, obdSaliency, obdPrune, obsPrune, type PrunedWeights, type ObsOptions } from './pruning.js';
