@@ -107,6 +107,7 @@ export function obsPrune(weights: Float64Array, inverseHessian: Float64Array, pr
   const w = Float64Array.from(weights);
   const alive = new Uint8Array(d);
   for (const q of candidates) alive[q] = 1;
+  const removed: number[] = [];
   let pruned = 0;
   let lossIncrease = 0;
   const out: PrunedWeights[] = [];
@@ -120,7 +121,17 @@ export function obsPrune(weights: Float64Array, inverseHessian: Float64Array, pr
         return h > 0 ? (w[q]! * w[q]!) / (2 * h) : 0;
       });
       lossIncrease += removeBlock(hinv, w, d, block);
-      for (const q of block) alive[q] = 0;
+      for (const q of block) {
+        alive[q] = 0;
+        removed.push(q);
+        // Row and column q of the updated H⁻¹ are zero in exact arithmetic; make them exactly zero
+        // so no later compensation can move a removed weight by a rounding error.
+        for (let j = 0; j < d; j++) {
+          hinv[q * d + j] = 0;
+          hinv[j * d + q] = 0;
+        }
+      }
+      for (const q of removed) w[q] = 0;
       pruned += block.length;
     }
     out.push({ sparsity, pruned, weights: Float64Array.from(w), predictedLossIncrease: lossIncrease });
