@@ -24,7 +24,6 @@ import {
   hessian as hessianTransform,
   linearize,
   linearizeAndTranspose,
-  ravel,
   stack,
   tensor,
   type Tree,
@@ -33,6 +32,7 @@ import { axpy, gemv, gemvT, scale, subVectors } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { HVP_MODES, defaultStep, hvp, type HvpMode } from './hvp.js';
 import type { LinearOperator } from './linear-operator.js';
+import { flatten } from '../autodiff/tree.js';
 
 /** A Hessian operator: a LinearOperator on the flat parameter vector, with what was computed at x. */
 export interface HessianOperator extends LinearOperator {
@@ -109,44 +109,46 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
     // as hvp does: a zero step made every product NaN (0/0), a negative or infinite one nonsense
     throw new InvalidArgumentError('hessianOperator', `step must be a positive finite number, got ${options.step}; omit it for the default √ε·(1+‖x‖)/‖v‖ (∛ε for central differences)`);
   }
-  const { vector: x0, unravel } = ravel(x as Tree);
-  const fFlat = (z: Tensor) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(unravel(z), ...rest);
-  const n = x0.size;
+  const view = flatView(x);
+  const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
+  const n = view.size;
 
-  // Records f and its backward pass once; `value` and `gradient` come with the recording.
+  // Records f and its backward pass once; `value` and `gradient` come with the recording. The
+  // tape is traced on the tree itself (no ravel inside it); v is split into leaves outside.
   let value = NaN;
-  const gradientOf = (z: Tensor): Tensor => {
-    const g = grad(fFlat)(z);
-    return g;
-  };
-  let product: (v: Tensor) => Tensor;
+  const gradientAt = (y: unknown): unknown => grad(fx)(y);
+  const recordGradient = (y: unknown): unknown =>
+    grad((z: unknown) => {
+      const out = fx(z);
+      if (out instanceof Tensor && out.size === 1) value = out.data[0]!;
+      return out;
+    })(y);
+  let product: (v: unknown) => unknown;
   let gradient: Float64Array;
   switch (mode) {
-    case 'fwd-over-rev': {
-      const recorded = linearizeAndTranspose((z: Tensor) => withValue(fFlat, z, (fz) => (value = fz)), x0);
-      gradient = recorded.value.toArray();
-      product = recorded.jvp;
-      break;
-    }
+    case 'fwd-over-rev':
     case 'rev-over-rev': {
-      const recorded = linearizeAndTranspose((z: Tensor) => withValue(fFlat, z, (fz) => (value = fz)), x0);
-      gradient = recorded.value.toArray();
-      product = recorded.vjp as (v: Tensor) => Tensor;
+      const recorded = linearizeAndTranspose(recordGradient, x as unknown);
+      gradient = view.toFlat(recorded.value);
+      product = mode === 'fwd-over-rev' ? recorded.jvp : recorded.vjp;
       break;
     }
     case 'rev-over-fwd': {
-      gradient = withValue(fFlat, x0, (fz) => (value = fz)).toArray();
-      product = (v) => hvp(fFlat, x0, v, { mode });
+      gradient = view.toFlat(recordGradient(x));
+      product = (v) => hvp(f, x, v as X, { mode }, ...rest) as unknown;
       break;
     }
     case 'finite-difference':
     case 'central-difference': {
-      const g0 = withValue(fFlat, x0, (fz) => (value = fz));
-      gradient = g0.toArray();
-      product = (v) => {
-        const r = options.step ?? defaultStep(mode, x0, v);
-        if (mode === 'finite-difference') return scaledDifference(gradientOf(shifted(x0, r, v)), g0, r);
-        return scaledDifference(gradientOf(shifted(x0, r, v)), gradientOf(shifted(x0, -r, v)), 2 * r);
+      const g0 = view.toFlat(recordGradient(x));
+      gradient = g0;
+      const x0 = view.toFlat(x);
+      const at = (r: number, v: Float64Array) => view.toFlat(gradientAt(view.toTree(axpy(r, v, x0))));
+      product = (vTree) => {
+        const v = view.toFlat(vTree);
+        const r = options.step ?? defaultStep(mode, tensor(x0), tensor(v));
+        const difference = mode === 'finite-difference' ? subVectors(at(r, v), g0) : subVectors(at(r, v), at(-r, v));
+        return view.toTree(scale(1 / (mode === 'finite-difference' ? r : 2 * r), difference));
       };
       break;
     }
@@ -161,7 +163,7 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
     gradient: gradient.slice(),
     apply(v: Float64Array): Float64Array {
       checkVector('hessianOperator', v, n);
-      return withDamping(product(tensor(v)).data, v, damping);
+      return withDamping(view.toFlat(product(view.toTree(v))), v, damping);
     },
     diagonal: undefined as unknown as () => Float64Array,
   };
@@ -169,23 +171,34 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
   return operator;
 }
 
-/** The gradient of fFlat at z, reporting f(z) through `onValue` (one pass, no second evaluation). */
-function withValue(fFlat: (z: Tensor) => Tensor, z: Tensor, onValue: (value: number) => void): Tensor {
-  return grad((y: Tensor) => {
-    const out = fFlat(y);
-    if (out instanceof Tensor && out.size === 1) onValue(out.data[0]!);
-    return out;
-  })(z);
+/**
+ * The flat-vector view of a parameter tree, at level 0: `toTree` splits a Float64Array into
+ * constant leaves shaped like the tree's, `toFlat` packs a tree of tensors back into one array.
+ * Keeping these conversions outside the recorded tape keeps a product O(n) however many leaves.
+ */
+interface FlatView {
+  readonly size: number;
+  toTree(v: Float64Array): unknown;
+  toFlat(tree: unknown): Float64Array;
 }
 
-/** x + r·v as a new constant. */
-function shifted(x: Tensor, r: number, v: Tensor): Tensor {
-  return tensor(axpy(r, v.data, x.data), x.shape);
-}
-
-/** (a − b)/d as a new constant. */
-function scaledDifference(a: Tensor, b: Tensor, d: number): Tensor {
-  return tensor(scale(1 / d, subVectors(a.data, b.data)), a.shape);
+function flatView(x: unknown): FlatView {
+  const flat = flatten(x, 'flatView');
+  const offsets: number[] = [];
+  let size = 0;
+  for (const leaf of flat.leaves) {
+    offsets.push(size);
+    size += leaf.size;
+  }
+  return {
+    size,
+    toTree: (v) => flat.rebuild(flat.leaves.map((leaf, i) => tensor(v.subarray(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
+    toFlat: (tree) => {
+      const out = new Float64Array(size);
+      flatten(tree, 'flatView').leaves.forEach((leaf, i) => out.set(leaf.data, offsets[i]!));
+      return out;
+    },
+  };
 }
 
 type HessianMode = HvpMode;
@@ -234,8 +247,7 @@ export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?:
  */
 export function hessianDiagonal<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options: { mode?: HvpMode } = {}, ...rest: unknown[]): X extends number ? Tensor : X {
   const H = hessianOperator(f, x, options, ...rest);
-  const { unravel } = ravel(x as Tree);
-  return unravel(tensor(H.diagonal())) as unknown as X extends number ? Tensor : X;
+  return flatView(x).toTree(H.diagonal()) as X extends number ? Tensor : X;
 }
 
 /**
@@ -253,19 +265,19 @@ export function gaussNewtonOperator<P extends Tree>(
   options: { damping?: number } = {},
 ): LinearOperator & { readonly damping: number; readonly output: Tensor } {
   const damping = checkDamping('gaussNewtonOperator', options.damping ?? 0);
-  const { vector: p0, unravel } = ravel(params as Tree);
-  const modelMaps = linearizeAndTranspose((p: Tensor) => model(unravel(p) as P), p0);
+  const view = flatView(params);
+  const modelMaps = linearizeAndTranspose(model as (p: unknown) => Tensor, params as unknown);
   const z = modelMaps.value;
   if (!(z instanceof Tensor)) throw new InvalidArgumentError('gaussNewtonOperator', 'the model must return a single Tensor');
   const lossHessian = linearize(grad(loss), z).jvp;
   return {
-    size: p0.size,
+    size: view.size,
     damping,
     output: z,
     apply(v: Float64Array): Float64Array {
-      checkVector('gaussNewtonOperator', v, p0.size);
-      const Jv = modelMaps.jvp(tensor(v));
-      return withDamping(modelMaps.vjp(lossHessian(Jv)).data, v, damping);
+      checkVector('gaussNewtonOperator', v, view.size);
+      const Jv = modelMaps.jvp(view.toTree(v));
+      return withDamping(view.toFlat(modelMaps.vjp(lossHessian(Jv))), v, damping);
     },
   };
 }
@@ -285,20 +297,20 @@ export interface PerSampleGradients {
  * const { gradients } = perSampleGradients((p) => losses(p, X, y), params); // N × d
  */
 export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, ...rest: never[]) => Tensor, params: P, ...rest: unknown[]): PerSampleGradients {
-  const { vector: p0, unravel } = ravel(params as Tree);
-  const maps = linearizeAndTranspose((p: Tensor) => (perExampleLoss as (q: unknown, ...rest: unknown[]) => Tensor)(unravel(p), ...rest), p0);
+  const view = flatView(params);
+  const maps = linearizeAndTranspose((p: unknown) => (perExampleLoss as (q: unknown, ...rest: unknown[]) => Tensor)(p, ...rest), params as unknown);
   const losses = maps.value;
   if (!(losses instanceof Tensor) || losses.rank !== 1) {
     throw new ShapeError('perSampleGradients', `the per-example loss must return a vector [N], got ${losses instanceof Tensor ? formatShape(losses.shape) : typeof losses}`);
   }
   const N = losses.size;
-  const d = p0.size;
+  const d = view.size;
   const G = new Float64Array(N * d);
   if (d < N) {
     const e = new Float64Array(d);
     for (let j = 0; j < d; j++) {
       e[j] = 1;
-      const column = maps.jvp(tensor(e)).data;
+      const column = maps.jvp(view.toTree(e)).data;
       e[j] = 0;
       for (let i = 0; i < N; i++) G[i * d + j] = column[i]!;
     }
@@ -306,7 +318,7 @@ export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, .
     const e = new Float64Array(N);
     for (let i = 0; i < N; i++) {
       e[i] = 1;
-      G.set(maps.vjp(tensor(e)).data, i * d);
+      G.set(view.toFlat(maps.vjp(tensor(e))), i * d);
       e[i] = 0;
     }
   }
