@@ -2,6 +2,7 @@
  * `npm start`: the seed's worked examples and the real-data results, computed by tapegrad.
  * Each section lives in scripts/sections/ and returns its text, so tests can run them too.
  */
+import { applicationsSection } from './sections/applications.js';
 import { hvpSection } from './sections/hvp.js';
 import { inverseSection } from './sections/inverse.js';
 import { tapeSection } from './sections/tape.js';
@@ -10,6 +11,7 @@ const sections: Array<[string, () => string]> = [
   ['hvp', () => hvpSection()],
   ['tape', () => tapeSection()],
   ['inverse', () => inverseSection()],
+  ['applications', () => applicationsSection()],
 ];
 
 console.log('tapegrad — automatic differentiation over Float64Array, specialised in second order');

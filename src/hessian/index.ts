@@ -19,3 +19,4 @@ export {
   type FisherOperator,
 } from './operators.js';
 export * from './solvers/index.js';
+export * from './applications/index.js';
