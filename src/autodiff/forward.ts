@@ -33,12 +33,13 @@ export class ForwardTrace implements Trace {
 
   /** Starts tracing `value` with tangent `tangent`. */
   input(value: Tensor, tangent: Tensor): Tensor {
-    return new Tensor(value.data, value.shape, { trace: this, primal: value, tangent });
+    return new Tensor(value.data, value.shape, this, value, undefined, tangent);
   }
 
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
-    const tangents = inputs.map((x) => (x.level === this.level ? x.tangent : undefined));
+    const tangents = new Array<Tensor | undefined>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) tangents[i] = inputs[i]!.level === this.level ? inputs[i]!.tangent : undefined;
     const tangent = jvpRule(primitive, tangents, primals, output, params);
-    return new Tensor(output.data, output.shape, { trace: this, primal: output, tangent });
+    return new Tensor(output.data, output.shape, this, output, undefined, tangent);
   }
 }

@@ -105,7 +105,8 @@ export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], par
     if (valueHook !== undefined) valueHook(primitive.name, out, inputs);
     return out;
   }
-  const primals = inputs.map((x) => (x.level === top ? x.primal! : x));
+  const primals = new Array<Tensor>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) primals[i] = inputs[i]!.level === top ? inputs[i]!.primal! : inputs[i]!;
   const output = apply(primitive, primals, params);
   return trace.lift(primitive, inputs, primals, output, params);
 }

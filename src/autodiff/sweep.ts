@@ -37,12 +37,15 @@ export function backwardSweep(tape: Tape, seeds: ReadonlyArray<readonly [TapeNod
       continue;
     }
     cotangents[id] = undefined; // the sweep never revisits a node: free its cotangent now
-    const needs = node.parents.map((p) => p !== undefined);
+    const parents = node.parents;
+    const needs = new Array<boolean>(parents.length);
+    for (let k = 0; k < parents.length; k++) needs[k] = parents[k] !== undefined;
     const contributions = primitive.vjp(g, node.inputs, node.output, node.params, needs);
-    node.parents.forEach((parent, k) => {
-      const c = parent && contributions[k];
-      if (parent && c) accumulate(cotangents, parent, c, primitive.name);
-    });
+    for (let k = 0; k < parents.length; k++) {
+      const parent = parents[k];
+      const c = contributions[k];
+      if (parent !== undefined && c !== undefined) accumulate(cotangents, parent, c, primitive.name);
+    }
   }
   return leaves;
 }

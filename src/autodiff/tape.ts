@@ -45,13 +45,14 @@ export class Tape implements Trace {
   input(value: Tensor, label?: string): Tensor {
     const node: TapeNode = { id: this.nodes.length, primitive: undefined, params: undefined, parents: [], inputs: [], output: value, ...(label === undefined ? {} : { label }) };
     this.nodes.push(node);
-    return new Tensor(value.data, value.shape, { trace: this, primal: value, node });
+    return new Tensor(value.data, value.shape, this, value, node);
   }
 
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
-    const parents = inputs.map((x) => (x.level === this.level ? x.node : undefined));
+    const parents = new Array<TapeNode | undefined>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) parents[i] = inputs[i]!.level === this.level ? inputs[i]!.node : undefined;
     const node: TapeNode = { id: this.nodes.length, primitive: primitive as Primitive<unknown>, params, parents, inputs: primals, output };
     this.nodes.push(node);
-    return new Tensor(output.data, output.shape, { trace: this, primal: output, node });
+    return new Tensor(output.data, output.shape, this, output, node);
   }
 }

@@ -42,22 +42,22 @@ export class Tensor {
   /** Forward mode: the tangent (directional derivative) carried with this value. */
   readonly tangent: Tensor | undefined;
 
-  /** @internal Use `tensor`, `zeros`, … to make constants; traces make traced tensors. */
-  constructor(
-    data: Float64Array,
-    shape: readonly number[],
-    trace?: { trace: Trace; primal: Tensor; node?: TapeNode; tangent?: Tensor },
-  ) {
+  /**
+   * @internal Use `tensor`, `zeros`, … to make constants; traces make traced tensors by passing
+   * the trace, the primal and the node (reverse) or tangent (forward). Positional arguments keep
+   * this constructor, which runs once per op per level, free of temporary objects.
+   */
+  constructor(data: Float64Array, shape: readonly number[], trace?: Trace, primal?: Tensor, node?: TapeNode, tangent?: Tensor) {
     this.data = data;
     // Shapes are frozen once and then shared (an op's output usually reuses its input's shape).
     // Callers hand over ownership of `shape`; the public constructors copy user arrays first.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
     this.size = data.length;
-    this.level = trace ? trace.trace.level : 0;
-    this.trace = trace?.trace;
-    this.primal = trace?.primal;
-    this.node = trace?.node;
-    this.tangent = trace?.tangent;
+    this.level = trace === undefined ? 0 : trace.level;
+    this.trace = trace;
+    this.primal = primal;
+    this.node = node;
+    this.tangent = tangent;
   }
 
   /** Number of axes (0 for a scalar). */
@@ -214,9 +214,25 @@ export function onesLike(x: Tensor): Tensor {
 /** Wraps numbers as rank-0 constants; tensors pass through. */
 export function asTensor(x: TensorLike, fn = 'asTensor'): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return scalar(x);
+  if (typeof x === 'number') return constantScalar(x);
   throw new InvalidArgumentError(fn, `expected a Tensor or a number, got ${describe(x)}`);
 }
+
+/**
+ * The rank-0 constant for a number literal in an op (`mul(2, x)`, `sub(1, y)`): rules use the same
+ * few literals over and over, and tensors are immutable, so a small cache can share them.
+ */
+function constantScalar(value: number): Tensor {
+  let t = constants.get(value);
+  if (t === undefined) {
+    t = scalar(value);
+    if (constants.size >= 256) constants.clear();
+    if (!Object.is(value, -0)) constants.set(value, t); // SameValueZero would merge −0 with 0
+  }
+  return t;
+}
+
+const constants = new Map<number, Tensor>();
 
 /** A short description of an unexpected value for error messages. */
 export function describe(x: unknown): string {

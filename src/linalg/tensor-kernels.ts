@@ -370,9 +370,16 @@ export function scatterAddAlong(g: Float64Array, shape: readonly number[], indic
   return out;
 }
 
-/** The unary maps with dedicated loops. Each one is `out[i] = f(x[i])`. */
+/**
+ * The unary maps, each a dedicated loop `out[i] = f(x[i])`: a shared map taking `f` as a
+ * closure would cost a call per element once it has seen more than a few different `f`s.
+ */
 export const unaryKernels = {
-  neg: (x: Float64Array) => mapInto(x, (v) => -v),
+  neg: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = -x[i]!;
+    return out;
+  },
   exp: (x: Float64Array) => {
     const out = allocate(x.length);
     for (let i = 0; i < x.length; i++) out[i] = Math.exp(x[i]!);
@@ -383,11 +390,31 @@ export const unaryKernels = {
     for (let i = 0; i < x.length; i++) out[i] = Math.log(x[i]!);
     return out;
   },
-  log1p: (x: Float64Array) => mapInto(x, Math.log1p),
-  expm1: (x: Float64Array) => mapInto(x, Math.expm1),
-  sqrt: (x: Float64Array) => mapInto(x, Math.sqrt),
-  sin: (x: Float64Array) => mapInto(x, Math.sin),
-  cos: (x: Float64Array) => mapInto(x, Math.cos),
+  log1p: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.log1p(x[i]!);
+    return out;
+  },
+  expm1: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.expm1(x[i]!);
+    return out;
+  },
+  sqrt: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.sqrt(x[i]!);
+    return out;
+  },
+  sin: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.sin(x[i]!);
+    return out;
+  },
+  cos: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.cos(x[i]!);
+    return out;
+  },
   tanh: (x: Float64Array) => {
     const out = allocate(x.length);
     for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]!);
@@ -407,25 +434,46 @@ export const unaryKernels = {
     return out;
   },
   /** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), exact for large |x|. */
-  softplus: (x: Float64Array) => mapInto(x, (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))),
-  relu: (x: Float64Array) => mapInto(x, (v) => (v > 0 ? v : 0)),
-  abs: (x: Float64Array) => mapInto(x, Math.abs),
+  softplus: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+    return out;
+  },
+  relu: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+    return out;
+  },
+  abs: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]!);
+    return out;
+  },
   /** sign with sign(0) = 0 — the subgradient tapegrad uses for abs at 0. */
-  sign: (x: Float64Array) => mapInto(x, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)),
+  sign: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? 1 : x[i]! < 0 ? -1 : 0;
+    return out;
+  },
   /** 1 where x > 0, else 0 — relu's derivative, with 0 chosen at x = 0. */
-  step: (x: Float64Array) => mapInto(x, (v) => (v > 0 ? 1 : 0)),
+  step: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? 1 : 0;
+    return out;
+  },
   square: (x: Float64Array) => {
     const out = allocate(x.length);
     for (let i = 0; i < x.length; i++) out[i] = x[i]! * x[i]!;
     return out;
   },
-  reciprocal: (x: Float64Array) => mapInto(x, (v) => 1 / v),
+  reciprocal: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = 1 / x[i]!;
+    return out;
+  },
 } as const;
 
 export type UnaryOp = keyof typeof unaryKernels;
-
-function mapInto(x: Float64Array, f: (v: number) => number): Float64Array {
-  const out = allocate(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
-  return out;
-}
