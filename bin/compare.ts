@@ -28,7 +28,7 @@ function main(argv: readonly string[]): number {
   const workloads = selectWorkloads(options);
   const tables = workloads.map((w) => {
     if (options.format === 'text') process.stderr.write(`measuring ${w.name}…\n`);
-    return measureWorkload(w, { repeats: options.repeats, runMs: 5, warmupMs: 40 });
+    return measureWorkload(w, { repeats: options.repeats, runMs: 20, warmupMs: 150 });
   });
   process.stdout.write(`${formatReport(tables, options.format, options.repeats)}\n`);
   return 0;

@@ -9,18 +9,18 @@
  * Tangents are tensors one level down, so an outer transform traces them too: `grad` of a `jvp`
  * is reverse-over-forward, `jvp` of a `grad` forward-over-reverse.
  */
-import { apply, type Primitive, type Trace } from './primitive.js';
+import { apply, type Memo, type Primitive, type Trace } from './primitive.js';
 import { Tensor, zerosLike } from './tensor.js';
 
 /** The JVP of a primitive: its rule, or for linear ones the op applied to the tangents. */
-export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P): Tensor {
+export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor {
   if (primitive.linear) {
     return apply(primitive, tangents.map((t, i) => t ?? zerosLike(inputs[i]!)), params);
   }
   if (primitive.jvp === undefined) {
     throw new Error(`${primitive.name}: this primitive has no JVP rule; declare it linear or give it a jvp`);
   }
-  return primitive.jvp(tangents, inputs, output, params);
+  return primitive.jvp(tangents, inputs, output, params, memo);
 }
 
 export class ForwardTrace implements Trace {

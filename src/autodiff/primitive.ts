@@ -44,17 +44,37 @@ export interface Primitive<P = undefined> {
    * `needs` flag is set (anything for the others; `undefined` means zero). Contributions must
    * have their input's shape. Written with differentiable ops.
    */
-  vjp(cotangent: Tensor, inputs: readonly Tensor[], output: Tensor, params: P, needs: readonly boolean[]): readonly (Tensor | undefined)[];
+  vjp(cotangent: Tensor, inputs: readonly Tensor[], output: Tensor, params: P, needs: readonly boolean[], memo?: Memo): readonly (Tensor | undefined)[];
   /**
    * The JVP rule: given the inputs' tangents (`undefined` for inputs that carry none), returns
    * the output tangent. Omit it for linear primitives, whose JVP is the op applied to the tangents.
    */
-  jvp?(tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P): Tensor;
+  jvp?(tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor;
   /**
    * Declares the op linear in each input separately (add, sum, reshape, slice, …). Its JVP is then
    * the primitive itself applied to the tangents, with zeros for inputs that carry none.
    */
   readonly linear?: boolean;
+}
+
+/**
+ * A place for a rule to keep what depends only on its node's primals, such as the derivative
+ * f′(x) of an elementwise op. A tape that is swept many times (a Hessian operator replays the
+ * same tape once per product) hands each node's rules the same memo on every sweep, so that
+ * work is done once: the partial evaluation of JAX's `linearize`. Rules must store nothing
+ * that depends on the tangent or cotangent. One-shot sweeps pass no memo.
+ */
+export type Memo = Map<string, Tensor>;
+
+/** The value memoised under `key`, computing it on the first call; without a memo, just computes. */
+export function memoised(memo: Memo | undefined, key: string, compute: () => Tensor): Tensor {
+  if (memo === undefined) return compute();
+  let value = memo.get(key);
+  if (value === undefined) {
+    value = compute();
+    memo.set(key, value);
+  }
+  return value;
 }
 
 /** What every trace (a tape, a forward trace) provides to `apply`. */

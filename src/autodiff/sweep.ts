@@ -12,7 +12,7 @@
  */
 import { jvpRule } from './forward.js';
 import { add } from './ops/arithmetic.js';
-import type { Tape, TapeNode } from './tape.js';
+import { memoFor, type Tape, type TapeNode } from './tape.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -40,7 +40,7 @@ export function backwardSweep(tape: Tape, seeds: ReadonlyArray<readonly [TapeNod
     const parents = node.parents;
     const needs = new Array<boolean>(parents.length);
     for (let k = 0; k < parents.length; k++) needs[k] = parents[k] !== undefined;
-    const contributions = primitive.vjp(g, node.inputs, node.output, node.params, needs);
+    const contributions = primitive.vjp(g, node.inputs, node.output, node.params, needs, memoFor(tape, node));
     for (let k = 0; k < parents.length; k++) {
       const parent = parents[k];
       const c = contributions[k];
@@ -59,12 +59,28 @@ function accumulate(cotangents: (Tensor | undefined)[], node: TapeNode, c: Tenso
 }
 
 /**
+ * Marks the nodes that some output depends on (1) and the rest (0). A forward sweep only needs the
+ * former: when linearising a gradient, the tape also holds f's own value (the loss), whose
+ * tangent no output uses.
+ */
+export function liveNodes(tape: Tape, outputIds: readonly number[]): Uint8Array {
+  const live = new Uint8Array(tape.nodes.length);
+  for (const id of outputIds) live[id] = 1;
+  for (let id = tape.nodes.length - 1; id >= 0; id--) {
+    if (live[id] === 0) continue;
+    for (const parent of tape.nodes[id]!.parents) if (parent !== undefined) live[parent.id] = 1;
+  }
+  return live;
+}
+
+/**
  * Pushes tangents from leaves (by node id) through the tape up to node `upTo` inclusive.
  * Returns the tangent of every node reached (undefined where none flows).
  */
-export function forwardSweep(tape: Tape, leafTangents: ReadonlyMap<number, Tensor>, upTo: number): (Tensor | undefined)[] {
+export function forwardSweep(tape: Tape, leafTangents: ReadonlyMap<number, Tensor>, upTo: number, live?: Uint8Array): (Tensor | undefined)[] {
   const tangents: (Tensor | undefined)[] = new Array(upTo + 1);
   for (let id = 0; id <= upTo; id++) {
+    if (live !== undefined && live[id] === 0) continue; // no output depends on this node
     const node = tape.nodes[id]!;
     if (node.primitive === undefined) {
       tangents[id] = leafTangents.get(id);
@@ -72,7 +88,7 @@ export function forwardSweep(tape: Tape, leafTangents: ReadonlyMap<number, Tenso
     }
     const incoming = node.parents.map((p) => (p === undefined ? undefined : tangents[p.id]));
     if (incoming.every((t) => t === undefined)) continue;
-    tangents[id] = jvpRule(node.primitive, incoming, node.inputs, node.output, node.params);
+    tangents[id] = jvpRule(node.primitive, incoming, node.inputs, node.output, node.params, memoFor(tape, node));
   }
   return tangents;
 }

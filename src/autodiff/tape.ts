@@ -13,7 +13,7 @@
  *
  * The sweeps themselves live in `sweep.ts`; printing in `inspect.ts`.
  */
-import type { Primitive, Trace } from './primitive.js';
+import type { Memo, Primitive, Trace } from './primitive.js';
 import { Tensor } from './tensor.js';
 
 export interface TapeNode {
@@ -30,12 +30,22 @@ export interface TapeNode {
   readonly output: Tensor;
   /** For leaves, a user-facing label (`x`, `params.w`, …). */
   readonly label?: string;
+  /** The rules' memo, created on the first sweep of a tape marked `replayed` (see `Memo`). */
+  memo?: Memo;
+}
+
+/** The memo for a node's rules: one per node on a replayed tape, none on a one-shot tape. */
+export function memoFor(tape: Tape, node: TapeNode): Memo | undefined {
+  if (!tape.replayed) return undefined;
+  return (node.memo ??= new Map());
 }
 
 export class Tape implements Trace {
   readonly kind = 'reverse' as const;
   readonly level: number;
   readonly nodes: TapeNode[] = [];
+  /** Set by transforms whose tape is swept many times, so rules memoise per node (see `Memo`). */
+  replayed = false;
 
   constructor(level: number) {
     this.level = level;

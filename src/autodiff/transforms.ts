@@ -13,7 +13,7 @@ import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import { ForwardTrace } from './forward.js';
 import { newLevel } from './primitive.js';
 import { reshape, stack, transpose } from './ops/shape.js';
-import { backwardSweep, forwardSweep } from './sweep.js';
+import { backwardSweep, forwardSweep, liveNodes } from './sweep.js';
 import { Tape, type TapeNode } from './tape.js';
 import { Tensor, describe, eye, onesLike, zerosLike } from './tensor.js';
 import { flatten, matchTree, type Flattened } from './tree.js';
@@ -81,6 +81,7 @@ function pull(fn: string, r: Recording, cotangents: readonly Tensor[]): unknown 
  */
 export function vjp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; pullback: (cotangent: Y) => Lifted<X> } {
   const r = record('vjp', f as never, x, rest);
+  r.tape.replayed = true; // the pullback may be called many times: rules memoise per node
   return {
     value: valuesOf('vjp', r) as Y,
     pullback: (cotangent) => pull('vjp', r, matchTree('vjp', 'cotangent', r.outputs, cotangent)) as Lifted<X>,
@@ -228,15 +229,18 @@ export function linearizeAndTranspose<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => 
 /** Shared by `linearize` and `linearizeAndTranspose`; `fn` is the public name errors report. */
 function recordLinearMaps<X, Y>(fn: string, f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
   const r = record(fn, f as never, x, rest);
+  r.tape.replayed = true; // its maps may be applied many times: rules memoise per node
   const level = r.tape.level;
   const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
   const upTo = Math.max(-1, ...outputIds);
+  let live: Uint8Array | undefined; // found on the first jvp, reused by the rest
   return {
     value: valuesOf(fn, r) as Y,
     jvp: (v) => {
       const vs = matchTree(fn, 'tangent', r.inputs, v);
       const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
-      const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo) : [];
+      live ??= liveNodes(r.tape, outputIds);
+      const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo, live) : [];
       return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
     },
     vjp: (u) => pull(fn, r, matchTree(fn, 'cotangent', r.outputs, u)) as Lifted<X>,

@@ -7,7 +7,7 @@
  */
 import { ShapeError, formatShape } from '../../errors.js';
 import { binaryBroadcast, broadcastShapes, selectBroadcast, unaryKernels, type BinaryOp } from '../../linalg/tensor-kernels.js';
-import { apply, type Primitive } from '../primitive.js';
+import { apply, memoised, type Primitive } from '../primitive.js';
 import { Tensor, asTensor, fromData, scalar, type TensorLike } from '../tensor.js';
 // elementwise.ts imports this file too; the cycle is safe because both only call each other
 // inside rules, never while the modules load.
@@ -123,8 +123,8 @@ const negPrimitive: Primitive = {
 const squarePrimitive: Primitive = {
   name: 'square',
   value: ([x]) => fromData(unaryKernels.square(x!.data), x!.shape),
-  vjp: (g, [x]) => [mul(g, mul(2, x!))],
-  jvp: ([t], [x]) => mul(t!, mul(2, x!)),
+  vjp: (g, [x], _out, _p, _needs, memo) => [mul(g, memoised(memo, '2x', () => mul(2, x!)))],
+  jvp: ([t], [x], _out, _p, memo) => mul(t!, memoised(memo, '2x', () => mul(2, x!))),
 };
 
 /** −x. @example neg(tensor([1, -2])).toArray(); // [-1, 2] */

@@ -9,7 +9,7 @@
  * subgradient closest to zero, as PyTorch and JAX do). Their second derivatives are 0 everywhere.
  */
 import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
-import { apply, type Primitive } from '../primitive.js';
+import { apply, memoised, type Primitive } from '../primitive.js';
 import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
 import { add, div, mul, neg, sub, square } from './arithmetic.js';
 
@@ -18,8 +18,9 @@ function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x:
   const primitive: Primitive = {
     name,
     value: ([x]) => fromData(unaryKernels[name](x!.data), x!.shape),
-    vjp: (g, [x], y) => [mul(g, derivative(x!, y))],
-    jvp: ([t], [x], y) => mul(t!, derivative(x!, y)),
+    // f′(x) depends only on the primals: a replayed tape computes it once per node.
+    vjp: (g, [x], y, _p, _needs, memo) => [mul(g, memoised(memo, 'f′', () => derivative(x!, y)))],
+    jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x!, y))),
   };
   return (x) => apply(primitive, [asTensor(x, name)], undefined);
 }
