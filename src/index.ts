@@ -28,6 +28,22 @@ export {
 export * from './autodiff/ops/index.js';
 export { vjp, grad, valueAndGrad, jvp, linearize, linearizeAndTranspose, jacobian, type JacobianMode, type Lifted } from './autodiff/transforms.js';
 export { ravel, type Tree, type TensorTree } from './autodiff/tree.js';
-export { type Primitive } from './autodiff/primitive.js';
+export { apply, memoised, type Primitive, type Memo } from './autodiff/primitive.js';
+export { checkGrads, type CheckGradsOptions, type CheckGradsSummary, type CheckGradsMode } from './autodiff/check-grads.js';
+export {
+  recordTape,
+  recordGradTape,
+  formatTape,
+  tapeToDot,
+  tapeStats,
+  countOps,
+  type TapeRecording,
+  type NodePhase,
+  type RecordOptions,
+  type FormatTapeOptions,
+  type TapeToDotOptions,
+  type TapeStats,
+  type OpCounts,
+} from './autodiff/inspect.js';
 export * from './hessian/index.js';
 export { createRandom, type RandomSource } from './linalg/random.js';
