@@ -30,19 +30,7 @@ import {
   tensor,
 } from '../../src/index.js';
 import { createRandom, type RandomSource } from '../../src/linalg/random.js';
-
-function norm(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - ref[i]!) ** 2;
-  return Math.sqrt(s) / norm(ref);
-}
+import { norm, relErr } from '../support/numeric.js';
 
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));
 

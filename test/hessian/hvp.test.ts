@@ -44,22 +44,7 @@ import {
   type HvpMode,
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-
-const EPS = Number.EPSILON;
-const AD_MODES = ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const;
-
-function norm(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
-function diffNorm(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
-}
+import { AD_MODES, EPS, diffNorm, norm } from '../support/numeric.js';
 
 function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
   return diffNorm(a, ref) / norm(ref);

@@ -42,23 +42,9 @@ import {
   type HvpMode,
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
+import { AD_MODES, EPS, norm, relErr } from '../support/numeric.js';
 
-const EPS = Number.EPSILON;
-const AD_MODES = ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const;
 const REPLAYED = ['fwd-over-rev', 'rev-over-rev'] as const;
-
-function norm(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - ref[i]!) ** 2;
-  return Math.sqrt(s) / norm(ref);
-}
 
 function tolFor(mode: HvpMode): number {
   return mode === 'finite-difference' ? 1e-5 : mode === 'central-difference' ? 1e-8 : 1e-12;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
-import { gemv, norm2, symmetricEigen, symmetrize } from '../../src/linalg/index.js';
+import { gemv, norm2 } from '../../src/linalg/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import {
   choleskySolve,
@@ -17,24 +17,7 @@ import {
   neumannSolve,
   type LinearOperator,
 } from '../../src/hessian/solvers/index.js';
-
-const EPS = Number.EPSILON;
-
-function withSpectrum(eigenvalues: readonly number[], seed: number): Float64Array {
-  const n = eigenvalues.length;
-  const g = createRandom(seed).normals(n * n);
-  const { vectors: q } = symmetricEigen(symmetrize(g, n), n);
-  const h = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += q[i * n + k]! * eigenvalues[k]! * q[j * n + k]!;
-      h[i * n + j] = s;
-      h[j * n + i] = s;
-    }
-  }
-  return h;
-}
+import { EPS, withSpectrum } from '../support/numeric.js';
 
 /** n eigenvalues evenly spaced in [low, high]. */
 function evenly(n: number, low: number, high: number): number[] {

@@ -25,25 +25,7 @@ import {
   minresSolve,
   type LinearOperator,
 } from '../../src/hessian/solvers/index.js';
-
-const EPS = Number.EPSILON;
-
-/** Q·diag(λ)·Qᵀ with Q the eigenvectors of a random symmetric matrix (orthogonal to ~n·ε). */
-function withSpectrum(eigenvalues: readonly number[], seed: number): Float64Array {
-  const n = eigenvalues.length;
-  const g = createRandom(seed).normals(n * n);
-  const { vectors: q } = symmetricEigen(symmetrize(g, n), n);
-  const h = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += q[i * n + k]! * eigenvalues[k]! * q[j * n + k]!;
-      h[i * n + j] = s;
-      h[j * n + i] = s;
-    }
-  }
-  return h;
-}
+import { EPS, withSpectrum } from '../support/numeric.js';
 
 /** n eigenvalues log-spaced from 1 down to 1/cond. */
 function logSpectrum(n: number, cond: number): number[] {

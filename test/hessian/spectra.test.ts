@@ -7,8 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
-import { dot, gemv, symmetricEigen, symmetrize } from '../../src/linalg/index.js';
-import { createRandom } from '../../src/linalg/random.js';
+import { dot, gemv } from '../../src/linalg/index.js';
 import {
   countingOperator,
   diagonalEstimate,
@@ -16,23 +15,7 @@ import {
   topEigenpairs,
   type LinearOperator,
 } from '../../src/hessian/solvers/index.js';
-
-/** Q·diag(λ)·Qᵀ, and Q (columns = eigenvectors). */
-function withSpectrum(eigenvalues: readonly number[], seed: number): { h: Float64Array; q: Float64Array } {
-  const n = eigenvalues.length;
-  const g = createRandom(seed).normals(n * n);
-  const { vectors: q } = symmetricEigen(symmetrize(g, n), n);
-  const h = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += q[i * n + k]! * eigenvalues[k]! * q[j * n + k]!;
-      h[i * n + j] = s;
-      h[j * n + i] = s;
-    }
-  }
-  return { h, q };
-}
+import { withSpectrumAndVectors } from '../support/numeric.js';
 
 function column(q: Float64Array, n: number, k: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => q[i * n + k]!);
@@ -50,7 +33,7 @@ describe('topEigenpairs', () => {
   const top = [10, -8, 6, 4];
   const bulk = Array.from({ length: n - top.length }, (_, k) => 2 * (1 - k / (n - top.length)) - 0.5); // in (−0.5, 1.5]
   const eigenvalues = [...top, ...bulk];
-  const { h, q } = withSpectrum(eigenvalues, 1);
+  const { h, q } = withSpectrumAndVectors(eigenvalues, 1);
   const tolerance = 1e-8;
 
   for (const method of ['power', 'lanczos'] as const) {
@@ -85,7 +68,7 @@ describe('topEigenpairs', () => {
 
   it('lanczos recovers the whole spectrum of a small matrix, with repeated eigenvalues', () => {
     const values = [5, 3, 3, 1, -2, 0.5];
-    const { h: small } = withSpectrum(values, 4);
+    const { h: small } = withSpectrumAndVectors(values, 4);
     const result = topEigenpairs(small, 6, { method: 'lanczos', seed: 5 });
     const sorted = [...values].sort((a, b) => Math.abs(b) - Math.abs(a));
     // a start vector sees only one direction of the double eigenvalue 3: Lanczos exhausts the
@@ -113,7 +96,7 @@ describe('topEigenpairs', () => {
 
 describe('hutchinsonTrace', () => {
   const n = 20;
-  const { h } = withSpectrum(Array.from({ length: n }, (_, k) => 1 + k), 10);
+  const { h } = withSpectrumAndVectors(Array.from({ length: n }, (_, k) => 1 + k), 10);
   const exact = trace(h, n); // 210
   // Var(zᵀHz) = 2·Σᵢ≠ⱼ Hᵢⱼ² for Rademacher z
   let offDiagonal = 0;
@@ -168,7 +151,7 @@ describe('hutchinsonTrace', () => {
 describe('diagonalEstimate', () => {
   it('converges to diag(H) at the rate its standard error states', () => {
     const n = 15;
-    const { h } = withSpectrum(Array.from({ length: n }, (_, k) => (k % 3) - 0.5 + k / 5), 20);
+    const { h } = withSpectrumAndVectors(Array.from({ length: n }, (_, k) => (k % 3) - 0.5 + k / 5), 20);
     const exact = Float64Array.from({ length: n }, (_, i) => h[i * n + i]!);
     const errorAt = (samples: number) => {
       const { estimate, standardError } = diagonalEstimate(h, { samples, seed: samples });

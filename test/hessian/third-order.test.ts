@@ -34,22 +34,7 @@ import {
   Tensor,
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-
-const EPS = Number.EPSILON;
-const AD_MODES = ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const;
-
-function norm(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - ref[i]!) ** 2;
-  return Math.sqrt(s) / norm(ref);
-}
+import { AD_MODES, EPS, norm, relErr } from '../support/numeric.js';
 
 describe('∇ₓ(vᵀH(x)v) for f = Σ xᵢ⁴', () => {
   // H = diag(12xᵢ²), so vᵀHv = Σ 12xᵢ²vᵢ² and ∇ₓ(vᵀHv) = 24·x⊙v⊙v.
