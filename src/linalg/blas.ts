@@ -340,6 +340,22 @@ export function rank1Update(a: Float64Array, rows: number, cols: number, alpha: 
 }
 
 /**
+ * A + λI for a row-major n×n matrix, in place when `out` is `a` (damping a Hessian before a
+ * factorisation).
+ *
+ * @example
+ * addToDiagonal(new Float64Array([1, 2, 3, 4]), 2, 10); // Float64Array [11, 2, 3, 14]
+ */
+export function addToDiagonal(a: Float64Array, n: number, lambda: number, out?: Float64Array): Float64Array {
+  checkDimension('addToDiagonal', 'n', n);
+  checkMatrix('addToDiagonal', 'A', a, n, n, 'n', 'n');
+  const result = outputFor('addToDiagonal', n * n, out, 'n·n');
+  if (result !== a) result.set(a);
+  for (let i = 0; i < n; i++) result[i * n + i] = result[i * n + i]! + lambda;
+  return result;
+}
+
+/**
  * (A + Aᵀ)/2 for a row-major n×n matrix: the nearest symmetric matrix, used to clean up
  * round-off asymmetry before an eigendecomposition. `out` may alias `a`.
  *

@@ -319,3 +319,15 @@ describe('symmetrize, identity, matrixFromRows', () => {
     expect(() => matrixFromRows([[1, 2], [3]])).toThrow(/^matrixFromRows: row 1 has 1 entries but row 0 has 2/);
   });
 });
+
+describe('addToDiagonal', () => {
+  it('adds λ to the diagonal only, in a copy or in place', async () => {
+    const { addToDiagonal } = await import('../../src/linalg/index.js');
+    const a = new Float64Array([1, 2, 3, 4]);
+    expect(Array.from(addToDiagonal(a, 2, 10))).toEqual([11, 2, 3, 14]);
+    expect(Array.from(a)).toEqual([1, 2, 3, 4]); // the input is untouched
+    addToDiagonal(a, 2, 1, a);
+    expect(Array.from(a)).toEqual([2, 2, 3, 5]);
+    expect(() => addToDiagonal(new Float64Array(3), 2, 1)).toThrow(/addToDiagonal/);
+  });
+});

@@ -29,7 +29,7 @@
  * Leaves out the model: callers hand in per-example gradients (`perSampleGradients`).
  */
 import { InvalidArgumentError, ShapeError } from '../../errors.js';
-import { cholesky, choleskySolveFactor, dot, gemv, norm2 } from '../../linalg/index.js';
+import { addToDiagonal, cholesky, choleskySolveFactor, dot, gemv, norm2, symmetrize } from '../../linalg/index.js';
 import type { PerSampleGradients } from '../operators.js';
 import {
   IncrementalInverse,
@@ -73,14 +73,7 @@ export function exactInverse(H: OperatorLike, options: { damping?: number; name?
   const n = op.size;
   const damping = options.damping ?? 0;
   const matrix = H instanceof Float64Array ? Float64Array.from(H) : operatorToMatrix(op);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * (matrix[i * n + j]! + matrix[j * n + i]!);
-      matrix[i * n + j] = v;
-      matrix[j * n + i] = v;
-    }
-    matrix[i * n + i]! += damping;
-  }
+  addToDiagonal(symmetrize(matrix, n, matrix), n, damping, matrix);
   const factor = cholesky(matrix, n);
   return {
     name: options.name ?? 'exact (Cholesky)',

@@ -8,7 +8,7 @@
  * `solve` from linalg or `minresSolve` otherwise).
  */
 import { NotPositiveDefiniteError } from '../../errors.js';
-import { cholesky, choleskySolveFactor, gemv, norm2 } from '../../linalg/index.js';
+import { addToDiagonal, cholesky, choleskySolveFactor, gemv, norm2, symmetrize } from '../../linalg/index.js';
 import { countingOperator, operatorToMatrix, toOperator, type OperatorLike } from '../linear-operator.js';
 import { checkDamping, checkRightHandSide, type SolveResult } from './result.js';
 
@@ -50,14 +50,7 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options: Cholesk
     applications = counted.applications;
   }
   // M = (H + Hᵀ)/2 + λI
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * (matrix[i * n + j]! + matrix[j * n + i]!);
-      matrix[i * n + j] = v;
-      matrix[j * n + i] = v;
-    }
-    matrix[i * n + i]! += damping;
-  }
+  addToDiagonal(symmetrize(matrix, n, matrix), n, damping, matrix);
 
   let l: Float64Array;
   try {
