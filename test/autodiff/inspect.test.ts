@@ -226,6 +226,6 @@ describe('docs/walkthrough.md', () => {
   it('gives the demo a tape section', () => {
     const section = tapeSection();
     expect(section).toContain('backward pass');
-    expect(section).toMatch(/%16\s+add\s+%12, %15\s+\[2\]\s+\[3, 6\.5\]\s+← output/);
+    expect(section).toMatch(/%7\s+add\s+%4, %6\s+\[2\]\s+\[3, 6\.5\]\s+← output/);
   });
 });

@@ -7,14 +7,15 @@
  *
  *   C = A·B   ⇒  Ā = C̄·Bᵀ,  B̄ = Aᵀ·C̄        (and the flag-flipped forms for transposed operands)
  *
- * and the JVP is bilinearity, Ċ = Ȧ·B + A·Ḃ. Vectors are reshaped to 1×k or k×1 matrices around
- * the primitive, so their rules come from reshape's.
+ * and the JVP is bilinearity, Ċ = Ȧ·B + A·Ḃ. Vector operands are handled by the same primitive
+ * (their cotangents are outer or matrix-vector products), so no reshape nodes surround it.
  */
 import { ShapeError, formatShape } from '../../errors.js';
 import { gemm, gemv, gemvT } from '../../linalg/blas.js';
+import { dot as dotKernel } from '../../linalg/vector.js';
 import { apply, type Primitive } from '../primitive.js';
 import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
-import { add } from './arithmetic.js';
+import { add, mul } from './arithmetic.js';
 import { reshape } from './shape.js';
 
 interface MatmulParams {
@@ -26,23 +27,30 @@ interface MatmulParams {
 
 const flags = (ta: boolean, tb: boolean): MatmulParams => ({ ta, tb });
 
+// One primitive for every NumPy case, so a vector never needs a reshape node around it:
+//   matrix·matrix  [m,k]·[k,n] → [m,n]      matrix·vector  [m,k]·[k] → [m]
+//   vector·matrix  [k]·[k,n]   → [n]        vector·vector  [k]·[k]   → []
+// The transpose flags apply to 2-D operands only.
 const matmulPrimitive: Primitive<MatmulParams> = {
   name: 'matmul',
   value: ([a, b], { ta, tb }) => {
-    const [ar, ac] = a!.shape as [number, number];
-    const [br, bc] = b!.shape as [number, number];
+    const A = a!;
+    const B = b!;
+    if (A.rank === 1 && B.rank === 1) return fromData(Float64Array.of(dotKernel(A.data, B.data)), []);
+    if (B.rank === 1) {
+      const [r, c] = A.shape as [number, number];
+      return fromData(ta ? gemvT(A.data, r, c, B.data) : gemv(A.data, r, c, B.data), [ta ? c : r]);
+    }
+    const [br, bc] = B.shape as [number, number];
+    if (A.rank === 1) return fromData(tb ? gemv(B.data, br, bc, A.data) : gemvT(B.data, br, bc, A.data), [tb ? br : bc]);
+    const [ar, ac] = A.shape as [number, number];
     const m = ta ? ac : ar;
     const k = ta ? ar : ac;
     const n = tb ? br : bc;
-    return fromData(product(a!.data, b!.data, m, k, n, ta, tb), [m, n]);
+    return fromData(product(A.data, B.data, m, k, n, ta, tb), [m, n]);
   },
-  // C = op(A)·op(B). Ā: if A is used as is, Ā = C̄·op(B)ᵀ; if transposed, Ā = op(B)·C̄ᵀ.
-  //                   B̄: if B is used as is, B̄ = op(A)ᵀ·C̄; if transposed, B̄ = C̄ᵀ·op(A).
-  vjp: (g, [a, b], _out, { ta, tb }, needs) => [
-    needs[0] ? (ta ? matmulRaw(b!, g, tb, true) : matmulRaw(g, b!, false, !tb)) : undefined,
-    needs[1] ? (tb ? matmulRaw(g, a!, true, ta) : matmulRaw(a!, g, !ta, false)) : undefined,
-  ],
-  // Ċ = op(Ȧ)·op(B) + op(A)·op(Ḃ)
+  vjp: (g, [a, b], _out, params, needs) => [needs[0] ? cotangentA(g, a!, b!, params) : undefined, needs[1] ? cotangentB(g, a!, b!, params) : undefined],
+  // Ċ = op(Ȧ)·op(B) + op(A)·op(Ḃ): bilinearity
   jvp: ([da, db], [a, b], _out, { ta, tb }) => {
     const left = da && matmulRaw(da, b!, ta, tb);
     const right = db && matmulRaw(a!, db, ta, tb);
@@ -51,8 +59,27 @@ const matmulPrimitive: Primitive<MatmulParams> = {
 };
 
 /**
- * op(A)·op(B) with the cheapest kernel: a matrix-vector product reads the matrix in place
- * whichever way it is transposed, while gemm would first copy a transposed operand.
+ * Ā for C = op(A)·op(B), writing M = op(A):
+ *   matrix·matrix  M̄ = C̄·op(B)ᵀ,  and Ā = M̄ or, when A is transposed, M̄ᵀ = op(B)·C̄ᵀ
+ *   matrix·vector  M̄ = C̄·bᵀ (an outer product), transposed likewise
+ *   vector··       ā = op(B)·C̄ (a matrix-vector product), or C̄·b for two vectors
+ */
+function cotangentA(g: Tensor, a: Tensor, b: Tensor, { ta, tb }: MatmulParams): Tensor {
+  if (a.rank === 1) return b.rank === 1 ? mul(g, b) : matmulRaw(b, g, tb, false);
+  if (b.rank === 1) return ta ? outer(b, g) : outer(g, b);
+  return ta ? matmulRaw(b, g, tb, true) : matmulRaw(g, b, false, !tb);
+}
+
+/** B̄ for C = op(A)·op(B), the mirror image of `cotangentA` (M = op(B): M̄ = op(A)ᵀ·C̄). */
+function cotangentB(g: Tensor, a: Tensor, b: Tensor, { ta, tb }: MatmulParams): Tensor {
+  if (b.rank === 1) return a.rank === 1 ? mul(g, a) : matmulRaw(a, g, !ta, false);
+  if (a.rank === 1) return tb ? outer(g, a) : outer(a, g);
+  return tb ? matmulRaw(g, a, true, ta) : matmulRaw(a, g, !ta, false);
+}
+
+/**
+ * op(A)·op(B) for matrices with the cheapest kernel: a matrix-vector product reads the matrix in
+ * place whichever way it is transposed, while gemm would first copy a transposed operand.
  */
 function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
   if (n === 1) return ta ? gemvT(a, k, m, b) : gemv(a, m, k, b); // op(A)·b, b a column
@@ -60,7 +87,7 @@ function product(a: Float64Array, b: Float64Array, m: number, k: number, n: numb
   return gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb });
 }
 
-/** op(A)·op(B) for matrices, straight to the primitive (shapes already checked). */
+/** op(A)·op(B) straight to the primitive (shapes already checked). */
 function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
   return apply(matmulPrimitive, [a, b], flags(ta, tb));
 }
@@ -79,22 +106,13 @@ export function matmul(a: TensorLike, b: TensorLike, options: { transposeA?: boo
   }
   const ta = (options.transposeA ?? false) && x.rank === 2;
   const tb = (options.transposeB ?? false) && y.rank === 2;
-  // Promote vectors to matrices the NumPy way: a left vector is a row, a right vector a column.
-  const A = x.rank === 1 ? reshape(x, [1, x.size]) : x;
-  const B = y.rank === 1 ? reshape(y, [y.size, 1]) : y;
-  const [ar, ac] = A.shape as [number, number];
-  const [br, bc] = B.shape as [number, number];
-  const k = ta ? ar : ac;
-  const kB = tb ? bc : br;
+  const k = x.rank === 1 ? x.size : ta ? x.shape[0]! : x.shape[1]!;
+  const kB = y.rank === 1 ? y.size : tb ? y.shape[1]! : y.shape[0]!;
   if (k !== kB) {
     const describeOperand = (t: Tensor, transposed: boolean) => `${formatShape(t.shape)}${transposed ? 'ᵀ' : ''}`;
     throw new ShapeError('matmul', `cannot multiply ${describeOperand(x, ta)} by ${describeOperand(y, tb)}: inner sizes ${k} and ${kB} differ`);
   }
-  const C = matmulRaw(A, B, ta, tb);
-  const shape: number[] = [];
-  if (x.rank === 2) shape.push(C.shape[0]!);
-  if (y.rank === 2) shape.push(C.shape[1]!);
-  return x.rank === 2 && y.rank === 2 ? C : reshape(C, shape);
+  return matmulRaw(x, y, ta, tb);
 }
 
 /**
