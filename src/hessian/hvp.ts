@@ -21,7 +21,7 @@
  * (third-order quantities such as ∇ₓ(vᵀH(x)v) work).
  */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import { add, div, grad, jvp, mul, sub, sum, type Tensor, type Tree } from '../autodiff/index.js';
+import { add, div, dot, grad, jvp, mul, reshape, sub, type Tensor, type Tree } from '../autodiff/index.js';
 import { flatten, matchTree } from '../autodiff/tree.js';
 
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
@@ -41,7 +41,8 @@ type ScalarFn<X> = (x: X, ...rest: never[]) => Tensor | number;
 export function treeDot(a: unknown, b: unknown): Tensor {
   const fa = flatten(a, 'treeDot', 'a');
   const lb = matchTree('treeDot', 'b', fa, b);
-  return fa.leaves.map((leaf, i) => sum(mul(leaf, lb[i]!))).reduce((s, t) => add(s, t));
+  // One vector·vector product per leaf (a reshape to a vector is free for vectors).
+  return fa.leaves.map((leaf, i) => dot(reshape(leaf, [-1]), reshape(lb[i]!, [-1]))).reduce((s, t) => add(s, t));
 }
 
 /** a + s·b leaf by leaf. */

@@ -18,10 +18,10 @@ const nodeLines = (text: string): string[] => text.split('\n').filter((l) => /^\
 describe('recordTape', () => {
   it('records f once, unswept, with leaves first and outputs by node id', () => {
     const r = recordTape(sumExp, tensor([0, 1]));
-    expect(r.tape.nodes.map((n) => n.primitive?.name ?? `leaf ${n.label}`)).toEqual(['leaf x', 'exp', 'sumTo', 'reshape']);
+    expect(r.tape.nodes.map((n) => n.primitive?.name ?? `leaf ${n.label}`)).toEqual(['leaf x', 'exp', 'sum']);
     expect(r.inputs).toEqual([0]);
-    expect(r.outputs).toEqual([3]);
-    expect(r.phases).toEqual(['input', 'forward', 'forward', 'forward']);
+    expect(r.outputs).toEqual([2]);
+    expect(r.phases).toEqual(['input', 'forward', 'forward']);
     expect(r.value.level).toBe(0);
     expect(r.value.item()).toBeCloseTo(1 + Math.E, 14);
   });
@@ -49,13 +49,12 @@ describe('formatTape', () => {
   const lines = nodeLines(text);
 
   it('prints one line per node with id, op, inputs, shape and value, and marks the output', () => {
-    expect(text.split('\n')[0]).toMatch(/^tape at level \d+: 4 nodes — 1 input, 3 ops$/);
-    expect(lines).toHaveLength(4);
+    expect(text.split('\n')[0]).toMatch(/^tape at level \d+: 3 nodes — 1 input, 2 ops$/);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\s+%0\s+input\s+x\s+\[2\]\s+\[0, 1\]$/);
     expect(lines[1]).toMatch(/^\s+%1\s+exp\s+%0\s+\[2\]\s+\[1, 2\.718\]$/);
-    expect(lines[2]).toMatch(/^\s+%2\s+sumTo\s+%1\s+\[1\]\s+\[3\.718\]$/);
-    expect(lines[3]).toMatch(/^\s+%3\s+reshape\s+%2\s+\[\]\s+3\.718\s+← output$/);
-    expect(text).toContain('ops: exp 1, reshape 1, sumTo 1');
+    expect(lines[2]).toMatch(/^\s+%2\s+sum\s+%1\s+axes=\[0\]\s+\[\]\s+3\.718\s+← output$/);
+    expect(text).toContain('ops: exp 1, sum 1');
     expect(text).toContain('holds 40 B in 3 arrays');
   });
 
@@ -92,7 +91,7 @@ describe('recordGradTape: the backward pass as data', () => {
     expect(Array.from(r.value.data)).toEqual(Array.from(grad(sumExp)(x).data));
 
     const text = formatTape(r);
-    expect(text).toMatch(/1 input, 3 forward, 1 backward/);
+    expect(text).toMatch(/1 input, 2 forward, 1 backward/);
     const all = text.split('\n');
     const rule_ = all.findIndex((l) => l.includes('backward pass'));
     expect(rule_).toBeGreaterThan(0);
@@ -151,9 +150,9 @@ describe('tapeToDot', () => {
 
 describe('tapeStats', () => {
   it('counts nodes, ops by kind and the bytes held, shared data once', () => {
-    // x (16 B), exp (16 B), sumTo (8 B); reshape shares sumTo's data; the traced x shares x's.
+    // x (16 B), exp (16 B), sum (8 B); the traced x shares x's data.
     const stats = tapeStats(recordTape(sumExp, tensor([0, 1])));
-    expect(stats).toEqual({ nodes: 4, leaves: 1, opsByKind: { exp: 1, sumTo: 1, reshape: 1 }, bytesHeld: 40, arraysHeld: 3 });
+    expect(stats).toEqual({ nodes: 3, leaves: 1, opsByKind: { exp: 1, sum: 1 }, bytesHeld: 40, arraysHeld: 3 });
   });
 
   it('counts a constant used by several nodes once', () => {
@@ -180,10 +179,10 @@ describe('countOps', () => {
   });
 
   it('counts a gradient exactly: forward ops and the VJP rules at level 0', () => {
-    // forward: exp, sumTo, reshape; backward: reshape (of the seed), broadcastTo, mul
+    // forward: exp, sum; backward: reshape (of the seed to [1]), broadcastTo, mul
     const c = countOps(() => grad(sumExp)(tensor([0, 1])));
-    expect(c.ops).toBe(6);
-    expect(c.opsByKind).toEqual({ exp: 1, sumTo: 1, reshape: 2, broadcastTo: 1, mul: 1 });
+    expect(c.ops).toBe(5);
+    expect(c.opsByKind).toEqual({ exp: 1, sum: 1, reshape: 1, broadcastTo: 1, mul: 1 });
     expect(c.bytesAllocated).toBe(16 + 8 + 16 + 16);
   });
 

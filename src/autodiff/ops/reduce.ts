@@ -1,13 +1,12 @@
 /**
  * Reductions: sum, mean, max, logSumExp, and the softmax family.
  *
- * `sum` is not a primitive of its own: summing over axes is `sumTo` a shape with 1s on those
- * axes (the adjoint of broadcasting) followed by a reshape that drops them. `max` is a primitive
+ * `sum` is a linear primitive whose VJP broadcasts the cotangent back over the summed axes. `max` is a primitive
  * whose derivative flows to the arg-max (split evenly between ties). The numerically stable
  * forms shift by the maximum, taken as a constant: logSumExp(x) = m + log Σ exp(x − m) holds for
  * any m, so treating m as constant changes no derivative of any order.
  */
-import { maxAxes } from '../../linalg/tensor-kernels.js';
+import { maxAxes, sumAxes } from '../../linalg/tensor-kernels.js';
 import { apply, type Primitive } from '../primitive.js';
 import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
 import { add, div, equal, mul, sub } from './arithmetic.js';
@@ -32,6 +31,14 @@ function reducedShape(shape: readonly number[], axes: readonly number[], keepDim
   return keepDims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
 }
 
+// sum over axes: ȳ is broadcast back over the summed axes, x̄ = broadcastTo(ȳ with those axes as 1s).
+const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }> = {
+  name: 'sum',
+  linear: true,
+  value: ([x], { axes, keepDims }) => fromData(sumAxes(x!.data, x!.shape, axes), reducedShape(x!.shape, axes, keepDims)),
+  vjp: (g, [x], _out, { axes }) => [broadcastTo(reshape(g, keptShape(x!.shape, axes)), x!.shape)],
+};
+
 /**
  * Sum over `axis` (a number, a list, or all axes when omitted → a rank-0 tensor).
  * @example sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
@@ -39,7 +46,8 @@ function reducedShape(shape: readonly number[], axes: readonly number[], keepDim
 export function sum(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   const t = asTensor(x, 'sum');
   const axes = resolveAxes('sum', axis, t.rank);
-  return reshape(sumTo(t, keptShape(t.shape, axes)), reducedShape(t.shape, axes, keepDims));
+  if (axes.length === 0) return t;
+  return apply(sumPrimitive, [t], { axes, keepDims });
 }
 
 /** Mean over `axis` (all axes when omitted). @example mean(tensor([1, 2, 3])).item(); // 2 */
