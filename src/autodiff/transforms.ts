@@ -12,18 +12,16 @@
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import { ForwardTrace } from './forward.js';
 import { newLevel } from './primitive.js';
-import { reshape, stack, transpose } from './ops/shape.js';
+import { index, reshape, stack, transpose } from './ops/shape.js';
 import { backwardSweep, forwardSweep, liveNodes } from './sweep.js';
 import { Tape, type TapeNode } from './tape.js';
 import { Tensor, describe, eye, onesLike, zerosLike } from './tensor.js';
 import { flatten, matchTree, type Flattened } from './tree.js';
-import { index } from './ops/shape.js';
 
 /** A tree's type with numbers read as the rank-0 tensors the transforms return for them. */
 export type Lifted<X> = X extends number ? Tensor : X;
 
 // A function of its first argument; further arguments are passed through untouched.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rest = any[];
 
 function checkFunction(fn: string, f: unknown): void {
