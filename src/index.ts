@@ -30,6 +30,7 @@ export { vjp, grad, valueAndGrad, jvp, linearize, linearizeAndTranspose, jacobia
 export { ravel, type Tree, type TensorTree } from './autodiff/tree.js';
 export { apply, memoised, type Primitive, type Memo } from './autodiff/primitive.js';
 export { checkGrads, type CheckGradsOptions, type CheckGradsSummary, type CheckGradsMode } from './autodiff/check-grads.js';
+export { withFiniteChecks } from './autodiff/debug.js';
 export {
   recordTape,
   recordGradTape,

@@ -7,3 +7,4 @@ export { apply, newLevel, type Primitive, type Trace } from './primitive.js';
 export { Tape, type TapeNode } from './tape.js';
 export { checkGrads, type CheckGradsOptions } from './check-grads.js';
 export { recordTape, recordGradTape, formatTape, tapeToDot, tapeStats, countOps, type TapeRecording, type NodePhase, type RecordOptions, type FormatTapeOptions, type TapeToDotOptions, type TapeStats, type OpCounts } from './inspect.js';
+export { withFiniteChecks } from './debug.js';
