@@ -23,7 +23,7 @@
 import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError } from '../errors.js';
 import {
   cholesky,
-  choleskySolveFactor,
+  choleskyInverse,
   gemm,
   gemv,
   norm2,
@@ -396,13 +396,5 @@ function inverseOfPositiveDefinite(fn: string, m: Float64Array, n: number): Floa
   } catch (error) {
     throw new SingularMatrixError(fn, -1, `the accumulated matrix is not positive definite (${(error as Error).message})`);
   }
-  const out = new Float64Array(n * n);
-  const unit = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    unit[j] = 1;
-    const column = choleskySolveFactor(l, n, unit);
-    unit[j] = 0;
-    for (let i = 0; i < n; i++) out[i * n + j] = column[i]!;
-  }
-  return symmetrize(out, n, out);
+  return choleskyInverse(l, n);
 }

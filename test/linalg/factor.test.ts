@@ -435,3 +435,28 @@ describe('determinants', () => {
     expect(() => choleskyLogDeterminant(new Float64Array(3), 2)).toThrow(ShapeError);
   });
 });
+
+describe('choleskyInverse', () => {
+  it('inverts A = LLᵀ to within the bound of a backward-stable inverse, and is symmetric', async () => {
+    const { cholesky, choleskyInverse, gemm } = await import('../../src/linalg/index.js');
+    const { createRandom } = await import('../../src/linalg/random.js');
+    for (const n of [1, 2, 7, 33, 64]) {
+      // A = MMᵀ + nI: λ_min ≥ n, so cond(A) ≤ (‖M‖² + n)/n stays small and the residual
+      // ‖A·A⁻¹ − I‖ is bounded by a modest multiple of n·ε·cond(A).
+      const m = createRandom(n).normals(n * n);
+      const a = gemm(m, m, n, n, n, { transposeB: true });
+      for (let i = 0; i < n; i++) a[i * n + i]! += n;
+      const inv = choleskyInverse(cholesky(a, n), n);
+      const product = gemm(a, inv, n, n, n);
+      let worst = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(product[i * n + j]! - (i === j ? 1 : 0)));
+      expect(worst).toBeLessThan(50 * n * Number.EPSILON * 10);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(inv[i * n + j]).toBe(inv[j * n + i]);
+    }
+  });
+
+  it('refuses a factor with a zero pivot, naming it', async () => {
+    const { choleskyInverse } = await import('../../src/linalg/index.js');
+    expect(() => choleskyInverse(new Float64Array([1, 0, 2, 0]), 2)).toThrow(/choleskyInverse/);
+  });
+});
