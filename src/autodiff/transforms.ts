@@ -110,12 +110,26 @@ export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x
  * @example valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
  */
 export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> } {
-  checkFunction('valueAndGrad', f);
+  return valueAndGradFor('valueAndGrad', 'grad', f);
+}
+
+/**
+ * @internal `valueAndGrad` whose errors name `caller` (`hvp`, `hessianOperator`, …) rather than
+ * `grad`, for the transforms built on it.
+ */
+export function valueAndGradFor<X>(checkName: string, errorName: string, f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> } {
+  checkFunction(checkName, f);
   return (x, ...rest) => {
-    const r = record('grad', f as never, x, rest);
-    const out = scalarOutput('grad', r);
-    return { value: lower('grad', out, r.tape.level), grad: pull('grad', r, [onesLike(out)]) as Lifted<X> };
+    const r = record(errorName, f as never, x, rest);
+    const out = scalarOutput(errorName, r);
+    return { value: lower(errorName, out, r.tape.level), grad: pull(errorName, r, [onesLike(out)]) as Lifted<X> };
   };
+}
+
+/** @internal `grad` whose errors name `caller`. */
+export function gradFor<X>(caller: string, f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
+  const both = valueAndGradFor(caller, caller, f);
+  return (x, ...rest) => both(x, ...rest).grad;
 }
 
 /**

@@ -23,6 +23,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { add, div, dot, grad, jvp, mul, reshape, sub, type Tensor, type Tree } from '../autodiff/index.js';
 import { flatten, matchTree } from '../autodiff/tree.js';
+import { gradFor } from '../autodiff/transforms.js';
 
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
 
@@ -86,7 +87,7 @@ export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options: HvpOpti
   if (typeof f !== 'function') throw new InvalidArgumentError('hvp', `expected a scalar function, got ${typeof f}`);
   const mode = options.mode ?? 'fwd-over-rev';
   const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
-  const gradient = grad(fx);
+  const gradient = gradFor('hvp', fx);
   matchTree('hvp', 'v', flatten(x, 'hvp'), v); // structure and shapes checked once, with hvp's name
   let result: unknown;
   switch (mode) {

@@ -20,7 +20,6 @@
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import {
   Tensor,
-  grad,
   hessian as hessianTransform,
   linearize,
   linearizeAndTranspose,
@@ -33,6 +32,7 @@ import { createRandom, type RandomSource } from '../linalg/random.js';
 import { HVP_MODES, defaultStep, hvp, type HvpMode } from './hvp.js';
 import type { LinearOperator } from './linear-operator.js';
 import { flatten } from '../autodiff/tree.js';
+import { gradFor } from '../autodiff/transforms.js';
 
 /** A Hessian operator: a LinearOperator on the flat parameter vector, with what was computed at x. */
 export interface HessianOperator extends LinearOperator {
@@ -116,9 +116,9 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
   // Records f and its backward pass once; `value` and `gradient` come with the recording. The
   // tape is traced on the tree itself (no ravel inside it); v is split into leaves outside.
   let value = NaN;
-  const gradientAt = (y: unknown): unknown => grad(fx)(y);
+  const gradientAt = (y: unknown): unknown => gradFor('hessianOperator', fx)(y);
   const recordGradient = (y: unknown): unknown =>
-    grad((z: unknown) => {
+    gradFor('hessianOperator', (z: unknown) => {
       const out = fx(z);
       if (out instanceof Tensor && out.size === 1) value = out.data[0]!;
       return out;
@@ -269,7 +269,7 @@ export function gaussNewtonOperator<P extends Tree>(
   const modelMaps = linearizeAndTranspose(model as (p: unknown) => Tensor, params as unknown);
   const z = modelMaps.value;
   if (!(z instanceof Tensor)) throw new InvalidArgumentError('gaussNewtonOperator', 'the model must return a single Tensor');
-  const lossHessian = linearize(grad(loss), z).jvp;
+  const lossHessian = linearize(gradFor('gaussNewtonOperator', loss), z).jvp;
   return {
     size: view.size,
     damping,

@@ -507,3 +507,12 @@ describe('hvp: arguments', () => {
     for (const mode of HVP_MODES) expect(Array.from(hvp(f, x, tensor([0, 0, 0]), { mode }).data)).toEqual([0, 0, 0]);
   });
 });
+
+describe('errors name the second-order function the user called', () => {
+  it('says hvp / hessianOperator, not grad, for a non-scalar f', async () => {
+    const { hessianOperator: op, hvp: product, mul: times, tensor: t } = await import('../../src/index.js');
+    const twice = (x: Tensor) => times(x, 2);
+    expect(() => product(twice, t([1, 2]), t([1, 0]))).toThrow(/^hvp: f must return a scalar/);
+    expect(() => op(twice, t([1, 2]))).toThrow(/^hessianOperator: f must return a scalar/);
+  });
+});
