@@ -313,3 +313,33 @@ describe('trees', () => {
     expect(Array.from(grad((y: Tensor) => add(mul(sum(y), sum(y)), dot(y, y)))(x).data)).toEqual([14, 16, 18]);
   });
 });
+
+describe('memoised rule coefficients under nesting', () => {
+  // linearize marks its tape as replayed, so elementwise rules memoise f′(x) per node. When the
+  // linearisation itself runs inside an outer grad, those memoised coefficients are traced by the
+  // outer level and must still carry their derivative: ∇ₓ(vᵀH(x)v) for f = Σ tanh(xᵢ)·xᵢ³ …
+  it('differentiates through a replayed linearize, twice in a row, to the closed form', async () => {
+    const m = await import('../../src/index.js');
+    const f = (x: Tensor) => m.sum(m.mul(m.tanh(x), m.pow(x, 3)));
+    const x0 = m.tensor([0.3, -0.7, 1.1]);
+    const v = m.tensor([1, 2, -1]);
+    // vᵀH(x)v = Σ vᵢ² g″(xᵢ) with g(t) = tanh(t)·t³; its gradient is vᵢ² g‴(xᵢ), from the
+    // closed forms of tanh's derivatives (s = sech² = 1 − tanh²).
+    const g3 = (t: number): number => {
+      const th = Math.tanh(t);
+      const s = 1 - th * th;
+      const d1 = s;
+      const d2 = -2 * th * s;
+      const d3 = -2 * s * s + 4 * th * th * s;
+      return d3 * t ** 3 + 3 * d2 * 3 * t ** 2 + 3 * d1 * 6 * t + th * 6;
+    };
+    const expected = Array.from(x0.data, (t, i) => v.data[i]! ** 2 * g3(t));
+    const quadraticForm = (x: Tensor) => {
+      const { jvp: Hv } = m.linearize(m.grad(f), x);
+      Hv(v); // a first sweep fills the memo …
+      return m.dot(Hv(v), v); // … and the second reuses it
+    };
+    const got = m.grad(quadraticForm)(x0);
+    got.data.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
+  });
+});
