@@ -117,6 +117,48 @@ export function subVectors(x: Float64Array, y: Float64Array, out?: Float64Array)
   return result;
 }
 
+/**
+ * x ⊙ y, the elementwise (Hadamard) product: applying a diagonal matrix diag(y) to x, as a
+ * Jacobi preconditioner does, or forming zᵢ(Hz)ᵢ in a Hutchinson diagonal estimate.
+ * `out` may alias `x` or `y`.
+ *
+ * @example
+ * multiplyVectors(new Float64Array([1, 2]), new Float64Array([3, 4])); // Float64Array [3, 8]
+ */
+export function multiplyVectors(x: Float64Array, y: Float64Array, out?: Float64Array): Float64Array {
+  checkSameLength('multiplyVectors', x, y);
+  const result = outputFor('multiplyVectors', x.length, out);
+  for (let i = 0; i < x.length; i++) result[i] = x[i]! * y[i]!;
+  return result;
+}
+
+/**
+ * x / divisor, elementwise. Not the same as `scale(1 / divisor, x)`: each entry is one correctly
+ * rounded division, where the reciprocal would add a second rounding (so x / x.length-style
+ * normalisations stay exact when they can be). `out` may alias `x`.
+ *
+ * @example
+ * divideByScalar(new Float64Array([1, 3]), 3); // Float64Array [1/3, 1]
+ */
+export function divideByScalar(x: Float64Array, divisor: number, out?: Float64Array): Float64Array {
+  const result = outputFor('divideByScalar', x.length, out);
+  for (let i = 0; i < x.length; i++) result[i] = x[i]! / divisor;
+  return result;
+}
+
+/**
+ * The index of the first NaN or ±Infinity in x, or −1 when every entry is finite. Returning
+ * the index rather than a boolean lets the caller say where the bad value is.
+ *
+ * @example
+ * indexOfNonFinite(new Float64Array([1, 2])); // -1
+ * indexOfNonFinite(new Float64Array([1, NaN, Infinity])); // 1
+ */
+export function indexOfNonFinite(x: Float64Array): number {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) return i;
+  return -1;
+}
+
 // Below this, a sum of squares may have lost digits to gradual underflow (squares of entries
 // below ~1e-154 are subnormal or zero), so the scaled path recomputes it.
 const SUM_OF_SQUARES_UNDERFLOW = 1e-290;

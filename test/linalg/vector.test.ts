@@ -15,7 +15,10 @@ import {
   axpy,
   copy,
   createRandom,
+  divideByScalar,
   dot,
+  indexOfNonFinite,
+  multiplyVectors,
   norm1,
   norm2,
   normInf,
@@ -121,6 +124,76 @@ describe('axpy, scale, addVectors, subVectors, copy', () => {
     expect(() => scale(1, a, b)).toThrow(ShapeError);
     expect(() => addVectors(a, a, b)).toThrow(ShapeError);
     expect(() => subVectors(a, a, b)).toThrow(ShapeError);
+  });
+});
+
+describe('multiplyVectors, divideByScalar', () => {
+  it('compute x·y and x/divisor exactly as the naive loop does, into new arrays', () => {
+    const rng = createRandom(11);
+    for (const n of SIZES) {
+      const x = rng.normals(n);
+      const y = rng.normals(n);
+      const xBefore = x.slice();
+      const yBefore = y.slice();
+      const product = multiplyVectors(x, y);
+      const quotient = divideByScalar(x, 3);
+      for (let i = 0; i < n; i++) {
+        expect(product[i]).toBe(x[i]! * y[i]!);
+        expect(quotient[i]).toBe(x[i]! / 3); // one rounding, not x·(1/3)
+      }
+      expect(x).toEqual(xBefore);
+      expect(y).toEqual(yBefore);
+    }
+  });
+
+  it('write into out, which may alias an input', () => {
+    const x = new Float64Array([1, 2, 3]);
+    const y = new Float64Array([4, 5, 6]);
+    const out = new Float64Array(3);
+    expect(multiplyVectors(x, y, out)).toBe(out);
+    expect([...out]).toEqual([4, 10, 18]);
+    const y2 = y.slice();
+    multiplyVectors(x, y2, y2);
+    expect([...y2]).toEqual([4, 10, 18]);
+    const x2 = new Float64Array([2, 4, 6]);
+    expect(divideByScalar(x2, 2, x2)).toBe(x2);
+    expect([...x2]).toEqual([1, 2, 3]);
+  });
+
+  it('reject mismatched lengths and wrong out lengths, naming the function', () => {
+    const a = new Float64Array(2);
+    const b = new Float64Array(3);
+    expect(() => multiplyVectors(a, b)).toThrow(/^multiplyVectors: x has length 2 but y has length 3/);
+    expect(() => multiplyVectors(a, a, b)).toThrow(/^multiplyVectors: out has length 3 but the result has length 2/);
+    expect(() => divideByScalar(a, 2, b)).toThrow(/^divideByScalar: out has length 3 but the result has length 2/);
+  });
+});
+
+describe('indexOfNonFinite', () => {
+  it('matches a naive search for the first NaN or ±Infinity', () => {
+    const rng = createRandom(5);
+    for (const n of SIZES) {
+      const x = rng.normals(n);
+      const bad = [NaN, Infinity, -Infinity];
+      if (n > 0) {
+        x[Math.floor(n / 2)] = bad[n % 3]!;
+        if (n > 2) x[n - 1] = bad[(n + 1) % 3]!;
+      }
+      let reference = -1;
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(x[i]!)) {
+          reference = i;
+          break;
+        }
+      }
+      expect(indexOfNonFinite(x)).toBe(reference);
+    }
+  });
+
+  it('is −1 for finite (and empty) vectors', () => {
+    expect(indexOfNonFinite(new Float64Array([1, -1e308, Number.MIN_VALUE]))).toBe(-1);
+    expect(indexOfNonFinite(new Float64Array(0))).toBe(-1);
+    expect(indexOfNonFinite(new Float64Array([0, -Infinity]))).toBe(1);
   });
 });
 

@@ -6,6 +6,7 @@
  * turn bad input into typed errors naming the solver. It leaves out the solvers themselves.
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../errors.js';
+import { axpy, indexOfNonFinite } from '../../linalg/index.js';
 import type { LinearOperator } from '../linear-operator.js';
 
 /**
@@ -57,11 +58,8 @@ export function checkRightHandSide(fn: string, b: Float64Array, n: number): void
   if (b.length !== n) {
     throw new ShapeError(fn, `the operator has size ${n} but b has length ${b.length}; they must match`);
   }
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(b[i]!)) {
-      throw new NonFiniteError(fn, `b[${i}] is ${b[i]}; the right-hand side must be finite`);
-    }
-  }
+  const i = indexOfNonFinite(b);
+  if (i !== -1) throw new NonFiniteError(fn, `b[${i}] is ${b[i]}; the right-hand side must be finite`);
 }
 
 /**
@@ -117,9 +115,8 @@ export function checkInitialGuess(fn: string, x0: Float64Array, n: number): void
   if (!(x0 instanceof Float64Array) || x0.length !== n) {
     throw new ShapeError(fn, `x0 must be a Float64Array of length ${n}`);
   }
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(x0[i]!)) throw new NonFiniteError(fn, `x0[${i}] is ${x0[i]}; the initial guess must be finite`);
-  }
+  const i = indexOfNonFinite(x0);
+  if (i !== -1) throw new NonFiniteError(fn, `x0[${i}] is ${x0[i]}; the initial guess must be finite`);
 }
 
 /**
@@ -138,9 +135,7 @@ export function applyDamped(fn: string, op: LinearOperator, damping: number, v: 
     );
   }
   // (H + λI)v = Hv + λv, into a fresh array so the operator's output is never mutated.
-  const out = new Float64Array(hv.length);
-  for (let i = 0; i < hv.length; i++) out[i] = hv[i]! + damping * v[i]!;
-  return out;
+  return axpy(damping, v, hv);
 }
 
 /**
@@ -150,11 +145,8 @@ export function applyDamped(fn: string, op: LinearOperator, damping: number, v: 
  * checkFiniteVector('minresSolve', 'Hv', new Float64Array([1, Infinity]), 'check the operator'); // throws
  */
 export function checkFiniteVector(fn: string, what: string, v: Float64Array, advice: string): void {
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i]!)) {
-      throw new NonFiniteError(fn, `${what} has ${v[i]} at index ${i}; ${advice}`);
-    }
-  }
+  const i = indexOfNonFinite(v);
+  if (i !== -1) throw new NonFiniteError(fn, `${what} has ${v[i]} at index ${i}; ${advice}`);
 }
 
 /**
