@@ -13,7 +13,7 @@
  * Leaves out indefinite systems (minresSolve) and trust-region truncation (Steihaug).
  */
 import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError, ShapeError } from '../../errors.js';
-import { dot, norm2 } from '../../linalg/index.js';
+import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../linalg/index.js';
 import { toOperator, type LinearOperator, type OperatorLike } from '../linear-operator.js';
 import {
   applyDamped,
@@ -86,8 +86,8 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {
 
   const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);
   const trueResidual = (): Float64Array => {
-    const ax = A(x);
-    return b.map((bi, i) => bi - ax[i]!);
+    const ax = A(x); // a fresh array, so it can take the result
+    return subVectors(b, ax, ax);
   };
   let r = x0 === undefined ? Float64Array.from(b) : trueResidual(); // r₀ = b − (H + λI)x₀
   const residualNorms = [norm2(r) / bNorm];
@@ -120,10 +120,8 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {
     }
     // α = rᵀz / pᵀAp minimises the energy along p;  x ← x + αp,  r ← r − αAp
     const alpha = rz / curvature;
-    for (let i = 0; i < n; i++) {
-      x[i]! += alpha * p[i]!;
-      r[i]! -= alpha * q[i]!;
-    }
+    axpy(alpha, p, x, x);
+    axpy(-alpha, q, r, r);
     residualNorms.push(norm2(r) / bNorm);
 
     if (residualNorms[residualNorms.length - 1]! <= tolerance) {
@@ -150,7 +148,7 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {
     // β = rₖᵀzₖ / rₖ₋₁ᵀzₖ₋₁ keeps p conjugate (pᵢᵀAp_j = 0) to the previous directions
     const beta = rzNext / rz;
     rz = rzNext;
-    for (let i = 0; i < n; i++) p[i] = z[i]! + beta * p[i]!;
+    axpy(beta, p, z, p); // p ← z + βp
   }
   return finishWithTrueResidual(maxIterations, false, 'iteration limit');
 
@@ -215,5 +213,5 @@ function resolvePreconditioner(
     }
     inverse[i] = 1 / d;
   }
-  return (r) => r.map((value, i) => value * inverse[i]!);
+  return (r) => multiplyVectors(r, inverse);
 }
