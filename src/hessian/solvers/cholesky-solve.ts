@@ -8,7 +8,7 @@
  * `solve` from linalg or `minresSolve` otherwise).
  */
 import { NotPositiveDefiniteError } from '../../errors.js';
-import { addToDiagonal, cholesky, choleskySolveFactor, gemv, norm2, symmetrize } from '../../linalg/index.js';
+import { addToDiagonal, cholesky, choleskySolveFactor, gemv, norm2, subVectors, symmetrize } from '../../linalg/index.js';
 import { countingOperator, operatorToMatrix, toOperator, type OperatorLike } from '../linear-operator.js';
 import { checkDamping, checkRightHandSide, type SolveResult } from './result.js';
 
@@ -72,7 +72,7 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options: Cholesk
   const mx = gemv(matrix, n, n, x);
   let residual = 0;
   if (bNorm > 0) {
-    for (let i = 0; i < n; i++) mx[i] = b[i]! - mx[i]!;
+    subVectors(b, mx, mx); // b − Mx, into the fresh product
     residual = norm2(mx) / bNorm;
   }
   return {
