@@ -17,7 +17,7 @@
  * where Neumann needs κ).
  */
 import { DivergenceError, InvalidArgumentError, NonFiniteError } from '../../errors.js';
-import { norm2 } from '../../linalg/index.js';
+import { addVectors, divideByScalar, indexOfNonFinite, norm2, subVectors } from '../../linalg/index.js';
 import { toOperator, type OperatorLike } from '../linear-operator.js';
 import { dominantEigenvalue } from './power-estimate.js';
 import {
@@ -115,20 +115,18 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannO
 
   // A·v = (H + λI)v/s
   const applyA = (v: Float64Array): Float64Array => {
-    const out = damped(v);
-    for (let i = 0; i < n; i++) out[i]! /= s;
-    return out;
+    const out = damped(v); // fresh, so divided in place
+    return divideByScalar(out, s, out);
   };
 
   const residualNorms: number[] = [];
-  let ihv = Float64Array.from(b); // IHV₀ = b
+  let ihv: Float64Array = Float64Array.from(b); // IHV₀ = b
   let step = 0; // number of updates applied to ihv
 
   // One pass: r = b − A·IHV (the residual of x = IHV/s), recorded; returns r.
   const residualOf = (v: Float64Array): Float64Array => {
     const av = applyA(v);
-    const r = new Float64Array(n);
-    for (let i = 0; i < n; i++) r[i] = b[i]! - av[i]!;
+    const r = subVectors(b, av);
     if (!allFinite(av) && allFinite(v)) {
       throw new NonFiniteError(fn, `the operator returned a non-finite value at step ${step} for a finite input; check the Hessian-vector product`);
     }
@@ -137,7 +135,7 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannO
   };
 
   const finish = (converged: boolean, reason: string): NeumannResult => ({
-    x: ihv.map((value) => value / s), // x = IHV/s
+    x: divideByScalar(ihv, s), // x = IHV/s
     iterations: step,
     residualNorms,
     converged,
@@ -165,9 +163,7 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannO
     }
     if (checkNow && signal?.aborted === true) return finish(false, 'aborted');
     // IHVₙ = b + (I − A)·IHVₙ₋₁ = IHVₙ₋₁ + (b − A·IHVₙ₋₁) = IHVₙ₋₁ + r
-    const next = new Float64Array(n);
-    for (let i = 0; i < n; i++) next[i] = ihv[i]! + r[i]!;
-    ihv = next;
+    ihv = addVectors(ihv, r, r); // r is this step's own array, so it can hold the new IHV
     step++;
   }
 }
@@ -209,8 +205,8 @@ function diagnoseDivergence(
 ): DivergenceError {
   const growth = growthRatio(history);
   const iMinusA = (v: Float64Array): Float64Array => {
-    const av = applyA(v);
-    return v.map((x, i) => x - av[i]!);
+    const av = applyA(v); // fresh, so it can take the result
+    return subVectors(v, av, av);
   };
   const { value: theta } = dominantEigenvalue(iMinusA, n, { iterations: 30, relativeChange: 0, start: residual });
   const last = history[history.length - 1]!;
@@ -261,6 +257,5 @@ export function growthRatio(history: readonly number[]): number {
 }
 
 function allFinite(v: Float64Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
+  return indexOfNonFinite(v) === -1;
 }
