@@ -16,7 +16,7 @@
  * b − Aⱼ·IHVⱼ₋₁ are minibatch residuals, exact only when the sampler returns the full Hessian.
  */
 import { DivergenceError, InvalidArgumentError, NonFiniteError } from '../../errors.js';
-import { norm2 } from '../../linalg/index.js';
+import { addVectors, divideByScalar, dot, indexOfNonFinite, norm2, subVectors } from '../../linalg/index.js';
 import { createRandom, type RandomSource } from '../../linalg/random.js';
 import { toOperator, type OperatorLike } from '../linear-operator.js';
 import { growthRatio } from './neumann.js';
@@ -142,15 +142,16 @@ export function lissa(
   let aborted = false;
 
   for (let repeat = 0; repeat < repeats && !aborted; repeat++) {
-    let ihv = Float64Array.from(b); // IHV₀ = b
+    let ihv: Float64Array = Float64Array.from(b); // IHV₀ = b
     const history: number[] = [];
     let converged = false;
     for (let j = 1; j <= depth; j++) {
       const applyStep = sampleDamped();
       const hv = applyStep(ihv);
       // r = b − Aⱼ·IHVⱼ₋₁ with Aⱼ = (Hⱼ + λI)/s;  IHVⱼ = b + (I − Aⱼ)·IHVⱼ₋₁ = IHVⱼ₋₁ + r
-      const r = new Float64Array(n);
-      for (let i = 0; i < n; i++) r[i] = b[i]! - hv[i]! / s;
+      // (hv itself stays undivided: the finiteness diagnosis below inspects it.)
+      const r = divideByScalar(hv, s);
+      subVectors(b, r, r);
       const relative = norm2(r) / bNorm;
       history.push(relative);
       residualSums[j - 1] = (residualSums[j - 1] ?? 0) + relative;
@@ -172,8 +173,7 @@ export function lissa(
           { iteration: j, spectralRadius: rho, suggestedScale },
         );
       }
-      for (let i = 0; i < n; i++) r[i] = ihv[i]! + r[i]!;
-      ihv = r;
+      ihv = addVectors(ihv, r, r); // r is this step's own array, so it can hold the new IHV
       if (j % checkEvery === 0) {
         if (tolerance !== undefined && relative <= tolerance) {
           converged = true;
@@ -186,13 +186,14 @@ export function lissa(
       }
     }
     if (tolerance !== undefined && !converged) allConverged = false;
-    estimates.push(ihv.map((value) => value / s)); // x = IHV/s
+    estimates.push(divideByScalar(ihv, s)); // x = IHV/s
   }
 
   // x = mean over repeats; standard error = sample std / √repeats, per coordinate.
   const k = estimates.length;
   const x = new Float64Array(n);
-  for (const estimate of estimates) for (let i = 0; i < n; i++) x[i]! += estimate[i]! / k;
+  const share = new Float64Array(n);
+  for (const estimate of estimates) addVectors(x, divideByScalar(estimate, k, share), x); // x += estimate/k
   let standardError: Float64Array | undefined;
   if (k >= 2) {
     standardError = new Float64Array(n);
@@ -226,17 +227,16 @@ function autoScale(fn: string, sampleDamped: () => (v: Float64Array) => Float64A
   let largest = Number.NEGATIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let vNorm = norm2(v);
-  v = v.map((value) => value / vNorm);
+  v = divideByScalar(v, vNorm);
   for (let k = 0; k < 50; k++) {
     const w = sampleDamped()(v);
-    let rayleigh = 0;
-    for (let i = 0; i < n; i++) rayleigh += v[i]! * w[i]!;
+    const rayleigh = dot(v, w); // vᵀAv with ‖v‖ = 1
     last = rayleigh;
     // Skip the first 10 steps: from a random start the Rayleigh quotient is still far below λ_max.
     if (k >= 10) largest = Math.max(largest, rayleigh);
     vNorm = norm2(w);
     if (!Number.isFinite(vNorm) || vNorm === 0) break;
-    v = w.map((value) => value / vNorm);
+    v = divideByScalar(w, vNorm);
   }
   if (largest === Number.NEGATIVE_INFINITY) largest = last;
   if (!(largest > 0)) {
@@ -250,6 +250,5 @@ function autoScale(fn: string, sampleDamped: () => (v: Float64Array) => Float64A
 }
 
 function isFiniteVector(v: Float64Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
+  return indexOfNonFinite(v) === -1;
 }
