@@ -12,7 +12,7 @@
  * singular consistent system it returns a solution, for an inconsistent one it stops at the
  * iteration limit with the least residual it found.
  */
-import { norm2 } from '../../linalg/index.js';
+import { axpy, divideByScalar, dot, norm2, subVectors } from '../../linalg/index.js';
 import { toOperator, type OperatorLike } from '../linear-operator.js';
 import {
   applyDamped,
@@ -74,8 +74,8 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options: MinresOpt
 
   const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);
   const residualOf = (): Float64Array => {
-    const ax = A(x);
-    return b.map((bi, i) => bi - ax[i]!);
+    const ax = A(x); // a fresh array, so it can take the result
+    return subVectors(b, ax, ax);
   };
   const residualNorms: number[] = [];
   let r = x0 === undefined ? Float64Array.from(b) : residualOf();
@@ -136,22 +136,17 @@ function minresCycle(
   let epsilon = 0;
   let phibar = beta1;
   // Search directions wₖ (w holds wₖ₋₁ and w1 holds wₖ₋₂ at the top of step k) (wₖ = (vₖ − εₖwₖ₋₂ − δₖwₖ₋₁)/γₖ), so that xₖ = xₖ₋₁ + φₖwₖ.
-  let w = new Float64Array(n);
-  let w1 = new Float64Array(n);
+  let w: Float64Array = new Float64Array(n);
+  let w1: Float64Array = new Float64Array(n);
 
   for (let k = 1; k <= maxIterations; k++) {
     if (beta === 0) return { iterations: k - 1, stop: 'breakdown' };
     // Lanczos step: vₖ = yₖ/βₖ,  y = (H + λI)vₖ − (βₖ/βₖ₋₁)·r1 − αₖ vₖ
-    const v = y.map((value) => value / beta);
-    y = A(v);
-    if (k >= 2) {
-      const c = beta / oldBeta;
-      for (let i = 0; i < n; i++) y[i]! -= c * r1[i]!;
-    }
-    let alpha = 0;
-    for (let i = 0; i < n; i++) alpha += v[i]! * y[i]!;
-    const c2 = alpha / beta;
-    for (let i = 0; i < n; i++) y[i]! -= c2 * r2[i]!;
+    const v = divideByScalar(y, beta);
+    y = A(v); // fresh, so the two subtractions below work in place
+    if (k >= 2) axpy(-beta / oldBeta, r1, y, y);
+    const alpha = dot(v, y);
+    axpy(-alpha / beta, r2, y, y);
     r1 = r2;
     r2 = y;
     oldBeta = beta;
@@ -172,11 +167,13 @@ function minresCycle(
     phibar = sn * phibar; // ‖rₖ‖ = φ̄ₖ = φ̄ₖ₋₁·|sₖ|: monotone
 
     // wₖ = (vₖ − εₖ wₖ₋₂ − δₖ wₖ₋₁)/γₖ;  x ← x + φₖ wₖ
-    const next = new Float64Array(n);
-    for (let i = 0; i < n; i++) next[i] = (v[i]! - oldEpsilon * w1[i]! - delta * w[i]!) / gamma;
+    // wₖ₋₂ is not needed after this, so its buffer receives wₖ (axpy's out may alias its input).
+    const next = axpy(-oldEpsilon, w1, v, w1);
+    axpy(-delta, w, next, next);
+    divideByScalar(next, gamma, next);
     w1 = w;
     w = next;
-    for (let i = 0; i < n; i++) x[i]! += phi * w[i]!;
+    axpy(phi, w, x, x);
 
     history.push(Math.abs(phibar) / bNorm);
     if (Math.abs(phibar) / bNorm <= tolerance) return { iterations: k, stop: 'tolerance' };
