@@ -14,7 +14,7 @@
  * operator, as every Hessian is.
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError, formatShape } from '../errors.js';
-import { gemv } from '../linalg/index.js';
+import { diagonalOf, gemv, indexOfNonFinite, transpose } from '../linalg/index.js';
 
 /**
  * A square linear map on Float64Array vectors of length `size`.
@@ -137,9 +137,7 @@ function makeDense(fn: string, matrix: Float64Array | MatrixLike, n?: number): L
       return gemv(a, size, size, v);
     },
     diagonal(): Float64Array {
-      const d = new Float64Array(size);
-      for (let i = 0; i < size; i++) d[i] = a[i * size + i]!;
-      return d;
+      return diagonalOf(a, size);
     },
   };
 }
@@ -259,6 +257,7 @@ export function countingOperator(op: OperatorLike): CountingOperator {
 export function operatorToMatrix(op: OperatorLike): Float64Array {
   const base = toOperator(op, 'operatorToMatrix');
   const n = base.size;
+  // Column j = H·eⱼ is contiguous as row j of Hᵀ, so store Hᵀ row by row and transpose once.
   const out = new Float64Array(n * n);
   const unit = new Float64Array(n);
   for (let j = 0; j < n; j++) {
@@ -268,13 +267,11 @@ export function operatorToMatrix(op: OperatorLike): Float64Array {
     if (column.length !== n) {
       throw new ShapeError('operatorToMatrix', `operator of size ${n} returned a vector of length ${column.length}`);
     }
-    for (let i = 0; i < n; i++) {
-      const value = column[i]!;
-      if (!Number.isFinite(value)) {
-        throw new NonFiniteError('operatorToMatrix', `the operator returned ${value} in column ${j}, row ${i}`);
-      }
-      out[i * n + j] = value;
+    const i = indexOfNonFinite(column);
+    if (i !== -1) {
+      throw new NonFiniteError('operatorToMatrix', `the operator returned ${column[i]} in column ${j}, row ${i}`);
     }
+    out.set(column, j * n);
   }
-  return out;
+  return transpose(out, n, n, out);
 }

@@ -1,6 +1,6 @@
 /**
  * Level-2 and level-3 kernels on dense row-major matrices: matrix–vector and matrix–matrix
- * products, transpose, rank-1 update, and small constructors.
+ * products, transpose, rank-1 update, diagonal extraction, and small constructors.
  *
  * A matrix is a Float64Array plus its sizes: entry (i, j) of an r×c matrix lives at `i·c + j`.
  * Sizes are passed explicitly and checked against the array length on entry, so a wrong size
@@ -352,6 +352,21 @@ export function addToDiagonal(a: Float64Array, n: number, lambda: number, out?: 
   const result = outputFor('addToDiagonal', n * n, out, 'n·n');
   if (result !== a) result.set(a);
   for (let i = 0; i < n; i++) result[i * n + i] = result[i * n + i]! + lambda;
+  return result;
+}
+
+/**
+ * The diagonal (a₀₀, a₁₁, …) of a row-major n×n matrix, as a vector of length n: what a Jacobi
+ * preconditioner or a dense operator's `diagonal()` hands out.
+ *
+ * @example
+ * diagonalOf(new Float64Array([1, 2, 3, 4]), 2); // Float64Array [1, 4]
+ */
+export function diagonalOf(a: Float64Array, n: number, out?: Float64Array): Float64Array {
+  checkDimension('diagonalOf', 'n', n);
+  checkMatrix('diagonalOf', 'A', a, n, n, 'n', 'n');
+  const result = outputFor('diagonalOf', n, out, 'n');
+  for (let i = 0; i < n; i++) result[i] = a[i * n + i]!;
   return result;
 }
 

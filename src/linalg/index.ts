@@ -4,7 +4,8 @@
  *
  * - vector: dot, axpy, scale, copy, addVectors, subVectors, multiplyVectors, divideByScalar,
  *   indexOfNonFinite, norm2, norm1, normInf
- * - blas: gemv, gemvT, gemm (cache-blocked), transpose, rank1Update, symmetrize, identity, matrixFromRows
+ * - blas: gemv, gemvT, gemm (cache-blocked), transpose, rank1Update, addToDiagonal, diagonalOf,
+ *   symmetrize, identity, matrixFromRows
  * - factor: cholesky, LU (luFactor/luSolve), triangular solves, solve, inverse, (log-)determinants
  * - eigen: symmetricEigen
  * - random: createRandom, a seeded source for reproducible tests and stochastic solvers

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError } from '../../src/errors.js';
 import {
   createRandom,
+  diagonalOf,
   gemm,
   gemv,
   gemvT,
@@ -329,5 +330,29 @@ describe('addToDiagonal', () => {
     addToDiagonal(a, 2, 1, a);
     expect(Array.from(a)).toEqual([2, 2, 3, 5]);
     expect(() => addToDiagonal(new Float64Array(3), 2, 1)).toThrow(/addToDiagonal/);
+  });
+});
+
+describe('diagonalOf', () => {
+  it('matches the naive a[i·n + i] for many sizes, into a new array or out', () => {
+    const rng = createRandom(3);
+    for (const n of [0, ...SIZES]) {
+      const a = rng.normals(n * n);
+      const before = a.slice();
+      const d = diagonalOf(a, n);
+      expect(d.length).toBe(n);
+      for (let i = 0; i < n; i++) expect(d[i]).toBe(a[i * n + i]);
+      expect(a).toEqual(before);
+      const out = new Float64Array(n);
+      expect(diagonalOf(a, n, out)).toBe(out);
+      expect(out).toEqual(d);
+    }
+  });
+
+  it('names itself and both sizes on a mismatch', () => {
+    expect(() => diagonalOf(new Float64Array(5), 2)).toThrow(ShapeError);
+    expect(() => diagonalOf(new Float64Array(5), 2)).toThrow(/^diagonalOf: A has 5 entries but n·n = 2·2 = 4/);
+    expect(() => diagonalOf(new Float64Array(4), 2, new Float64Array(3))).toThrow(/^diagonalOf: out has length 3 but the result is n = 2 entries/);
+    expect(() => diagonalOf(new Float64Array(4), -1)).toThrow(InvalidArgumentError);
   });
 });
