@@ -24,11 +24,19 @@ import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError }
 import {
   cholesky,
   choleskyInverse,
+  diagonalOf,
+  dot,
   gemm,
   gemv,
+  identity,
+  indexOfNonFinite,
   norm2,
+  rank1Update,
+  scale,
   solveLowerTriangular,
+  subVectors,
   symmetrize,
+  transpose,
 } from '../linalg/index.js';
 import { createRandom } from '../linalg/random.js';
 import type { LinearOperator } from './linear-operator.js';
@@ -96,12 +104,8 @@ export class IncrementalInverse {
     this.damping = damping;
     this.weight = weight;
     this.resymmetriseEvery = resymmetriseEvery;
-    this.inverse = new Float64Array(n * n);
-    this.sum = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      this.inverse[i * n + i] = 1 / damping; // M₀⁻¹ = λ⁻¹I
-      this.sum[i * n + i] = damping;
-    }
+    this.inverse = scale(1 / damping, identity(n)); // M₀⁻¹ = λ⁻¹I
+    this.sum = scale(damping, identity(n)); // M₀ = λI
   }
 
   /** Net number of rank-one terms currently in the sum (adds minus removes). */
@@ -180,17 +184,17 @@ export class IncrementalInverse {
     symmetrize(C, k, C);
     const L = cholesky(C, k);
     // Y = L⁻¹U column by column, so that UᵀC⁻¹U = YᵀY (symmetric by construction).
-    const Y = new Float64Array(k * n);
-    const column = new Float64Array(k);
-    for (let j = 0; j < n; j++) {
-      for (let i = 0; i < k; i++) column[i] = U[i * n + j]!;
-      const y = solveLowerTriangular(L, k, column);
-      for (let i = 0; i < k; i++) Y[i * n + j] = y[i]!;
-    }
-    // M⁻¹ ← M⁻¹ − YᵀY;   M ← M + Vᵀ·diag(w)·V
-    gemm(Y, Y, n, k, n, { transposeA: true, alpha: -1, beta: 1, out: this.inverse });
+    // The columns of U are the rows of Uᵀ, so they are contiguous there; Yᵀ is built row by row.
+    const UT = transpose(U, k, n);
+    const YT = new Float64Array(n * k);
+    for (let j = 0; j < n; j++) YT.set(solveLowerTriangular(L, k, UT.subarray(j * k, (j + 1) * k)), j * k);
+    // M⁻¹ ← M⁻¹ − YᵀY (= Yᵀ·(Yᵀ)ᵀ);   M ← M + Vᵀ·diag(w)·V
+    gemm(YT, YT, n, k, n, { transposeB: true, alpha: -1, beta: 1, out: this.inverse });
     const WV = new Float64Array(k * n);
-    for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) WV[i * n + j] = w[i]! * V[i * n + j]!;
+    for (let i = 0; i < k; i++) {
+      const row = [i * n, (i + 1) * n] as const;
+      scale(w[i]!, V.subarray(...row), WV.subarray(...row)); // row i of diag(w)·V is wᵢ·vᵢ
+    }
     gemm(WV, V, n, k, n, { transposeA: true, beta: 1, out: this.sum });
     this.netCount += k;
     this.noteUpdates(k);
@@ -243,7 +247,7 @@ export class IncrementalInverse {
     const bNorm = norm2(b);
     if (bNorm === 0) return 0;
     const mx = gemv(this.sum, this.size, this.size, gemv(this.inverse, this.size, this.size, b));
-    for (let i = 0; i < mx.length; i++) mx[i] = mx[i]! - b[i]!;
+    subVectors(mx, b, mx); // M·M⁻¹b − b
     return norm2(mx) / bNorm;
   }
 
@@ -286,11 +290,7 @@ export class IncrementalInverse {
     return {
       size: n,
       apply: (b) => this.apply(b),
-      diagonal: () => {
-        const d = new Float64Array(n);
-        for (let i = 0; i < n; i++) d[i] = this.inverse[i * n + i]!;
-        return d;
-      },
+      diagonal: () => diagonalOf(this.inverse, n),
     };
   }
 
@@ -332,8 +332,7 @@ export class IncrementalInverse {
   private rankOne(fn: string, v: Float64Array, w: number): void {
     const n = this.size;
     const u = gemv(this.inverse, n, n, v);
-    let vu = 0;
-    for (let i = 0; i < n; i++) vu += v[i]! * u[i]!;
+    const vu = dot(v, u);
     // 1 + w·vᵀM⁻¹v = det(M + wvvᵀ)/det(M): ≥ 1 for an update, ≤ 1 for a downdate.
     const denominator = 1 + w * vu;
     if (!(denominator > DOWNDATE_THRESHOLD)) {
@@ -345,15 +344,8 @@ export class IncrementalInverse {
       );
     }
     const c = w / denominator;
-    for (let i = 0; i < n; i++) {
-      const ci = c * u[i]!;
-      const wi = w * v[i]!;
-      const row = i * n;
-      for (let j = 0; j < n; j++) {
-        this.inverse[row + j]! -= ci * u[j]!;
-        this.sum[row + j]! += wi * v[j]!;
-      }
-    }
+    rank1Update(this.inverse, n, n, -c, u, u); // M⁻¹ ← M⁻¹ − c·uuᵀ, c = w/(1 + w·vᵀu)
+    rank1Update(this.sum, n, n, w, v, v); // M ← M + w·vvᵀ
     this.noteUpdates(1);
   }
 
@@ -383,9 +375,8 @@ function checkWeight(fn: string, weight: number): void {
 }
 
 function checkFinite(fn: string, name: string, v: Float64Array): void {
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i]!)) throw new NonFiniteError(fn, `${name}[${i}] is ${v[i]}; entries must be finite`);
-  }
+  const i = indexOfNonFinite(v);
+  if (i !== -1) throw new NonFiniteError(fn, `${name}[${i}] is ${v[i]}; entries must be finite`);
 }
 
 /** M⁻¹ of a symmetric positive definite M: column j solves LLᵀx = eⱼ. */
