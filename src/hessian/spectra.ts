@@ -13,7 +13,7 @@
  * (stochastic Lanczos quadrature) and anything needing the dense matrix (see symmetricEigen).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { dot, norm2, symmetricEigen } from '../linalg/index.js';
+import { axpy, divideByScalar, dot, norm2, symmetricEigen } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { toOperator, type LinearOperator, type OperatorLike } from './linear-operator.js';
 import { checkFiniteVector, checkPositiveInteger, checkTolerance } from './solvers/result.js';
@@ -100,14 +100,13 @@ function powerDeflation(
     let v = normalize(orthogonalize(rng.normals(n), vectors));
     let lambda = 0;
     let residual = Number.POSITIVE_INFINITY;
+    const eigenResidual = new Float64Array(n); // Hv − λv, reused across iterations
     for (let t = 0; t < iterations; t++) {
       const w = orthogonalize(apply(v), vectors);
       applications++;
       lambda = dot(v, w); // Rayleigh quotient vᵀHv
       // ‖Hv − λv‖ of the current v: a free convergence test
-      let r2 = 0;
-      for (let i = 0; i < n; i++) r2 += (w[i]! - lambda * v[i]!) ** 2;
-      residual = Math.sqrt(r2);
+      residual = norm2(axpy(-lambda, v, w, eigenResidual));
       const yardstick = Math.max(scale, Math.abs(lambda));
       if (residual <= tolerance * yardstick) break;
       const wNorm = norm2(w);
@@ -153,7 +152,8 @@ function lanczos(
     const a = dot(q, w);
     alpha.push(a);
     // w ← w − αⱼqⱼ − βⱼ₋₁qⱼ₋₁, then full re-orthogonalisation against all of Q, twice
-    for (let i = 0; i < n; i++) w[i] = w[i]! - a * q[i]! - (j > 0 ? beta[j - 1]! * Q[j - 1]![i]! : 0);
+    axpy(-a, q, w, w);
+    if (j > 0) axpy(-beta[j - 1]!, Q[j - 1]!, w, w);
     orthogonalizeInPlace(w, Q);
     orthogonalizeInPlace(w, Q);
     const b = norm2(w);
@@ -184,11 +184,7 @@ function lanczos(
   const vectors: Float64Array[] = [];
   for (let p = 0; p < k; p++) {
     const x = new Float64Array(n);
-    for (let j = 0; j < best.dimension; j++) {
-      const coefficient = best.s[p * best.dimension + j]!;
-      const qj = Q[j]!;
-      for (let i = 0; i < n; i++) x[i]! += coefficient * qj[i]!;
-    }
+    for (let j = 0; j < best.dimension; j++) axpy(best.s[p * best.dimension + j]!, Q[j]!, x, x); // x += sⱼ·qⱼ
     vectors.push(normalize(x));
   }
   return {
@@ -322,7 +318,7 @@ function applyChecked(fn: string, op: LinearOperator, z: Float64Array): Float64A
 
 function normalize(v: Float64Array): Float64Array {
   const s = norm2(v);
-  return s === 0 ? v : v.map((x) => x / s);
+  return s === 0 ? v : divideByScalar(v, s);
 }
 
 /** v − Σ (uᵢᵀv)uᵢ for orthonormal uᵢ (classical Gram–Schmidt, a fresh array). */
@@ -335,7 +331,7 @@ function orthogonalize(v: Float64Array, basis: readonly Float64Array[]): Float64
 function orthogonalizeInPlace(v: Float64Array, basis: readonly Float64Array[]): void {
   for (const u of basis) {
     const c = dot(u, v);
-    for (let i = 0; i < v.length; i++) v[i]! -= c * u[i]!;
+    axpy(-c, u, v, v); // v ← v − (uᵀv)u
   }
 }
 
