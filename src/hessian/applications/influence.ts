@@ -29,7 +29,7 @@
  * Leaves out the model: callers hand in per-example gradients (`perSampleGradients`).
  */
 import { InvalidArgumentError, ShapeError } from '../../errors.js';
-import { addToDiagonal, cholesky, choleskySolveFactor, dot, gemv, norm2, symmetrize } from '../../linalg/index.js';
+import { addToDiagonal, cholesky, choleskySolveFactor, dot, gemv, norm2, scale, symmetrize } from '../../linalg/index.js';
 import type { PerSampleGradients } from '../operators.js';
 import {
   IncrementalInverse,
@@ -142,8 +142,8 @@ export function fisherInverse(
     for (let i = 0; i < N; i++) {
       const wi = weights[i]!;
       if (!(wi >= 0) || !Number.isFinite(wi)) throw new InvalidArgumentError('fisherInverse', `rowWeights[${i}] is ${wi}; weights must be finite and ≥ 0`);
-      const root = Math.sqrt(wi);
-      for (let j = 0; j < d; j++) rows[i * d + j] = root * gradients.gradients[i * d + j]!;
+      const row = [i * d, (i + 1) * d] as const;
+      scale(Math.sqrt(wi), gradients.gradients.subarray(...row), rows.subarray(...row)); // √wᵢ·gᵢ
     }
     average = false;
   }
