@@ -23,7 +23,7 @@
  */
 import { InvalidArgumentError, ShapeError } from '../../errors.js';
 import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
-import { gemv } from '../../linalg/index.js';
+import { addVectors, divideByScalar, gemv } from '../../linalg/index.js';
 import { hessianOperator, type PerSampleGradients } from '../operators.js';
 import { cgSolve, type CgOptions, type SolveResult } from '../solvers/index.js';
 import type { InverseHessian } from './influence.js';
@@ -66,7 +66,7 @@ export function predictLeaveOneOut(inverse: InverseHessian, trainGradients: PerS
     const i = checkIndex('predictLeaveOneOut', which[k]!, n);
     const solve = inverse.solve(trainGradients.gradients.slice(i * d, (i + 1) * d));
     solves.push(solve);
-    for (let j = 0; j < d; j++) deltas[k * d + j] = solve.x[j]! / n;
+    divideByScalar(solve.x, n, deltas.subarray(k * d, (k + 1) * d)); // row k: (1/n)·H⁻¹∇ℓᵢ
   }
   return { deltas, solves };
 }
@@ -85,10 +85,10 @@ export function predictGroupRemoval(inverse: InverseHessian, trainGradients: Per
   const sum = new Float64Array(d);
   for (let k = 0; k < group.length; k++) {
     const i = checkIndex('predictGroupRemoval', group[k]!, n);
-    for (let j = 0; j < d; j++) sum[j]! += trainGradients.gradients[i * d + j]!;
+    addVectors(sum, trainGradients.gradients.subarray(i * d, (i + 1) * d), sum);
   }
   const solve = inverse.solve(sum);
-  return { delta: solve.x.map((v) => v / n), solve };
+  return { delta: divideByScalar(solve.x, n), solve };
 }
 
 /**
