@@ -32,7 +32,7 @@
  * Leaves out retraining after pruning and structured (neuron/channel) pruning.
  */
 import { InvalidArgumentError, ShapeError } from '../../errors.js';
-import { cholesky, choleskySolveFactor, gemm, rank1Update, solveLowerTriangular } from '../../linalg/index.js';
+import { axpy, cholesky, choleskySolveFactor, dot, gemm, rank1Update, solveLowerTriangular, subVectors, transpose } from '../../linalg/index.js';
 
 /** The weights at one sparsity level. */
 export interface PrunedWeights {
@@ -155,7 +155,7 @@ function removeBlock(hinv: Float64Array, w: Float64Array, d: number, block: numb
     }
     const wq = w[q]!;
     const c = wq / h;
-    for (let j = 0; j < d; j++) w[j] = w[j]! - c * column[j]!;
+    axpy(-c, column, w, w); // θ ← θ − (w_q/[H⁻¹]_qq)·H⁻¹[:, q]
     w[q] = 0; // exactly, not up to rounding
     rank1Update(hinv, d, d, -1 / h, column, column);
     return (0.5 * wq * wq) / h;
@@ -174,20 +174,15 @@ function removeBlock(hinv: Float64Array, w: Float64Array, d: number, block: numb
   const c = choleskySolveFactor(L, k, wQ);
   // δθ = −Rᵀc
   const delta = gemm(R, c, d, k, 1, { transposeA: true });
-  for (let j = 0; j < d; j++) w[j] = w[j]! - delta[j]!;
+  subVectors(w, delta, w);
   for (const q of block) w[q] = 0;
   // H⁻¹ ← H⁻¹ − RᵀS⁻¹R = H⁻¹ − YᵀY with Y = L⁻¹R
-  const Y = new Float64Array(k * d);
-  const col = new Float64Array(k);
-  for (let j = 0; j < d; j++) {
-    for (let a = 0; a < k; a++) col[a] = R[a * d + j]!;
-    const y = solveLowerTriangular(L, k, col);
-    for (let a = 0; a < k; a++) Y[a * d + j] = y[a]!;
-  }
-  gemm(Y, Y, d, k, d, { transposeA: true, alpha: -1, beta: 1, out: hinv });
-  let increase = 0;
-  for (let a = 0; a < k; a++) increase += 0.5 * wQ[a]! * c[a]!;
-  return increase;
+  // The columns of R are the rows of Rᵀ, so they are contiguous there; Yᵀ is built row by row.
+  const RT = transpose(R, k, d);
+  const YT = new Float64Array(d * k);
+  for (let j = 0; j < d; j++) YT.set(solveLowerTriangular(L, k, RT.subarray(j * k, (j + 1) * k)), j * k);
+  gemm(YT, YT, d, k, d, { transposeB: true, alpha: -1, beta: 1, out: hinv }); // YᵀY = Yᵀ·(Yᵀ)ᵀ
+  return 0.5 * dot(wQ, c); // ½w_Qᵀc
 }
 
 /** The k alive candidates with the lowest saliency. */
