@@ -27,7 +27,7 @@ import {
   tensor,
   type Tree,
 } from '../autodiff/index.js';
-import { axpy, gemv, gemvT, scale, subVectors } from '../linalg/index.js';
+import { axpy, gemv, gemvT, scale, subVectors, transpose } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { HVP_MODES, defaultStep, hvp, type HvpMode } from './hvp.js';
 import type { LinearOperator } from './linear-operator.js';
@@ -307,13 +307,15 @@ export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, .
   const d = view.size;
   const G = new Float64Array(N * d);
   if (d < N) {
+    // Column j = J·eⱼ is contiguous as row j of Gᵀ, so store Gᵀ row by row and transpose once.
+    const GT = new Float64Array(d * N);
     const e = new Float64Array(d);
     for (let j = 0; j < d; j++) {
       e[j] = 1;
-      const column = maps.jvp(view.toTree(e)).data;
+      GT.set(maps.jvp(view.toTree(e)).data, j * N);
       e[j] = 0;
-      for (let i = 0; i < N; i++) G[i * d + j] = column[i]!;
     }
+    transpose(GT, d, N, G);
   } else {
     const e = new Float64Array(N);
     for (let i = 0; i < N; i++) {
