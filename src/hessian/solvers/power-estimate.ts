@@ -9,7 +9,7 @@
  * quotient approaches |λ₁| from below, so callers add a safety margin.
  */
 import { createRandom } from '../../linalg/random.js';
-import { dot, norm2 } from '../../linalg/index.js';
+import { divideByScalar, dot, norm2 } from '../../linalg/index.js';
 
 /** The result of `dominantEigenvalue`. */
 export interface DominantEigenvalue {
@@ -49,7 +49,7 @@ export function dominantEigenvalue(
     const change = Math.abs(next - value);
     value = next;
     if (wNorm === 0) break; // v is in the null space: B·v = 0, θ = 0 is exact for this v
-    v = w.map((x) => x / wNorm);
+    v = divideByScalar(w, wNorm);
     if (k + 1 >= minIterations && change <= relativeChange * Math.abs(value)) break;
   }
   return { value, vector: v, applications };
@@ -58,9 +58,9 @@ export function dominantEigenvalue(
 function startVector(n: number, seed: number, start: Float64Array | undefined): Float64Array {
   if (start !== undefined) {
     const s = norm2(start);
-    if (Number.isFinite(s) && s > 0) return start.map((x) => x / s);
+    if (Number.isFinite(s) && s > 0) return divideByScalar(start, s);
   }
   const v = createRandom(seed).normals(n);
   const s = norm2(v);
-  return v.map((x) => x / s);
+  return divideByScalar(v, s);
 }
