@@ -176,7 +176,7 @@ function lanczos(
       q = fresh;
     } else {
       beta.push(b);
-      q = w.map((x) => x / b);
+      q = divideByScalar(w, b);
     }
   }
   if (best === undefined) best = ritz(alpha, beta, alpha.length, k, 0, tolerance);
