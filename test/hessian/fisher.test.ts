@@ -30,22 +30,9 @@ import {
   tensor,
 } from '../../src/index.js';
 import { createRandom, type RandomSource } from '../../src/linalg/random.js';
-import { norm, relErr } from '../support/numeric.js';
+import { denseOf, norm, relErr } from '../support/numeric.js';
 
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));
-
-/** Columns of an operator as a row-major n×n matrix. */
-function denseOf(op: { size: number; apply(v: Float64Array): Float64Array }): Float64Array {
-  const n = op.size;
-  const M = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const e = new Float64Array(n);
-    e[j] = 1;
-    const col = op.apply(e);
-    for (let i = 0; i < n; i++) M[i * n + j] = col[i]!;
-  }
-  return M;
-}
 
 interface Data {
   N: number;

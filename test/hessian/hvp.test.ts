@@ -44,11 +44,7 @@ import {
   type HvpMode,
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-import { AD_MODES, EPS, diffNorm, norm } from '../support/numeric.js';
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  return diffNorm(a, ref) / norm(ref);
-}
+import { AD_MODES, EPS, diffNorm, norm, relErr } from '../support/numeric.js';
 
 /** y = M·x for a row-major n×m matrix, by hand. */
 function matVec(M: Float64Array, n: number, m: number, x: ArrayLike<number>): Float64Array {

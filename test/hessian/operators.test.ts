@@ -42,25 +42,12 @@ import {
   type HvpMode,
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-import { AD_MODES, EPS, norm, relErr } from '../support/numeric.js';
+import { AD_MODES, EPS, denseOf, norm, relErr } from '../support/numeric.js';
 
 const REPLAYED = ['fwd-over-rev', 'rev-over-rev'] as const;
 
 function tolFor(mode: HvpMode): number {
   return mode === 'finite-difference' ? 1e-5 : mode === 'central-difference' ? 1e-8 : 1e-12;
-}
-
-/** Columns of an operator, as a row-major n×n matrix (column j = apply(e_j)). */
-function denseOf(op: { size: number; apply(v: Float64Array): Float64Array }): Float64Array {
-  const n = op.size;
-  const M = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const e = new Float64Array(n);
-    e[j] = 1;
-    const col = op.apply(e);
-    for (let i = 0; i < n; i++) M[i * n + j] = col[i]!;
-  }
-  return M;
 }
 
 /** max |M − Mᵀ| / max |M|. */

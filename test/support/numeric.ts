@@ -52,3 +52,19 @@ export function withSpectrumAndVectors(eigenvalues: readonly number[], seed: num
 export function withSpectrum(eigenvalues: readonly number[], seed: number): Float64Array {
   return withSpectrumAndVectors(eigenvalues, seed).h;
 }
+
+/**
+ * The columns of an operator as a row-major n×n matrix (column j = apply(eⱼ)) — written out here
+ * rather than taken from the library's operatorToMatrix, so tests do not check it against itself.
+ */
+export function denseOf(op: { size: number; apply(v: Float64Array): Float64Array }): Float64Array {
+  const n = op.size;
+  const M = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const e = new Float64Array(n);
+    e[j] = 1;
+    const col = op.apply(e);
+    for (let i = 0; i < n; i++) M[i * n + j] = col[i]!;
+  }
+  return M;
+}
