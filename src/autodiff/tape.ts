@@ -29,9 +29,29 @@ export interface TapeNode {
   /** The output one level down. */
   readonly output: Tensor;
   /** For leaves, a user-facing label (`x`, `params.w`, …). */
-  readonly label?: string;
+  readonly label: string | undefined;
   /** The rules' memo, created on the first sweep of a tape marked `replayed` (see `Memo`). */
-  memo?: Memo;
+  memo: Memo | undefined;
+}
+
+const NO_PARENTS: readonly (TapeNode | undefined)[] = Object.freeze([]);
+const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
+
+/**
+ * Every node is created here with all its fields, in one order, so they share one hidden class
+ * and the sweeps' property reads stay monomorphic (a conditional `label` or a `memo` added later
+ * would split them into several).
+ */
+function makeNode(
+  id: number,
+  primitive: Primitive<unknown> | undefined,
+  params: unknown,
+  parents: readonly (TapeNode | undefined)[],
+  inputs: readonly Tensor[],
+  output: Tensor,
+  label: string | undefined,
+): TapeNode {
+  return { id, primitive, params, parents, inputs, output, label, memo: undefined };
 }
 
 /** The memo for a node's rules: one per node on a replayed tape, none on a one-shot tape. */
@@ -53,7 +73,7 @@ export class Tape implements Trace {
 
   /** Starts tracing `value`: a leaf node, returned as a tensor of this level. */
   input(value: Tensor, label?: string): Tensor {
-    const node: TapeNode = { id: this.nodes.length, primitive: undefined, params: undefined, parents: [], inputs: [], output: value, ...(label === undefined ? {} : { label }) };
+    const node = makeNode(this.nodes.length, undefined, undefined, NO_PARENTS, NO_INPUTS, value, label);
     this.nodes.push(node);
     return new Tensor(value.data, value.shape, this, value, node);
   }
@@ -61,7 +81,7 @@ export class Tape implements Trace {
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
     const parents = new Array<TapeNode | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) parents[i] = inputs[i]!.level === this.level ? inputs[i]!.node : undefined;
-    const node: TapeNode = { id: this.nodes.length, primitive: primitive as Primitive<unknown>, params, parents, inputs: primals, output };
+    const node = makeNode(this.nodes.length, primitive as Primitive<unknown>, params, parents, primals, output, undefined);
     this.nodes.push(node);
     return new Tensor(output.data, output.shape, this, output, node);
   }
