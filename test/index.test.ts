@@ -13,7 +13,7 @@ const contract = [
   'square', 'matmul', 'transpose', 'reshape', 'sum', 'mean', 'dot', 'logSumExp', 'softmax', 'logSoftmax',
   'slice', 'index', 'take', 'concat', 'where', 'maximum', 'broadcastTo',
   // transforms
-  'grad', 'valueAndGrad', 'vjp', 'jvp', 'linearize', 'jacobian', 'hessian', 'ravel',
+  'grad', 'valueAndGrad', 'vjp', 'jvp', 'linearize', 'jacobian', 'hessian', 'ravel', 'unravel', 'withFiniteChecks',
   // second order
   'hvp', 'hessianOperator', 'gaussNewtonOperator', 'fisherOperator', 'hessianDiagonal', 'perSampleGradients',
   // inverse routines and spectra

@@ -117,3 +117,14 @@ export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vect
   };
   return { vector, unravel };
 }
+
+/**
+ * The inverse of `ravel` as a standalone function: splits `vector` into a tree shaped like
+ * `template` (whose values are ignored; only its structure and leaf shapes are used).
+ * Differentiable in `vector`.
+ * @example
+ * unravel(tensor([1, 2, 3]), { w: zeros([2]), b: 0 }); // { w: [1, 2], b: 3 }
+ */
+export function unravel<T extends Tree>(vector: Tensor, template: T): TensorTree<T> {
+  return ravel(template).unravel(vector);
+}

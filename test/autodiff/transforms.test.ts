@@ -286,3 +286,21 @@ function expectGradCheckFailure(run: () => unknown, message: RegExp): void {
   }
   throw new Error('expected checkGrads to fail');
 }
+
+describe('unravel', () => {
+  it('splits a vector into the structure of a template, differentiably', async () => {
+    const { unravel, ravel, tensor, zeros, grad, sum, mul } = await import('../../src/index.js');
+    const template = { w: zeros([2, 2]), b: zeros([3]) };
+    const tree = unravel(tensor([1, 2, 3, 4, 5, 6, 7]), template);
+    expect(tree.w.toNested()).toEqual([[1, 2], [3, 4]]);
+    expect(Array.from(tree.b.data)).toEqual([5, 6, 7]);
+    expect(Array.from(ravel(tree).vector.data)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // d/dv Σ (w ⊙ w) + Σ b = [2w, 1, 1, 1]
+    const g = grad((v: Tensor) => {
+      const t = unravel(v, template);
+      return add(sum(mul(t.w, t.w)), sum(t.b));
+    })(tensor([1, 2, 3, 4, 5, 6, 7]));
+    expect(Array.from(g.data)).toEqual([2, 4, 6, 8, 1, 1, 1]);
+    expect(() => unravel(tensor([1, 2]), template)).toThrow(/unravel: expected a vector of length 7/);
+  });
+});
