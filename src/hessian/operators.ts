@@ -211,9 +211,9 @@ type HessianMode = HvpMode;
  *   (the difference modes from n products).
  * @example hessian((x) => sum(pow(x, 3)), tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
  */
-export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, options?: { mode?: HessianMode }): (x: Tensor, ...rest: unknown[]) => Tensor;
+export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, options?: { mode?: HessianMode; step?: number }): (x: Tensor, ...rest: unknown[]) => Tensor;
 export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, x: Tensor, options?: { mode?: HessianMode; step?: number }): Tensor;
-export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?: Tensor | { mode?: HessianMode }, maybeOptions: { mode?: HessianMode; step?: number } = {}): Tensor | ((x: Tensor, ...rest: unknown[]) => Tensor) {
+export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?: Tensor | { mode?: HessianMode; step?: number }, maybeOptions: { mode?: HessianMode; step?: number } = {}): Tensor | ((x: Tensor, ...rest: unknown[]) => Tensor) {
   if (xOrOptions instanceof Tensor) {
     const x = xOrOptions;
     const mode = maybeOptions.mode ?? 'fwd-over-rev';
@@ -233,9 +233,11 @@ export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?:
     }
     return tensor(stack(columns, 1).data, [...x.shape, ...x.shape]);
   }
-  const mode = xOrOptions?.mode ?? 'fwd-over-rev';
+  const options = xOrOptions ?? {};
+  const mode = options.mode ?? 'fwd-over-rev';
   if (mode === 'finite-difference' || mode === 'central-difference') {
-    return (x: Tensor) => hessian(f, x, { mode });
+    const step = options.step === undefined ? {} : { step: options.step };
+    return (x: Tensor, ...rest: unknown[]) => hessian((y: Tensor) => (f as (y: Tensor, ...rest: unknown[]) => Tensor)(y, ...rest), x, { mode, ...step });
   }
   return hessianTransform(f as (x: Tensor) => Tensor, { mode });
 }

@@ -487,3 +487,19 @@ describe('gaussNewtonOperator', () => {
     expect(() => gaussNewtonOperator(model, loss, w, { damping: -1 })).toThrow(InvalidArgumentError);
   });
 });
+
+describe('hessian(f, { mode }) in the difference modes', () => {
+  it('passes step and extra arguments through, as the direct form does', async () => {
+    const { hessian: h, mul: times, sum: total, pow: power, tensor: t } = await import('../../src/index.js');
+    // f(x; c) = c·Σxᵢ³ has H = diag(6c·xᵢ); the central difference of a cubic's gradient is exact
+    // up to rounding for any step, so a huge step changes nothing but a wrong c would.
+    const f = (x: Tensor, c: number) => times(c, total(power(x, 3)));
+    const x = t([1, 2]);
+    const H = h(f as (x: Tensor) => Tensor, { mode: 'central-difference', step: 0.5 })(x, 2);
+    const flat = Array.from(H.data);
+    [12, 0, 0, 24].forEach((value, i) => expect(flat[i]).toBeCloseTo(value, 10));
+    // The one-sided difference with step r has error 3c·r·vᵢ² on the diagonal: visible with r = 0.5.
+    const one = h(f as (x: Tensor) => Tensor, { mode: 'finite-difference', step: 0.5 })(x, 2);
+    expect(one.data[0]).toBeCloseTo(12 + 3 * 2 * 0.5, 10);
+  });
+});
