@@ -121,6 +121,7 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
     gradFor('hessianOperator', (z: unknown) => {
       const out = fx(z);
       if (out instanceof Tensor && out.size === 1) value = out.data[0]!;
+      else if (typeof out === 'number') value = out; // f constant in x: H = 0, but f(x) is known
       return out;
     })(y);
   let product: (v: unknown) => unknown;
@@ -160,7 +161,10 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
     get value() {
       return value;
     },
-    gradient: gradient.slice(),
+    /** A fresh copy on every read: the operator's own gradient cannot be changed through it. */
+    get gradient() {
+      return gradient.slice();
+    },
     apply(v: Float64Array): Float64Array {
       checkVector('hessianOperator', v, n);
       return withDamping(view.toFlat(product(view.toTree(v))), v, damping);

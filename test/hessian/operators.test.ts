@@ -503,3 +503,16 @@ describe('hessian(f, { mode }) in the difference modes', () => {
     expect(one.data[0]).toBeCloseTo(12 + 3 * 2 * 0.5, 10);
   });
 });
+
+describe('hessianOperator hands out copies', () => {
+  it('returns a fresh gradient on every read, and knows f(x) when f returns a plain number', async () => {
+    const { hessianOperator: op, sum: total, square: sq, tensor: t } = await import('../../src/index.js');
+    const H = op((x: Tensor) => total(sq(x)), t([1, 2]));
+    const g = H.gradient;
+    g[0] = 99;
+    expect(Array.from(H.gradient)).toEqual([2, 4]);
+    const constant = op(() => 7, t([1, 2]));
+    expect(constant.value).toBe(7);
+    expect(Array.from(constant.apply(new Float64Array([1, 1])))).toEqual([0, 0]);
+  });
+});
