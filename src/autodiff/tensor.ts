@@ -23,6 +23,13 @@ export type TensorLike = Tensor | number;
 /** Nested arrays of numbers, as accepted by `tensor`. */
 export type NestedArray = number | readonly NestedArray[];
 
+/**
+ * An immutable n-dimensional float64 array; see the module comment for traced tensors.
+ * @example
+ * const t = tensor([[1, 2], [3, 4]]);
+ * t.shape; // [2, 2]
+ * t.toArray(); // Float64Array [1, 2, 3, 4], a copy
+ */
 export class Tensor {
   /**
    * The value, row-major. Shared between a traced tensor and its primal, so treat it as
@@ -96,7 +103,7 @@ export class Tensor {
   }
 }
 
-/** True for tapegrad tensors. */
+/** True for tapegrad tensors. @example isTensor(tensor([1])); // true */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
@@ -167,9 +174,9 @@ export function checkShape(fn: string, shape: readonly number[]): void {
   }
 }
 
-/** A rank-0 tensor. @example scalar(3).shape; // [] */
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
+/** A rank-0 tensor. @example scalar(3).shape; // [] */
 export function scalar(value: number): Tensor {
   const data = allocate(1);
   data[0] = value;
@@ -201,12 +208,12 @@ export function eye(n: number, m = n): Tensor {
   return new Tensor(data, [n, m]);
 }
 
-/** A constant of zeros with the shape of `x`. */
+/** A constant of zeros with the shape of `x`. @example zerosLike(tensor([[1, 2]])).shape; // [1, 2] */
 export function zerosLike(x: Tensor): Tensor {
   return new Tensor(allocate(x.size), x.shape);
 }
 
-/** A constant of ones with the shape of `x`. */
+/** A constant of ones with the shape of `x`. @example onesLike(tensor([5, 6])).toArray(); // [1, 1] */
 export function onesLike(x: Tensor): Tensor {
   return new Tensor(allocate(x.size).fill(1), x.shape);
 }

@@ -27,6 +27,7 @@ import { gradFor } from '../autodiff/transforms.js';
 
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
 
+/** Every mode `hvp` accepts, in the order the tables print them. @example for (const mode of HVP_MODES) hvp(f, x, v, { mode }); */
 export const HVP_MODES: readonly HvpMode[] = ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd', 'finite-difference', 'central-difference'];
 
 export interface HvpOptions {
@@ -38,7 +39,7 @@ export interface HvpOptions {
 
 type ScalarFn<X> = (x: X, ...rest: never[]) => Tensor | number;
 
-/** ⟨a, b⟩ summed over every leaf of two trees of the same structure. */
+/** ⟨a, b⟩ summed over every leaf of two trees of the same structure. @example treeDot({ w: tensor([1, 2]) }, { w: tensor([3, 4]) }).item(); // 11 */
 export function treeDot(a: unknown, b: unknown): Tensor {
   const fa = flatten(a, 'treeDot', 'a');
   const lb = matchTree('treeDot', 'b', fa, b);
@@ -66,7 +67,7 @@ function treeNorm(a: unknown): number {
   return Math.sqrt(s);
 }
 
-/** The default finite-difference step for `mode` (see the module comment). */
+/** The default finite-difference step for `mode` (see the module comment). @example defaultStep('central-difference', tensor([0]), tensor([1])); // ∛ε ≈ 6.06e-6 */
 export function defaultStep(mode: 'finite-difference' | 'central-difference', x: unknown, v: unknown): number {
   const vNorm = treeNorm(v);
   const base = mode === 'finite-difference' ? Math.sqrt(Number.EPSILON) : Math.cbrt(Number.EPSILON);

@@ -390,6 +390,7 @@ export function fisherOperator<P extends Tree>(
 /**
  * Draws one class per row from softmax(logits) (a [N, C] tensor) with a seeded random source —
  * the labels of the sampled ("true") Fisher.
+ * @example sampleCategorical(tensor([[0, 0, 50]]), createRandom(0)); // Int32Array [2], almost surely
  */
 export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array {
   if (logits.rank !== 2) throw new ShapeError('sampleCategorical', `logits must be [N, C], got ${formatShape(logits.shape)}`);
@@ -414,7 +415,10 @@ export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array
   return out;
 }
 
-/** Draws 0/1 labels with P(1) = σ(logit) per entry of a vector of logits (binary models). */
+/**
+ * Draws 0/1 labels with P(1) = σ(logit) per entry of a vector of logits (binary models).
+ * @example sampleBernoulli(tensor([-50, 50]), createRandom(0)); // Int32Array [0, 1], almost surely
+ */
 export function sampleBernoulli(logits: Tensor, rng: RandomSource): Int32Array {
   const out = new Int32Array(logits.size);
   for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 1 / (1 + Math.exp(-logits.data[i]!)) ? 1 : 0;

@@ -197,19 +197,19 @@ function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor
 export function greater(a: TensorLike, b: TensorLike): Tensor {
   return compare('greater', 'greater', a, b);
 }
-/** 1 where a ≥ b, else 0 (a constant mask). */
+/** 1 where a ≥ b, else 0 (a constant mask). @example greaterEqual(tensor([1, 2]), 2).toArray(); // [0, 1] */
 export function greaterEqual(a: TensorLike, b: TensorLike): Tensor {
   return compare('greaterEqual', 'greaterEqual', a, b);
 }
-/** 1 where a < b, else 0 (a constant mask). */
+/** 1 where a < b, else 0 (a constant mask). @example less(tensor([1, 3]), 2).toArray(); // [1, 0] */
 export function less(a: TensorLike, b: TensorLike): Tensor {
   return compare('less', 'less', a, b);
 }
-/** 1 where a ≤ b, else 0 (a constant mask). */
+/** 1 where a ≤ b, else 0 (a constant mask). @example lessEqual(tensor([2, 3]), 2).toArray(); // [1, 0] */
 export function lessEqual(a: TensorLike, b: TensorLike): Tensor {
   return compare('lessEqual', 'lessEqual', a, b);
 }
-/** 1 where a = b, else 0 (a constant mask). */
+/** 1 where a = b, else 0 (a constant mask). @example equal(tensor([1, 2]), 2).toArray(); // [0, 1] */
 export function equal(a: TensorLike, b: TensorLike): Tensor {
   return compare('equal', 'equal', a, b);
 }

@@ -34,23 +34,23 @@ function constantMap(kernel: UnaryOp, x: Tensor): Tensor {
 export const exp = unary('exp', (_x, y) => y);
 /** Natural log; d log x = dx/x. Domain x > 0. @example log(tensor([1])).toArray(); // [0] */
 export const log = unary('log', (x) => div(1, x));
-/** log(1 + x), accurate for small x; d = dx/(1 + x). Domain x > −1. */
+/** log(1 + x), accurate for small x; d = dx/(1 + x). Domain x > −1. @example log1p(tensor([1e-20])).item(); // 1e-20 (log(1 + 1e-20) would give 0) */
 export const log1p = unary('log1p', (x) => div(1, add(1, x)));
-/** eˣ − 1, accurate for small x; d = eˣ·dx = (y + 1)·dx. */
+/** eˣ − 1, accurate for small x; d = eˣ·dx = (y + 1)·dx. @example expm1(tensor([1e-20])).item(); // 1e-20 */
 export const expm1 = unary('expm1', (_x, y) => add(y, 1));
-/** √x; d √x = dx/(2√x). Domain x > 0 (the derivative is infinite at 0). */
+/** √x; d √x = dx/(2√x). Domain x > 0 (the derivative is infinite at 0). @example sqrt(tensor([4, 9])).toArray(); // [2, 3] */
 export const sqrt = unary('sqrt', (_x, y) => div(0.5, y));
-/** sin x; d sin = cos x·dx. */
+/** sin x; d sin = cos x·dx. @example grad((x) => sum(sin(x)))(tensor([0])).toArray(); // [1] = cos 0 */
 export const sin = unary('sin', (x) => cos(x));
-/** cos x; d cos = −sin x·dx. */
+/** cos x; d cos = −sin x·dx. @example cos(tensor([0])).toArray(); // [1] */
 export const cos = unary('cos', (x) => neg(sin(x)));
-/** tanh x; d tanh = (1 − tanh²)·dx. */
+/** tanh x; d tanh = (1 − tanh²)·dx. @example grad((x) => sum(tanh(x)))(tensor([0])).toArray(); // [1] */
 export const tanh = unary('tanh', (_x, y) => sub(1, square(y)));
-/** σ(x) = 1/(1 + e⁻ˣ), overflow-free; d σ = σ(1 − σ)·dx. */
+/** σ(x) = 1/(1 + e⁻ˣ), overflow-free; d σ = σ(1 − σ)·dx. @example sigmoid(tensor([0, -1000])).toArray(); // [0.5, 0] (no overflow) */
 export const sigmoid = unary('sigmoid', (_x, y) => mul(y, sub(1, y)));
-/** log(1 + eˣ), overflow-free; d softplus = σ(x)·dx. */
+/** log(1 + eˣ), overflow-free; d softplus = σ(x)·dx. @example softplus(tensor([1000])).item(); // 1000 (log(1 + e¹⁰⁰⁰) without overflow) */
 export const softplus = unary('softplus', (x) => sigmoid(x));
-/** max(x, 0); d relu = [x > 0]·dx, with relu′(0) = 0. */
+/** max(x, 0); d relu = [x > 0]·dx, with relu′(0) = 0. @example relu(tensor([-1, 2])).toArray(); // [0, 2] */
 export const relu = unary('relu', (x) => constantMap('step', x));
-/** |x|; d|x| = sign(x)·dx, with abs′(0) = 0. */
+/** |x|; d|x| = sign(x)·dx, with abs′(0) = 0. @example grad((x) => sum(abs(x)))(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1] */
 export const abs = unary('abs', (x) => constantMap('sign', x));
