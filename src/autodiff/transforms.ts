@@ -107,10 +107,39 @@ export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x
 
 /**
  * Value and gradient of a scalar function in one pass.
- * @example valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
+ *
+ * With `{ hasAux: true }`, `f` returns a pair `[loss, aux]` (JAX's `has_aux`): only `loss` is
+ * differentiated, and `aux` — any tree of tensors, such as predictions or an accuracy — comes back
+ * undifferentiated beside it.
+ * @example
+ * valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
+ * valueAndGrad((x) => [sum(square(x)), mul(x, 2)], { hasAux: true })(tensor([3])); // { value: 9, grad: [6], aux: [6] }
  */
-export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> } {
-  return valueAndGradFor('valueAndGrad', 'grad', f);
+export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> };
+export function valueAndGrad<X, A>(f: (x: Lifted<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux: A };
+export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, options: { hasAux?: boolean } = {}): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux?: unknown } {
+  if (!options.hasAux) return valueAndGradFor('valueAndGrad', 'grad', f as (x: Lifted<X>, ...rest: Rest) => Tensor);
+  checkFunction('valueAndGrad', f);
+  return (x, ...rest) => {
+    let aux: unknown;
+    const loss = (y: Lifted<X>, ...more: Rest): Tensor | number => {
+      const out = f(y, ...more);
+      if (!Array.isArray(out) || out.length !== 2) {
+        throw new InvalidArgumentError('valueAndGrad', `with hasAux, f must return a pair [loss, aux], got ${describe(out)}`);
+      }
+      aux = out[1];
+      return out[0] as Tensor | number;
+    };
+    const r = record('grad', loss as never, x, rest);
+    const out = scalarOutput('grad', r);
+    const level = r.tape.level;
+    const auxTree = flatten(aux, 'valueAndGrad', 'aux');
+    return {
+      value: lower('grad', out, level),
+      grad: pull('grad', r, [onesLike(out)]) as Lifted<X>,
+      aux: auxTree.rebuild(auxTree.leaves.map((leaf) => lower('valueAndGrad', leaf, level))),
+    };
+  };
 }
 
 /**

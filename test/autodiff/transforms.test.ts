@@ -304,3 +304,27 @@ describe('unravel', () => {
     expect(() => unravel(tensor([1, 2]), template)).toThrow(/unravel: expected a vector of length 7/);
   });
 });
+
+describe('valueAndGrad with hasAux', () => {
+  it('differentiates the loss only and returns aux one level down, as JAX has_aux does', async () => {
+    const m = await import('../../src/index.js');
+    const f = (x: Tensor) => [m.sum(m.square(x)), { doubled: m.mul(x, 2), note: m.sum(x) }] as const;
+    const { value, grad: g, aux } = m.valueAndGrad(f, { hasAux: true })(m.tensor([1, 3]));
+    expect(value.item()).toBe(10);
+    expect(Array.from(g.data)).toEqual([2, 6]);
+    expect(Array.from(aux.doubled.data)).toEqual([2, 6]);
+    expect(aux.doubled.level).toBe(0); // not a traced value leaking out of the transform
+    expect(aux.note.item()).toBe(4);
+    // Nested: an outer grad sees aux as a value it can differentiate (d/dx of the aux's sum).
+    const outer = m.grad((x: Tensor) => {
+      const inner = m.valueAndGrad((y: Tensor) => [m.sum(m.square(y)), m.mul(y, x)] as const, { hasAux: true })(x);
+      return m.sum(inner.aux); // Σ x·x, so the gradient is 2x
+    })(m.tensor([1, 3]));
+    expect(Array.from(outer.data)).toEqual([2, 6]);
+  });
+
+  it('says what it expected when f does not return a pair', async () => {
+    const m = await import('../../src/index.js');
+    expect(() => m.valueAndGrad((x: Tensor) => m.sum(x) as never, { hasAux: true })(m.tensor([1]))).toThrow(/valueAndGrad: with hasAux, f must return a pair \[loss, aux\]/);
+  });
+});
