@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The library, unchanged, in a real browser page (headless Chromium; see vitest.browser.config.ts).
  * It imports the source as a bundler would and checks the headline transforms against answers
@@ -85,5 +86,28 @@ describe('tapegrad in a real browser page', () => {
     // The minimiser: S·x* = b, checked by its residual and by the gradient there.
     expect(maxAbsDiff(symmetricPartTimes(x1), bValues)).toBeLessThan(1e-10);
     expect(maxAbsDiff(grad(f)(tensor(x1)).toArray(), [0, 0, 0])).toBeLessThan(1e-10);
+  });
+});
+
+describe('tapegrad in a Web Worker', () => {
+  it('computes every HVP mode off the main thread', async () => {
+    const worker = new Worker(new URL('./hvp.worker.ts', import.meta.url), { type: 'module' });
+    const n = 3;
+    const a = Float64Array.from(A.flat());
+    const x = new Float64Array([0.5, -1, 2]);
+    const v = new Float64Array([1, 0, -1]);
+    const reply = await new Promise<{ products: { mode: HvpMode; values: Float64Array }[]; isWorker: boolean }>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage({ a, n, x, v });
+    });
+    worker.terminate();
+    expect(reply.isWorker).toBe(true); // no document: really a worker scope
+    expect(reply.products).toHaveLength(5);
+    const expected = symmetricPartTimes(v);
+    for (const { mode, values } of reply.products) {
+      // AD modes exact to rounding; differences within their step's error (see hvp.ts).
+      expect(maxAbsDiff(values, expected), mode).toBeLessThan(mode.endsWith('difference') ? 1e-6 : 1e-14);
+    }
   });
 });
