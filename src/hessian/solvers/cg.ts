@@ -16,24 +16,16 @@ import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositi
 import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../linalg/index.js';
 import { toOperator, type LinearOperator, type OperatorLike } from '../linear-operator.js';
 import {
+  MAX_RESTARTS,
   applyDamped,
-  checkDamping,
-  checkInitialGuess,
-  checkPositiveInteger,
-  checkRightHandSide,
-  checkTolerance,
-  type AbortFlag,
+  krylovSetup,
+  zeroRightHandSide,
+  type KrylovOptions,
   type SolveResult,
 } from './result.js';
 
-/** Options of `cgSolve`. */
-export interface CgOptions {
-  /** Stop when ‖b − (H + λI)x‖/‖b‖ ≤ tolerance (default 1e-10). */
-  tolerance?: number;
-  /** Iteration limit (default 10·n). Reaching it returns converged: false, it does not throw. */
-  maxIterations?: number;
-  /** λ ≥ 0 (default 0). */
-  damping?: number;
+/** Options of `cgSolve`: the shared Krylov options and a preconditioner. */
+export interface CgOptions extends KrylovOptions {
   /**
    * P ≈ (H + λI)⁻¹, applied to each residual. Either
    * - an operator (LinearOperator or tensor) that applies the approximate INVERSE, e.g.
@@ -43,14 +35,7 @@ export interface CgOptions {
    * - `'jacobi'`: the same with d = H's own `diagonal()`.
    */
   preconditioner?: OperatorLike | 'jacobi';
-  /** Initial guess (default 0). */
-  x0?: Float64Array;
-  /** Polled each iteration; when aborted the current iterate is returned with reason 'aborted'. */
-  signal?: AbortFlag;
 }
-
-/** Times CG may restart from the true residual after the recursive one met the tolerance. */
-const MAX_RESTARTS = 3;
 
 /**
  * Solves (H + λI)x = b by (preconditioned) conjugate gradients. Throws NegativeCurvatureError if a
@@ -63,14 +48,7 @@ const MAX_RESTARTS = 3;
  */
 export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {}): SolveResult {
   const fn = 'cgSolve';
-  const op = toOperator(H, fn);
-  const n = op.size;
-  const { tolerance = 1e-10, maxIterations = 10 * n, damping = 0, x0, signal } = options;
-  checkRightHandSide(fn, b, n);
-  checkTolerance(fn, tolerance);
-  checkPositiveInteger(fn, 'maxIterations', maxIterations);
-  checkDamping(fn, damping);
-  if (x0 !== undefined) checkInitialGuess(fn, x0, n);
+  const { op, n, tolerance, maxIterations, damping, x0, signal } = krylovSetup(fn, H, b, options);
   const precondition = resolvePreconditioner(fn, op, options.preconditioner, damping, n);
 
   let applications = 0;
@@ -81,7 +59,7 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {
 
   const bNorm = norm2(b);
   if (bNorm === 0) {
-    return { x: new Float64Array(n), iterations: 0, residualNorms: [0], converged: true, reason: 'zero right-hand side', operatorApplications: 0 };
+    return zeroRightHandSide(n);
   }
 
   const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);

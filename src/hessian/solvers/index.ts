@@ -18,7 +18,7 @@ export {
   type MatrixLike,
   type OperatorLike,
 } from '../linear-operator.js';
-export type { AbortFlag, SolveResult } from './result.js';
+export type { AbortFlag, KrylovOptions, SolveResult } from './result.js';
 export { neumannSolve, type NeumannOptions, type NeumannResult } from './neumann.js';
 export { lissa, type LissaOptions, type LissaResult } from './lissa.js';
 export { cgSolve, type CgOptions } from './cg.js';

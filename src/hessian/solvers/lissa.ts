@@ -26,6 +26,7 @@ import {
   checkPositiveInteger,
   checkRightHandSide,
   checkTolerance,
+  zeroRightHandSide,
   type AbortFlag,
   type SolveResult,
 } from './result.js';
@@ -128,10 +129,7 @@ export function lissa(
   const s = requestedScale === 'auto' ? autoScale(fn, sampleDamped, n) : requestedScale;
   const bNorm = norm2(b);
   if (bNorm === 0) {
-    return {
-      x: new Float64Array(n), iterations: 0, residualNorms: [0], converged: true, reason: 'zero right-hand side',
-      operatorApplications: applications, estimates: [], standardError: undefined, scale: s,
-    };
+    return { ...zeroRightHandSide(n), operatorApplications: applications, estimates: [], standardError: undefined, scale: s };
   }
 
   const estimates: Float64Array[] = [];

@@ -13,34 +13,23 @@
  * iteration limit with the least residual it found.
  */
 import { axpy, divideByScalar, dot, norm2, subVectors } from '../../linalg/index.js';
-import { toOperator, type OperatorLike } from '../linear-operator.js';
+import type { OperatorLike } from '../linear-operator.js';
 import {
+  MAX_RESTARTS,
   applyDamped,
-  checkDamping,
   checkFiniteVector,
-  checkInitialGuess,
-  checkPositiveInteger,
-  checkRightHandSide,
-  checkTolerance,
+  krylovSetup,
+  zeroRightHandSide,
   type AbortFlag,
+  type KrylovOptions,
   type SolveResult,
 } from './result.js';
 
-/** Options of `minresSolve`. */
-export interface MinresOptions {
-  /** Stop when ‖b − (H + λI)x‖/‖b‖ ≤ tolerance (default 1e-10). */
-  tolerance?: number;
-  /** Iteration limit (default 10·n); reaching it returns converged: false. */
-  maxIterations?: number;
-  /** λ ≥ 0 (default 0); MINRES does not need it for definiteness, only for a singular H. */
-  damping?: number;
-  /** Initial guess (default 0). */
-  x0?: Float64Array;
-  /** Polled each iteration; when aborted the current iterate is returned with reason 'aborted'. */
-  signal?: AbortFlag;
-}
-
-const MAX_RESTARTS = 3;
+/**
+ * Options of `minresSolve`: the shared Krylov options. MINRES needs no damping for definiteness,
+ * only for a singular H.
+ */
+export type MinresOptions = KrylovOptions;
 
 /**
  * Solves the symmetric (possibly indefinite) system (H + λI)x = b by MINRES.
@@ -51,14 +40,7 @@ const MAX_RESTARTS = 3;
  */
 export function minresSolve(H: OperatorLike, b: Float64Array, options: MinresOptions = {}): SolveResult {
   const fn = 'minresSolve';
-  const op = toOperator(H, fn);
-  const n = op.size;
-  const { tolerance = 1e-10, maxIterations = 10 * n, damping = 0, x0, signal } = options;
-  checkRightHandSide(fn, b, n);
-  checkTolerance(fn, tolerance);
-  checkPositiveInteger(fn, 'maxIterations', maxIterations);
-  checkDamping(fn, damping);
-  if (x0 !== undefined) checkInitialGuess(fn, x0, n);
+  const { op, n, tolerance, maxIterations, damping, x0, signal } = krylovSetup(fn, H, b, options);
 
   let applications = 0;
   const A = (v: Float64Array): Float64Array => {
@@ -69,7 +51,7 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options: MinresOpt
   };
   const bNorm = norm2(b);
   if (bNorm === 0) {
-    return { x: new Float64Array(n), iterations: 0, residualNorms: [0], converged: true, reason: 'zero right-hand side', operatorApplications: 0 };
+    return zeroRightHandSide(n);
   }
 
   const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);

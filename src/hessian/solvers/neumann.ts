@@ -26,6 +26,7 @@ import {
   checkPositiveInteger,
   checkRightHandSide,
   checkTolerance,
+  zeroRightHandSide,
   type AbortFlag,
   type SolveResult,
 } from './result.js';
@@ -110,7 +111,7 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannO
     s = requestedScale;
   }
   if (bNorm === 0) {
-    return { x: new Float64Array(n), iterations: 0, residualNorms: [0], converged: true, reason: 'zero right-hand side', operatorApplications: applications, scale: s };
+    return { ...zeroRightHandSide(n), operatorApplications: applications, scale: s };
   }
 
   // A·v = (H + λI)v/s

@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../errors.js';
 import { axpy, indexOfNonFinite } from '../../linalg/index.js';
-import type { LinearOperator } from '../linear-operator.js';
+import { toOperator, type LinearOperator, type OperatorLike } from '../linear-operator.js';
 
 /**
  * The result of solving (H + λI)x = b.
@@ -164,4 +164,37 @@ export function zeroRightHandSide(n: number): SolveResult {
     reason: 'zero right-hand side',
     operatorApplications: 0,
   };
+}
+
+/** The options every Krylov solver (CG, MINRES) shares. */
+export interface KrylovOptions {
+  /** Stop when ‖b − (H + λI)x‖/‖b‖ ≤ tolerance (default 1e-10). */
+  tolerance?: number;
+  /** Iteration limit (default 10·n). Reaching it returns converged: false, it does not throw. */
+  maxIterations?: number;
+  /** λ ≥ 0 (default 0). */
+  damping?: number;
+  /** Initial guess (default 0). */
+  x0?: Float64Array;
+  /** Polled each iteration; when aborted the current iterate is returned with reason 'aborted'. */
+  signal?: AbortFlag;
+}
+
+/** Times a Krylov solver may restart from the true residual after the recursive one met the tolerance. */
+export const MAX_RESTARTS = 3;
+
+/**
+ * Validates a Krylov solve's inputs and fills in the defaults, with errors that name `fn`.
+ * @example const { op, n, tolerance } = krylovSetup('cgSolve', H, b, options);
+ */
+export function krylovSetup(fn: string, H: OperatorLike, b: Float64Array, options: KrylovOptions) {
+  const op = toOperator(H, fn);
+  const n = op.size;
+  const { tolerance = 1e-10, maxIterations = 10 * n, damping = 0, x0, signal } = options;
+  checkRightHandSide(fn, b, n);
+  checkTolerance(fn, tolerance);
+  checkPositiveInteger(fn, 'maxIterations', maxIterations);
+  checkDamping(fn, damping);
+  if (x0 !== undefined) checkInitialGuess(fn, x0, n);
+  return { op, n, tolerance, maxIterations, damping, x0, signal };
 }
