@@ -18,9 +18,10 @@ import { performance } from 'node:perf_hooks';
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { grad, hessianOperator, hvp, HVP_MODES, type HvpMode, type Tensor, type Tree } from '../src/index.js';
+import { grad, hessianOperator, hvp, HVP_MODES, type HvpMode, type Tree } from '../src/index.js';
 import { countOps, tapeStats } from '../src/autodiff/inspect.js';
 import { flatten } from '../src/autodiff/tree.js';
+import { Tensor, dataOf } from '../src/autodiff/tensor.js';
 import type { Tape } from '../src/autodiff/tape.js';
 import {
   checkTargets,
@@ -212,10 +213,10 @@ export function tapesHeld(tapes: Iterable<Tape>): { nodes: number; bytesHeld: nu
   for (const tape of tapes) {
     nodes += tapeStats(tape).nodes;
     for (const node of tape.nodes) {
-      buffers.add(node.output.data.buffer);
-      for (const input of node.inputs) buffers.add(input.data.buffer);
+      buffers.add(dataOf(node.output).buffer);
+      for (const input of node.inputs) buffers.add(dataOf(input).buffer);
       if (node.params !== null && typeof node.params === 'object') {
-        for (const value of Object.values(node.params)) if (value !== null && typeof value === 'object' && 'data' in value && value.data instanceof Float64Array) buffers.add(value.data.buffer);
+        for (const value of Object.values(node.params)) if (value instanceof Tensor) buffers.add(dataOf(value).buffer);
       }
     }
   }

@@ -161,10 +161,11 @@ export function mlpObjective(p: MlpParams, batch: Batch, lambda: number, weights
 /** Fraction of rows whose largest logit is the label. */
 export function classifierAccuracy(logits: Tensor, labels: Int32Array): number {
   const [N, C] = logits.shape as [number, number];
+  const values = logits.toArray();
   let correct = 0;
   for (let i = 0; i < N; i++) {
     let best = 0;
-    for (let c = 1; c < C; c++) if (logits.data[i * C + c]! > logits.data[i * C + best]!) best = c;
+    for (let c = 1; c < C; c++) if (values[i * C + c]! > values[i * C + best]!) best = c;
     if (best === labels[i]) correct++;
   }
   return correct / N;

@@ -47,7 +47,7 @@
 import { InvalidArgumentError, TapegradError, formatShape } from '../errors.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { dot, norm2 } from '../linalg/vector.js';
-import { fromData, Tensor, describe } from './tensor.js';
+import { dataOf, fromData, Tensor, describe } from './tensor.js';
 import { jvp, vjp, type Lifted } from './transforms.js';
 import { flatten, ravel, type Flattened, type Tree } from './tree.js';
 
@@ -154,8 +154,8 @@ function checkFunction(c: Context, g: TensorFunction, label: string, order: numb
     const numeric = new Float64Array(value.size);
     const noise = new Float64Array(value.size);
     for (let i = 0; i < numeric.length; i++) {
-      const a = fPlus.data[i]!;
-      const b = fMinus.data[i]!;
+      const a = dataOf(fPlus)[i]!;
+      const b = dataOf(fMinus)[i]!;
       numeric[i] = (a - b) / (2 * c.step);
       noise[i] = (VALUE_ROUNDING * EPS * (Math.abs(a) + Math.abs(b))) / (2 * c.step);
     }
@@ -188,7 +188,7 @@ function compareForward(c: Context, g: TensorFunction, at: unknown, along: unkno
   let magnitude = 0;
   let floor = c.atol;
   for (let i = 0; i < numeric.length; i++) {
-    const a = tangent.data[i]!;
+    const a = dataOf(tangent)[i]!;
     const b = numeric[i]!;
     const error = Number.isNaN(a - b) ? Infinity : Math.abs(a - b);
     if (error > worstError) {
@@ -198,7 +198,7 @@ function compareForward(c: Context, g: TensorFunction, at: unknown, along: unkno
     magnitude = Math.max(magnitude, Math.abs(a), Math.abs(b));
     floor = Math.max(floor, c.atol + noise[i]!);
   }
-  judge(c, 'fwd', order, label, `entry ${worst} of the tangent`, tangent.data[worst]!, numeric[worst]!, worstError, magnitude, floor);
+  judge(c, 'fwd', order, label, `entry ${worst} of the tangent`, dataOf(tangent)[worst]!, numeric[worst]!, worstError, magnitude, floor);
 }
 
 function compareReverse(
@@ -270,7 +270,7 @@ function concatData(leaves: readonly Tensor[]): Float64Array {
   const out = new Float64Array(leaves.reduce((n, l) => n + l.size, 0));
   let offset = 0;
   for (const leaf of leaves) {
-    out.set(leaf.data, offset);
+    out.set(dataOf(leaf), offset);
     offset += leaf.size;
   }
   return out;

@@ -11,7 +11,7 @@
  */
 import { NonFiniteError, formatShape } from '../errors.js';
 import { setValueHook } from './primitive.js';
-import type { Tensor } from './tensor.js';
+import { dataOf, type Tensor } from './tensor.js';
 
 /** What usually makes each op leave the finite numbers. */
 const HINTS: Record<string, string> = {
@@ -45,9 +45,9 @@ export function withFiniteChecks<R>(fn: () => R): R {
   const outer = setValueHook(undefined);
   setValueHook((name, output, inputs) => {
     outer?.(name, output, inputs);
-    const at = firstNonFinite(output.data);
-    if (at < 0 || inputs.some((t: Tensor) => firstNonFinite(t.data) >= 0)) return;
-    const value = output.data[at]!;
+    const at = firstNonFinite(dataOf(output));
+    if (at < 0 || inputs.some((t: Tensor) => firstNonFinite(dataOf(t)) >= 0)) return;
+    const value = dataOf(output)[at]!;
     const kind = Number.isNaN(value) ? 'NaN' : value > 0 ? '+Infinity' : '-Infinity';
     const shapes = inputs.map((t) => formatShape(t.shape)).join(', ');
     const hint = HINTS[name] ?? 'check the op’s domain';

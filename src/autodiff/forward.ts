@@ -10,7 +10,7 @@
  * is reverse-over-forward, `jvp` of a `grad` forward-over-reverse.
  */
 import { apply, type Memo, type Primitive, type Trace } from './primitive.js';
-import { Tensor, zerosLike } from './tensor.js';
+import { dataOf, tracedTensor, zerosLike, type Tensor } from './tensor.js';
 
 /** The JVP of a primitive: its rule, or for linear ones the op applied to the tangents. */
 export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor {
@@ -33,13 +33,13 @@ export class ForwardTrace implements Trace {
 
   /** Starts tracing `value` with tangent `tangent`. */
   input(value: Tensor, tangent: Tensor): Tensor {
-    return new Tensor(value.data, value.shape, this, value, undefined, tangent);
+    return tracedTensor(dataOf(value), value.shape, this, value, undefined, tangent);
   }
 
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
     const tangents = new Array<Tensor | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) tangents[i] = inputs[i]!.level === this.level ? inputs[i]!.tangent : undefined;
     const tangent = jvpRule(primitive, tangents, primals, output, params);
-    return new Tensor(output.data, output.shape, this, output, undefined, tangent);
+    return tracedTensor(dataOf(output), output.shape, this, output, undefined, tangent);
   }
 }

@@ -23,7 +23,7 @@
  */
 import { Tape, type TapeNode } from './tape.js';
 import { newLevel, setValueHook } from './primitive.js';
-import { Tensor } from './tensor.js';
+import { Tensor, dataOf } from './tensor.js';
 import { flatten, type Flattened } from './tree.js';
 import { grad, type Lifted } from './transforms.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -154,7 +154,7 @@ function valuesText(data: ArrayLike<number>, rank: number, max: number, precisio
 /** How an input that is not a node of this tape reads: its value if it is one number, else its shape. */
 function constantText(t: Tensor, precision: number): string {
   if (t.size !== 1) return `const${shapeText(t.shape)}`;
-  return `${'['.repeat(t.rank)}${numberText(t.data[0]!, precision)}${']'.repeat(t.rank)}`;
+  return `${'['.repeat(t.rank)}${numberText(dataOf(t)[0]!, precision)}${']'.repeat(t.rank)}`;
 }
 
 function inputsText(node: TapeNode, precision: number): string {
@@ -251,7 +251,7 @@ export function formatTape(source: Tape | TapeRecording, options: FormatTapeOpti
     inputsText(node, precision),
     paramsText(node),
     shapeText(node.output.shape),
-    ...(showValues ? [valuesText(node.output.data, node.output.rank, maxValues, precision)] : []),
+    ...(showValues ? [valuesText(dataOf(node.output), node.output.rank, maxValues, precision)] : []),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: readonly string[]): string => `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd();
@@ -324,7 +324,7 @@ export function tapeToDot(source: Tape | TapeRecording, options: TapeToDotOption
     const name = node.primitive === undefined ? node.label ?? 'input' : node.primitive.name;
     const extra = paramsText(node);
     let label = `%${node.id} ${name}${extra ? ` ${extra}` : ''}\n${shapeText(node.output.shape)}`;
-    if (options.values) label += `\n${valuesText(node.output.data, node.output.rank, 4, 4)}`;
+    if (options.values) label += `\n${valuesText(dataOf(node.output), node.output.rank, 4, 4)}`;
     const attrs = [`label=${quote(label)}`, `fillcolor=${quote(dotColours[phase])}`];
     if (phase === 'input') attrs.push('shape=ellipse', 'style=filled');
     if (outputSet.has(node.id)) attrs.push('peripheries=2', 'penwidth=1.5');
@@ -338,10 +338,10 @@ export function tapeToDot(source: Tape | TapeRecording, options: TapeToDotOption
       if (parent) {
         lines.push(`  n${parent.id} -> n${node.id}${edgeAttrs};`);
       } else if (showConstants) {
-        let id = constantIds.get(input.data);
+        let id = constantIds.get(dataOf(input));
         if (id === undefined) {
           id = `c${constantIds.size}`;
-          constantIds.set(input.data, id);
+          constantIds.set(dataOf(input), id);
           lines.push(`  ${id} [label=${quote(constantText(input, 4))}, shape=plaintext, style=filled, fillcolor=${quote(dotColours.constant)}, fontsize=8, fontcolor="#555555"];`);
         }
         lines.push(`  ${id} -> n${node.id} [style=dashed, color="#999999"${several ? `, label="${k}"` : ''}];`);
@@ -391,9 +391,9 @@ export function tapeStats(source: Tape | TapeRecording): TapeStats {
   const regions = new Map<ArrayBufferLike, Map<number, number>>();
   let leaves = 0;
   const hold = (t: Tensor): void => {
-    const byOffset = regions.get(t.data.buffer) ?? new Map<number, number>();
-    regions.set(t.data.buffer, byOffset);
-    byOffset.set(t.data.byteOffset, Math.max(byOffset.get(t.data.byteOffset) ?? 0, t.data.byteLength));
+    const byOffset = regions.get(dataOf(t).buffer) ?? new Map<number, number>();
+    regions.set(dataOf(t).buffer, byOffset);
+    byOffset.set(dataOf(t).byteOffset, Math.max(byOffset.get(dataOf(t).byteOffset) ?? 0, dataOf(t).byteLength));
   };
   for (const node of tape.nodes) {
     hold(node.output);
@@ -445,7 +445,7 @@ export function countOps<R>(fn: () => R): OpCounts<R> {
   setValueHook((name, output, inputs) => {
     ops++;
     opsByKind[name] = (opsByKind[name] ?? 0) + 1;
-    if (!inputs.some((t) => t.data === output.data)) bytesAllocated += output.data.byteLength;
+    if (!inputs.some((t) => dataOf(t) === dataOf(output))) bytesAllocated += dataOf(output).byteLength;
     outer?.(name, output, inputs);
   });
   try {

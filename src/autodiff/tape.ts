@@ -14,7 +14,7 @@
  * The sweeps themselves live in `sweep.ts`; printing in `inspect.ts`.
  */
 import type { Memo, Primitive, Trace } from './primitive.js';
-import { Tensor } from './tensor.js';
+import { dataOf, tracedTensor, type Tensor } from './tensor.js';
 
 export interface TapeNode {
   /** Position on the tape (0, 1, 2, … in execution order). */
@@ -75,7 +75,7 @@ export class Tape implements Trace {
   input(value: Tensor, label?: string): Tensor {
     const node = makeNode(this.nodes.length, undefined, undefined, NO_PARENTS, NO_INPUTS, value, label);
     this.nodes.push(node);
-    return new Tensor(value.data, value.shape, this, value, node);
+    return tracedTensor(dataOf(value), value.shape, this, value, node, undefined);
   }
 
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
@@ -83,6 +83,6 @@ export class Tape implements Trace {
     for (let i = 0; i < inputs.length; i++) parents[i] = inputs[i]!.level === this.level ? inputs[i]!.node : undefined;
     const node = makeNode(this.nodes.length, primitive as Primitive<unknown>, params, parents, primals, output, undefined);
     this.nodes.push(node);
-    return new Tensor(output.data, output.shape, this, output, node);
+    return tracedTensor(dataOf(output), output.shape, this, output, node, undefined);
   }
 }

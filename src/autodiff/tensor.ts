@@ -14,6 +14,7 @@
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import { allocate, shapeSize } from '../linalg/tensor-kernels.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
+import { MAX_RANK, checkArity, checkNumber, checkSeed, checkShape, checkSize, describeValue } from '../validate.js';
 import type { TapeNode } from './tape.js';
 import type { Trace } from './primitive.js';
 
@@ -24,38 +25,57 @@ export type TensorLike = Tensor | number;
 export type NestedArray = number | readonly NestedArray[];
 
 /**
+ * Only this module constructs tensors (through `fromData` and `tracedTensor`): the constructor
+ * checks for this token, so `new Tensor(array)` from outside cannot wrap memory the caller
+ * still holds.
+ */
+const CONSTRUCT = Symbol('tapegrad.Tensor');
+
+/** Reads a tensor's own storage; assigned in the class's static block, which can see `#data`. */
+let storageOf: (t: Tensor) => Float64Array;
+
+/**
  * An immutable n-dimensional float64 array; see the module comment for traced tensors.
+ *
+ * Immutability is enforced, not requested: the values live in a private field that no public
+ * API hands out. `toArray()` and `data` return copies, so writing into them, or transferring
+ * their buffers to a worker, cannot change this tensor or any other.
  * @example
  * const t = tensor([[1, 2], [3, 4]]);
  * t.shape; // [2, 2]
  * t.toArray(); // Float64Array [1, 2, 3, 4], a copy
  */
 export class Tensor {
-  /**
-   * The value, row-major. Shared between a traced tensor and its primal, so treat it as
-   * read-only: tapegrad never writes to it, and `toArray()` gives you a copy to own.
-   */
-  readonly data: Float64Array;
+  /** The values, row-major. Private: shared between a traced tensor and its primal, and with slabs of small arrays. */
+  readonly #data: Float64Array;
   readonly shape: readonly number[];
   readonly size: number;
   /** 0 for a constant; otherwise the level of the transform call that traces this value. */
   readonly level: number;
-  /** The transform (tape or forward trace) at `level`; undefined for constants. */
+  /** @internal The transform (tape or forward trace) at `level`; undefined for constants. */
   readonly trace: Trace | undefined;
-  /** The same value one level down (a constant or a tensor traced by an outer transform). */
+  /** @internal The same value one level down (a constant or a tensor traced by an outer transform). */
   readonly primal: Tensor | undefined;
-  /** Reverse mode: the tape node that produced this value. */
+  /** @internal Reverse mode: the tape node that produced this value. */
   readonly node: TapeNode | undefined;
-  /** Forward mode: the tangent (directional derivative) carried with this value. */
+  /** @internal Forward mode: the tangent (directional derivative) carried with this value. */
   readonly tangent: Tensor | undefined;
 
+  static {
+    storageOf = (t) => t.#data;
+  }
+
   /**
-   * @internal Use `tensor`, `zeros`, … to make constants; traces make traced tensors by passing
-   * the trace, the primal and the node (reverse) or tangent (forward). Positional arguments keep
-   * this constructor, which runs once per op per level, free of temporary objects.
+   * @internal Not for users: make tensors with `tensor`, `zeros`, `ones`, … The engine passes a
+   * private token, the data (ownership handed over), the shape, and for traced values the trace,
+   * the primal and the node (reverse) or tangent (forward). Positional arguments keep this
+   * constructor, which runs once per op per level, free of temporary objects.
    */
-  constructor(data: Float64Array, shape: readonly number[], trace?: Trace, primal?: Tensor, node?: TapeNode, tangent?: Tensor) {
-    this.data = data;
+  constructor(token: symbol, data: Float64Array, shape: readonly number[], trace?: Trace, primal?: Tensor, node?: TapeNode, tangent?: Tensor) {
+    if (token !== CONSTRUCT) {
+      throw new InvalidArgumentError('Tensor', 'new Tensor(...) is internal; make tensors with tensor(values, shape?), scalar, zeros, ones, full, eye, randn or rand');
+    }
+    this.#data = data;
     // Shapes are frozen once and then shared (an op's output usually reuses its input's shape).
     // Callers hand over ownership of `shape`; the public constructors copy user arrays first.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
@@ -67,28 +87,37 @@ export class Tensor {
     this.tangent = tangent;
   }
 
+  /**
+   * A fresh copy of the values, row-major (the same as `toArray()`). Each read copies, so in a
+   * loop read it once: `const values = t.data;`.
+   */
+  get data(): Float64Array {
+    return this.#data.slice();
+  }
+
   /** Number of axes (0 for a scalar). */
   get rank(): number {
     return this.shape.length;
   }
 
-  /** The single value of a one-element tensor. */
+  /** The single value of a one-element tensor. @example scalar(3).item(); // 3 */
   item(): number {
     if (this.size !== 1) {
-      throw new ShapeError('Tensor.item', `item() needs a tensor with one element, got shape ${formatShape(this.shape)}; use toArray() or sum() first`);
+      throw new ShapeError('Tensor.item', `item() needs a tensor with one element, got shape ${formatShape(this.shape)}; use toArray(), or reduce first with sum()`);
     }
-    return this.data[0]!;
+    return this.#data[0]!;
   }
 
-  /** A fresh Float64Array copy of the values, row-major. */
+  /** A fresh Float64Array copy of the values, row-major; it owns its buffer. @example tensor([1, 2]).toArray(); // Float64Array [1, 2] */
   toArray(): Float64Array {
-    return this.data.slice();
+    return this.#data.slice();
   }
 
-  /** The values as nested JavaScript arrays (a number for a scalar). */
+  /** The values as nested JavaScript arrays (a number for a scalar). @example tensor([[1, 2]]).toNested(); // [[1, 2]] */
   toNested(): NestedArray {
+    const data = this.#data;
     const build = (axis: number, offset: number): NestedArray => {
-      if (axis === this.shape.length) return this.data[offset]!;
+      if (axis === this.shape.length) return data[offset]!;
       const stride = shapeSize(this.shape.slice(axis + 1));
       const out: NestedArray[] = [];
       for (let i = 0; i < this.shape[axis]!; i++) out.push(build(axis + 1, offset + i * stride));
@@ -97,41 +126,59 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** @example String(tensor([1, 2])); // 'Tensor([1,2], shape=[2])' */
   toString(): string {
     const tag = this.level === 0 ? '' : `, level=${this.level} (${this.trace!.kind})`;
     return `Tensor(${JSON.stringify(this.toNested())}, shape=${formatShape(this.shape)}${tag})`;
   }
 }
 
+/**
+ * @internal The tensor's own storage, for ops and kernels inside tapegrad: read it, never write
+ * it, never hand it to users (copy it first).
+ */
+export function dataOf(t: Tensor): Float64Array {
+  return storageOf(t);
+}
+
 /** True for tapegrad tensors. @example isTensor(tensor([1])); // true */
 export function isTensor(x: unknown): x is Tensor {
+  checkArity('isTensor', arguments.length, 1);
   return x instanceof Tensor;
 }
 
-/** Makes a constant from trusted data and shape (no copy, no checks): for ops and kernels. */
+/** @internal Makes a constant from trusted data and shape (no copy, no checks): for ops and kernels. */
 export function fromData(data: Float64Array, shape: readonly number[]): Tensor {
-  return new Tensor(data, shape);
+  return new Tensor(CONSTRUCT, data, shape);
+}
+
+/** @internal Makes a traced tensor: for the traces (tape.ts, forward.ts) only. */
+export function tracedTensor(data: Float64Array, shape: readonly number[], trace: Trace, primal: Tensor, node: TapeNode | undefined, tangent: Tensor | undefined): Tensor {
+  return new Tensor(CONSTRUCT, data, shape, trace, primal, node, tangent);
 }
 
 /**
- * Creates a tensor from a number, nested arrays (shape inferred) or a flat array with a shape.
- * The values are copied, so later changes to your array do not reach the tensor.
+ * Creates a tensor from a number, nested arrays (shape inferred) or a typed array (a vector, or
+ * any shape given as the second argument). The values are copied, so later changes to your array
+ * do not reach the tensor. Entries must be numbers; NaN and ±Infinity are kept as data.
  *
  * @example
  * tensor([[1, 2], [3, 4]]).shape; // [2, 2]
  * tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]).shape; // [2, 3]
  */
 export function tensor(values: NestedArray | Float64Array | readonly number[], shape?: readonly number[]): Tensor {
+  checkArity('tensor', arguments.length, 2);
   let data: Float64Array;
   let inferred: number[];
   if (typeof values === 'number') {
-    data = new Float64Array([values]);
+    data = Float64Array.of(values);
     inferred = [];
-  } else if (values instanceof Float64Array) {
-    data = values.slice();
-    inferred = [values.length];
-  } else {
-    inferred = inferShape(values);
+  } else if (ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
+    data = Float64Array.from(values as unknown as ArrayLike<number>);
+    inferred = [data.length];
+  } else if (Array.isArray(values)) {
+    inferred = inferShape(values, 'values', new Set());
+    checkSize('tensor', shapeSize(inferred), `the nested array of shape ${formatShape(inferred)}`);
     data = new Float64Array(shapeSize(inferred));
     let at = 0;
     const fill = (v: NestedArray): void => {
@@ -139,90 +186,128 @@ export function tensor(values: NestedArray | Float64Array | readonly number[], s
       else for (const item of v) fill(item);
     };
     fill(values);
+  } else {
+    throw new InvalidArgumentError('tensor', `values must be a number, nested arrays of numbers or a typed array, got ${describeValue(values)}`);
   }
   if (shape !== undefined) {
-    checkShape('tensor', shape);
-    if (shapeSize(shape) !== data.length) {
-      throw new ShapeError('tensor', `${data.length} values cannot take shape ${formatShape(shape)} (which holds ${shapeSize(shape)})`);
+    const given = checkShape('tensor', 'shape', shape);
+    if (shapeSize(given) !== data.length) {
+      throw new ShapeError('tensor', `${data.length} values cannot take shape ${formatShape(given)} (which holds ${shapeSize(given)})`);
     }
-    return new Tensor(data, shape.slice());
+    return fromData(data, given);
   }
-  return new Tensor(data, inferred);
+  return fromData(data, inferred);
 }
 
-function inferShape(values: NestedArray): number[] {
+/** The shape of nested arrays, refusing non-numbers, ragged rows, cycles and more than 64 axes. */
+function inferShape(values: unknown, path: string, open: Set<unknown>): number[] {
   if (typeof values === 'number') return [];
   if (!Array.isArray(values)) {
-    throw new InvalidArgumentError('tensor', `expected a number, nested arrays of numbers or a Float64Array, got ${typeof values}`);
+    throw new InvalidArgumentError('tensor', `${path} is ${describeValue(values)}; a tensor's entries must be numbers (nested arrays of numbers)`);
   }
-  const list = values as readonly NestedArray[];
-  if (list.length === 0) return [0];
-  const inner = inferShape(list[0]!);
-  for (let i = 1; i < list.length; i++) {
-    const other = inferShape(list[i]!);
-    if (other.length !== inner.length || other.some((d, k) => d !== inner[k])) {
-      throw new ShapeError('tensor', `ragged nested array: element 0 has shape ${formatShape(inner)} but element ${i} has shape ${formatShape(other)}`);
+  if (open.has(values)) throw new InvalidArgumentError('tensor', `${path} contains itself (a cyclic array); nested arrays must form a tree`);
+  if (open.size >= MAX_RANK) throw new ShapeError('tensor', `the nested array is deeper than ${MAX_RANK} levels`);
+  open.add(values);
+  const list = values as readonly unknown[];
+  let inner: number[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const shape = inferShape(list[i], `${path}[${i}]`, open);
+    if (i === 0) inner = shape;
+    else if (shape.length !== inner.length || shape.some((d, k) => d !== inner[k])) {
+      throw new ShapeError('tensor', `ragged nested array: ${path}[0] has shape ${formatShape(inner)} but ${path}[${i}] has shape ${formatShape(shape)}`);
     }
   }
+  open.delete(values);
   return [list.length, ...inner];
-}
-
-/** Validates a user-given shape: non-negative integers. */
-export function checkShape(fn: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new ShapeError(fn, `a shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
 }
 
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 /** A rank-0 tensor. @example scalar(3).shape; // [] */
 export function scalar(value: number): Tensor {
+  checkArity('scalar', arguments.length, 1);
+  checkNumber('scalar', 'value', value, { infinite: true, nan: true });
   const data = allocate(1);
   data[0] = value;
-  return new Tensor(data, SCALAR_SHAPE);
+  return fromData(data, SCALAR_SHAPE);
 }
 
-/** A tensor of the given shape filled with `value`. @example full([2, 2], 7) */
+/** Allocates `size` zeros for a public constructor, turning an engine's out-of-memory into a typed error. */
+function allocateFor(fn: string, size: number): Float64Array {
+  try {
+    return allocate(size);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InvalidArgumentError(fn, `could not allocate ${size} float64 values (${(size * 8) / 2 ** 30} GiB): ${error.message}`);
+    throw error;
+  }
+}
+
+/** A tensor of the given shape filled with `value`. @example full([2, 2], 7).toArray(); // [7, 7, 7, 7] */
 export function full(shape: readonly number[], value: number): Tensor {
-  checkShape('full', shape);
-  return new Tensor(allocate(shapeSize(shape)).fill(value), shape.slice());
+  checkArity('full', arguments.length, 2);
+  const s = checkShape('full', 'shape', shape);
+  checkNumber('full', 'value', value, { infinite: true, nan: true });
+  return fromData(allocateFor('full', shapeSize(s)).fill(value), s);
 }
 
 /** Zeros of the given shape. @example zeros([3]).toArray(); // [0, 0, 0] */
 export function zeros(shape: readonly number[]): Tensor {
-  checkShape('zeros', shape);
-  return new Tensor(allocate(shapeSize(shape)), shape.slice());
+  checkArity('zeros', arguments.length, 1);
+  const s = checkShape('zeros', 'shape', shape);
+  return fromData(allocateFor('zeros', shapeSize(s)), s);
 }
 
 /** Ones of the given shape. @example ones([2]).toArray(); // [1, 1] */
 export function ones(shape: readonly number[]): Tensor {
-  return full(shape, 1);
+  checkArity('ones', arguments.length, 1);
+  const s = checkShape('ones', 'shape', shape);
+  return fromData(allocateFor('ones', shapeSize(s)).fill(1), s);
 }
 
-/** The n×n identity (or n×m with ones on the main diagonal). @example eye(2).toNested(); // [[1,0],[0,1]] */
+/** The n×n identity (or n×m with ones on the main diagonal). @example eye(2).toNested(); // [[1, 0], [0, 1]] */
 export function eye(n: number, m = n): Tensor {
-  checkShape('eye', [n, m]);
-  const data = new Float64Array(n * m);
+  checkArity('eye', arguments.length, 2);
+  checkNumber('eye', 'n', n, { integer: true, min: 0 });
+  checkNumber('eye', 'm', m, { integer: true, min: 0 });
+  checkSize('eye', n * m, `the ${n}×${m} matrix`);
+  const data = allocateFor('eye', n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
-  return new Tensor(data, [n, m]);
+  return fromData(data, [n, m]);
 }
 
 /** A constant of zeros with the shape of `x`. @example zerosLike(tensor([[1, 2]])).shape; // [1, 2] */
-export function zerosLike(x: Tensor): Tensor {
-  return new Tensor(allocate(x.size), x.shape);
+export function zerosLike(x: TensorLike): Tensor {
+  checkArity('zerosLike', arguments.length, 1);
+  const t = asTensor(x, 'zerosLike', 'x');
+  return fromData(allocate(t.size), t.shape);
 }
 
 /** A constant of ones with the shape of `x`. @example onesLike(tensor([5, 6])).toArray(); // [1, 1] */
-export function onesLike(x: Tensor): Tensor {
-  return new Tensor(allocate(x.size).fill(1), x.shape);
+export function onesLike(x: TensorLike): Tensor {
+  checkArity('onesLike', arguments.length, 1);
+  const t = asTensor(x, 'onesLike', 'x');
+  return fromData(allocate(t.size).fill(1), t.shape);
 }
 
-/** Wraps numbers as rank-0 constants; tensors pass through. */
-export function asTensor(x: TensorLike, fn = 'asTensor'): Tensor {
+/**
+ * Wraps a number as a rank-0 constant; a tensor passes through; anything else is an error naming
+ * `fn` (the public function that received it) and the argument `name`.
+ * @example asTensor(2).shape; // []
+ */
+export function asTensor(x: TensorLike, fn = 'asTensor', name = 'x'): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') return constantScalar(x);
-  throw new InvalidArgumentError(fn, `expected a Tensor or a number, got ${describe(x)}`);
+  if (typeof fn !== 'string' || typeof name !== 'string') {
+    throw new InvalidArgumentError('asTensor', `fn and name must be strings naming the caller and the argument, got ${describeValue(fn)} and ${describeValue(name)}`);
+  }
+  throw new InvalidArgumentError(fn, `${name} must be a Tensor or a number, got ${describeValue(x)}${wrapHint(x)}`);
+}
+
+/** The hint for a value that is almost a tensor. */
+function wrapHint(x: unknown): string {
+  if (Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) return '; wrap it with tensor(...)';
+  if (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x))) return `; pass the number ${Number(x)}, not a string`;
+  return '';
 }
 
 /**
@@ -232,7 +317,9 @@ export function asTensor(x: TensorLike, fn = 'asTensor'): Tensor {
 function constantScalar(value: number): Tensor {
   let t = constants.get(value);
   if (t === undefined) {
-    t = scalar(value);
+    const data = allocate(1);
+    data[0] = value;
+    t = fromData(data, SCALAR_SHAPE);
     if (constants.size >= 256) constants.clear();
     if (!Object.is(value, -0)) constants.set(value, t); // SameValueZero would merge −0 with 0
   }
@@ -241,12 +328,9 @@ function constantScalar(value: number): Tensor {
 
 const constants = new Map<number, Tensor>();
 
-/** A short description of an unexpected value for error messages. */
+/** A short description of an unexpected value for error messages (see `describeValue`). */
 export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array (wrap it with tensor(...))';
-  if (x instanceof Float64Array) return 'a Float64Array (wrap it with tensor(...))';
-  return typeof x === 'object' ? `an object (${(x as object).constructor?.name ?? 'Object'})` : `${typeof x} ${String(x)}`;
+  return `${describeValue(x)}${wrapHint(x)}`;
 }
 
 /**
@@ -258,26 +342,43 @@ export function describe(x: unknown): string {
  * const x = rng.randn([3, 2]);
  */
 export function randomTensors(seed = 0): { randn(shape: readonly number[]): Tensor; rand(shape: readonly number[], low?: number, high?: number): Tensor; source: RandomSource } {
-  const source = createRandom(seed);
+  checkArity('randomTensors', arguments.length, 1);
+  const source = createRandom(checkSeed('randomTensors', seed));
   return {
     source,
-    randn(shape) {
-      checkShape('randn', shape);
-      return new Tensor(source.normals(shapeSize(shape)), shape.slice());
+    randn(shape: readonly number[]) {
+      checkArity('randomTensors().randn', arguments.length, 1);
+      return normalTensor('randomTensors().randn', source, shape);
     },
-    rand(shape, low = 0, high = 1) {
-      checkShape('rand', shape);
-      return new Tensor(source.uniforms(shapeSize(shape), low, high), shape.slice());
+    rand(shape: readonly number[], low = 0, high = 1) {
+      checkArity('randomTensors().rand', arguments.length, 3);
+      return uniformTensor('randomTensors().rand', source, shape, low, high);
     },
   };
 }
 
-/** Standard normal tensor from a seed. @example randn([2, 3], 42) */
-export function randn(shape: readonly number[], seed = 0): Tensor {
-  return randomTensors(seed).randn(shape);
+function normalTensor(fn: string, source: RandomSource, shape: unknown): Tensor {
+  const s = checkShape(fn, 'shape', shape);
+  return fromData(source.normals(shapeSize(s)), s);
 }
 
-/** Uniform [low, high) tensor from a seed. @example rand([4], 1) */
+function uniformTensor(fn: string, source: RandomSource, shape: unknown, low: unknown, high: unknown): Tensor {
+  const s = checkShape(fn, 'shape', shape);
+  const lo = checkNumber(fn, 'low', low);
+  const hi = checkNumber(fn, 'high', high, { above: lo });
+  return fromData(source.uniforms(shapeSize(s), lo, hi), s);
+}
+
+/** Standard normal tensor from a seed. @example randn([2, 3], 42).shape; // [2, 3] */
+export function randn(shape: readonly number[], seed = 0): Tensor {
+  checkArity('randn', arguments.length, 2);
+  const s = checkShape('randn', 'shape', shape);
+  return normalTensor('randn', createRandom(checkSeed('randn', seed)), s);
+}
+
+/** Uniform [low, high) tensor from a seed. @example rand([4], 1).shape; // [4] */
 export function rand(shape: readonly number[], seed = 0, low = 0, high = 1): Tensor {
-  return randomTensors(seed).rand(shape, low, high);
+  checkArity('rand', arguments.length, 4);
+  const s = checkShape('rand', 'shape', shape);
+  return uniformTensor('rand', createRandom(checkSeed('rand', seed)), s, low, high);
 }

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import { concat, reshape, slice } from './ops/shape.js';
-import { Tensor, describe, scalar } from './tensor.js';
+import { Tensor, describe, fromData, scalar } from './tensor.js';
 
 /** A tensor, a number, or an array / plain object of trees. */
 export type Tree = Tensor | number | readonly Tree[] | { readonly [key: string]: Tree };
@@ -102,7 +102,7 @@ export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vect
   const flat = flatten(tree, 'ravel');
   const sizes = flat.leaves.map((l) => l.size);
   const total = sizes.reduce((a, b) => a + b, 0);
-  const vector = flat.leaves.length === 0 ? new Tensor(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
+  const vector = flat.leaves.length === 0 ? fromData(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
   const unravel = (v: Tensor): TensorTree<T> => {
     if (!(v instanceof Tensor) || v.rank !== 1 || v.size !== total) {
       throw new ShapeError('unravel', `expected a vector of length ${total}, got ${v instanceof Tensor ? formatShape(v.shape) : describe(v)}`);

@@ -23,6 +23,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { add, div, dot, grad, jvp, mul, reshape, sub, type Tensor, type Tree } from '../autodiff/index.js';
 import { flatten, matchTree } from '../autodiff/tree.js';
+import { dataOf } from '../autodiff/tensor.js';
 import { gradFor } from '../autodiff/transforms.js';
 
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
@@ -63,7 +64,7 @@ function treeDifference(a: unknown, b: unknown, d: number): unknown {
 
 function treeNorm(a: unknown): number {
   let s = 0;
-  for (const leaf of flatten(a, 'hvp').leaves) for (const value of leaf.data) s += value * value;
+  for (const leaf of flatten(a, 'hvp').leaves) for (const value of dataOf(leaf)) s += value * value;
   return Math.sqrt(s);
 }
 

@@ -32,6 +32,7 @@ import { createRandom, type RandomSource } from '../linalg/random.js';
 import { HVP_MODES, defaultStep, hvp, type HvpMode } from './hvp.js';
 import type { LinearOperator } from './linear-operator.js';
 import { flatten } from '../autodiff/tree.js';
+import { dataOf } from '../autodiff/tensor.js';
 import { gradFor } from '../autodiff/transforms.js';
 
 /** A Hessian operator: a LinearOperator on the flat parameter vector, with what was computed at x. */
@@ -120,7 +121,7 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
   const recordGradient = (y: unknown): unknown =>
     gradFor('hessianOperator', (z: unknown) => {
       const out = fx(z);
-      if (out instanceof Tensor && out.size === 1) value = out.data[0]!;
+      if (out instanceof Tensor && out.size === 1) value = dataOf(out)[0]!;
       else if (typeof out === 'number') value = out; // f constant in x: H = 0, but f(x) is known
       return out;
     })(y);
@@ -199,7 +200,7 @@ function flatView(x: unknown): FlatView {
     toTree: (v) => flat.rebuild(flat.leaves.map((leaf, i) => tensor(v.subarray(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
     toFlat: (tree) => {
       const out = new Float64Array(size);
-      flatten(tree, 'flatView').leaves.forEach((leaf, i) => out.set(leaf.data, offsets[i]!));
+      flatten(tree, 'flatView').leaves.forEach((leaf, i) => out.set(dataOf(leaf), offsets[i]!));
       return out;
     },
   };
@@ -235,7 +236,7 @@ export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?:
       columns.push(tensor(H.apply(e)));
       e[j] = 0;
     }
-    return tensor(stack(columns, 1).data, [...x.shape, ...x.shape]);
+    return tensor(dataOf(stack(columns, 1)), [...x.shape, ...x.shape]);
   }
   const options = xOrOptions ?? {};
   const mode = options.mode ?? 'fwd-over-rev';
@@ -398,13 +399,13 @@ export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array
   const out = new Int32Array(N);
   for (let i = 0; i < N; i++) {
     let m = -Infinity;
-    for (let c = 0; c < C; c++) m = Math.max(m, logits.data[i * C + c]!);
+    for (let c = 0; c < C; c++) m = Math.max(m, dataOf(logits)[i * C + c]!);
     let total = 0;
-    for (let c = 0; c < C; c++) total += Math.exp(logits.data[i * C + c]! - m);
+    for (let c = 0; c < C; c++) total += Math.exp(dataOf(logits)[i * C + c]! - m);
     let u = rng.uniform() * total;
     let chosen = C - 1;
     for (let c = 0; c < C; c++) {
-      u -= Math.exp(logits.data[i * C + c]! - m);
+      u -= Math.exp(dataOf(logits)[i * C + c]! - m);
       if (u < 0) {
         chosen = c;
         break;
@@ -421,7 +422,7 @@ export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array
  */
 export function sampleBernoulli(logits: Tensor, rng: RandomSource): Int32Array {
   const out = new Int32Array(logits.size);
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 1 / (1 + Math.exp(-logits.data[i]!)) ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 1 / (1 + Math.exp(-dataOf(logits)[i]!)) ? 1 : 0;
   return out;
 }
 

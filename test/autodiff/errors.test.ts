@@ -123,7 +123,7 @@ describe('transforms', () => {
   });
 
   it('a non-function given to every transform', () => {
-    expectError(() => grad(3 as never), InvalidArgumentError, 'grad', 'number 3');
+    expectError(() => grad(3 as never), InvalidArgumentError, 'grad', 'got 3');
     expectError(() => valueAndGrad('f' as never), InvalidArgumentError, 'valueAndGrad', 'string f');
     expectError(() => vjp({} as never, zeros([1])), InvalidArgumentError, 'vjp', 'object');
     expectError(() => jvp(null as never, zeros([1]), zeros([1])), InvalidArgumentError, 'jvp', 'null');
@@ -141,7 +141,7 @@ describe('transforms', () => {
   });
 
   it('inputs that are not tensors, numbers or trees of them', () => {
-    expectError(() => grad(f)('x' as never), InvalidArgumentError, 'grad', 'x is string x');
+    expectError(() => grad(f)('x' as never), InvalidArgumentError, 'grad', "x is 'x' (a string)");
     expectError(() => grad((p: { w: Tensor[] }) => sum(p.w[0]!))({ w: [tensor(1), 'two' as never] }), InvalidArgumentError, 'grad', 'x.w[1] is string two');
     expectError(() => add([1, 2] as never, 1), InvalidArgumentError, 'add', 'an array (wrap it with tensor(...))');
   });

@@ -8,7 +8,7 @@
 import { ShapeError, formatShape } from '../../errors.js';
 import { binaryBroadcast, broadcastShapes, selectBroadcast, unaryKernels, type BinaryOp } from '../../linalg/tensor-kernels.js';
 import { apply, memoised, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, fromData, scalar, type TensorLike } from '../tensor.js';
+import { Tensor, asTensor, dataOf, fromData, scalar, type TensorLike } from '../tensor.js';
 // elementwise.ts imports this file too; the cycle is safe because both only call each other
 // inside rules, never while the modules load.
 import { log } from './elementwise.js';
@@ -25,7 +25,7 @@ function outputShape(fn: string, a: Tensor, b: Tensor): number[] {
 function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
   return ([a, b]) => {
     const shape = sameShape(a!.shape, b!.shape) ? a!.shape : broadcastShapes(a!.shape, b!.shape)!;
-    return fromData(binaryBroadcast(op, a!.data, a!.shape, b!.data, b!.shape, shape), shape);
+    return fromData(binaryBroadcast(op, dataOf(a!), a!.shape, dataOf(b!), b!.shape, shape), shape);
   };
 }
 
@@ -115,14 +115,14 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 const negPrimitive: Primitive = {
   name: 'neg',
   linear: true,
-  value: ([x]) => fromData(unaryKernels.neg(x!.data), x!.shape),
+  value: ([x]) => fromData(unaryKernels.neg(dataOf(x!)), x!.shape),
   vjp: (g) => [neg(g)],
 };
 
 // d(x²) = 2x·dx
 const squarePrimitive: Primitive = {
   name: 'square',
-  value: ([x]) => fromData(unaryKernels.square(x!.data), x!.shape),
+  value: ([x]) => fromData(unaryKernels.square(dataOf(x!)), x!.shape),
   vjp: (g, [x], _out, _p, _needs, memo) => [mul(g, memoised(memo, '2x', () => mul(2, x!)))],
   jvp: ([t], [x], _out, _p, memo) => mul(t!, memoised(memo, '2x', () => mul(2, x!))),
 };
@@ -145,7 +145,7 @@ const wherePrimitive: Primitive<WhereParams> = {
   linear: true,
   value: ([a, b], { condition: c }) => {
     const shape = broadcastShapes(broadcastShapes(c.shape, a!.shape)!, b!.shape)!;
-    return fromData(selectBroadcast(c.data, c.shape, a!.data, a!.shape, b!.data, b!.shape, shape), shape);
+    return fromData(selectBroadcast(dataOf(c), c.shape, dataOf(a!), a!.shape, dataOf(b!), b!.shape, shape), shape);
   },
   vjp: (g, [a, b], _out, params, needs) => {
     const zero = scalar(0);
@@ -169,7 +169,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   if (ab === undefined || broadcastShapes(c.shape, ab) === undefined) {
     throw new ShapeError('where', `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`);
   }
-  return apply(wherePrimitive, [x, y], { condition: fromData(c.data, c.shape) });
+  return apply(wherePrimitive, [x, y], { condition: fromData(dataOf(c), c.shape) });
 }
 
 /**
@@ -190,7 +190,7 @@ function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor
   const y = asTensor(b, fn);
   const shape = outputShape(fn, x, y);
   // Comparisons are piecewise constant: their output is a constant mask at every level.
-  return fromData(binaryBroadcast(op, x.data, x.shape, y.data, y.shape, shape), shape);
+  return fromData(binaryBroadcast(op, dataOf(x), x.shape, dataOf(y), y.shape, shape), shape);
 }
 
 /** 1 where a > b, else 0 (a constant mask). @example greater(tensor([1, 3]), 2).toArray(); // [0, 1] */
@@ -221,5 +221,5 @@ export function equal(a: TensorLike, b: TensorLike): Tensor {
  */
 export function stopGradient(x: TensorLike): Tensor {
   const t = asTensor(x, 'stopGradient');
-  return t.level === 0 ? t : fromData(t.data, t.shape);
+  return t.level === 0 ? t : fromData(dataOf(t), t.shape);
 }

@@ -10,14 +10,14 @@
  */
 import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
 import { apply, memoised, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, mul, neg, sub, square } from './arithmetic.js';
 
 /** Builds a unary primitive from its kernel and its derivative f′(x) given x and y = f(x). */
 function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x: TensorLike) => Tensor {
   const primitive: Primitive = {
     name,
-    value: ([x]) => fromData(unaryKernels[name](x!.data), x!.shape),
+    value: ([x]) => fromData(unaryKernels[name](dataOf(x!)), x!.shape),
     // f′(x) depends only on the primals: a replayed tape computes it once per node.
     vjp: (g, [x], y, _p, _needs, memo) => [mul(g, memoised(memo, 'f′', () => derivative(x!, y)))],
     jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x!, y))),
@@ -27,7 +27,7 @@ function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x:
 
 /** A constant built from x's values: derivatives of piecewise-constant functions are 0. */
 function constantMap(kernel: UnaryOp, x: Tensor): Tensor {
-  return fromData(unaryKernels[kernel](x.data), x.shape);
+  return fromData(unaryKernels[kernel](dataOf(x)), x.shape);
 }
 
 /** eˣ; d eˣ = eˣ·dx. @example exp(tensor([0])).toArray(); // [1] */

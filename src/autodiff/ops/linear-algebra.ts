@@ -14,7 +14,7 @@ import { ShapeError, formatShape } from '../../errors.js';
 import { gemm, gemv, gemvT } from '../../linalg/blas.js';
 import { dot as dotKernel } from '../../linalg/vector.js';
 import { apply, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, mul } from './arithmetic.js';
 import { reshape } from './shape.js';
 
@@ -36,18 +36,18 @@ const matmulPrimitive: Primitive<MatmulParams> = {
   value: ([a, b], { ta, tb }) => {
     const A = a!;
     const B = b!;
-    if (A.rank === 1 && B.rank === 1) return fromData(Float64Array.of(dotKernel(A.data, B.data)), []);
+    if (A.rank === 1 && B.rank === 1) return fromData(Float64Array.of(dotKernel(dataOf(A), dataOf(B))), []);
     if (B.rank === 1) {
       const [r, c] = A.shape as [number, number];
-      return fromData(ta ? gemvT(A.data, r, c, B.data) : gemv(A.data, r, c, B.data), [ta ? c : r]);
+      return fromData(ta ? gemvT(dataOf(A), r, c, dataOf(B)) : gemv(dataOf(A), r, c, dataOf(B)), [ta ? c : r]);
     }
     const [br, bc] = B.shape as [number, number];
-    if (A.rank === 1) return fromData(tb ? gemv(B.data, br, bc, A.data) : gemvT(B.data, br, bc, A.data), [tb ? br : bc]);
+    if (A.rank === 1) return fromData(tb ? gemv(dataOf(B), br, bc, dataOf(A)) : gemvT(dataOf(B), br, bc, dataOf(A)), [tb ? br : bc]);
     const [ar, ac] = A.shape as [number, number];
     const m = ta ? ac : ar;
     const k = ta ? ar : ac;
     const n = tb ? br : bc;
-    return fromData(product(A.data, B.data, m, k, n, ta, tb), [m, n]);
+    return fromData(product(dataOf(A), dataOf(B), m, k, n, ta, tb), [m, n]);
   },
   vjp: (g, [a, b], _out, params, needs) => [needs[0] ? cotangentA(g, a!, b!, params) : undefined, needs[1] ? cotangentB(g, a!, b!, params) : undefined],
   // Ċ = op(Ȧ)·op(B) + op(A)·op(Ḃ): bilinearity

@@ -8,7 +8,7 @@
  */
 import { maxAxes, sumAxes } from '../../linalg/tensor-kernels.js';
 import { apply, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, equal, mul, sub } from './arithmetic.js';
 import { exp, log } from './elementwise.js';
 import { broadcastTo, normalizeAxis, reshape, sumTo } from './shape.js';
@@ -35,7 +35,7 @@ function reducedShape(shape: readonly number[], axes: readonly number[], keepDim
 const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }> = {
   name: 'sum',
   linear: true,
-  value: ([x], { axes, keepDims }) => fromData(sumAxes(x!.data, x!.shape, axes), reducedShape(x!.shape, axes, keepDims)),
+  value: ([x], { axes, keepDims }) => fromData(sumAxes(dataOf(x!), x!.shape, axes), reducedShape(x!.shape, axes, keepDims)),
   vjp: (g, [x], _out, { axes }) => [broadcastTo(reshape(g, keptShape(x!.shape, axes)), x!.shape)],
 };
 
@@ -61,16 +61,16 @@ export function mean(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
 // max over axes (keepdims layout): x̄ = ȳ·[x = max]/(number of ties)
 const maxPrimitive: Primitive<{ axes: readonly number[] }> = {
   name: 'max',
-  value: ([x], { axes }) => fromData(maxAxes(x!.data, x!.shape, axes), keptShape(x!.shape, axes)),
+  value: ([x], { axes }) => fromData(maxAxes(dataOf(x!), x!.shape, axes), keptShape(x!.shape, axes)),
   vjp: (g, [x], y) => [mul(broadcastTo(g, x!.shape), argmaxWeights(x!, y))],
   jvp: ([t], [x], y) => sumTo(mul(t!, argmaxWeights(x!, y)), y.shape),
 };
 
 /** A constant: 1/k on the k maximal entries of each reduced slice, 0 elsewhere. */
 function argmaxWeights(x: Tensor, y: Tensor): Tensor {
-  const mask = equal(x, broadcastTo(fromData(y.data, y.shape), x.shape));
+  const mask = equal(x, broadcastTo(fromData(dataOf(y), y.shape), x.shape));
   const ties = sumTo(mask, y.shape);
-  return fromData(div(mask, ties).data, x.shape);
+  return fromData(dataOf(div(mask, ties)), x.shape);
 }
 
 /**
@@ -92,7 +92,7 @@ export function logSumExp(x: TensorLike, axis?: Axes, keepDims = false): Tensor 
   const axes = resolveAxes('logSumExp', axis, t.rank);
   const kept = keptShape(t.shape, axes);
   // The shift m is data (no transform sees it); an all −∞ slice shifts by 0 so its result is −∞, not NaN.
-  const m = maxAxes(t.data, t.shape, axes).map((v) => (Number.isFinite(v) ? v : 0));
+  const m = maxAxes(dataOf(t), t.shape, axes).map((v) => (Number.isFinite(v) ? v : 0));
   const shift = fromData(m, kept);
   const total = add(shift, log(sumTo(exp(sub(t, shift)), kept)));
   return reshape(total, reducedShape(t.shape, axes, keepDims));

@@ -23,7 +23,8 @@ import {
   takeAlong,
 } from '../../linalg/tensor-kernels.js';
 import { apply, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, checkShape, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
+import { checkShape } from '../../validate.js';
 
 // ---------------------------------------------------------------------------------------------
 // reshape: same values, new shape. y = reshape(x) ⇒ x̄ = reshape(ȳ, shape(x)).
@@ -31,7 +32,7 @@ import { Tensor, asTensor, checkShape, fromData, type TensorLike } from '../tens
 const reshapePrimitive: Primitive<{ shape: readonly number[] }> = {
   name: 'reshape',
   linear: true,
-  value: ([x], { shape }) => fromData(x!.data, shape), // immutable data can be shared
+  value: ([x], { shape }) => fromData(dataOf(x!), shape), // immutable data can be shared
   vjp: (g, [x]) => [reshape(g, x!.shape)],
 };
 
@@ -56,7 +57,7 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
     }
     out[inferred] = size / known;
   }
-  checkShape('reshape', out);
+  checkShape('reshape', 'shape', out);
   if (shapeSize(out) !== size) {
     throw new ShapeError('reshape', `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(shape)} (${shapeSize(out)} elements)`);
   }
@@ -73,14 +74,14 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 const broadcastPrimitive: Primitive<{ shape: readonly number[] }> = {
   name: 'broadcastTo',
   linear: true,
-  value: ([x], { shape }) => fromData(broadcastKernel(x!.data, x!.shape, shape), shape),
+  value: ([x], { shape }) => fromData(broadcastKernel(dataOf(x!), x!.shape, shape), shape),
   vjp: (g, [x]) => [sumTo(g, x!.shape)],
 };
 
 const sumToPrimitive: Primitive<{ shape: readonly number[] }> = {
   name: 'sumTo',
   linear: true,
-  value: ([x], { shape }) => fromData(sumToShape(x!.data, x!.shape, shape), shape),
+  value: ([x], { shape }) => fromData(sumToShape(dataOf(x!), x!.shape, shape), shape),
   vjp: (g, [x]) => [broadcastTo(g, x!.shape)],
 };
 
@@ -119,7 +120,7 @@ export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
 const transposePrimitive: Primitive<{ perm: readonly number[] }> = {
   name: 'transpose',
   linear: true,
-  value: ([x], { perm }) => fromData(permuteAxes(x!.data, x!.shape, perm), perm.map((p) => x!.shape[p]!)),
+  value: ([x], { perm }) => fromData(permuteAxes(dataOf(x!), x!.shape, perm), perm.map((p) => x!.shape[p]!)),
   vjp: (g, _inputs, _out, { perm }) => {
     const inverse = new Array<number>(perm.length);
     perm.forEach((p, i) => (inverse[p] = i));
@@ -153,14 +154,14 @@ interface BoxParams {
 const slicePrimitive: Primitive<BoxParams> = {
   name: 'slice',
   linear: true,
-  value: ([x], { start, size }) => fromData(sliceBox(x!.data, x!.shape, start, size), size),
+  value: ([x], { start, size }) => fromData(sliceBox(dataOf(x!), x!.shape, start, size), size),
   vjp: (g, _inputs, _out, params) => [apply(padPrimitive, [g], params)],
 };
 
 const padPrimitive: Primitive<BoxParams> = {
   name: 'pad',
   linear: true,
-  value: ([x], { start, full }) => fromData(padBox(x!.data, x!.shape, start, full), full),
+  value: ([x], { start, full }) => fromData(padBox(dataOf(x!), x!.shape, start, full), full),
   vjp: (g, _inputs, _out, params) => [apply(slicePrimitive, [g], params)],
 };
 
@@ -216,7 +217,7 @@ const concatPrimitive: Primitive<{ axis: number }> = {
     let offset = 0;
     for (const x of xs) {
       const start = shape.map((_, i) => (i === axis ? offset : 0));
-      const placed = padBox(x.data, x.shape, start, shape);
+      const placed = padBox(dataOf(x), x.shape, start, shape);
       for (let i = 0; i < out.length; i++) out[i] = out[i]! + placed[i]!;
       offset += x.shape[axis]!;
     }
@@ -294,7 +295,7 @@ const takePrimitive: Primitive<TakeParams> = {
   value: ([x], { indices, axis }) => {
     const shape = x!.shape.slice();
     shape[axis] = indices.length;
-    return fromData(takeAlong(x!.data, x!.shape, indices, axis), shape);
+    return fromData(takeAlong(dataOf(x!), x!.shape, indices, axis), shape);
   },
   vjp: (g, _inputs, _out, params) => [apply(scatterAddPrimitive, [g], params)],
 };
@@ -302,7 +303,7 @@ const takePrimitive: Primitive<TakeParams> = {
 const scatterAddPrimitive: Primitive<TakeParams> = {
   name: 'scatterAdd',
   linear: true,
-  value: ([g], { indices, axis, full }) => fromData(scatterAddAlong(g!.data, full, indices, axis), full),
+  value: ([g], { indices, axis, full }) => fromData(scatterAddAlong(dataOf(g!), full, indices, axis), full),
   vjp: (g, _inputs, _out, params) => [apply(takePrimitive, [g], params)],
 };
 
