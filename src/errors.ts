@@ -16,8 +16,15 @@ export class TapegradError extends Error {
   readonly fn: string;
 
   constructor(fn: string, code: string, message: string) {
-    super(`${fn}: ${message}`);
+    const bad = [fn, code, message].findIndex((s) => typeof s !== 'string');
+    super(bad === -1 ? `${fn}: ${message}` : `${new.target.name}: ${['fn', 'code', 'message'][bad]} must be a string, got ${typeof [fn, code, message][bad]}`);
     this.name = new.target.name;
+    if (bad !== -1) {
+      // A malformed construction is itself reported as an error of the class being built.
+      this.fn = new.target.name;
+      this.code = 'invalid-argument';
+      return;
+    }
     this.fn = fn;
     this.code = code;
   }
@@ -49,7 +56,7 @@ export class SingularMatrixError extends TapegradError {
   readonly pivot: number;
   constructor(fn: string, pivot: number, message: string) {
     super(fn, 'singular', message);
-    this.pivot = pivot;
+    this.pivot = checkedNumber(this, 'pivot', pivot, true);
   }
 }
 
@@ -58,7 +65,7 @@ export class NotPositiveDefiniteError extends TapegradError {
   readonly column: number;
   constructor(fn: string, column: number, message: string) {
     super(fn, 'not-positive-definite', message);
-    this.column = column;
+    this.column = checkedNumber(this, 'column', column, true);
   }
 }
 
@@ -76,9 +83,10 @@ export class DivergenceError extends TapegradError {
     details: { iteration: number; spectralRadius?: number; suggestedScale?: number },
   ) {
     super(fn, 'divergence', message);
-    this.iteration = details.iteration;
-    this.spectralRadius = details.spectralRadius;
-    this.suggestedScale = details.suggestedScale;
+    const given = (typeof details === 'object' && details !== null ? details : {}) as Partial<typeof details>;
+    this.iteration = checkedNumber(this, 'details.iteration', given.iteration, true);
+    this.spectralRadius = given.spectralRadius;
+    this.suggestedScale = given.suggestedScale;
   }
 }
 
@@ -88,12 +96,30 @@ export class NegativeCurvatureError extends TapegradError {
   readonly curvature: number;
   constructor(fn: string, iteration: number, curvature: number, message: string) {
     super(fn, 'negative-curvature', message);
-    this.iteration = iteration;
-    this.curvature = curvature;
+    this.iteration = checkedNumber(this, 'iteration', iteration, true);
+    this.curvature = checkedNumber(this, 'curvature', curvature, false);
   }
 }
 
-/** Formats a shape for messages: `[2, 3]`, and `[]` for a scalar. */
+/**
+ * A numeric field of an error under construction; a malformed one turns the error into a report
+ * of that mistake (the same class, with `fn` the class name and code 'invalid-argument').
+ */
+function checkedNumber(error: TapegradError, name: string, value: unknown, integer: boolean): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (!integer || (Number.isInteger(value) && value >= -1));
+  if (!ok && error.code !== 'invalid-argument') {
+    const writable = error as { -readonly [K in 'fn' | 'code' | 'message']: string };
+    writable.fn = error.name;
+    writable.code = 'invalid-argument';
+    writable.message = `${error.name}: ${name} must be ${integer ? 'an integer ≥ -1' : 'a finite number'}, got ${typeof value === 'string' ? `'${value}' (a string)` : typeof value === 'object' && value !== null ? 'an object' : String(value)}`;
+  }
+  return ok ? value : NaN;
+}
+
+/** Formats a shape for messages: `[2, 3]`, and `[]` for a scalar. @example formatShape([2, 3]); // '[2, 3]' */
 export function formatShape(shape: readonly number[]): string {
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {
+    throw new InvalidArgumentError('formatShape', `shape must be an array of numbers, got ${typeof shape === 'string' ? `'${shape}' (a string)` : Array.isArray(shape) ? 'an array holding a non-number' : String(shape)}`);
+  }
   return `[${shape.join(', ')}]`;
 }

@@ -381,3 +381,39 @@ export function checkIndexList(fn: string, name: string, value: unknown, rule: I
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Matrices
+
+/** Relative asymmetry above which a matrix that must be symmetric is refused: √ε, far above rounding. */
+export const SYMMETRY_TOLERANCE = Math.sqrt(Number.EPSILON);
+
+/**
+ * Throws when the row-major n×n `matrix` is not symmetric beyond rounding:
+ * max|aᵢⱼ − aⱼᵢ| > √ε·max|aᵢⱼ|. Solvers that assume symmetry would otherwise silently solve with
+ * (A + Aᵀ)/2 and report a residual against it. `advice` says how to opt out (e.g. an option).
+ * @example checkSymmetric('choleskySolve', 'H', new Float64Array([2, 1, 1, 2]), 2, 'pass { symmetrize: true }');
+ */
+export function checkSymmetric(fn: string, name: string, matrix: Float64Array, n: number, advice: string): void {
+  let largest = 0;
+  for (let i = 0; i < matrix.length; i++) largest = Math.max(largest, Math.abs(matrix[i]!));
+  let worst = 0;
+  let at: [number, number] = [0, 0];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const gap = Math.abs(matrix[i * n + j]! - matrix[j * n + i]!);
+      if (gap > worst) {
+        worst = gap;
+        at = [i, j];
+      }
+    }
+  }
+  if (worst > SYMMETRY_TOLERANCE * largest) {
+    const [i, j] = at;
+    throw new InvalidArgumentError(
+      fn,
+      `${name} must be symmetric, but ${name}[${i}, ${j}] = ${matrix[i * n + j]} and ${name}[${j}, ${i}] = ${matrix[j * n + i]} ` +
+        `(relative asymmetry ${(worst / largest).toExponential(2)} > √ε); ${advice}`,
+    );
+  }
+}

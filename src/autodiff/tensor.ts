@@ -102,6 +102,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. @example scalar(3).item(); // 3 */
   item(): number {
+    checkArity('Tensor.item', arguments.length, 0);
     if (this.size !== 1) {
       throw new ShapeError('Tensor.item', `item() needs a tensor with one element, got shape ${formatShape(this.shape)}; use toArray(), or reduce first with sum()`);
     }
@@ -110,11 +111,13 @@ export class Tensor {
 
   /** A fresh Float64Array copy of the values, row-major; it owns its buffer. @example tensor([1, 2]).toArray(); // Float64Array [1, 2] */
   toArray(): Float64Array {
+    checkArity('Tensor.toArray', arguments.length, 0);
     return this.#data.slice();
   }
 
   /** The values as nested JavaScript arrays (a number for a scalar). @example tensor([[1, 2]]).toNested(); // [[1, 2]] */
   toNested(): NestedArray {
+    checkArity('Tensor.toNested', arguments.length, 0);
     const data = this.#data;
     const build = (axis: number, offset: number): NestedArray => {
       if (axis === this.shape.length) return data[offset]!;
@@ -278,28 +281,33 @@ export function eye(n: number, m = n): Tensor {
 /** A constant of zeros with the shape of `x`. @example zerosLike(tensor([[1, 2]])).shape; // [1, 2] */
 export function zerosLike(x: TensorLike): Tensor {
   checkArity('zerosLike', arguments.length, 1);
-  const t = asTensor(x, 'zerosLike', 'x');
+  const t = toTensor(x, 'zerosLike', 'x');
   return fromData(allocate(t.size), t.shape);
 }
 
 /** A constant of ones with the shape of `x`. @example onesLike(tensor([5, 6])).toArray(); // [1, 1] */
 export function onesLike(x: TensorLike): Tensor {
   checkArity('onesLike', arguments.length, 1);
-  const t = asTensor(x, 'onesLike', 'x');
+  const t = toTensor(x, 'onesLike', 'x');
   return fromData(allocate(t.size).fill(1), t.shape);
 }
 
 /**
- * Wraps a number as a rank-0 constant; a tensor passes through; anything else is an error naming
- * `fn` (the public function that received it) and the argument `name`.
+ * Wraps a number as a rank-0 constant; a tensor passes through; anything else is an error.
  * @example asTensor(2).shape; // []
  */
-export function asTensor(x: TensorLike, fn = 'asTensor', name = 'x'): Tensor {
+export function asTensor(x: TensorLike): Tensor {
+  checkArity('asTensor', arguments.length, 1);
+  return toTensor(x, 'asTensor', 'x');
+}
+
+/**
+ * @internal `asTensor` for the ops: a bad `x` is reported as argument `name` of the public
+ * function `fn` that received it.
+ */
+export function toTensor(x: TensorLike, fn: string, name: string): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') return constantScalar(x);
-  if (typeof fn !== 'string' || typeof name !== 'string') {
-    throw new InvalidArgumentError('asTensor', `fn and name must be strings naming the caller and the argument, got ${describeValue(fn)} and ${describeValue(name)}`);
-  }
   throw new InvalidArgumentError(fn, `${name} must be a Tensor or a number, got ${describeValue(x)}${wrapHint(x)}`);
 }
 

@@ -8,7 +8,7 @@
 import { ShapeError, formatShape } from '../../errors.js';
 import { binaryBroadcast, broadcastShapes, selectBroadcast, unaryKernels, type BinaryOp } from '../../linalg/tensor-kernels.js';
 import { apply, memoised, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, dataOf, fromData, scalar, type TensorLike } from '../tensor.js';
+import { Tensor, toTensor, dataOf, fromData, scalar, type TensorLike } from '../tensor.js';
 // elementwise.ts imports this file too; the cycle is safe because both only call each other
 // inside rules, never while the modules load.
 import { log } from './elementwise.js';
@@ -30,8 +30,8 @@ function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
 }
 
 function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: TensorLike): Tensor {
-  const x = asTensor(a, fn);
-  const y = asTensor(b, fn);
+  const x = toTensor(a, fn, 'a');
+  const y = toTensor(b, fn, 'b');
   if (!sameShape(x.shape, y.shape)) outputShape(fn, x, y); // validates broadcasting, with the op's name
   return apply(primitive, [x, y], undefined);
 }
@@ -129,11 +129,11 @@ const squarePrimitive: Primitive = {
 
 /** −x. @example neg(tensor([1, -2])).toArray(); // [-1, 2] */
 export function neg(x: TensorLike): Tensor {
-  return apply(negPrimitive, [asTensor(x, 'neg')], undefined);
+  return apply(negPrimitive, [toTensor(x, 'neg', 'x')], undefined);
 }
 /** x² elementwise. @example square(tensor([3])).toArray(); // [9] */
 export function square(x: TensorLike): Tensor {
-  return apply(squarePrimitive, [asTensor(x, 'square')], undefined);
+  return apply(squarePrimitive, [toTensor(x, 'square', 'x')], undefined);
 }
 
 // where(c, a, b): d = where(c, da, db). The condition is data, not differentiated.
@@ -162,9 +162,9 @@ const wherePrimitive: Primitive<WhereParams> = {
  * @example where(greater(x, 0), x, 0) // relu
  */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
-  const c = asTensor(condition, 'where');
-  const x = asTensor(a, 'where');
-  const y = asTensor(b, 'where');
+  const c = toTensor(condition, 'where', 'condition');
+  const x = toTensor(a, 'where', 'a');
+  const y = toTensor(b, 'where', 'b');
   const ab = broadcastShapes(x.shape, y.shape);
   if (ab === undefined || broadcastShapes(c.shape, ab) === undefined) {
     throw new ShapeError('where', `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`);
@@ -186,8 +186,8 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  const x = asTensor(a, fn);
-  const y = asTensor(b, fn);
+  const x = toTensor(a, fn, 'a');
+  const y = toTensor(b, fn, 'b');
   const shape = outputShape(fn, x, y);
   // Comparisons are piecewise constant: their output is a constant mask at every level.
   return fromData(binaryBroadcast(op, dataOf(x), x.shape, dataOf(y), y.shape, shape), shape);
@@ -220,6 +220,6 @@ export function equal(a: TensorLike, b: TensorLike): Tensor {
  * @example grad((x) => mul(x, stopGradient(x)))(scalar(3)).item(); // 3, not 6
  */
 export function stopGradient(x: TensorLike): Tensor {
-  const t = asTensor(x, 'stopGradient');
+  const t = toTensor(x, 'stopGradient', 'x');
   return t.level === 0 ? t : fromData(dataOf(t), t.shape);
 }

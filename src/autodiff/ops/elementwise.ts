@@ -10,7 +10,7 @@
  */
 import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
 import { apply, memoised, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, mul, neg, sub, square } from './arithmetic.js';
 
 /** Builds a unary primitive from its kernel and its derivative f′(x) given x and y = f(x). */
@@ -22,7 +22,7 @@ function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x:
     vjp: (g, [x], y, _p, _needs, memo) => [mul(g, memoised(memo, 'f′', () => derivative(x!, y)))],
     jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x!, y))),
   };
-  return (x) => apply(primitive, [asTensor(x, name)], undefined);
+  return (x) => apply(primitive, [toTensor(x, name, 'x')], undefined);
 }
 
 /** A constant built from x's values: derivatives of piecewise-constant functions are 0. */

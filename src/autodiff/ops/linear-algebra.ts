@@ -14,7 +14,7 @@ import { ShapeError, formatShape } from '../../errors.js';
 import { gemm, gemv, gemvT } from '../../linalg/blas.js';
 import { dot as dotKernel } from '../../linalg/vector.js';
 import { apply, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, mul } from './arithmetic.js';
 import { reshape } from './shape.js';
 
@@ -99,8 +99,8 @@ function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
  * @example matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray(); // [3, 7]
  */
 export function matmul(a: TensorLike, b: TensorLike, options: { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
-  const x = asTensor(a, 'matmul');
-  const y = asTensor(b, 'matmul');
+  const x = toTensor(a, 'matmul', 'a');
+  const y = toTensor(b, 'matmul', 'b');
   if (x.rank < 1 || x.rank > 2 || y.rank < 1 || y.rank > 2) {
     throw new ShapeError('matmul', `operands must be 1-D or 2-D, got ${formatShape(x.shape)} and ${formatShape(y.shape)}; use mul for scalars`);
   }
@@ -120,8 +120,8 @@ export function matmul(a: TensorLike, b: TensorLike, options: { transposeA?: boo
  * @example dot(tensor([1, 2]), tensor([3, 4])).item(); // 11
  */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
-  const x = asTensor(a, 'dot');
-  const y = asTensor(b, 'dot');
+  const x = toTensor(a, 'dot', 'a');
+  const y = toTensor(b, 'dot', 'b');
   if (x.rank === 1 && y.rank === 1 && x.size !== y.size) {
     throw new ShapeError('dot', `vectors have lengths ${x.size} and ${y.size}; they must match`);
   }
@@ -130,8 +130,8 @@ export function dot(a: TensorLike, b: TensorLike): Tensor {
 
 /** Outer product of two vectors: `[n]`, `[m]` → `[n, m]`. @example outer(tensor([1, 2]), tensor([3])).toNested(); // [[3], [6]] */
 export function outer(a: TensorLike, b: TensorLike): Tensor {
-  const x = asTensor(a, 'outer');
-  const y = asTensor(b, 'outer');
+  const x = toTensor(a, 'outer', 'a');
+  const y = toTensor(b, 'outer', 'b');
   if (x.rank !== 1 || y.rank !== 1) throw new ShapeError('outer', `needs two vectors, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
   return matmul(reshape(x, [x.size, 1]), reshape(y, [1, y.size]));
 }

@@ -8,7 +8,7 @@
  */
 import { maxAxes, sumAxes } from '../../linalg/tensor-kernels.js';
 import { apply, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, equal, mul, sub } from './arithmetic.js';
 import { exp, log } from './elementwise.js';
 import { broadcastTo, normalizeAxis, reshape, sumTo } from './shape.js';
@@ -44,7 +44,7 @@ const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }> = 
  * @example sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
  */
 export function sum(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = asTensor(x, 'sum');
+  const t = toTensor(x, 'sum', 'x');
   const axes = resolveAxes('sum', axis, t.rank);
   if (axes.length === 0) return t;
   return apply(sumPrimitive, [t], { axes, keepDims });
@@ -52,7 +52,7 @@ export function sum(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
 
 /** Mean over `axis` (all axes when omitted). @example mean(tensor([1, 2, 3])).item(); // 2 */
 export function mean(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = asTensor(x, 'mean');
+  const t = toTensor(x, 'mean', 'x');
   const axes = resolveAxes('mean', axis, t.rank);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   return div(sum(t, axes, keepDims), count);
@@ -78,7 +78,7 @@ function argmaxWeights(x: Tensor, y: Tensor): Tensor {
  * @example max(tensor([1, 5, 2])).item(); // 5
  */
 export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = asTensor(x, 'max');
+  const t = toTensor(x, 'max', 'x');
   const axes = resolveAxes('max', axis, t.rank);
   return reshape(apply(maxPrimitive, [t], { axes }), reducedShape(t.shape, axes, keepDims));
 }
@@ -88,7 +88,7 @@ export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
  * @example logSumExp(tensor([1000, 1000])).item(); // 1000 + log 2
  */
 export function logSumExp(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = asTensor(x, 'logSumExp');
+  const t = toTensor(x, 'logSumExp', 'x');
   const axes = resolveAxes('logSumExp', axis, t.rank);
   const kept = keptShape(t.shape, axes);
   // The shift m is data (no transform sees it); an all −∞ slice shifts by 0 so its result is −∞, not NaN.
@@ -103,7 +103,7 @@ export function logSumExp(x: TensorLike, axis?: Axes, keepDims = false): Tensor 
  * @example logSoftmax(tensor([0, 0])).toArray(); // [−log 2, −log 2]
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const t = asTensor(x, 'logSoftmax');
+  const t = toTensor(x, 'logSoftmax', 'x');
   return sub(t, logSumExp(t, normalizeAxis('logSoftmax', axis, t.rank), true));
 }
 

@@ -23,7 +23,7 @@ import {
   takeAlong,
 } from '../../linalg/tensor-kernels.js';
 import { apply, type Primitive } from '../primitive.js';
-import { Tensor, asTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
+import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { checkShape } from '../../validate.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ const reshapePrimitive: Primitive<{ shape: readonly number[] }> = {
  * @example reshape(tensor([1, 2, 3, 4]), [2, 2]).shape; // [2, 2]
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
-  const t = asTensor(x, 'reshape');
+  const t = toTensor(x, 'reshape', 'x');
   const resolved = resolveShape(shape, t.size, t.shape);
   if (sameShape(resolved, t.shape)) return t;
   return apply(reshapePrimitive, [t], { shape: Object.freeze(resolved) });
@@ -90,7 +90,7 @@ const sumToPrimitive: Primitive<{ shape: readonly number[] }> = {
  * @example broadcastTo(tensor([1, 2]), [3, 2]).shape; // [3, 2]
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
-  const t = asTensor(x, 'broadcastTo');
+  const t = toTensor(x, 'broadcastTo', 'x');
   if (sameShape(t.shape, shape)) return t;
   const target = broadcastShapes(t.shape, shape);
   if (target === undefined || !sameShape(target, shape)) {
@@ -105,7 +105,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
  * @example sumTo(ones([3, 2]), [2]).toArray(); // [3, 3]
  */
 export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
-  const t = asTensor(x, 'sumTo');
+  const t = toTensor(x, 'sumTo', 'x');
   if (sameShape(t.shape, shape)) return t;
   const target = broadcastShapes(shape, t.shape);
   if (target === undefined || !sameShape(target, t.shape)) {
@@ -133,7 +133,7 @@ const transposePrimitive: Primitive<{ perm: readonly number[] }> = {
  * @example transpose(tensor([[1, 2, 3]])).shape; // [3, 1]
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
-  const t = asTensor(x, 'transpose');
+  const t = toTensor(x, 'transpose', 'x');
   const p = perm ?? t.shape.map((_, i) => t.rank - 1 - i);
   if (p.length !== t.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
     throw new ShapeError('transpose', `perm ${JSON.stringify(p)} is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`);
@@ -171,7 +171,7 @@ const padPrimitive: Primitive<BoxParams> = {
  * @example slice(tensor([1, 2, 3, 4]), [1], [2]).toArray(); // [2, 3]
  */
 export function slice(x: TensorLike, start: readonly number[], size?: readonly number[]): Tensor {
-  const t = asTensor(x, 'slice');
+  const t = toTensor(x, 'slice', 'x');
   if (start.length > t.rank || (size !== undefined && size.length > t.rank)) {
     throw new ShapeError('slice', `start ${JSON.stringify(start)} / size ${JSON.stringify(size)} have more axes than shape ${formatShape(t.shape)}`);
   }
@@ -194,7 +194,7 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
  * @example index(tensor([[1, 2], [3, 4]]), 1).toArray(); // [3, 4]
  */
 export function index(x: TensorLike, i: number): Tensor {
-  const t = asTensor(x, 'index');
+  const t = toTensor(x, 'index', 'x');
   if (t.rank === 0) throw new ShapeError('index', 'cannot index a scalar (shape [])');
   const n = t.shape[0]!;
   const at = i < 0 ? n + i : i;
@@ -239,7 +239,7 @@ const concatPrimitive: Primitive<{ axis: number }> = {
  */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new InvalidArgumentError('concat', 'needs a non-empty array of tensors');
-  const ts = xs.map((x) => asTensor(x, 'concat'));
+  const ts = xs.map((x) => toTensor(x, 'concat', 'x'));
   const first = ts[0]!;
   const ax = normalizeAxis('concat', axis, first.rank);
   for (const t of ts) {
@@ -257,14 +257,14 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
  */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new InvalidArgumentError('stack', 'needs a non-empty array of tensors');
-  const ts = xs.map((x) => asTensor(x, 'stack'));
+  const ts = xs.map((x) => toTensor(x, 'stack', 'x'));
   const ax = normalizeAxis('stack', axis, ts[0]!.rank + 1);
   return concat(ts.map((t) => expandDims(t, ax)), ax);
 }
 
 /** Inserts an axis of length 1 at `axis`. @example expandDims(tensor([1, 2]), 0).shape; // [1, 2] */
 export function expandDims(x: TensorLike, axis: number): Tensor {
-  const t = asTensor(x, 'expandDims');
+  const t = toTensor(x, 'expandDims', 'x');
   const ax = normalizeAxis('expandDims', axis, t.rank + 1);
   const shape = t.shape.slice();
   shape.splice(ax, 0, 1);
@@ -273,7 +273,7 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
 
 /** Removes axes of length 1 (all of them, or the one given). @example squeeze(zeros([1, 3])).shape; // [3] */
 export function squeeze(x: TensorLike, axis?: number): Tensor {
-  const t = asTensor(x, 'squeeze');
+  const t = toTensor(x, 'squeeze', 'x');
   if (axis === undefined) return reshape(t, t.shape.filter((d) => d !== 1));
   const ax = normalizeAxis('squeeze', axis, t.rank);
   if (t.shape[ax] !== 1) throw new ShapeError('squeeze', `axis ${axis} has length ${t.shape[ax]}, not 1, in shape ${formatShape(t.shape)}`);
@@ -313,7 +313,7 @@ const scatterAddPrimitive: Primitive<TakeParams> = {
  * @example take(tensor([10, 20, 30]), [2, 0]).toArray(); // [30, 10]
  */
 export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tensor {
-  const t = asTensor(x, 'take');
+  const t = toTensor(x, 'take', 'x');
   const ax = normalizeAxis('take', axis, t.rank);
   const n = t.shape[ax]!;
   const idx = Int32Array.from(indices as ArrayLike<number>, (v) => {
@@ -331,7 +331,7 @@ export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tenso
  * @example takeAlongRows(tensor([[1, 2], [3, 4]]), [1, 0]).toArray(); // [2, 3]
  */
 export function takeAlongRows(x: TensorLike, indices: ArrayLike<number>): Tensor {
-  const t = asTensor(x, 'takeAlongRows');
+  const t = toTensor(x, 'takeAlongRows', 'x');
   if (t.rank !== 2 || indices.length !== t.shape[0]) {
     throw new ShapeError('takeAlongRows', `needs a matrix and one index per row; got shape ${formatShape(t.shape)} and ${indices.length} indices`);
   }
