@@ -116,6 +116,21 @@ function checkedNumber(error: TapegradError, name: string, value: unknown, integ
   return ok ? value : NaN;
 }
 
+/**
+ * A traced value was used after the transform that traces it returned — typically a tensor
+ * saved in an outer variable while `f` ran under `grad`. JAX calls this an escaped tracer.
+ * `transform` names that transform and `level` its level.
+ */
+export class EscapedTracerError extends TapegradError {
+  readonly transform: string;
+  readonly level: number;
+  constructor(fn: string, transform: string, level: number, message: string) {
+    super(fn, 'escaped-tracer', message);
+    this.transform = transform;
+    this.level = checkedNumber(this, 'level', level, true);
+  }
+}
+
 /** Formats a shape for messages: `[2, 3]`, and `[]` for a scalar. @example formatShape([2, 3]); // '[2, 3]' */
 export function formatShape(shape: readonly number[]): string {
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {

@@ -10,7 +10,10 @@
  * is reverse-over-forward, `jvp` of a `grad` forward-over-reverse.
  */
 import { apply, type Memo, type Primitive, type Trace } from './primitive.js';
-import { dataOf, tracedTensor, zerosLike, type Tensor } from './tensor.js';
+import { checkRuleShape, escapedTracer } from './tape.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../validate.js';
+import { Tensor, dataOf, tracedTensor, zerosLike } from './tensor.js';
 
 /** The JVP of a primitive: its rule, or for linear ones the op applied to the tangents. */
 export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor {
@@ -18,17 +21,30 @@ export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor |
     return apply(primitive, tangents.map((t, i) => t ?? zerosLike(inputs[i]!)), params);
   }
   if (primitive.jvp === undefined) {
-    throw new Error(`${primitive.name}: this primitive has no JVP rule; declare it linear or give it a jvp`);
+    throw new InvalidArgumentError(primitive.name, 'this primitive has no JVP rule; declare it linear: true or give it a jvp');
   }
-  return primitive.jvp(tangents, inputs, output, params, memo);
+  const tangent = primitive.jvp(tangents, inputs, output, params, memo);
+  if (!(tangent instanceof Tensor)) {
+    throw new InvalidArgumentError(primitive.name, `the JVP rule of ${primitive.name} returned ${describeValue(tangent)}, not a Tensor`);
+  }
+  checkRuleShape(primitive.name, 'JVP', 'a tangent', tangent, output.shape);
+  return tangent;
 }
 
 export class ForwardTrace implements Trace {
   readonly kind = 'forward' as const;
   readonly level: number;
+  readonly transform: string;
+  closed = false;
 
-  constructor(level: number) {
+  constructor(level: number, transform: string) {
     this.level = level;
+    this.transform = transform;
+  }
+
+  /** Accepts no more ops: called when the transform returns. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Starts tracing `value` with tangent `tangent`. */
@@ -37,6 +53,7 @@ export class ForwardTrace implements Trace {
   }
 
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+    if (this.closed) throw escapedTracer(primitive.name, this);
     const tangents = new Array<Tensor | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) tangents[i] = inputs[i]!.level === this.level ? inputs[i]!.tangent : undefined;
     const tangent = jvpRule(primitive, tangents, primals, output, params);

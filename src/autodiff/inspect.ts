@@ -25,7 +25,7 @@ import { Tape, type TapeNode } from './tape.js';
 import { newLevel, setValueHook } from './primitive.js';
 import { Tensor, dataOf } from './tensor.js';
 import { flatten, type Flattened } from './tree.js';
-import { grad, type Lifted } from './transforms.js';
+import { valueAndGradFor, type Lifted } from './transforms.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Which part of the computation made a node: a leaf, `f` itself, or the VJP rules of its gradient. */
@@ -65,7 +65,12 @@ export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options: RecordOp
   const fn = 'recordTape';
   checkFunction(fn, f);
   const { tape, inputs, traced } = startTape(fn, x, options);
-  const result = (f as (x: unknown) => unknown)(inputs.rebuild(traced));
+  let result: unknown;
+  try {
+    result = (f as (x: unknown) => unknown)(inputs.rebuild(traced));
+  } finally {
+    tape.close();
+  }
   return finish(fn, tape, traced, result, tape.nodes.length) as TapeRecording<Y>;
 }
 
@@ -90,7 +95,12 @@ export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, op
     forwardEnd ??= tape.nodes.length; // grad calls f once; all later nodes come from the VJP rules
     return out;
   };
-  const gradient = grad(watched as (y: never) => Tensor)(inputs.rebuild(traced) as never);
+  let gradient: unknown;
+  try {
+    gradient = valueAndGradFor(fn, fn, watched as (y: never) => Tensor)(inputs.rebuild(traced) as never).grad;
+  } finally {
+    tape.close();
+  }
   return finish(fn, tape, traced, gradient, forwardEnd ?? tape.nodes.length) as TapeRecording<Lifted<X>>;
 }
 
@@ -100,7 +110,7 @@ function checkFunction(fn: string, f: unknown): void {
 
 function startTape(fn: string, x: unknown, options: RecordOptions): { tape: Tape; inputs: Flattened; traced: Tensor[] } {
   // Exactly what transforms.ts's `record` does: a new level, one labelled leaf per input leaf.
-  const tape = new Tape(newLevel());
+  const tape = new Tape(newLevel(), fn);
   const inputs = flatten(x, fn, options.label ?? 'x');
   const traced = inputs.leaves.map((leaf, i) => tape.input(leaf, inputs.paths[i]));
   return { tape, inputs, traced };

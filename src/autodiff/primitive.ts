@@ -81,6 +81,14 @@ export function memoised(memo: Memo | undefined, key: string, compute: () => Ten
 export interface Trace {
   readonly level: number;
   readonly kind: 'reverse' | 'forward';
+  /** The public transform that opened this level (`grad`, `jvp`, …), for messages. */
+  readonly transform: string;
+  /**
+   * Set when the transform returns. A closed trace accepts no new ops: a tensor it traced that
+   * is still in use (an escaped tracer) would otherwise grow a finished tape forever and give
+   * derivatives nobody asked for.
+   */
+  readonly closed: boolean;
   /**
    * Wraps the output of a primitive whose top-level inputs belong to this trace. `inputs` are
    * the tensors `apply` received; `primals` the same unwrapped by one level at this level;

@@ -12,8 +12,10 @@
  */
 import { jvpRule } from './forward.js';
 import { add } from './ops/arithmetic.js';
-import { memoFor, type Tape, type TapeNode } from './tape.js';
-import type { Tensor } from './tensor.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../validate.js';
+import { memoFor, checkRuleShape, type Tape, type TapeNode } from './tape.js';
+import { Tensor } from './tensor.js';
 
 /**
  * Seeds the given nodes with cotangents and sweeps back to the start of the tape. Returns the
@@ -41,19 +43,24 @@ export function backwardSweep(tape: Tape, seeds: ReadonlyArray<readonly [TapeNod
     const needs = new Array<boolean>(parents.length);
     for (let k = 0; k < parents.length; k++) needs[k] = parents[k] !== undefined;
     const contributions = primitive.vjp(g, node.inputs, node.output, node.params, needs, memoFor(tape, node));
+    if (!Array.isArray(contributions)) {
+      throw new InvalidArgumentError(primitive.name, `the VJP rule of ${primitive.name} returned ${describeValue(contributions)}; it must return an array with one cotangent (or undefined) per input`);
+    }
     for (let k = 0; k < parents.length; k++) {
       const parent = parents[k];
       const c = contributions[k];
-      if (parent !== undefined && c !== undefined) accumulate(cotangents, parent, c, primitive.name);
+      if (parent === undefined || c === undefined) continue;
+      if (!(c instanceof Tensor)) {
+        throw new InvalidArgumentError(primitive.name, `the VJP rule of ${primitive.name} returned ${describeValue(c)} for input ${k}, not a Tensor`);
+      }
+      checkRuleShape(primitive.name, 'VJP', `a cotangent for input ${k}`, c, node.inputs[k]!.shape);
+      accumulate(cotangents, parent, c);
     }
   }
   return leaves;
 }
 
-function accumulate(cotangents: (Tensor | undefined)[], node: TapeNode, c: Tensor, from?: string): void {
-  if (c.size !== node.output.size) {
-    throw new Error(`internal: the VJP of ${from ?? 'the seed'} gave a cotangent of size ${c.size} for node ${node.id} of size ${node.output.size}`);
-  }
+function accumulate(cotangents: (Tensor | undefined)[], node: TapeNode, c: Tensor): void {
   const previous = cotangents[node.id];
   cotangents[node.id] = previous === undefined ? c : add(previous, c);
 }

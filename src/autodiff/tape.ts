@@ -13,6 +13,7 @@
  *
  * The sweeps themselves live in `sweep.ts`; printing in `inspect.ts`.
  */
+import { EscapedTracerError, ShapeError, formatShape } from '../errors.js';
 import type { Memo, Primitive, Trace } from './primitive.js';
 import { dataOf, tracedTensor, type Tensor } from './tensor.js';
 
@@ -63,12 +64,20 @@ export function memoFor(tape: Tape, node: TapeNode): Memo | undefined {
 export class Tape implements Trace {
   readonly kind = 'reverse' as const;
   readonly level: number;
+  readonly transform: string;
   readonly nodes: TapeNode[] = [];
   /** Set by transforms whose tape is swept many times, so rules memoise per node (see `Memo`). */
   replayed = false;
+  closed = false;
 
-  constructor(level: number) {
+  constructor(level: number, transform: string) {
     this.level = level;
+    this.transform = transform;
+  }
+
+  /** Accepts no more nodes: called when the transform returns. Sweeps still work. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Starts tracing `value`: a leaf node, returned as a tensor of this level. */
@@ -79,10 +88,43 @@ export class Tape implements Trace {
   }
 
   lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+    if (this.closed) throw escapedTracer(primitive.name, this);
     const parents = new Array<TapeNode | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) parents[i] = inputs[i]!.level === this.level ? inputs[i]!.node : undefined;
     const node = makeNode(this.nodes.length, primitive as Primitive<unknown>, params, parents, primals, output, undefined);
     this.nodes.push(node);
     return tracedTensor(dataOf(output), output.shape, this, output, node, undefined);
   }
+}
+
+/**
+ * The error for an op applied to a value traced by a transform that has returned. The op cannot
+ * be recorded (its tape is finished) and treating the value as a constant would silently drop
+ * derivatives, so it stops here and says what to do instead.
+ */
+export function escapedTracer(op: string, trace: Trace): EscapedTracerError {
+  return new EscapedTracerError(
+    op,
+    trace.transform,
+    trace.level,
+    `an input is a value traced by ${trace.transform} (level ${trace.level}), which has already returned: ` +
+      `the traced value escaped, e.g. it was saved in an outer variable while the function ran. ` +
+      `Return what you need from the function instead (as an output, or as aux with valueAndGrad(f, { hasAux: true })), ` +
+      `or keep a constant copy with stopGradient inside the function`,
+  );
+}
+
+/**
+ * Checks that a rule's result (a cotangent for an input, a tangent for the output) has the shape
+ * of the value it belongs to. A rule that transposed or broadcast by mistake would otherwise
+ * give silently wrong derivatives whenever the sizes happen to agree.
+ */
+export function checkRuleShape(op: string, rule: 'VJP' | 'JVP', what: string, got: Tensor, expected: readonly number[]): void {
+  const shape = got.shape;
+  if (shape.length === expected.length) {
+    let same = true;
+    for (let k = 0; k < shape.length; k++) if (shape[k] !== expected[k]) same = false;
+    if (same) return;
+  }
+  throw new ShapeError(op, `the ${rule} rule of ${op} returned ${what} of shape ${formatShape(shape)} where ${formatShape(expected)} was expected; a rule must return one value per ${rule === 'VJP' ? 'input, shaped like that input' : 'output, shaped like the output'}`);
 }

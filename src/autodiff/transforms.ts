@@ -9,13 +9,14 @@
  * Inputs may be a Tensor, a number, or a tree (array / plain object) of them; results keep the
  * tree's structure. Extra arguments after `x` are passed through to `f` undifferentiated.
  */
-import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
+import { EscapedTracerError, InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
+import { checkArity, checkBoolean, checkFunction, checkOneOf, readOptions } from '../validate.js';
 import { ForwardTrace } from './forward.js';
 import { newLevel } from './primitive.js';
 import { index, reshape, stack, transpose } from './ops/shape.js';
 import { backwardSweep, forwardSweep, liveNodes } from './sweep.js';
 import { Tape, type TapeNode } from './tape.js';
-import { Tensor, describe, eye, onesLike, zerosLike } from './tensor.js';
+import { Tensor, describe, eye, fromData, onesLike, toTensor, zerosLike } from './tensor.js';
 import { flatten, matchTree, type Flattened } from './tree.js';
 
 /** A tree's type with numbers read as the rank-0 tensors the transforms return for them. */
@@ -24,16 +25,16 @@ export type Lifted<X> = X extends number ? Tensor : X;
 // A function of its first argument; further arguments are passed through untouched.
 type Rest = any[];
 
-function checkFunction(fn: string, f: unknown): void {
-  if (typeof f !== 'function') {
-    throw new InvalidArgumentError(fn, `expected a function to transform, got ${describe(f)}`);
-  }
-}
-
 /** The value of `t` one level below `level` (t itself when it is not traced at that level). */
 function lower(fn: string, t: Tensor, level: number): Tensor {
   if (t.level > level) {
-    throw new InvalidArgumentError(fn, `the output is traced by an inner transform (level ${t.level} > ${level}): a value escaped from a nested grad/jvp; return results, not intermediate traced values`);
+    throw new EscapedTracerError(
+      fn,
+      t.trace!.transform,
+      t.level,
+      `the function returned a value traced by an inner ${t.trace!.transform} (level ${t.level} > ${level}), which has already returned: ` +
+        'a traced value escaped from the nested transform; return its results, not values captured while it ran',
+    );
   }
   return t.level === level ? t.primal! : t;
 }
@@ -45,13 +46,21 @@ interface Recording {
   outputs: Flattened;
 }
 
-/** Runs `f` on `x` traced by a new tape. */
+/**
+ * Runs `f` on `x` traced by a new tape, and closes the tape when `f` returns (or throws): from
+ * then on the tape can be swept but not extended, so a traced value that escaped is caught.
+ */
 function record(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest): Recording {
-  checkFunction(fn, f);
-  const tape = new Tape(newLevel());
+  checkFunction(fn, 'f', f);
   const inputs = flatten(x, fn);
+  const tape = new Tape(newLevel(), fn);
   const traced = inputs.leaves.map((leaf, i) => tape.input(leaf, inputs.paths[i]));
-  const result = (f as (x: unknown, ...rest: Rest) => unknown)(inputs.rebuild(traced), ...rest);
+  let result: unknown;
+  try {
+    result = (f as (x: unknown, ...rest: Rest) => unknown)(inputs.rebuild(traced), ...rest);
+  } finally {
+    tape.close();
+  }
   const outputs = flatten(result, fn, 'output');
   return { tape, inputs, traced, outputs };
 }
@@ -82,7 +91,10 @@ export function vjp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: 
   r.tape.replayed = true; // the pullback may be called many times: rules memoise per node
   return {
     value: valuesOf('vjp', r) as Y,
-    pullback: (cotangent) => pull('vjp', r, matchTree('vjp', 'cotangent', r.outputs, cotangent)) as Lifted<X>,
+    pullback(cotangent: Y) {
+      checkArity('vjp().pullback', arguments.length, 1);
+      return pull('vjp', r, matchTree('vjp().pullback', 'cotangent', r.outputs, cotangent)) as Lifted<X>;
+    },
   };
 }
 
@@ -101,8 +113,10 @@ function scalarOutput(fn: string, r: Recording): Tensor {
  * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // [2, 4]
  */
 export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
-  checkFunction('grad', f);
-  return (x, ...rest) => valueAndGrad(f)(x, ...rest).grad;
+  checkArity('grad', arguments.length, 1, 'grad(f) returns the gradient function: call it as grad(f)(x)');
+  checkFunction('grad', 'f', f);
+  const both = valueAndGradFor('grad', 'grad', f);
+  return (x, ...rest) => both(x, ...rest).grad;
 }
 
 /**
@@ -117,9 +131,11 @@ export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x
  */
 export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> };
 export function valueAndGrad<X, A>(f: (x: Lifted<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux: A };
-export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, options: { hasAux?: boolean } = {}): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux?: unknown } {
-  if (!options.hasAux) return valueAndGradFor('valueAndGrad', 'grad', f as (x: Lifted<X>, ...rest: Rest) => Tensor);
-  checkFunction('valueAndGrad', f);
+export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, options?: { hasAux?: boolean }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux?: unknown } {
+  checkArity('valueAndGrad', arguments.length, 2, 'valueAndGrad(f) returns a function: call it as valueAndGrad(f)(x)');
+  checkFunction('valueAndGrad', 'f', f);
+  const { hasAux = false } = readOptions('valueAndGrad', options, ['hasAux']);
+  if (!checkBoolean('valueAndGrad', 'options.hasAux', hasAux)) return valueAndGradFor('valueAndGrad', 'valueAndGrad', f as (x: Lifted<X>, ...rest: Rest) => Tensor);
   return (x, ...rest) => {
     let aux: unknown;
     const loss = (y: Lifted<X>, ...more: Rest): Tensor | number => {
@@ -130,13 +146,13 @@ export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, opt
       aux = out[1];
       return out[0] as Tensor | number;
     };
-    const r = record('grad', loss as never, x, rest);
-    const out = scalarOutput('grad', r);
+    const r = record('valueAndGrad', loss as never, x, rest);
+    const out = scalarOutput('valueAndGrad', r);
     const level = r.tape.level;
     const auxTree = flatten(aux, 'valueAndGrad', 'aux');
     return {
-      value: lower('grad', out, level),
-      grad: pull('grad', r, [onesLike(out)]) as Lifted<X>,
+      value: lower('valueAndGrad', out, level),
+      grad: pull('valueAndGrad', r, [onesLike(out)]) as Lifted<X>,
       aux: auxTree.rebuild(auxTree.leaves.map((leaf) => lower('valueAndGrad', leaf, level))),
     };
   };
@@ -147,7 +163,7 @@ export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, opt
  * `grad`, for the transforms built on it.
  */
 export function valueAndGradFor<X>(checkName: string, errorName: string, f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> } {
-  checkFunction(checkName, f);
+  checkFunction(checkName, 'f', f);
   return (x, ...rest) => {
     const r = record(errorName, f as never, x, rest);
     const out = scalarOutput(errorName, r);
@@ -167,16 +183,102 @@ export function gradFor<X>(caller: string, f: (x: Lifted<X>, ...rest: Rest) => T
  * @example jvp((x) => mul(x, x), tensor([3]), tensor([1])).tangent.toArray(); // [6]
  */
 export function jvp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, v: X, ...rest: Rest): { value: Y; tangent: Y } {
-  checkFunction('jvp', f);
-  const trace = new ForwardTrace(newLevel());
+  checkFunction('jvp', 'f', f);
   const inputs = flatten(x, 'jvp');
   const tangents = matchTree('jvp', 'tangent', inputs, v);
+  const trace = new ForwardTrace(newLevel(), 'jvp');
   const traced = inputs.leaves.map((leaf, i) => trace.input(leaf, tangents[i]!));
-  const result = (f as (x: unknown, ...rest: Rest) => unknown)(inputs.rebuild(traced), ...rest);
+  let result: unknown;
+  try {
+    result = (f as (x: unknown, ...rest: Rest) => unknown)(inputs.rebuild(traced), ...rest);
+  } finally {
+    trace.close();
+  }
   const outputs = flatten(result, 'jvp', 'output');
   return {
     value: outputs.rebuild(outputs.leaves.map((o) => lower('jvp', o, trace.level))) as Y,
     tangent: outputs.rebuild(outputs.leaves.map((o) => (o.level === trace.level ? o.tangent! : zerosLike(o)))) as Y,
+  };
+}
+
+export type JacobianMode = 'fwd' | 'rev';
+
+/**
+ * The Jacobian of a tensor function: `jacobian(f)(x)` has shape `[...f(x).shape, ...x.shape]`.
+ * `'rev'` (default) records once and pulls back one basis cotangent per output entry; `'fwd'`
+ * records once and pushes one basis tangent per input entry — cheaper when outputs outnumber inputs.
+ * An empty input or output gives an empty Jacobian of that shape.
+ * @example jacobian((x) => mul(x, 2))(tensor([1, 2])).toNested(); // [[2, 0], [0, 2]]
+ */
+export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mode?: JacobianMode }): (x: Tensor | number, ...rest: Rest) => Tensor {
+  checkArity('jacobian', arguments.length, 2, 'jacobian(f) returns a function: call it as jacobian(f)(x)');
+  checkFunction('jacobian', 'f', f);
+  const given = readOptions('jacobian', options, ['mode']);
+  const mode = checkOneOf('jacobian', 'options.mode', given.mode ?? 'rev', ['fwd', 'rev'] as const);
+  return (input, ...rest) => {
+    if (input !== null && typeof input === 'object' && !(input instanceof Tensor)) {
+      throw new InvalidArgumentError('jacobian', `x must be a Tensor or a number, got ${describe(input)}; for a tree, ravel() it first and differentiate the flat vector`);
+    }
+    const x = toTensor(input, 'jacobian', 'x');
+    const { value, jvp: push, vjp: pull } = recordLinearMaps<Tensor, unknown>('jacobian', f, x, rest);
+    if (!(value instanceof Tensor)) throw new InvalidArgumentError('jacobian', `f must return a single Tensor, got ${describe(value)}; ravel() a tree output first`);
+    const shape = [...value.shape, ...x.shape];
+    if (value.size === 0 || x.size === 0) return fromData(new Float64Array(0), shape);
+    if (mode === 'rev') {
+      const basis = eye(value.size);
+      const rows = Array.from({ length: value.size }, (_, i) => reshape(pull(reshape(index(basis, i), value.shape)) as Tensor, [x.size]));
+      return reshape(stack(rows), shape);
+    }
+    const basis = eye(x.size);
+    const columns = Array.from({ length: x.size }, (_, j) => reshape(push(reshape(index(basis, j), x.shape)) as Tensor, [value.size]));
+    return reshape(transpose(stack(columns)), shape);
+  };
+}
+
+export type HessianTransformMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd';
+
+/**
+ * @internal The dense Hessian of a scalar function in the three AD modes, as a transform:
+ * `hessian(f)(x)` has shape `[...x.shape, ...x.shape]`. The public `hessian` (hessian layer)
+ * builds on it and adds the difference modes. Modes compose the transforms differently and agree
+ * to rounding: `'fwd-over-rev'` (forward-mode Jacobian of the gradient), `'rev-over-rev'` (reverse
+ * Jacobian of the gradient), `'rev-over-fwd'` (gradients of directional derivatives).
+ * @example hessian((x) => sum(pow(x, 3)))(tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
+ */
+export function hessian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode?: HessianTransformMode } = {}, fn = 'hessian'): (x: Tensor, ...rest: Rest) => Tensor {
+  checkFunction(fn, 'f', f);
+  const mode = checkOneOf(fn, 'options.mode', options.mode ?? 'fwd-over-rev', ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const);
+  const g = valueAndGradFor(fn, fn, f as (x: Tensor, ...rest: Rest) => Tensor);
+  const gradient = (x: Tensor, ...rest: Rest): Tensor => g(x, ...rest).grad as Tensor;
+  if (mode !== 'rev-over-fwd') {
+    const jac = jacobianOf(fn, gradient, mode === 'fwd-over-rev' ? 'fwd' : 'rev');
+    return (x, ...rest) => jac(toTensor(x, fn, 'x'), ...rest);
+  }
+  return (input, ...rest) => {
+    const x = toTensor(input, fn, 'x');
+    if (x.size === 0) return fromData(new Float64Array(0), [...x.shape, ...x.shape]);
+    const basis = eye(x.size);
+    const rows = Array.from({ length: x.size }, (_, i) => {
+      const e = reshape(index(basis, i), x.shape);
+      const directional = (y: Tensor): Tensor => jvp((z: Tensor) => f(z, ...rest), y, e).tangent;
+      return reshape(valueAndGradFor(fn, fn, directional)(x).grad as Tensor, [x.size]);
+    });
+    return reshape(stack(rows), [...x.shape, ...x.shape]);
+  };
+}
+
+/** `jacobian` without argument checks, for the Hessian's modes (errors name `fn`). */
+function jacobianOf(fn: string, f: (x: Tensor, ...rest: Rest) => Tensor, mode: JacobianMode): (x: Tensor, ...rest: Rest) => Tensor {
+  return (x, ...rest) => {
+    const { value, jvp: push, vjp: pull } = recordLinearMaps<Tensor, Tensor>(fn, f, x, rest);
+    const shape = [...value.shape, ...x.shape];
+    if (value.size === 0 || x.size === 0) return fromData(new Float64Array(0), shape);
+    if (mode === 'rev') {
+      const basis = eye(value.size);
+      return reshape(stack(Array.from({ length: value.size }, (_, i) => reshape(pull(reshape(index(basis, i), value.shape)) as Tensor, [x.size]))), shape);
+    }
+    const basis = eye(x.size);
+    return reshape(transpose(stack(Array.from({ length: x.size }, (_, j) => reshape(push(reshape(index(basis, j), x.shape)), [value.size])))), shape);
   };
 }
 
@@ -190,68 +292,6 @@ export function jvp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, v: X, ...
 export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
   const { value, jvp: push } = recordLinearMaps<X, Y>('linearize', f, x, rest);
   return { value, jvp: push };
-}
-
-export type JacobianMode = 'fwd' | 'rev';
-
-/**
- * The Jacobian of a tensor function: `jacobian(f)(x)` has shape `[...f(x).shape, ...x.shape]`.
- * `'rev'` (default) records once and pulls back one basis cotangent per output entry; `'fwd'`
- * records once and pushes one basis tangent per input entry — cheaper when outputs outnumber inputs.
- * @example jacobian((x) => mul(x, 2))(tensor([1, 2])).toNested(); // [[2, 0], [0, 2]]
- */
-export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode?: JacobianMode } = {}): (x: Tensor, ...rest: Rest) => Tensor {
-  checkFunction('jacobian', f);
-  const mode = options.mode ?? 'rev';
-  if (mode !== 'fwd' && mode !== 'rev') throw new InvalidArgumentError('jacobian', `mode must be 'fwd' or 'rev', got ${JSON.stringify(mode)}`);
-  return (x, ...rest) => {
-    if (!(x instanceof Tensor)) throw new InvalidArgumentError('jacobian', `x must be a Tensor, got ${describe(x)}; ravel() a tree first`);
-    if (mode === 'rev') {
-      const { value, pullback } = vjp(f, x, ...rest);
-      if (!(value instanceof Tensor)) throw new InvalidArgumentError('jacobian', 'f must return a single Tensor');
-      const basis = eye(value.size);
-      const rows = Array.from({ length: value.size }, (_, i) => reshape(pullback(reshape(index(basis, i), value.shape)), [x.size]));
-      return reshape(rows.length === 0 ? zerosLike(x) : stack(rows), [...value.shape, ...x.shape]);
-    }
-    const { value, jvp: push } = linearize(f, x, ...rest);
-    if (!(value instanceof Tensor)) throw new InvalidArgumentError('jacobian', 'f must return a single Tensor');
-    const basis = eye(x.size);
-    const columns = Array.from({ length: x.size }, (_, j) => reshape(push(reshape(index(basis, j), x.shape)), [value.size]));
-    return reshape(transpose(stack(columns)), [...value.shape, ...x.shape]);
-  };
-}
-
-export type HessianTransformMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd';
-
-/**
- * The Hessian of a scalar function: `hessian(f)(x)` has shape `[...x.shape, ...x.shape]`.
- * Modes compose the transforms differently and agree to rounding: `'fwd-over-rev'` (default,
- * forward-mode Jacobian of the gradient), `'rev-over-rev'` (reverse Jacobian of the gradient),
- * `'rev-over-fwd'` (gradients of directional derivatives).
- * @example hessian((x) => sum(pow(x, 3)))(tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
- */
-export function hessian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode?: HessianTransformMode } = {}): (x: Tensor, ...rest: Rest) => Tensor {
-  checkFunction('hessian', f);
-  const mode = options.mode ?? 'fwd-over-rev';
-  const g = grad(f) as (x: Tensor, ...rest: Rest) => Tensor;
-  switch (mode) {
-    case 'fwd-over-rev':
-      return jacobian(g, { mode: 'fwd' });
-    case 'rev-over-rev':
-      return jacobian(g, { mode: 'rev' });
-    case 'rev-over-fwd':
-      return (x, ...rest) => {
-        const basis = eye(x.size);
-        const rows = Array.from({ length: x.size }, (_, i) => {
-          const e = reshape(index(basis, i), x.shape);
-          const directional = (y: Tensor) => jvp((z: Tensor) => f(z, ...rest), y, e).tangent;
-          return reshape(grad(directional)(x), [x.size]);
-        });
-        return reshape(stack(rows), [...x.shape, ...x.shape]);
-      };
-    default:
-      throw new InvalidArgumentError('hessian', `mode must be 'fwd-over-rev', 'rev-over-rev' or 'rev-over-fwd', got ${JSON.stringify(mode)}`);
-  }
 }
 
 /**
@@ -277,13 +317,17 @@ function recordLinearMaps<X, Y>(fn: string, f: (x: Lifted<X>, ...rest: Rest) => 
   let live: Uint8Array | undefined; // found on the first jvp, reused by the rest
   return {
     value: valuesOf(fn, r) as Y,
-    jvp: (v) => {
-      const vs = matchTree(fn, 'tangent', r.inputs, v);
+    jvp(v: X) {
+      checkArity(`${fn}().jvp`, arguments.length, 1);
+      const vs = matchTree(`${fn}().jvp`, 'tangent', r.inputs, v);
       const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
       live ??= liveNodes(r.tape, outputIds);
       const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo, live) : [];
       return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
     },
-    vjp: (u) => pull(fn, r, matchTree(fn, 'cotangent', r.outputs, u)) as Lifted<X>,
+    vjp(u: Y) {
+      checkArity(`${fn}().vjp`, arguments.length, 1);
+      return pull(fn, r, matchTree(`${fn}().vjp`, 'cotangent', r.outputs, u)) as Lifted<X>;
+    },
   };
 }
