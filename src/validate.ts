@@ -370,7 +370,8 @@ export function checkIndexList(fn: string, name: string, value: unknown, rule: I
     if (typeof v !== 'number' || !Number.isInteger(v) || v < low || v >= rule.size) {
       const range = rule.size === 0 ? 'there is nothing to index (the axis is empty)' : `it must be an integer in [${low}, ${rule.size - 1}]`;
       const message = `${name}[${i}] is ${describeValue(v)}; ${range}`;
-      throw typeof v === 'number' && !Number.isFinite(v) ? new NonFiniteError(fn, message) : new InvalidArgumentError(fn, message);
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new NonFiniteError(fn, message);
+      throw typeof v === 'number' && Number.isInteger(v) ? new ShapeError(fn, message) : new InvalidArgumentError(fn, message);
     }
     const index = v < 0 ? v + rule.size : v;
     if (seen !== undefined) {

@@ -44,6 +44,7 @@
  * What this file leaves out: choosing domains (a check across a kink, like relu at 0, fails by
  * design — sample away from kinks) and anything about performance.
  */
+import { checkArity, checkFiniteEntries, checkFunction as checkIsFunction, checkNumber, checkOneOf, checkSeed, describeValue, readOptions } from '../validate.js';
 import { InvalidArgumentError, TapegradError, formatShape } from '../errors.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { dot, norm2 } from '../linalg/vector.js';
@@ -76,6 +77,8 @@ export interface CheckGradsSummary {
 }
 
 const EPS = Number.EPSILON;
+/** The highest order checkGrads checks: each order doubles the work (2^order functions). */
+const MAX_ORDER = 6;
 /** Allowed rounding in each value of f, in units of ε·|f| (room for sums and a modest condition number). */
 const VALUE_ROUNDING = 32;
 
@@ -113,28 +116,28 @@ interface Context {
  * // A failure says where: "checkGrads: reverse-mode (vjp) check of order 2 failed for
  * // x ↦ jvp(f, x, v).tangent: … autodiff gives 0.41 but central differences give 0.27; relative error …
  */
-export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options: CheckGradsOptions = {}): CheckGradsSummary {
-  if (typeof f !== 'function') throw new InvalidArgumentError('checkGrads', `expected a function to check, got ${describe(f)}`);
-  const order = options.order ?? 2;
-  if (!Number.isInteger(order) || order < 1) throw new InvalidArgumentError('checkGrads', `order must be an integer ≥ 1, got ${order}`);
-  const modes = options.modes ?? ['fwd', 'rev'];
-  if (!Array.isArray(modes) || modes.length === 0 || modes.some((m) => m !== 'fwd' && m !== 'rev')) {
-    throw new InvalidArgumentError('checkGrads', `modes must be a non-empty list of 'fwd' and 'rev', got ${JSON.stringify(modes)}`);
+export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options?: CheckGradsOptions): CheckGradsSummary {
+  const fn = 'checkGrads';
+  checkArity(fn, arguments.length, 3);
+  checkIsFunction(fn, 'f', f);
+  const given = readOptions(fn, options, ['order', 'modes', 'eps', 'rtol', 'atol', 'seed']);
+  // Each order doubles the functions checked (f, its jvp and vjp maps, theirs, …): 2^order work.
+  const order = checkNumber(fn, 'options.order', given.order ?? 2, { integer: true, min: 1, max: MAX_ORDER });
+  const modes = given.modes ?? ['fwd', 'rev'];
+  if (!Array.isArray(modes) || modes.length === 0) {
+    throw new InvalidArgumentError(fn, `options.modes must be a non-empty list of 'fwd' and 'rev', got ${describeValue(modes)}`);
   }
-  const flat = flatten(x, 'checkGrads');
+  modes.forEach((m: unknown, i) => checkOneOf(fn, `options.modes[${i}]`, m, ['fwd', 'rev'] as const));
+  const flat = flatten(x, fn);
   const point = concatData(flat.leaves);
-  if (!point.every(Number.isFinite)) throw new InvalidArgumentError('checkGrads', 'x has a non-finite entry; check at a finite point');
+  checkFiniteEntries(fn, 'x (flattened)', point, 'check the derivatives at a finite point');
   let largest = 0;
   for (const v of point) largest = Math.max(largest, Math.abs(v));
-  const step = options.eps ?? Math.cbrt(EPS) * Math.max(1, largest);
-  const rtol = options.rtol ?? 1e-6;
-  const atol = options.atol ?? 1e-8;
-  for (const [name, value] of [['eps', step], ['rtol', rtol], ['atol', atol]] as const) {
-    if (!Number.isFinite(value) || value < 0 || (name === 'eps' && value === 0)) {
-      throw new InvalidArgumentError('checkGrads', `${name} must be a finite ${name === 'eps' ? 'positive' : 'non-negative'} number, got ${value}`);
-    }
-  }
-  const context: Context = { flat, point, step, rtol, atol, order, modes, rng: createRandom(options.seed ?? 0), checks: 0, maxRelativeError: 0 };
+  const step = given.eps === undefined ? Math.cbrt(EPS) * Math.max(1, largest) : checkNumber(fn, 'options.eps', given.eps, { above: 0 });
+  const rtol = checkNumber(fn, 'options.rtol', given.rtol ?? 1e-6, { min: 0 });
+  const atol = checkNumber(fn, 'options.atol', given.atol ?? 1e-8, { min: 0 });
+  const seed = checkSeed(fn, given.seed ?? 0);
+  const context: Context = { flat, point, step, rtol, atol, order, modes, rng: createRandom(seed), checks: 0, maxRelativeError: 0 };
   checkFunction(context, f as TensorFunction, 'f', 1);
   return { checks: context.checks, maxRelativeError: context.maxRelativeError };
 }

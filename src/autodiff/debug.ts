@@ -10,6 +10,7 @@
  * forward sweeps, so a NaN born in a derivative (say √x at 0) is caught in its rule.
  */
 import { NonFiniteError, formatShape } from '../errors.js';
+import { checkArity, checkFunction } from '../validate.js';
 import { setValueHook } from './primitive.js';
 import { dataOf, type Tensor } from './tensor.js';
 
@@ -42,6 +43,8 @@ function firstNonFinite(data: Float64Array): number {
  * // NonFiniteError: sqrt: … (the derivative 0.5/√x at x = 0)
  */
 export function withFiniteChecks<R>(fn: () => R): R {
+  checkArity('withFiniteChecks', arguments.length, 1);
+  checkFunction('withFiniteChecks', 'fn', fn);
   const outer = setValueHook(undefined);
   setValueHook((name, output, inputs) => {
     outer?.(name, output, inputs);

@@ -9,7 +9,7 @@
  * Tangents are tensors one level down, so an outer transform traces them too: `grad` of a `jvp`
  * is reverse-over-forward, `jvp` of a `grad` forward-over-reverse.
  */
-import { apply, type Memo, type Primitive, type Trace } from './primitive.js';
+import { bind, type Memo, type Primitive, type Trace } from './primitive.js';
 import { checkRuleShape, escapedTracer } from './tape.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../validate.js';
@@ -18,7 +18,7 @@ import { Tensor, dataOf, tracedTensor, zerosLike } from './tensor.js';
 /** The JVP of a primitive: its rule, or for linear ones the op applied to the tangents. */
 export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor {
   if (primitive.linear) {
-    return apply(primitive, tangents.map((t, i) => t ?? zerosLike(inputs[i]!)), params);
+    return bind(primitive, tangents.map((t, i) => t ?? zerosLike(inputs[i]!)), params);
   }
   if (primitive.jvp === undefined) {
     throw new InvalidArgumentError(primitive.name, 'this primitive has no JVP rule; declare it linear: true or give it a jvp');

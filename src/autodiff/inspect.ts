@@ -27,6 +27,7 @@ import { Tensor, dataOf } from './tensor.js';
 import { flatten, type Flattened } from './tree.js';
 import { valueAndGradFor, type Lifted } from './transforms.js';
 import { InvalidArgumentError } from '../errors.js';
+import { checkArity, checkBoolean, checkFunction, checkIndexList, checkNumber, checkOneOf, describeValue, readOptions } from '../validate.js';
 
 /** Which part of the computation made a node: a leaf, `f` itself, or the VJP rules of its gradient. */
 export type NodePhase = 'input' | 'forward' | 'backward';
@@ -61,9 +62,10 @@ export interface RecordOptions {
  * r.tape.nodes.map((n) => n.primitive?.name ?? n.label); // ['x', 'exp', 'sumTo', 'reshape']
  * r.value.item(); // 1 + e
  */
-export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options: RecordOptions = {}): TapeRecording<Y> {
+export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options?: RecordOptions): TapeRecording<Y> {
   const fn = 'recordTape';
-  checkFunction(fn, f);
+  checkArity(fn, arguments.length, 3);
+  checkFunction(fn, 'f', f);
   const { tape, inputs, traced } = startTape(fn, x, options);
   let result: unknown;
   try {
@@ -85,9 +87,10 @@ export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options: RecordOp
  * r.phases; // ['input', 'forward', 'forward', 'forward', 'backward']
  * formatTape(r); // the backward pass shows `mul` fed by the `exp` node
  */
-export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, options: RecordOptions = {}): TapeRecording<Lifted<X>> {
+export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, options?: RecordOptions): TapeRecording<Lifted<X>> {
   const fn = 'recordGradTape';
-  checkFunction(fn, f);
+  checkArity(fn, arguments.length, 3);
+  checkFunction(fn, 'f', f);
   const { tape, inputs, traced } = startTape(fn, x, options);
   let forwardEnd: number | undefined;
   const watched = (y: unknown): Tensor | number => {
@@ -104,14 +107,12 @@ export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, op
   return finish(fn, tape, traced, gradient, forwardEnd ?? tape.nodes.length) as TapeRecording<Lifted<X>>;
 }
 
-function checkFunction(fn: string, f: unknown): void {
-  if (typeof f !== 'function') throw new InvalidArgumentError(fn, `expected a function to record, got ${typeof f}`);
-}
-
-function startTape(fn: string, x: unknown, options: RecordOptions): { tape: Tape; inputs: Flattened; traced: Tensor[] } {
+function startTape(fn: string, x: unknown, options: RecordOptions | undefined): { tape: Tape; inputs: Flattened; traced: Tensor[] } {
+  const { label = 'x' } = readOptions(fn, options, ['label']);
+  if (typeof label !== 'string' || label === '') throw new InvalidArgumentError(fn, `options.label must be a non-empty string, got ${describeValue(label)}`);
   // Exactly what transforms.ts's `record` does: a new level, one labelled leaf per input leaf.
+  const inputs = flatten(x, fn, label);
   const tape = new Tape(newLevel(), fn);
-  const inputs = flatten(x, fn, options.label ?? 'x');
   const traced = inputs.leaves.map((leaf, i) => tape.input(leaf, inputs.paths[i]));
   return { tape, inputs, traced };
 }
@@ -140,9 +141,14 @@ function finish(fn: string, tape: Tape, traced: readonly Tensor[], result: unkno
 function asRecording(fn: string, source: Tape | TapeRecording): { tape: Tape; outputs: readonly number[]; phases: readonly NodePhase[] | undefined } {
   if (source instanceof Tape) return { tape: source, outputs: [], phases: undefined };
   if (source !== null && typeof source === 'object' && (source as TapeRecording).tape instanceof Tape) {
-    return { tape: source.tape, outputs: source.outputs, phases: source.phases };
+    const { tape, outputs, phases } = source;
+    const ids = (list: unknown): list is readonly number[] => Array.isArray(list) && list.every((id) => Number.isInteger(id) && id >= 0 && id < tape.nodes.length);
+    if (!ids(outputs) || (phases !== undefined && (!Array.isArray(phases) || phases.length !== tape.nodes.length))) {
+      throw new InvalidArgumentError(fn, 'the recording was altered: its outputs or phases no longer match its tape; record it again');
+    }
+    return { tape, outputs, phases };
   }
-  throw new InvalidArgumentError(fn, 'expected a Tape or a recording from recordTape / recordGradTape');
+  throw new InvalidArgumentError(fn, `source must be a recording from recordTape / recordGradTape (or its tape), got ${describeValue(source)}`);
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -246,12 +252,18 @@ export interface FormatTapeOptions {
  * //   %1  exp      %0              [2]    [1, 2.718]
  * //   …
  */
-export function formatTape(source: Tape | TapeRecording, options: FormatTapeOptions = {}): string {
-  const { tape, outputs, phases } = asRecording('formatTape', source);
-  const showValues = options.values ?? true;
-  const maxValues = options.maxValues ?? 4;
-  const precision = options.precision ?? 4;
-  const outputSet = new Set([...outputs, ...(options.outputs ?? [])]);
+export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOptions): string {
+  const fn = 'formatTape';
+  checkArity(fn, arguments.length, 2);
+  const { tape, outputs, phases } = asRecording(fn, source);
+  const given = readOptions(fn, options, ['values', 'maxValues', 'precision', 'level', 'outputs']);
+  const showValues = checkBoolean(fn, 'options.values', given.values ?? true);
+  const maxValues = checkNumber(fn, 'options.maxValues', given.maxValues ?? 4, { integer: true, min: 0, max: 1e6 });
+  const precision = checkNumber(fn, 'options.precision', given.precision ?? 4, { integer: true, min: 1, max: 17 });
+  checkBoolean(fn, 'options_.level', given.level ?? true);
+  const extra = given.outputs === undefined ? [] : checkIndexList(fn, 'options.outputs', given.outputs, { size: tape.nodes.length });
+  const options_ = { level: given.level ?? true };
+  const outputSet = new Set([...outputs, ...extra]);
   const stats = tapeStats(tape);
 
   const header = ['id', 'op', 'inputs', 'params', 'shape', ...(showValues ? ['value'] : [])];
@@ -269,7 +281,7 @@ export function formatTape(source: Tape | TapeRecording, options: FormatTapeOpti
   const tableWidth = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0) + 6;
   const counts = { input: 0, forward: 0, backward: 0 };
   if (phases) for (const p of phases) counts[p]++;
-  const where = options.level ?? true ? ` at level ${tape.level}` : '';
+  const where = options_.level ?? true ? ` at level ${tape.level}` : '';
   const breakdown = counts.backward > 0
     ? `${plural(counts.input, 'input')}, ${counts.forward} forward, ${counts.backward} backward`
     : `${plural(stats.leaves, 'input')}, ${plural(stats.nodes - stats.leaves, 'op')}`;
@@ -317,9 +329,16 @@ const dotColours = { input: '#cfe3f7', forward: '#ffffff', backward: '#fbd9b0', 
  * const dot = tapeToDot(recordGradTape((x) => sum(exp(x)), tensor([0, 1])));
  * // digraph tape { … n1 [label="%1 exp\n[2]" …]; n0 -> n1; … }
  */
-export function tapeToDot(source: Tape | TapeRecording, options: TapeToDotOptions = {}): string {
-  const { tape, outputs, phases } = asRecording('tapeToDot', source);
-  const showConstants = options.constants ?? true;
+export function tapeToDot(source: Tape | TapeRecording, options?: TapeToDotOptions): string {
+  const fn = 'tapeToDot';
+  checkArity(fn, arguments.length, 2);
+  const { tape, outputs, phases } = asRecording(fn, source);
+  const given = readOptions(fn, options, ['constants', 'values', 'rankdir', 'name']);
+  const showConstants = checkBoolean(fn, 'options.constants', given.constants ?? true);
+  checkBoolean(fn, 'options.values', given.values ?? false);
+  checkOneOf(fn, 'options.rankdir', given.rankdir ?? 'TB', ['TB', 'LR']);
+  if (given.name !== undefined && typeof given.name !== 'string') throw new InvalidArgumentError(fn, `options.name must be a string, got ${describeValue(given.name)}`);
+  options = given;
   const outputSet = new Set(outputs);
   const lines = [
     `digraph ${quote(options.name ?? 'tape')} {`,
@@ -394,6 +413,7 @@ export interface TapeStats {
  * // { nodes: 4, leaves: 1, opsByKind: { exp: 1, sumTo: 1, reshape: 1 }, bytesHeld: 40, arraysHeld: 3 }
  */
 export function tapeStats(source: Tape | TapeRecording): TapeStats {
+  checkArity('tapeStats', arguments.length, 1);
   const { tape } = asRecording('tapeStats', source);
   const opsByKind: Record<string, number> = {};
   // One entry per distinct region of memory: small arrays are views on shared slabs (see
@@ -447,7 +467,8 @@ export interface OpCounts<R> {
  * // ops: 6 — exp, sumTo, reshape forward; reshape, broadcastTo, mul backward; bytesAllocated: 56
  */
 export function countOps<R>(fn: () => R): OpCounts<R> {
-  if (typeof fn !== 'function') throw new InvalidArgumentError('countOps', `expected a function to run, got ${typeof fn}`);
+  checkArity('countOps', arguments.length, 1);
+  checkFunction('countOps', 'fn', fn);
   let ops = 0;
   let bytesAllocated = 0;
   const opsByKind: Record<string, number> = {};

@@ -27,7 +27,9 @@
  *
  * What this file leaves out: the traces themselves (`tape.ts`, `forward.ts`) and the ops.
  */
-import type { Tensor } from './tensor.js';
+import { InvalidArgumentError } from '../errors.js';
+import { checkArity, checkFunction, describeValue } from '../validate.js';
+import { Tensor } from './tensor.js';
 
 /**
  * An op's definition. `P` is its static parameters (axes, shapes, …), which are not
@@ -68,6 +70,9 @@ export type Memo = Map<string, Tensor>;
 
 /** The value memoised under `key`, computing it on the first call; without a memo, just computes. */
 export function memoised(memo: Memo | undefined, key: string, compute: () => Tensor): Tensor {
+  if (typeof key !== 'string' || typeof compute !== 'function' || (memo !== undefined && !(memo instanceof Map))) {
+    throw new InvalidArgumentError('memoised', `expects (memo: the Map a rule receives, or undefined; key: a string; compute: a function), got (${describeValue(memo)}, ${describeValue(key)}, ${describeValue(compute)})`);
+  }
   if (memo === undefined) return compute();
   let value = memo.get(key);
   if (value === undefined) {
@@ -117,9 +122,37 @@ export function setValueHook(hook: ValueHook | undefined): ValueHook | undefined
 }
 
 /**
- * Runs a primitive on tensors at any levels. This is the only way ops are computed.
+ * Runs a primitive on tensors at any levels, checking what a user-written primitive gives: the
+ * way to call your own op (see the README's recipe for adding a primitive). The built-in ops
+ * call `bind`, which trusts its arguments.
+ * @example
+ * const cube: Primitive = { name: 'cube', value: ([x]) => mul(x!, mul(x!, x!)), vjp: (g, [x]) => [mul(g, mul(3, square(x!)))], jvp: ([t], [x]) => mul(t!, mul(3, square(x!))) };
+ * apply(cube, [tensor([2])], undefined).item(); // 8
  */
 export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  const fn = 'apply';
+  checkArity(fn, arguments.length, 3);
+  if (typeof primitive !== 'object' || primitive === null) throw new InvalidArgumentError(fn, `primitive must be an object { name, value, vjp, jvp? }, got ${describeValue(primitive)}`);
+  if (typeof primitive.name !== 'string' || primitive.name === '') throw new InvalidArgumentError(fn, `primitive.name must be a non-empty string, got ${describeValue(primitive.name)}`);
+  checkFunction(fn, `primitive.value of '${primitive.name}'`, primitive.value);
+  checkFunction(fn, `primitive.vjp of '${primitive.name}'`, primitive.vjp);
+  if (primitive.jvp !== undefined) checkFunction(fn, `primitive.jvp of '${primitive.name}'`, primitive.jvp);
+  if (primitive.linear !== undefined && typeof primitive.linear !== 'boolean') throw new InvalidArgumentError(fn, `primitive.linear must be true or false, got ${describeValue(primitive.linear)}`);
+  if (primitive.jvp === undefined && primitive.linear !== true) throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs a jvp rule or linear: true`);
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidArgumentError(fn, `inputs must be a non-empty array of Tensors, got ${describeValue(inputs)}`);
+  inputs.forEach((t: unknown, i) => {
+    if (!(t instanceof Tensor)) throw new InvalidArgumentError(fn, `inputs[${i}] must be a Tensor, got ${describeValue(t)}; wrap numbers with scalar()`);
+  });
+  const out: unknown = bind(primitive, inputs, params);
+  if (!(out instanceof Tensor)) throw new InvalidArgumentError(fn, `primitive.value of '${primitive.name}' returned ${describeValue(out)}, not a Tensor`);
+  return out;
+}
+
+/**
+ * Runs a primitive on tensors at any levels. This is the only way ops are computed; it trusts
+ * its arguments (the public ops check them first). JAX calls this step `bind`.
+ */
+export function bind<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
   let top = 0;
   let trace: Trace | undefined;
   for (const x of inputs) {
@@ -135,6 +168,6 @@ export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], par
   }
   const primals = new Array<Tensor>(inputs.length);
   for (let i = 0; i < inputs.length; i++) primals[i] = inputs[i]!.level === top ? inputs[i]!.primal! : inputs[i]!;
-  const output = apply(primitive, primals, params);
+  const output = bind(primitive, primals, params);
   return trace.lift(primitive, inputs, primals, output, params);
 }

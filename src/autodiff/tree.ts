@@ -7,6 +7,7 @@
  * differentiable ops, which is what dense Hessians and the solvers want.
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
+import { checkArity, isPlainObject } from '../validate.js';
 import { concat, reshape, slice } from './ops/shape.js';
 import { Tensor, describe, fromData, scalar } from './tensor.js';
 
@@ -33,21 +34,30 @@ export interface Flattened {
 export function flatten(tree: unknown, fn: string, root = 'x'): Flattened {
   const leaves: Tensor[] = [];
   const paths: string[] = [];
+  const open = new Set<unknown>(); // the containers on the path from the root: a repeat is a cycle
   const build = (node: unknown, path: string): ((next: () => Tensor) => Tree) => {
     if (node instanceof Tensor || typeof node === 'number') {
       leaves.push(node instanceof Tensor ? node : scalar(node));
       paths.push(path);
       return (next) => next();
     }
+    const container = Array.isArray(node) || isPlainObject(node);
+    if (!container) {
+      throw new InvalidArgumentError(fn, `${path} is ${describe(node)}; ${root === 'x' ? 'inputs' : `${root} leaves`} must be Tensors, numbers, or arrays / plain objects of them`);
+    }
+    if (open.has(node)) throw new InvalidArgumentError(fn, `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); a tree must not refer back to its own containers`);
+    if (open.size >= MAX_DEPTH) throw new InvalidArgumentError(fn, `${path} is nested more than ${MAX_DEPTH} levels deep`);
+    open.add(node);
+    let rebuild: (next: () => Tensor) => Tree;
     if (Array.isArray(node)) {
       const children = node.map((child, i) => build(child, `${path}[${i}]`));
-      return (next) => children.map((c) => c(next));
+      rebuild = (next) => children.map((c) => c(next));
+    } else {
+      const entries = Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, build(v, `${path}.${k}`)] as const);
+      rebuild = (next) => Object.fromEntries(entries.map(([k, c]) => [k, c(next)]));
     }
-    if (isPlainObject(node)) {
-      const entries = Object.entries(node).map(([k, v]) => [k, build(v, `${path}.${k}`)] as const);
-      return (next) => Object.fromEntries(entries.map(([k, c]) => [k, c(next)]));
-    }
-    throw new InvalidArgumentError(fn, `${path} is ${describe(node)}; inputs must be Tensors, numbers, or arrays / plain objects of them`);
+    open.delete(node);
+    return rebuild;
   };
   const builder = build(tree, root);
   return {
@@ -60,11 +70,8 @@ export function flatten(tree: unknown, fn: string, root = 'x'): Flattened {
   };
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
+/** How deep a tree may nest: far beyond any model, well within the call stack. */
+const MAX_DEPTH = 256;
 
 /** Checks that `other` has the structure and leaf shapes of `reference`; returns its leaves. */
 export function matchTree(fn: string, what: string, reference: Flattened, other: unknown): Tensor[] {
@@ -99,13 +106,20 @@ export function matchTree(fn: string, what: string, reference: Flattened, other:
  * unravel(vector); // { w: [2, 2], b: [2] }
  */
 export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vector: Tensor) => TensorTree<T> } {
-  const flat = flatten(tree, 'ravel');
+  checkArity('ravel', arguments.length, 1);
+  return ravelFor('ravel', tree);
+}
+
+function ravelFor<T extends Tree>(fn: string, tree: T): { vector: Tensor; unravel: (vector: Tensor) => TensorTree<T> } {
+  const flat = flatten(tree, fn);
   const sizes = flat.leaves.map((l) => l.size);
   const total = sizes.reduce((a, b) => a + b, 0);
   const vector = flat.leaves.length === 0 ? fromData(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
-  const unravel = (v: Tensor): TensorTree<T> => {
+  const unravel = function (v: Tensor): TensorTree<T> {
+    checkArity('unravel', arguments.length, 1);
     if (!(v instanceof Tensor) || v.rank !== 1 || v.size !== total) {
-      throw new ShapeError('unravel', `expected a vector of length ${total}, got ${v instanceof Tensor ? formatShape(v.shape) : describe(v)}`);
+      const error = v instanceof Tensor ? ShapeError : InvalidArgumentError;
+      throw new error('unravel', `vector must be a Tensor of shape [${total}] (a vector of length ${total}), got ${v instanceof Tensor ? formatShape(v.shape) : describe(v)}`);
     }
     let offset = 0;
     const leaves = flat.leaves.map((leaf, i) => {
@@ -126,5 +140,7 @@ export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vect
  * unravel(tensor([1, 2, 3]), { w: zeros([2]), b: 0 }); // { w: [1, 2], b: 3 }
  */
 export function unravel<T extends Tree>(vector: Tensor, template: T): TensorTree<T> {
-  return ravel(template).unravel(vector);
+  checkArity('unravel', arguments.length, 2);
+  if (arguments.length < 2) throw new InvalidArgumentError('unravel', 'needs the template tree as its second argument: unravel(vector, template)');
+  return ravelFor('unravel', template).unravel(vector);
 }

@@ -40,7 +40,7 @@ describe('recordTape', () => {
 
   it('rejects what it cannot record', () => {
     expect(() => recordTape(3 as never, tensor(1))).toThrow(InvalidArgumentError);
-    expect(() => formatTape({} as never)).toThrow(/formatTape: expected a Tape/);
+    expect(() => formatTape({} as never)).toThrow(/formatTape: source must be a recording from recordTape/);
   });
 });
 

@@ -6,8 +6,9 @@
  * back to each input's shape with `sumTo` (which is itself linear and differentiable).
  */
 import { ShapeError, formatShape } from '../../errors.js';
+import { checkArity } from '../../validate.js';
 import { binaryBroadcast, broadcastShapes, selectBroadcast, unaryKernels, type BinaryOp } from '../../linalg/tensor-kernels.js';
-import { apply, memoised, type Primitive } from '../primitive.js';
+import { bind, memoised, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, scalar, type TensorLike } from '../tensor.js';
 // elementwise.ts imports this file too; the cycle is safe because both only call each other
 // inside rules, never while the modules load.
@@ -33,7 +34,7 @@ function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: T
   const x = toTensor(a, fn, 'a');
   const y = toTensor(b, fn, 'b');
   if (!sameShape(x.shape, y.shape)) outputShape(fn, x, y); // validates broadcasting, with the op's name
-  return apply(primitive, [x, y], undefined);
+  return bind(primitive, [x, y], undefined);
 }
 
 // d(a + b) = da + db
@@ -88,18 +89,22 @@ function addTangents(x: Tensor | undefined, y: Tensor | undefined): Tensor {
 
 /** a + b, broadcasting. @example add(tensor([1, 2]), 10).toArray(); // [11, 12] */
 export function add(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('add', arguments.length, 2);
   return binary('add', addPrimitive, a, b);
 }
 /** a − b, broadcasting. @example sub(tensor([3, 4]), 1).toArray(); // [2, 3] */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('sub', arguments.length, 2);
   return binary('sub', subPrimitive, a, b);
 }
 /** a·b elementwise, broadcasting. @example mul(tensor([1, 2]), tensor([3, 4])).toArray(); // [3, 8] */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('mul', arguments.length, 2);
   return binary('mul', mulPrimitive, a, b);
 }
 /** a / b elementwise, broadcasting. @example div(tensor([1, 2]), 2).toArray(); // [0.5, 1] */
 export function div(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('div', arguments.length, 2);
   return binary('div', divPrimitive, a, b);
 }
 /**
@@ -108,6 +113,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  * @example pow(tensor([2, 3]), 2).toArray(); // [4, 9]
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('pow', arguments.length, 2);
   return binary('pow', powPrimitive, a, b);
 }
 
@@ -129,11 +135,13 @@ const squarePrimitive: Primitive = {
 
 /** −x. @example neg(tensor([1, -2])).toArray(); // [-1, 2] */
 export function neg(x: TensorLike): Tensor {
-  return apply(negPrimitive, [toTensor(x, 'neg', 'x')], undefined);
+  checkArity('neg', arguments.length, 1);
+  return bind(negPrimitive, [toTensor(x, 'neg', 'x')], undefined);
 }
 /** x² elementwise. @example square(tensor([3])).toArray(); // [9] */
 export function square(x: TensorLike): Tensor {
-  return apply(squarePrimitive, [toTensor(x, 'square', 'x')], undefined);
+  checkArity('square', arguments.length, 1);
+  return bind(squarePrimitive, [toTensor(x, 'square', 'x')], undefined);
 }
 
 // where(c, a, b): d = where(c, da, db). The condition is data, not differentiated.
@@ -150,8 +158,8 @@ const wherePrimitive: Primitive<WhereParams> = {
   vjp: (g, [a, b], _out, params, needs) => {
     const zero = scalar(0);
     return [
-      needs[0] ? sumTo(apply(wherePrimitive, [g, zero], params), a!.shape) : undefined,
-      needs[1] ? sumTo(apply(wherePrimitive, [zero, g], params), b!.shape) : undefined,
+      needs[0] ? sumTo(bind(wherePrimitive, [g, zero], params), a!.shape) : undefined,
+      needs[1] ? sumTo(bind(wherePrimitive, [zero, g], params), b!.shape) : undefined,
     ];
   },
 };
@@ -162,14 +170,17 @@ const wherePrimitive: Primitive<WhereParams> = {
  * @example where(greater(x, 0), x, 0) // relu
  */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
-  const c = toTensor(condition, 'where', 'condition');
-  const x = toTensor(a, 'where', 'a');
-  const y = toTensor(b, 'where', 'b');
+  checkArity('where', arguments.length, 3);
+  return select('where', toTensor(condition, 'where', 'condition'), toTensor(a, 'where', 'a'), toTensor(b, 'where', 'b'));
+}
+
+/** `where` on tensors, with errors naming `fn`. */
+function select(fn: string, c: Tensor, x: Tensor, y: Tensor): Tensor {
   const ab = broadcastShapes(x.shape, y.shape);
   if (ab === undefined || broadcastShapes(c.shape, ab) === undefined) {
-    throw new ShapeError('where', `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`);
+    throw new ShapeError(fn, `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`);
   }
-  return apply(wherePrimitive, [x, y], { condition: fromData(dataOf(c), c.shape) });
+  return bind(wherePrimitive, [x, y], { condition: fromData(dataOf(c), c.shape) });
 }
 
 /**
@@ -178,11 +189,17 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
  * @example maximum(tensor([1, 5]), 3).toArray(); // [3, 5]
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return where(greaterEqual(a, b), a, b);
+  checkArity('maximum', arguments.length, 2);
+  const x = toTensor(a, 'maximum', 'a');
+  const y = toTensor(b, 'maximum', 'b');
+  return select('maximum', compare('maximum', 'greaterEqual', x, y), x, y);
 }
 /** Elementwise minimum; at ties the gradient goes to `a`. @example minimum(tensor([1, 5]), 3).toArray(); // [1, 3] */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return where(lessEqual(a, b), a, b);
+  checkArity('minimum', arguments.length, 2);
+  const x = toTensor(a, 'minimum', 'a');
+  const y = toTensor(b, 'minimum', 'b');
+  return select('minimum', compare('minimum', 'lessEqual', x, y), x, y);
 }
 
 function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
@@ -195,22 +212,27 @@ function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor
 
 /** 1 where a > b, else 0 (a constant mask). @example greater(tensor([1, 3]), 2).toArray(); // [0, 1] */
 export function greater(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('greater', arguments.length, 2);
   return compare('greater', 'greater', a, b);
 }
 /** 1 where a ≥ b, else 0 (a constant mask). @example greaterEqual(tensor([1, 2]), 2).toArray(); // [0, 1] */
 export function greaterEqual(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('greaterEqual', arguments.length, 2);
   return compare('greaterEqual', 'greaterEqual', a, b);
 }
 /** 1 where a < b, else 0 (a constant mask). @example less(tensor([1, 3]), 2).toArray(); // [1, 0] */
 export function less(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('less', arguments.length, 2);
   return compare('less', 'less', a, b);
 }
 /** 1 where a ≤ b, else 0 (a constant mask). @example lessEqual(tensor([2, 3]), 2).toArray(); // [1, 0] */
 export function lessEqual(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('lessEqual', arguments.length, 2);
   return compare('lessEqual', 'lessEqual', a, b);
 }
 /** 1 where a = b, else 0 (a constant mask). @example equal(tensor([1, 2]), 2).toArray(); // [0, 1] */
 export function equal(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('equal', arguments.length, 2);
   return compare('equal', 'equal', a, b);
 }
 
@@ -220,6 +242,7 @@ export function equal(a: TensorLike, b: TensorLike): Tensor {
  * @example grad((x) => mul(x, stopGradient(x)))(scalar(3)).item(); // 3, not 6
  */
 export function stopGradient(x: TensorLike): Tensor {
+  checkArity('stopGradient', arguments.length, 1);
   const t = toTensor(x, 'stopGradient', 'x');
   return t.level === 0 ? t : fromData(dataOf(t), t.shape);
 }

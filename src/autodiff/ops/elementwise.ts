@@ -9,7 +9,8 @@
  * subgradient closest to zero, as PyTorch and JAX do). Their second derivatives are 0 everywhere.
  */
 import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
-import { apply, memoised, type Primitive } from '../primitive.js';
+import { checkArity } from '../../validate.js';
+import { bind, memoised, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, mul, neg, sub, square } from './arithmetic.js';
 
@@ -22,7 +23,10 @@ function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x:
     vjp: (g, [x], y, _p, _needs, memo) => [mul(g, memoised(memo, 'f′', () => derivative(x!, y)))],
     jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x!, y))),
   };
-  return (x) => apply(primitive, [toTensor(x, name, 'x')], undefined);
+  return function (x: TensorLike): Tensor {
+    checkArity(name, arguments.length, 1);
+    return bind(primitive, [toTensor(x, name, 'x')], undefined);
+  };
 }
 
 /** A constant built from x's values: derivatives of piecewise-constant functions are 0. */

@@ -11,9 +11,10 @@
  * (their cotangents are outer or matrix-vector products), so no reshape nodes surround it.
  */
 import { ShapeError, formatShape } from '../../errors.js';
+import { checkArity, checkBoolean, readOptions } from '../../validate.js';
 import { gemm, gemv, gemvT } from '../../linalg/blas.js';
 import { dot as dotKernel } from '../../linalg/vector.js';
-import { apply, type Primitive } from '../primitive.js';
+import { bind, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, mul } from './arithmetic.js';
 import { reshape } from './shape.js';
@@ -89,7 +90,7 @@ function product(a: Float64Array, b: Float64Array, m: number, k: number, n: numb
 
 /** op(A)·op(B) straight to the primitive (shapes already checked). */
 function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
-  return apply(matmulPrimitive, [a, b], flags(ta, tb));
+  return bind(matmulPrimitive, [a, b], flags(ta, tb));
 }
 
 /**
@@ -98,19 +99,26 @@ function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
  * Pass `{ transposeA, transposeB }` to multiply by a transpose without forming it.
  * @example matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray(); // [3, 7]
  */
-export function matmul(a: TensorLike, b: TensorLike, options: { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
-  const x = toTensor(a, 'matmul', 'a');
-  const y = toTensor(b, 'matmul', 'b');
+export function matmul(a: TensorLike, b: TensorLike, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor {
+  checkArity('matmul', arguments.length, 3);
+  const { transposeA = false, transposeB = false } = readOptions('matmul', options, ['transposeA', 'transposeB']);
+  checkBoolean('matmul', 'options.transposeA', transposeA);
+  checkBoolean('matmul', 'options.transposeB', transposeB);
+  return product2('matmul', toTensor(a, 'matmul', 'a'), toTensor(b, 'matmul', 'b'), transposeA, transposeB);
+}
+
+/** matmul on checked tensors, with shape errors naming `fn`. */
+function product2(fn: string, x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   if (x.rank < 1 || x.rank > 2 || y.rank < 1 || y.rank > 2) {
-    throw new ShapeError('matmul', `operands must be 1-D or 2-D, got ${formatShape(x.shape)} and ${formatShape(y.shape)}; use mul for scalars`);
+    throw new ShapeError(fn, `operands must be 1-D or 2-D, got ${formatShape(x.shape)} and ${formatShape(y.shape)}; use mul for scalars`);
   }
-  const ta = (options.transposeA ?? false) && x.rank === 2;
-  const tb = (options.transposeB ?? false) && y.rank === 2;
+  const ta = transposeA && x.rank === 2;
+  const tb = transposeB && y.rank === 2;
   const k = x.rank === 1 ? x.size : ta ? x.shape[0]! : x.shape[1]!;
   const kB = y.rank === 1 ? y.size : tb ? y.shape[1]! : y.shape[0]!;
   if (k !== kB) {
     const describeOperand = (t: Tensor, transposed: boolean) => `${formatShape(t.shape)}${transposed ? 'ᵀ' : ''}`;
-    throw new ShapeError('matmul', `cannot multiply ${describeOperand(x, ta)} by ${describeOperand(y, tb)}: inner sizes ${k} and ${kB} differ`);
+    throw new ShapeError(fn, `cannot multiply ${describeOperand(x, ta)} by ${describeOperand(y, tb)}: inner sizes ${k} and ${kB} differ`);
   }
   return matmulRaw(x, y, ta, tb);
 }
@@ -120,16 +128,18 @@ export function matmul(a: TensorLike, b: TensorLike, options: { transposeA?: boo
  * @example dot(tensor([1, 2]), tensor([3, 4])).item(); // 11
  */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('dot', arguments.length, 2);
   const x = toTensor(a, 'dot', 'a');
   const y = toTensor(b, 'dot', 'b');
   if (x.rank === 1 && y.rank === 1 && x.size !== y.size) {
     throw new ShapeError('dot', `vectors have lengths ${x.size} and ${y.size}; they must match`);
   }
-  return matmul(x, y);
+  return product2('dot', x, y, false, false);
 }
 
 /** Outer product of two vectors: `[n]`, `[m]` → `[n, m]`. @example outer(tensor([1, 2]), tensor([3])).toNested(); // [[3], [6]] */
 export function outer(a: TensorLike, b: TensorLike): Tensor {
+  checkArity('outer', arguments.length, 2);
   const x = toTensor(a, 'outer', 'a');
   const y = toTensor(b, 'outer', 'b');
   if (x.rank !== 1 || y.rank !== 1) throw new ShapeError('outer', `needs two vectors, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);

@@ -6,8 +6,10 @@
  * forms shift by the maximum, taken as a constant: logSumExp(x) = m + log Σ exp(x − m) holds for
  * any m, so treating m as constant changes no derivative of any order.
  */
+import { InvalidArgumentError, ShapeError, formatShape } from '../../errors.js';
 import { maxAxes, sumAxes } from '../../linalg/tensor-kernels.js';
-import { apply, type Primitive } from '../primitive.js';
+import { checkArity, checkBoolean, describeValue } from '../../validate.js';
+import { bind, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, equal, mul, sub } from './arithmetic.js';
 import { exp, log } from './elementwise.js';
@@ -16,11 +18,34 @@ import { broadcastTo, normalizeAxis, reshape, sumTo } from './shape.js';
 /** An axis or list of axes; undefined means all of them. */
 export type Axes = number | readonly number[] | undefined;
 
-function resolveAxes(fn: string, axes: Axes, rank: number): number[] {
-  if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+/** The sorted, non-negative axes of a reduction; `undefined` (or `null`) means all of them. */
+function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
+  if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    throw new InvalidArgumentError(fn, `axis must be an integer, a list of integers or undefined (all axes), got ${describeValue(axes)}`);
+  }
   const list = typeof axes === 'number' ? [axes] : axes;
-  const resolved = [...new Set(list.map((a) => normalizeAxis(fn, a, rank)))].sort((a, b) => a - b);
-  return resolved;
+  const resolved = list.map((a) => normalizeAxis(fn, a, rank));
+  if (new Set(resolved).size !== resolved.length) {
+    throw new InvalidArgumentError(fn, `axis lists the same axis twice (${JSON.stringify(list)} for rank ${rank})`);
+  }
+  return resolved.sort((a, b) => a - b);
+}
+
+/** The common entry of the reductions: the tensor, its reduced axes and keepDims, all checked. */
+function reduction(fn: string, count: number, x: TensorLike, axis: Axes | null, keepDims: unknown): { t: Tensor; axes: number[]; keepDims: boolean } {
+  checkArity(fn, count, 3);
+  const t = toTensor(x, fn, 'x');
+  return { t, axes: resolveAxes(fn, axis, t.rank), keepDims: checkBoolean(fn, 'keepDims', keepDims) };
+}
+
+/** Refuses a reduction with no identity (max, mean) over empty slices, as NumPy does for max. */
+function refuseEmpty(fn: string, t: Tensor, axes: readonly number[]): void {
+  const reduced = axes.reduce((n, a) => n * t.shape[a]!, 1);
+  const slices = t.size === 0 ? t.shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1) : 1;
+  if (reduced === 0 && slices > 0) {
+    throw new ShapeError(fn, `cannot take the ${fn} of an empty slice: shape ${formatShape(t.shape)} has length 0 along reduced axis ${axes.find((a) => t.shape[a] === 0)}; ${fn} has no identity (use sum, whose empty result is 0)`);
+  }
 }
 
 function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
@@ -44,16 +69,15 @@ const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }> = 
  * @example sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
  */
 export function sum(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x, 'sum', 'x');
-  const axes = resolveAxes('sum', axis, t.rank);
+  const { t, axes } = reduction('sum', arguments.length, x, axis, keepDims);
   if (axes.length === 0) return t;
-  return apply(sumPrimitive, [t], { axes, keepDims });
+  return bind(sumPrimitive, [t], { axes, keepDims });
 }
 
 /** Mean over `axis` (all axes when omitted). @example mean(tensor([1, 2, 3])).item(); // 2 */
 export function mean(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x, 'mean', 'x');
-  const axes = resolveAxes('mean', axis, t.rank);
+  const { t, axes } = reduction('mean', arguments.length, x, axis, keepDims);
+  refuseEmpty('mean', t, axes);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   return div(sum(t, axes, keepDims), count);
 }
@@ -78,9 +102,9 @@ function argmaxWeights(x: Tensor, y: Tensor): Tensor {
  * @example max(tensor([1, 5, 2])).item(); // 5
  */
 export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x, 'max', 'x');
-  const axes = resolveAxes('max', axis, t.rank);
-  return reshape(apply(maxPrimitive, [t], { axes }), reducedShape(t.shape, axes, keepDims));
+  const { t, axes } = reduction('max', arguments.length, x, axis, keepDims);
+  refuseEmpty('max', t, axes);
+  return reshape(bind(maxPrimitive, [t], { axes }), reducedShape(t.shape, axes, keepDims));
 }
 
 /**
@@ -88,8 +112,11 @@ export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
  * @example logSumExp(tensor([1000, 1000])).item(); // 1000 + log 2
  */
 export function logSumExp(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x, 'logSumExp', 'x');
-  const axes = resolveAxes('logSumExp', axis, t.rank);
+  const { t, axes } = reduction('logSumExp', arguments.length, x, axis, keepDims);
+  return logSumExpOver(t, axes, keepDims);
+}
+
+function logSumExpOver(t: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
   const kept = keptShape(t.shape, axes);
   // The shift m is data (no transform sees it); an all −∞ slice shifts by 0 so its result is −∞, not NaN.
   const m = maxAxes(dataOf(t), t.shape, axes).map((v) => (Number.isFinite(v) ? v : 0));
@@ -103,11 +130,17 @@ export function logSumExp(x: TensorLike, axis?: Axes, keepDims = false): Tensor 
  * @example logSoftmax(tensor([0, 0])).toArray(); // [−log 2, −log 2]
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const t = toTensor(x, 'logSoftmax', 'x');
-  return sub(t, logSumExp(t, normalizeAxis('logSoftmax', axis, t.rank), true));
+  checkArity('logSoftmax', arguments.length, 2);
+  return logSoftmaxOf('logSoftmax', x, axis);
 }
 
 /** softmax along `axis` (default the last). @example softmax(tensor([0, 0])).toArray(); // [0.5, 0.5] */
 export function softmax(x: TensorLike, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  checkArity('softmax', arguments.length, 2);
+  return exp(logSoftmaxOf('softmax', x, axis));
+}
+
+function logSoftmaxOf(fn: string, x: TensorLike, axis: number): Tensor {
+  const t = toTensor(x, fn, 'x');
+  return sub(t, logSumExpOver(t, [normalizeAxis(fn, axis, t.rank)], true));
 }

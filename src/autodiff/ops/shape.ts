@@ -22,9 +22,9 @@ import {
   sumToShape,
   takeAlong,
 } from '../../linalg/tensor-kernels.js';
-import { apply, type Primitive } from '../primitive.js';
+import { bind, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
-import { checkShape } from '../../validate.js';
+import { checkArity, checkIndexList, checkShape, describeValue } from '../../validate.js';
 
 // ---------------------------------------------------------------------------------------------
 // reshape: same values, new shape. y = reshape(x) ⇒ x̄ = reshape(ȳ, shape(x)).
@@ -41,10 +41,11 @@ const reshapePrimitive: Primitive<{ shape: readonly number[] }> = {
  * @example reshape(tensor([1, 2, 3, 4]), [2, 2]).shape; // [2, 2]
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  checkArity('reshape', arguments.length, 2);
   const t = toTensor(x, 'reshape', 'x');
-  const resolved = resolveShape(shape, t.size, t.shape);
+  const resolved = resolveShape(integerList('reshape', 'shape', shape, `[${t.size}]`), t.size, t.shape);
   if (sameShape(resolved, t.shape)) return t;
-  return apply(reshapePrimitive, [t], { shape: Object.freeze(resolved) });
+  return bind(reshapePrimitive, [t], { shape: Object.freeze(resolved) });
 }
 
 function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
@@ -52,11 +53,12 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
   const out = shape.slice();
   if (inferred >= 0) {
     const known = shapeSize(shape.filter((_, i) => i !== inferred));
-    if (shape.lastIndexOf(-1) !== inferred || known === 0 || size % known !== 0) {
+    if (shape.lastIndexOf(-1) !== inferred || known <= 0 || size % known !== 0) {
       throw new ShapeError('reshape', `cannot infer the -1 in ${formatShape(shape)} for ${size} elements (from shape ${formatShape(from)})`);
     }
     out[inferred] = size / known;
   }
+  if (out.some((d) => d < 0)) throw new ShapeError('reshape', `shape ${formatShape(shape)} has a negative length; only one -1 (inferred) is allowed`);
   checkShape('reshape', 'shape', out);
   if (shapeSize(out) !== size) {
     throw new ShapeError('reshape', `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(shape)} (${shapeSize(out)} elements)`);
@@ -90,13 +92,15 @@ const sumToPrimitive: Primitive<{ shape: readonly number[] }> = {
  * @example broadcastTo(tensor([1, 2]), [3, 2]).shape; // [3, 2]
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  checkArity('broadcastTo', arguments.length, 2);
   const t = toTensor(x, 'broadcastTo', 'x');
+  shape = checkShape('broadcastTo', 'shape', shape);
   if (sameShape(t.shape, shape)) return t;
   const target = broadcastShapes(t.shape, shape);
   if (target === undefined || !sameShape(target, shape)) {
     throw new ShapeError('broadcastTo', `cannot broadcast shape ${formatShape(t.shape)} to ${formatShape(shape)}`);
   }
-  return apply(broadcastPrimitive, [t], { shape: Object.freeze(shape.slice()) });
+  return bind(broadcastPrimitive, [t], { shape: Object.freeze(shape.slice()) });
 }
 
 /**
@@ -105,13 +109,15 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
  * @example sumTo(ones([3, 2]), [2]).toArray(); // [3, 3]
  */
 export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
+  checkArity('sumTo', arguments.length, 2);
   const t = toTensor(x, 'sumTo', 'x');
+  shape = checkShape('sumTo', 'shape', shape);
   if (sameShape(t.shape, shape)) return t;
   const target = broadcastShapes(shape, t.shape);
   if (target === undefined || !sameShape(target, t.shape)) {
     throw new ShapeError('sumTo', `cannot sum shape ${formatShape(t.shape)} down to ${formatShape(shape)}: ${formatShape(shape)} must broadcast to ${formatShape(t.shape)}`);
   }
-  return apply(sumToPrimitive, [t], { shape: Object.freeze(shape.slice()) });
+  return bind(sumToPrimitive, [t], { shape: Object.freeze(shape.slice()) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,13 +139,14 @@ const transposePrimitive: Primitive<{ perm: readonly number[] }> = {
  * @example transpose(tensor([[1, 2, 3]])).shape; // [3, 1]
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  checkArity('transpose', arguments.length, 2);
   const t = toTensor(x, 'transpose', 'x');
-  const p = perm ?? t.shape.map((_, i) => t.rank - 1 - i);
+  const p = perm === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : integerList('transpose', 'perm', perm, '[1, 0]').map((a) => (a < 0 ? a + t.rank : a));
   if (p.length !== t.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
     throw new ShapeError('transpose', `perm ${JSON.stringify(p)} is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`);
   }
   if (p.every((v, i) => v === i)) return t;
-  return apply(transposePrimitive, [t], { perm: Object.freeze(p.slice()) });
+  return bind(transposePrimitive, [t], { perm: Object.freeze(p.slice()) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,14 +162,14 @@ const slicePrimitive: Primitive<BoxParams> = {
   name: 'slice',
   linear: true,
   value: ([x], { start, size }) => fromData(sliceBox(dataOf(x!), x!.shape, start, size), size),
-  vjp: (g, _inputs, _out, params) => [apply(padPrimitive, [g], params)],
+  vjp: (g, _inputs, _out, params) => [bind(padPrimitive, [g], params)],
 };
 
 const padPrimitive: Primitive<BoxParams> = {
   name: 'pad',
   linear: true,
   value: ([x], { start, full }) => fromData(padBox(dataOf(x!), x!.shape, start, full), full),
-  vjp: (g, _inputs, _out, params) => [apply(slicePrimitive, [g], params)],
+  vjp: (g, _inputs, _out, params) => [bind(slicePrimitive, [g], params)],
 };
 
 /**
@@ -171,7 +178,10 @@ const padPrimitive: Primitive<BoxParams> = {
  * @example slice(tensor([1, 2, 3, 4]), [1], [2]).toArray(); // [2, 3]
  */
 export function slice(x: TensorLike, start: readonly number[], size?: readonly number[]): Tensor {
+  checkArity('slice', arguments.length, 3);
   const t = toTensor(x, 'slice', 'x');
+  start = integerList('slice', 'start', start, '[1] (one entry per axis)');
+  if (size !== undefined) size = integerList('slice', 'size', size, '[2] (one entry per axis, -1 for "to the end")');
   if (start.length > t.rank || (size !== undefined && size.length > t.rank)) {
     throw new ShapeError('slice', `start ${JSON.stringify(start)} / size ${JSON.stringify(size)} have more axes than shape ${formatShape(t.shape)}`);
   }
@@ -186,7 +196,7 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
     }
   }
   if (sameShape(z, t.shape)) return t;
-  return apply(slicePrimitive, [t], { start: Object.freeze(s), size: Object.freeze(z), full: t.shape });
+  return bind(slicePrimitive, [t], { start: Object.freeze(s), size: Object.freeze(z), full: t.shape });
 }
 
 /**
@@ -194,11 +204,13 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
  * @example index(tensor([[1, 2], [3, 4]]), 1).toArray(); // [3, 4]
  */
 export function index(x: TensorLike, i: number): Tensor {
+  checkArity('index', arguments.length, 2);
   const t = toTensor(x, 'index', 'x');
+  if (typeof i !== 'number' || !Number.isInteger(i)) throw new InvalidArgumentError('index', `i must be an integer, got ${describeValue(i)}`);
   if (t.rank === 0) throw new ShapeError('index', 'cannot index a scalar (shape [])');
   const n = t.shape[0]!;
   const at = i < 0 ? n + i : i;
-  if (!Number.isInteger(at) || at < 0 || at >= n) {
+  if (at < 0 || at >= n) {
     throw new ShapeError('index', `index ${i} is out of range for axis 0 of length ${n}`);
   }
   return reshape(slice(t, [at], [1]), t.shape.slice(1));
@@ -238,17 +250,28 @@ const concatPrimitive: Primitive<{ axis: number }> = {
  * @example concat([tensor([1, 2]), tensor([3])]).toArray(); // [1, 2, 3]
  */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new InvalidArgumentError('concat', 'needs a non-empty array of tensors');
-  const ts = xs.map((x) => toTensor(x, 'concat', 'x'));
+  checkArity('concat', arguments.length, 2);
+  const ts = tensorList('concat', xs);
+  return join('concat', ts, normalizeAxis('concat', axis, ts[0]!.rank));
+}
+
+/** The tensors of a non-empty list, each checked, with errors naming `fn` and the position. */
+function tensorList(fn: string, xs: unknown): Tensor[] {
+  if (!Array.isArray(xs)) throw new InvalidArgumentError(fn, `xs must be an array of tensors, got ${describeValue(xs)}`);
+  if (xs.length === 0) throw new InvalidArgumentError(fn, 'xs must hold at least one tensor, got an empty array');
+  return xs.map((x: TensorLike, i) => toTensor(x, fn, `xs[${i}]`));
+}
+
+/** concat on checked tensors and a normalised axis, errors naming `fn`. */
+function join(fn: string, ts: readonly Tensor[], ax: number): Tensor {
   const first = ts[0]!;
-  const ax = normalizeAxis('concat', axis, first.rank);
   for (const t of ts) {
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
-      throw new ShapeError('concat', `shapes ${ts.map((u) => formatShape(u.shape)).join(', ')} differ outside axis ${ax}`);
+      throw new ShapeError(fn, `shapes ${ts.map((u) => formatShape(u.shape)).join(', ')} differ outside axis ${ax}`);
     }
   }
   if (ts.length === 1) return first;
-  return apply(concatPrimitive, ts, { axis: ax });
+  return bind(concatPrimitive, ts, { axis: ax });
 }
 
 /**
@@ -256,14 +279,21 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
  * @example stack([tensor([1, 2]), tensor([3, 4])]).shape; // [2, 2]
  */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new InvalidArgumentError('stack', 'needs a non-empty array of tensors');
-  const ts = xs.map((x) => toTensor(x, 'stack', 'x'));
-  const ax = normalizeAxis('stack', axis, ts[0]!.rank + 1);
-  return concat(ts.map((t) => expandDims(t, ax)), ax);
+  checkArity('stack', arguments.length, 2);
+  const ts = tensorList('stack', xs);
+  const first = ts[0]!;
+  const ax = normalizeAxis('stack', axis, first.rank + 1);
+  if (ts.some((t) => !sameShape(t.shape, first.shape))) {
+    throw new ShapeError('stack', `every tensor must have the same shape, got ${ts.map((u) => formatShape(u.shape)).join(', ')}`);
+  }
+  const expanded = first.shape.slice();
+  expanded.splice(ax, 0, 1);
+  return join('stack', ts.map((t) => reshape(t, expanded)), ax);
 }
 
 /** Inserts an axis of length 1 at `axis`. @example expandDims(tensor([1, 2]), 0).shape; // [1, 2] */
 export function expandDims(x: TensorLike, axis: number): Tensor {
+  checkArity('expandDims', arguments.length, 2);
   const t = toTensor(x, 'expandDims', 'x');
   const ax = normalizeAxis('expandDims', axis, t.rank + 1);
   const shape = t.shape.slice();
@@ -273,6 +303,7 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
 
 /** Removes axes of length 1 (all of them, or the one given). @example squeeze(zeros([1, 3])).shape; // [3] */
 export function squeeze(x: TensorLike, axis?: number): Tensor {
+  checkArity('squeeze', arguments.length, 2);
   const t = toTensor(x, 'squeeze', 'x');
   if (axis === undefined) return reshape(t, t.shape.filter((d) => d !== 1));
   const ax = normalizeAxis('squeeze', axis, t.rank);
@@ -297,14 +328,14 @@ const takePrimitive: Primitive<TakeParams> = {
     shape[axis] = indices.length;
     return fromData(takeAlong(dataOf(x!), x!.shape, indices, axis), shape);
   },
-  vjp: (g, _inputs, _out, params) => [apply(scatterAddPrimitive, [g], params)],
+  vjp: (g, _inputs, _out, params) => [bind(scatterAddPrimitive, [g], params)],
 };
 
 const scatterAddPrimitive: Primitive<TakeParams> = {
   name: 'scatterAdd',
   linear: true,
   value: ([g], { indices, axis, full }) => fromData(scatterAddAlong(dataOf(g!), full, indices, axis), full),
-  vjp: (g, _inputs, _out, params) => [apply(takePrimitive, [g], params)],
+  vjp: (g, _inputs, _out, params) => [bind(takePrimitive, [g], params)],
 };
 
 /**
@@ -313,16 +344,11 @@ const scatterAddPrimitive: Primitive<TakeParams> = {
  * @example take(tensor([10, 20, 30]), [2, 0]).toArray(); // [30, 10]
  */
 export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tensor {
+  checkArity('take', arguments.length, 3);
   const t = toTensor(x, 'take', 'x');
   const ax = normalizeAxis('take', axis, t.rank);
-  const n = t.shape[ax]!;
-  const idx = Int32Array.from(indices as ArrayLike<number>, (v) => {
-    if (!Number.isInteger(v) || v < -n || v >= n) {
-      throw new ShapeError('take', `index ${v} is out of range for axis ${ax} of length ${n} (shape ${formatShape(t.shape)})`);
-    }
-    return v < 0 ? v + n : v;
-  });
-  return apply(takePrimitive, [t], { indices: idx, axis: ax, full: t.shape });
+  const idx = checkIndexList('take', 'indices', indices, { size: t.shape[ax]!, negative: true });
+  return bind(takePrimitive, [t], { indices: idx, axis: ax, full: t.shape });
 }
 
 /**
@@ -331,26 +357,34 @@ export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tenso
  * @example takeAlongRows(tensor([[1, 2], [3, 4]]), [1, 0]).toArray(); // [2, 3]
  */
 export function takeAlongRows(x: TensorLike, indices: ArrayLike<number>): Tensor {
+  checkArity('takeAlongRows', arguments.length, 2);
   const t = toTensor(x, 'takeAlongRows', 'x');
-  if (t.rank !== 2 || indices.length !== t.shape[0]) {
-    throw new ShapeError('takeAlongRows', `needs a matrix and one index per row; got shape ${formatShape(t.shape)} and ${indices.length} indices`);
-  }
-  const cols = t.shape[1]!;
-  const flat = Array.from({ length: indices.length }, (_, i) => {
-    const c = indices[i]!;
-    if (!Number.isInteger(c) || c < 0 || c >= cols) {
-      throw new ShapeError('takeAlongRows', `row ${i}: column index ${c} is out of range for ${cols} columns`);
-    }
-    return i * cols + c;
-  });
-  return take(reshape(t, [-1]), flat);
+  if (t.rank !== 2) throw new ShapeError('takeAlongRows', `x must be a matrix [rows, columns], got shape ${formatShape(t.shape)}`);
+  const [rows, cols] = t.shape as [number, number];
+  const columns = checkIndexList('takeAlongRows', 'indices', indices, { size: cols, length: rows });
+  const flat = columns.map((c, i) => i * cols + c);
+  return bind(takePrimitive, [reshape(t, [rows * cols])], { indices: flat, axis: 0, full: [rows * cols] });
 }
 
 /** Resolves a possibly negative axis against a rank, with a clear error. */
-export function normalizeAxis(fn: string, axis: number, rank: number): number {
+export function normalizeAxis(fn: string, axis: number, rank: number, name = 'axis'): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+    throw new InvalidArgumentError(fn, `${name} must be an integer, got ${describeValue(axis)}`);
+  }
   const ax = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(ax) || ax < 0 || ax >= rank) {
-    throw new ShapeError(fn, `axis ${axis} is out of range for rank ${rank}`);
+  if (ax < 0 || ax >= rank) {
+    throw new ShapeError(fn, rank === 0 ? `${name} ${axis} is out of range: a scalar (shape []) has no axes` : `${name} ${axis} is out of range for rank ${rank} (valid: ${-rank} … ${rank - 1})`);
   }
   return ax;
+}
+
+/** Checks that `value` is an array of integers (an index box, a permutation), naming `fn` and `name`. */
+function integerList(fn: string, name: string, value: unknown, example: string): number[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError(fn, `${name} must be an array of integers, e.g. ${example}, got ${describeValue(value)}`);
+  }
+  value.forEach((v: unknown, i) => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidArgumentError(fn, `${name}[${i}] must be an integer, got ${describeValue(v)}`);
+  });
+  return value.slice() as number[];
 }
