@@ -127,6 +127,7 @@ export class EscapedTracerError extends TapegradError {
   constructor(fn: string, transform: string, level: number, message: string) {
     super(fn, 'escaped-tracer', message);
     this.transform = transform;
+    if (typeof transform !== 'string') checkedNumber(this, 'transform (a string)', NaN, false);
     this.level = checkedNumber(this, 'level', level, true);
   }
 }

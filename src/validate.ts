@@ -187,7 +187,8 @@ export function checkOneOf<C extends string>(fn: string, name: string, value: un
 /**
  * Validates an options object: `undefined` reads as `{}`; anything but a plain object is an
  * error; a key outside `known` is an error naming the key and the nearest known one (a misspelt
- * option would otherwise silently run the default). Values are checked by the caller.
+ * option would otherwise silently run the default), and so is a known key set to `null` (leave it
+ * out for the default). Values are checked by the caller.
  * @example const { mode, step } = readOptions('hvp', options, ['mode', 'step']);
  */
 export function readOptions<T extends object>(fn: string, options: T | undefined, known: readonly (keyof T & string)[], name = 'options'): Partial<T> {
@@ -199,6 +200,9 @@ export function readOptions<T extends object>(fn: string, options: T | undefined
     );
   }
   for (const key of Object.keys(options)) {
+    if ((known as readonly string[]).includes(key) && (options as Record<string, unknown>)[key] === null) {
+      throw new InvalidArgumentError(fn, `${name}.${key} is null; leave the option out to use its default`);
+    }
     if (!(known as readonly string[]).includes(key)) {
       const near = nearest(key, known);
       throw new InvalidArgumentError(
