@@ -20,5 +20,7 @@ export default class CountReporter implements Reporter {
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
     process.stdout.write(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const skippedSuite = process.env['TAPEGRAD_BROWSER_SKIPPED'];
+    if (skippedSuite !== undefined) process.stdout.write(`${skippedSuite}\n`);
   }
 }
