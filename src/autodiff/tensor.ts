@@ -129,11 +129,33 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** @example String(tensor([1, 2])); // 'Tensor([1,2], shape=[2])' */
+  /**
+   * The values with their shape, long axes summarised with `…` (at most 3 entries shown at each
+   * end), and for a traced value the transform tracing it.
+   * @example String(tensor([[1, 2], [3, 4]])); // 'Tensor([[1, 2], [3, 4]], shape=[2, 2])'
+   */
   toString(): string {
-    const tag = this.level === 0 ? '' : `, level=${this.level} (${this.trace!.kind})`;
-    return `Tensor(${JSON.stringify(this.toNested())}, shape=${formatShape(this.shape)}${tag})`;
+    const tag = this.level === 0 ? '' : `, traced by ${this.trace!.transform} (level ${this.level})`;
+    return `Tensor(${summarise(this.#data, this.shape)}, shape=${formatShape(this.shape)}${tag})`;
   }
+
+  /** What `console.log(t)` prints in Node: the same as `toString()`, not the engine's fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** Nested-array text of `data` with each axis longer than 6 shortened to its first and last 3 entries. */
+function summarise(data: Float64Array, shape: readonly number[]): string {
+  const strides = shape.map((_, axis) => shapeSize(shape.slice(axis + 1)));
+  const show = (axis: number, offset: number): string => {
+    if (axis === shape.length) return String(data[offset]);
+    const n = shape[axis]!;
+    const at = (i: number) => show(axis + 1, offset + i * strides[axis]!);
+    const items = n <= 6 ? Array.from({ length: n }, (_, i) => at(i)) : [at(0), at(1), at(2), '…', at(n - 3), at(n - 2), at(n - 1)];
+    return `[${items.join(', ')}]`;
+  };
+  return show(0, 0);
 }
 
 /**

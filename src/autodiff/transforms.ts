@@ -112,7 +112,7 @@ function scalarOutput(fn: string, r: Recording): Tensor {
  * Extra arguments are passed to `f` and not differentiated.
  * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // [2, 4]
  */
-export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
+export function grad<X = Tensor>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
   checkArity('grad', arguments.length, 1, 'grad(f) returns the gradient function: call it as grad(f)(x)');
   checkFunction('grad', 'f', f);
   const both = valueAndGradFor('grad', 'grad', f);
@@ -129,8 +129,8 @@ export function grad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x
  * valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
  * valueAndGrad((x) => [sum(square(x)), mul(x, 2)], { hasAux: true })(tensor([3])); // { value: 9, grad: [6], aux: [6] }
  */
-export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> };
-export function valueAndGrad<X, A>(f: (x: Lifted<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux: A };
+export function valueAndGrad<X = Tensor>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> };
+export function valueAndGrad<X = Tensor, A = unknown>(f: (x: Lifted<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux: A };
 export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, options?: { hasAux?: boolean }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux?: unknown } {
   checkArity('valueAndGrad', arguments.length, 2, 'valueAndGrad(f) returns a function: call it as valueAndGrad(f)(x)');
   checkFunction('valueAndGrad', 'f', f);

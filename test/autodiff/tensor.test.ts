@@ -92,7 +92,7 @@ describe('tensor()', () => {
     expect(eye(2, 3).toNested()).toEqual([[1, 0, 0], [0, 1, 0]]);
     expect(zerosLike(ones([3, 1])).shape).toEqual([3, 1]);
     expect(tensor([[5]]).item()).toBe(5);
-    expect(String(tensor([1, 2]))).toBe('Tensor([1,2], shape=[2])');
+    expect(String(tensor([1, 2]))).toBe('Tensor([1, 2], shape=[2])');
     expect(tensor(1)).toBeInstanceOf(Tensor);
   });
 });
@@ -149,5 +149,25 @@ describe('seeded randomness', () => {
     // Standard errors for n = 10⁴: 0.01 for the mean, √(2/n) ≈ 0.014 for the variance; allow 5 of them.
     expect(Math.abs(mean)).toBeLessThan(0.05);
     expect(Math.abs(variance - 1)).toBeLessThan(0.07);
+  });
+});
+
+describe('printing', () => {
+  it('console.log shows values and shape, not the engine fields', async () => {
+    const { inspect } = await import('node:util');
+    const { tensor, grad, sum, mul } = await import('../../src/index.js');
+    expect(inspect(tensor([[1, 2], [3, 4]]))).toBe('Tensor([[1, 2], [3, 4]], shape=[2, 2])');
+    expect(inspect({ t: tensor([1]) })).toBe('{ t: Tensor([1], shape=[1]) }');
+    let seen = '';
+    grad((x: import('../../src/index.js').Tensor) => {
+      seen = inspect(x);
+      return sum(mul(x, x));
+    })(tensor([1, 2]));
+    expect(seen).toMatch(/^Tensor\(\[1, 2\], shape=\[2\], traced by grad \(level \d+\)\)$/);
+  });
+
+  it('long axes are summarised', async () => {
+    const { tensor } = await import('../../src/index.js');
+    expect(String(tensor([1, 2, 3, 4, 5, 6, 7, 8]))).toBe('Tensor([1, 2, 3, …, 6, 7, 8], shape=[8])');
   });
 });
