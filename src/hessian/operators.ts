@@ -19,20 +19,25 @@
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import {
-  Tensor,
-  hessian as hessianTransform,
-  linearize,
-  linearizeAndTranspose,
-  stack,
-  tensor,
-  type Tree,
-} from '../autodiff/index.js';
+  checkArity,
+  checkFiniteEntries,
+  checkFunction,
+  checkIndexList,
+  checkNonNegative,
+  checkOneOf,
+  checkSeed,
+  checkVector,
+  describeValue,
+  isPlainObject,
+  readOptions,
+} from '../validate.js';
+import { Tensor, jacobian, jvp, linearize, linearizeAndTranspose, reshape, stack, type Tree } from '../autodiff/index.js';
 import { axpy, gemv, gemvT, scale, subVectors, transpose } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
-import { HVP_MODES, defaultStep, hvp, type HvpMode } from './hvp.js';
+import { hessianVectorProduct, isDifferenceMode, leavesNorm, readModeAndStep, readTree, stepFor, type HvpMode } from './hvp.js';
 import type { LinearOperator } from './linear-operator.js';
 import { flatten } from '../autodiff/tree.js';
-import { dataOf } from '../autodiff/tensor.js';
+import { dataOf, fromData } from '../autodiff/tensor.js';
 import { gradFor } from '../autodiff/transforms.js';
 
 /** A Hessian operator: a LinearOperator on the flat parameter vector, with what was computed at x. */
@@ -41,9 +46,9 @@ export interface HessianOperator extends LinearOperator {
   readonly damping: number;
   /** f(x). */
   readonly value: number;
-  /** ∇f(x), flattened (a copy). */
+  /** ∇f(x), flattened (a fresh copy on every read). */
   readonly gradient: Float64Array;
-  /** The exact diagonal of H + λI (n products, computed on first call and cached). */
+  /** The exact diagonal of H + λI (n products, computed on first call and cached; a fresh copy each call). */
   readonly diagonal: () => Float64Array;
 }
 
@@ -51,21 +56,8 @@ export interface HessianOperatorOptions {
   mode?: HvpMode;
   /** λ ≥ 0: the operator applies H + λI. */
   damping?: number;
-  /** Finite-difference step for the difference modes. */
+  /** Finite-difference step for the difference modes (only those take it). */
   step?: number;
-}
-
-function checkDamping(fn: string, damping: number): number {
-  if (!(damping >= 0) || !Number.isFinite(damping)) {
-    throw new InvalidArgumentError(fn, `damping must be a finite number ≥ 0, got ${damping}`);
-  }
-  return damping;
-}
-
-function checkVector(fn: string, v: Float64Array, n: number): void {
-  if (!(v instanceof Float64Array) || v.length !== n) {
-    throw new ShapeError(fn, `apply(v) needs a Float64Array of length ${n} (the number of parameters), got ${v instanceof Float64Array ? `length ${v.length}` : typeof v}`);
-  }
 }
 
 /** Adds λ·v into a fresh result (or copies when λ = 0): apply never hands out internal arrays. */
@@ -73,122 +65,45 @@ function withDamping(hv: Float64Array, v: Float64Array, damping: number): Float6
   return damping === 0 ? hv.slice() : axpy(damping, v, hv);
 }
 
-function cachedDiagonal(op: { size: number; apply(v: Float64Array): Float64Array }): () => Float64Array {
-  let diagonal: Float64Array | undefined;
-  return () => {
-    if (diagonal === undefined) {
-      diagonal = new Float64Array(op.size);
-      const e = new Float64Array(op.size);
-      for (let i = 0; i < op.size; i++) {
-        e[i] = 1;
-        diagonal[i] = op.apply(e)[i]!;
-        e[i] = 0;
-      }
-    }
-    return diagonal.slice();
+/** The diagonal eᵢᵀ·A·eᵢ of a product map, from n products with the unit vectors. */
+function diagonalOf(size: number, product: (v: Float64Array) => Float64Array): Float64Array {
+  const diagonal = new Float64Array(size);
+  const e = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    e[i] = 1;
+    diagonal[i] = product(e)[i]!;
+    e[i] = 0;
+  }
+  return diagonal;
+}
+
+/** The public `apply` of an operator named `fn`: one validated argument, then the unchecked product. */
+function checkedApply(fn: string, size: number, product: (v: Float64Array) => Float64Array): (v: Float64Array) => Float64Array {
+  const name = `${fn}().apply`;
+  return function apply(v: Float64Array): Float64Array {
+    checkArity(name, arguments.length, 1);
+    return product(checkVector(name, 'v', v, { length: size }));
   };
 }
 
-/**
- * The Hessian of a scalar `f` at `x` as a LinearOperator on the flattened parameters, recorded
- * once and replayed per product in the `'fwd-over-rev'` (default) and `'rev-over-rev'` modes.
- * Extra arguments after the options are passed to `f`.
- *
- * @example
- * const H = hessianOperator(loss, params, { damping: 1e-3 });
- * const Hv = H.apply(new Float64Array(H.size).fill(1));
- * cgSolve(H, H.gradient); // a Newton step
- */
-export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options: HessianOperatorOptions = {}, ...rest: unknown[]): HessianOperator {
-  if (typeof f !== 'function') throw new InvalidArgumentError('hessianOperator', `expected a scalar function, got ${typeof f}`);
-  const mode = options.mode ?? 'fwd-over-rev';
-  if (!HVP_MODES.includes(mode)) {
-    throw new InvalidArgumentError('hessianOperator', `unknown mode ${JSON.stringify(mode)}; use one of ${HVP_MODES.map((m) => `'${m}'`).join(', ')}`);
-  }
-  const damping = checkDamping('hessianOperator', options.damping ?? 0);
-  if (options.step !== undefined && !(options.step > 0 && Number.isFinite(options.step))) {
-    // as hvp does: a zero step made every product NaN (0/0), a negative or infinite one nonsense
-    throw new InvalidArgumentError('hessianOperator', `step must be a positive finite number, got ${options.step}; omit it for the default √ε·(1+‖x‖)/‖v‖ (∛ε for central differences)`);
-  }
-  const view = flatView(x);
-  const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
-  const n = view.size;
-
-  // Records f and its backward pass once; `value` and `gradient` come with the recording. The
-  // tape is traced on the tree itself (no ravel inside it); v is split into leaves outside.
-  let value = NaN;
-  const gradientAt = (y: unknown): unknown => gradFor('hessianOperator', fx)(y);
-  const recordGradient = (y: unknown): unknown =>
-    gradFor('hessianOperator', (z: unknown) => {
-      const out = fx(z);
-      if (out instanceof Tensor && out.size === 1) value = dataOf(out)[0]!;
-      else if (typeof out === 'number') value = out; // f constant in x: H = 0, but f(x) is known
-      return out;
-    })(y);
-  let product: (v: unknown) => unknown;
-  let gradient: Float64Array;
-  switch (mode) {
-    case 'fwd-over-rev':
-    case 'rev-over-rev': {
-      const recorded = linearizeAndTranspose(recordGradient, x as unknown);
-      gradient = view.toFlat(recorded.value);
-      product = mode === 'fwd-over-rev' ? recorded.jvp : recorded.vjp;
-      break;
-    }
-    case 'rev-over-fwd': {
-      gradient = view.toFlat(recordGradient(x));
-      product = (v) => hvp(f, x, v as X, { mode }, ...rest) as unknown;
-      break;
-    }
-    case 'finite-difference':
-    case 'central-difference': {
-      const g0 = view.toFlat(recordGradient(x));
-      gradient = g0;
-      const x0 = view.toFlat(x);
-      const at = (r: number, v: Float64Array) => view.toFlat(gradientAt(view.toTree(axpy(r, v, x0))));
-      product = (vTree) => {
-        const v = view.toFlat(vTree);
-        const r = options.step ?? defaultStep(mode, tensor(x0), tensor(v));
-        const difference = mode === 'finite-difference' ? subVectors(at(r, v), g0) : subVectors(at(r, v), at(-r, v));
-        return view.toTree(scale(1 / (mode === 'finite-difference' ? r : 2 * r), difference));
-      };
-      break;
-    }
-  }
-  const operator = {
-    size: n,
-    mode,
-    damping,
-    get value() {
-      return value;
-    },
-    /** A fresh copy on every read: the operator's own gradient cannot be changed through it. */
-    get gradient() {
-      return gradient.slice();
-    },
-    apply(v: Float64Array): Float64Array {
-      checkVector('hessianOperator', v, n);
-      return withDamping(view.toFlat(product(view.toTree(v))), v, damping);
-    },
-    diagonal: undefined as unknown as () => Float64Array,
-  };
-  operator.diagonal = cachedDiagonal(operator);
-  return operator;
-}
+// ---------------------------------------------------------------------------------------------
+// The flat view of a parameter tree
 
 /**
  * The flat-vector view of a parameter tree, at level 0: `toTree` splits a Float64Array into
  * constant leaves shaped like the tree's, `toFlat` packs a tree of tensors back into one array.
  * Keeping these conversions outside the recorded tape keeps a product O(n) however many leaves.
  */
-interface FlatView {
+export interface FlatView {
   readonly size: number;
+  readonly leaves: readonly Tensor[];
   toTree(v: Float64Array): unknown;
   toFlat(tree: unknown): Float64Array;
 }
 
-function flatView(x: unknown): FlatView {
-  const flat = flatten(x, 'flatView');
+/** @internal The flat view of the tree argument `name` of `fn` (validated here, once). */
+export function flatView(fn: string, name: string, x: unknown): FlatView {
+  const flat = readTree(fn, name, x);
   const offsets: number[] = [];
   let size = 0;
   for (const leaf of flat.leaves) {
@@ -197,65 +112,233 @@ function flatView(x: unknown): FlatView {
   }
   return {
     size,
-    toTree: (v) => flat.rebuild(flat.leaves.map((leaf, i) => tensor(v.subarray(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
+    leaves: flat.leaves,
+    toTree: (v) => flat.rebuild(flat.leaves.map((leaf, i) => fromData(v.slice(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
     toFlat: (tree) => {
       const out = new Float64Array(size);
-      flatten(tree, 'flatView').leaves.forEach((leaf, i) => out.set(dataOf(leaf), offsets[i]!));
+      flatten(tree, fn).leaves.forEach((leaf, i) => out.set(dataOf(leaf), offsets[i]!));
       return out;
     },
   };
 }
 
-type HessianMode = HvpMode;
+// ---------------------------------------------------------------------------------------------
+// hessianOperator
+
+/** What `recordHessian` needs: validated settings. */
+export interface HessianSettings {
+  readonly mode: HvpMode;
+  readonly damping: number;
+  readonly step: number | undefined;
+}
+
+/** A recorded Hessian: the unchecked product (for loops inside tapegrad) and what came with it. */
+export interface RecordedHessian {
+  readonly size: number;
+  /** (H + λI)·v into a fresh array; v is not checked. */
+  readonly product: (v: Float64Array) => Float64Array;
+  readonly value: () => number;
+  readonly gradient: Float64Array;
+  readonly view: FlatView;
+}
 
 /**
- * The dense Hessian. Two forms:
- * - `hessian(f, { mode })` returns the function x ↦ H(x) (shape `[...x.shape, ...x.shape]`),
- *   differentiable in the AD modes;
- * - `hessian(f, x, { mode })` computes it at a Tensor x directly, in any of the five modes
- *   (the difference modes from n products).
- * @example hessian((x) => sum(pow(x, 3)), tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
+ * @internal Records the Hessian of `f` at `x` for the public function `fn`: f, x and the
+ * settings must already be validated (x through `readTree`, i.e. `view`). Errors raised while f
+ * runs name `fn`.
  */
-export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, options?: { mode?: HessianMode; step?: number }): (x: Tensor, ...rest: unknown[]) => Tensor;
-export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, x: Tensor, options?: { mode?: HessianMode; step?: number }): Tensor;
-export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?: Tensor | { mode?: HessianMode; step?: number }, maybeOptions: { mode?: HessianMode; step?: number } = {}): Tensor | ((x: Tensor, ...rest: unknown[]) => Tensor) {
-  if (xOrOptions instanceof Tensor) {
-    const x = xOrOptions;
-    const mode = maybeOptions.mode ?? 'fwd-over-rev';
-    if (mode === 'fwd-over-rev' || mode === 'rev-over-rev' || mode === 'rev-over-fwd') {
-      return hessianTransform(f as (x: Tensor) => Tensor, { mode })(x);
+export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Tensor | number, x: unknown, view: FlatView, settings: HessianSettings, rest: readonly unknown[]): RecordedHessian {
+  const { mode, damping } = settings;
+  const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
+  // Records f and its backward pass once; `value` and `gradient` come with the recording. The
+  // tape is traced on the tree itself (no ravel inside it); v is split into leaves outside.
+  let value = NaN;
+  const recordGradient = (y: unknown): unknown =>
+    gradFor(fn, (z: unknown) => {
+      const out = fx(z);
+      if (out instanceof Tensor && out.size === 1) value = dataOf(out)[0]!;
+      else if (typeof out === 'number') value = out; // f constant in x: H = 0, but f(x) is known
+      return out;
+    })(y);
+  let hessianTimes: (v: Float64Array) => Float64Array;
+  let gradient: Float64Array;
+  switch (mode) {
+    case 'fwd-over-rev':
+    case 'rev-over-rev': {
+      const recorded = linearizeAndTranspose(recordGradient, x);
+      gradient = view.toFlat(recorded.value);
+      const replay = mode === 'fwd-over-rev' ? recorded.jvp : recorded.vjp;
+      hessianTimes = (v) => view.toFlat(replay(view.toTree(v)));
+      break;
     }
-    const H = hessianOperator(f, x, { mode, ...(maybeOptions.step === undefined ? {} : { step: maybeOptions.step }) });
-    // H·eⱼ is COLUMN j (Hᵢⱼ = ∂gᵢ/∂xⱼ, the jacobian convention of the AD modes). The difference
-    // quotients are not exactly symmetric, so stacking the products as rows would return the
-    // transpose of the finite-difference Jacobian of the gradient.
-    const columns: Tensor[] = [];
-    const e = new Float64Array(H.size);
-    for (let j = 0; j < H.size; j++) {
-      e[j] = 1;
-      columns.push(tensor(H.apply(e)));
-      e[j] = 0;
+    case 'rev-over-fwd': {
+      gradient = view.toFlat(recordGradient(x));
+      hessianTimes = (v) => view.toFlat(hessianVectorProduct(fn, fx, x, view.toTree(v), mode, undefined));
+      break;
     }
-    return tensor(dataOf(stack(columns, 1)), [...x.shape, ...x.shape]);
+    case 'finite-difference':
+    case 'central-difference': {
+      const g0 = view.toFlat(recordGradient(x));
+      gradient = g0;
+      const x0 = view.toFlat(x);
+      const xNorm = leavesNorm(view.leaves);
+      if (settings.step === undefined) stepFor(fn, mode, xNorm, 0); // refuses a non-finite x now, not at the first product
+      const gradientAt = gradFor(fn, fx);
+      const at = (r: number, v: Float64Array) => view.toFlat(gradientAt(view.toTree(axpy(r, v, x0))));
+      hessianTimes = (v) => {
+        const r = settings.step ?? stepFor(fn, mode, xNorm, leavesNorm([fromData(v, [v.length])]));
+        const difference = mode === 'finite-difference' ? subVectors(at(r, v), g0) : subVectors(at(r, v), at(-r, v));
+        return scale(1 / (mode === 'finite-difference' ? r : 2 * r), difference);
+      };
+      break;
+    }
   }
-  const options = xOrOptions ?? {};
-  const mode = options.mode ?? 'fwd-over-rev';
-  if (mode === 'finite-difference' || mode === 'central-difference') {
-    const step = options.step === undefined ? {} : { step: options.step };
-    return (x: Tensor, ...rest: unknown[]) => hessian((y: Tensor) => (f as (y: Tensor, ...rest: unknown[]) => Tensor)(y, ...rest), x, { mode, ...step });
-  }
-  return hessianTransform(f as (x: Tensor) => Tensor, { mode });
+  return { size: view.size, product: (v) => withDamping(hessianTimes(v), v, damping), value: () => value, gradient, view };
+}
+
+/** Reads the options of `hessianOperator` (and of the functions built on it) for `fn`. */
+function readHessianSettings(fn: string, options: unknown, keys: readonly ('mode' | 'damping' | 'step')[]): HessianSettings {
+  const given = readOptions(fn, options as HessianOperatorOptions | undefined, keys);
+  const { mode, step } = readModeAndStep(fn, given);
+  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
+  return { mode, damping, step };
+}
+
+/**
+ * The Hessian of a scalar `f` at `x` as a LinearOperator on the flattened parameters, recorded
+ * once and replayed per product in the `'fwd-over-rev'` (default) and `'rev-over-rev'` modes.
+ * Extra arguments after the options are passed to `f`. An empty x gives an operator of size 0.
+ * `apply(v)` takes a finite Float64Array of length `size` and returns a fresh array.
+ *
+ * @example
+ * const H = hessianOperator(loss, params, { damping: 1e-3 });
+ * const Hv = H.apply(new Float64Array(H.size).fill(1));
+ * cgSolve(H, H.gradient); // a Newton step
+ */
+export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options?: HessianOperatorOptions, ...rest: unknown[]): HessianOperator {
+  const fn = 'hessianOperator';
+  checkFunction(fn, 'f', f);
+  const view = flatView(fn, 'x', x);
+  const settings = readHessianSettings(fn, options, ['mode', 'damping', 'step']);
+  const recorded = recordHessian(fn, f as (x: never) => Tensor, x, view, settings, rest);
+  const { product, gradient } = recorded;
+  let diagonal: Float64Array | undefined;
+  return Object.freeze({
+    size: recorded.size,
+    mode: settings.mode,
+    damping: settings.damping,
+    get value() {
+      return recorded.value();
+    },
+    /** A fresh copy on every read: the operator's own gradient cannot be changed through it. */
+    get gradient() {
+      return gradient.slice();
+    },
+    apply: checkedApply(fn, recorded.size, product),
+    diagonal(): Float64Array {
+      checkArity(`${fn}().diagonal`, arguments.length, 0);
+      diagonal ??= diagonalOf(recorded.size, product);
+      return diagonal.slice();
+    },
+  });
 }
 
 /**
  * The exact diagonal of the Hessian (n Hessian-vector products with unit vectors, one recording),
- * in the structure of `x`.
+ * in the structure of `x`. Options: `mode` and, for the difference modes, `step`.
  * @example hessianDiagonal((x) => sum(pow(x, 3)), tensor([1, 2])).toArray(); // [6, 12]
  */
-export function hessianDiagonal<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options: { mode?: HvpMode } = {}, ...rest: unknown[]): X extends number ? Tensor : X {
-  const H = hessianOperator(f, x, options, ...rest);
-  return flatView(x).toTree(H.diagonal()) as X extends number ? Tensor : X;
+export function hessianDiagonal<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options?: { mode?: HvpMode; step?: number }, ...rest: unknown[]): X extends number ? Tensor : X {
+  const fn = 'hessianDiagonal';
+  checkFunction(fn, 'f', f);
+  const view = flatView(fn, 'x', x);
+  const settings = readHessianSettings(fn, options, ['mode', 'step']);
+  const { size, product } = recordHessian(fn, f as (x: never) => Tensor, x, view, settings, rest);
+  return view.toTree(diagonalOf(size, product)) as X extends number ? Tensor : X;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The dense Hessian
+
+type HessianOptions = { mode?: HvpMode; step?: number };
+
+/**
+ * The dense Hessian. Two forms:
+ * - `hessian(f, { mode, step })` returns the function x ↦ H(x) (shape `[...x.shape, ...x.shape]`),
+ *   differentiable in the AD modes; extra arguments after x are passed to f;
+ * - `hessian(f, x, { mode, step })` computes it at a Tensor x directly.
+ * Every mode of `hvp` works in both (the difference modes from n products; only they take a
+ * step). An x of size 0 gives a Hessian of size 0.
+ * @example hessian((x) => sum(pow(x, 3)), tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
+ */
+export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, options?: HessianOptions): (x: Tensor, ...rest: unknown[]) => Tensor;
+export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, x: Tensor, options?: HessianOptions): Tensor;
+export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, xOrOptions?: Tensor | HessianOptions, maybeOptions?: HessianOptions): Tensor | ((x: Tensor, ...rest: unknown[]) => Tensor) {
+  const fn = 'hessian';
+  checkArity(fn, arguments.length, 3);
+  checkFunction(fn, 'f', f);
+  if (xOrOptions instanceof Tensor) return denseHessian(fn, f, xOrOptions, readHessianSettings(fn, maybeOptions, ['mode', 'step']), []);
+  if (xOrOptions !== undefined && !isPlainObject(xOrOptions)) {
+    throw new InvalidArgumentError(fn, `the second argument must be the point x (a Tensor) or an options object { mode, step }, got ${describeValue(xOrOptions)}${pointHint(xOrOptions)}`);
+  }
+  if (maybeOptions !== undefined) {
+    throw new InvalidArgumentError(fn, `hessian(f, options) takes no third argument, got ${describeValue(maybeOptions)}; write hessian(f, x, options) to evaluate at x`);
+  }
+  const settings = readHessianSettings(fn, xOrOptions, ['mode', 'step']);
+  return (x: Tensor, ...rest: unknown[]) => {
+    if (!(x instanceof Tensor)) throw new InvalidArgumentError(fn, `x must be a Tensor, got ${describeValue(x)}${pointHint(x)}`);
+    return denseHessian(fn, f, x, settings, rest);
+  };
+}
+
+function pointHint(x: unknown): string {
+  if (Array.isArray(x)) return '; wrap the point: tensor([...])';
+  if (typeof x === 'number') return `; for a scalar point write scalar(${x})`;
+  if (x instanceof Float64Array) return '; wrap the point: tensor(x)';
+  return '';
+}
+
+/** H(x) as a [...x.shape, ...x.shape] tensor: by the AD transforms, or from n difference products. */
+function denseHessian(fn: string, f: (x: Tensor, ...rest: never[]) => Tensor, x: Tensor, settings: HessianSettings, rest: readonly unknown[]): Tensor {
+  const shape = [...x.shape, ...x.shape];
+  if (x.size === 0) return fromData(new Float64Array(0), shape);
+  const fx = (y: Tensor) => (f as (y: Tensor, ...rest: unknown[]) => Tensor)(y, ...rest);
+  const gradient = gradFor(fn, fx) as (y: Tensor) => Tensor;
+  switch (settings.mode) {
+    case 'fwd-over-rev':
+      return jacobian(gradient, { mode: 'fwd' })(x);
+    case 'rev-over-rev':
+      return jacobian(gradient, { mode: 'rev' })(x);
+    case 'rev-over-fwd': {
+      // Row i = ∇ₓ(∂f(x)·eᵢ): a gradient of a directional derivative per unit vector.
+      const rows = Array.from({ length: x.size }, (_, i) => {
+        const e = new Float64Array(x.size);
+        e[i] = 1;
+        const unit = fromData(e, x.shape);
+        return reshape(gradFor(fn, (y: Tensor) => jvp(fx, y, unit).tangent)(x), [x.size]);
+      });
+      return reshape(stack(rows), shape);
+    }
+    case 'finite-difference':
+    case 'central-difference': {
+      const { size, product } = recordHessian(fn, f as (x: never) => Tensor, x, flatView(fn, 'x', x), settings, rest);
+      // H·eⱼ is COLUMN j (Hᵢⱼ = ∂gᵢ/∂xⱼ, the jacobian convention of the AD modes). The difference
+      // quotients are not exactly symmetric, so stacking the products as rows would return the
+      // transpose of the finite-difference Jacobian of the gradient.
+      const columns = new Float64Array(size * size);
+      const e = new Float64Array(size);
+      for (let j = 0; j < size; j++) {
+        e[j] = 1;
+        columns.set(product(e), j * size);
+        e[j] = 0;
+      }
+      return fromData(transpose(columns, size, size), shape);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gauss–Newton
 
 /**
  * The Gauss–Newton operator G = Jᵀ·H_L·J + λI for a loss composed with a model, where
@@ -269,25 +352,36 @@ export function gaussNewtonOperator<P extends Tree>(
   model: (params: P) => Tensor,
   loss: (output: Tensor) => Tensor,
   params: P,
-  options: { damping?: number } = {},
+  options?: { damping?: number },
 ): LinearOperator & { readonly damping: number; readonly output: Tensor } {
-  const damping = checkDamping('gaussNewtonOperator', options.damping ?? 0);
-  const view = flatView(params);
-  const modelMaps = linearizeAndTranspose(model as (p: unknown) => Tensor, params as unknown);
+  const fn = 'gaussNewtonOperator';
+  checkArity(fn, arguments.length, 4);
+  checkFunction(fn, 'model', model);
+  checkFunction(fn, 'loss', loss);
+  const view = flatView(fn, 'params', params);
+  const given = readOptions(fn, options, ['damping']);
+  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
+  const modelMaps = linearizeAndTranspose(singleTensorOutput(fn, 'model', model as (p: unknown) => unknown), params as unknown);
   const z = modelMaps.value;
-  if (!(z instanceof Tensor)) throw new InvalidArgumentError('gaussNewtonOperator', 'the model must return a single Tensor');
-  const lossHessian = linearize(gradFor('gaussNewtonOperator', loss), z).jvp;
-  return {
-    size: view.size,
-    damping,
-    output: z,
-    apply(v: Float64Array): Float64Array {
-      checkVector('gaussNewtonOperator', v, view.size);
-      const Jv = modelMaps.jvp(view.toTree(v));
-      return withDamping(view.toFlat(modelMaps.vjp(lossHessian(Jv))), v, damping);
-    },
+  const lossHessian = linearize(gradFor(fn, loss), z).jvp;
+  const product = (v: Float64Array) => withDamping(view.toFlat(modelMaps.vjp(lossHessian(modelMaps.jvp(view.toTree(v))))), v, damping);
+  return Object.freeze({ size: view.size, damping, output: z, apply: checkedApply(fn, view.size, product) });
+}
+
+/** Wraps `f` so that an output other than one Tensor is reported by `fn` as a mistake in `name`. */
+function singleTensorOutput(fn: string, name: string, f: (p: unknown) => unknown, rank?: number): (p: unknown) => Tensor {
+  return (p) => {
+    const out = f(p);
+    if (!(out instanceof Tensor)) throw new InvalidArgumentError(fn, `${name} must return a single Tensor, got ${describeValue(out)}`);
+    if (rank !== undefined && out.rank !== rank) {
+      throw new ShapeError(fn, `${name} must return a vector [N] (one loss per example), got shape ${formatShape(out.shape)}`);
+    }
+    return out;
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Per-sample gradients and the Fisher
 
 /** Per-sample gradients as an N × d row-major matrix (row i = ∇θ ℓᵢ). */
 export interface PerSampleGradients {
@@ -299,18 +393,22 @@ export interface PerSampleGradients {
 /**
  * Per-sample gradients of a per-example loss vector ℓ(θ) ∈ ℝᴺ, as the N × d Jacobian — from ONE
  * recording, with min(N, d) sweeps: forward sweeps (one per parameter) when d < N, backward
- * sweeps (one per example) otherwise.
+ * sweeps (one per example) otherwise. Extra arguments after params are passed to the loss.
+ * The returned `gradients` is a fresh array (N = 0 or d = 0 gives an empty one).
  * @example
  * const { gradients } = perSampleGradients((p) => losses(p, X, y), params); // N × d
  */
 export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, ...rest: never[]) => Tensor, params: P, ...rest: unknown[]): PerSampleGradients {
-  const view = flatView(params);
-  const maps = linearizeAndTranspose((p: unknown) => (perExampleLoss as (q: unknown, ...rest: unknown[]) => Tensor)(p, ...rest), params as unknown);
-  const losses = maps.value;
-  if (!(losses instanceof Tensor) || losses.rank !== 1) {
-    throw new ShapeError('perSampleGradients', `the per-example loss must return a vector [N], got ${losses instanceof Tensor ? formatShape(losses.shape) : typeof losses}`);
-  }
-  const N = losses.size;
+  const fn = 'perSampleGradients';
+  checkFunction(fn, 'perExampleLoss', perExampleLoss);
+  const view = flatView(fn, 'params', params);
+  return jacobianRows(fn, 'perExampleLoss', (p) => (perExampleLoss as (q: unknown, ...rest: unknown[]) => unknown)(p, ...rest), params, view);
+}
+
+/** The N × d Jacobian of a vector-valued loss, by min(N, d) sweeps over one recording. */
+function jacobianRows(fn: string, name: string, losses: (p: unknown) => unknown, params: unknown, view: FlatView): PerSampleGradients {
+  const maps = linearizeAndTranspose(singleTensorOutput(fn, name, losses, 1), params);
+  const N = maps.value.size;
   const d = view.size;
   const G = new Float64Array(N * d);
   if (d < N) {
@@ -319,7 +417,7 @@ export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, .
     const e = new Float64Array(d);
     for (let j = 0; j < d; j++) {
       e[j] = 1;
-      GT.set(maps.jvp(view.toTree(e)).data, j * N);
+      GT.set(dataOf(maps.jvp(view.toTree(e))), j * N);
       e[j] = 0;
     }
     transpose(GT, d, N, G);
@@ -327,7 +425,7 @@ export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, .
     const e = new Float64Array(N);
     for (let i = 0; i < N; i++) {
       e[i] = 1;
-      G.set(view.toFlat(maps.vjp(tensor(e))), i * d);
+      G.set(view.toFlat(maps.vjp(fromData(e.slice(), [N]))), i * d);
       e[i] = 0;
     }
   }
@@ -338,8 +436,25 @@ export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, .
 export interface FisherOperator extends LinearOperator, PerSampleGradients {
   readonly damping: number;
   readonly type: 'empirical' | 'sampled';
-  /** The labels the gradients were taken at (the given ones, or the sampled ones). */
+  /** The labels the gradients were taken at (the given ones, or the sampled ones), a fresh copy on every read. */
   readonly labels: Int32Array;
+}
+
+/** Options of `fisherOperator`. */
+export interface FisherOptions<P> {
+  /** `'empirical'` (default) or `'sampled'`. */
+  type?: 'empirical' | 'sampled';
+  /** λ ≥ 0 (default 0). */
+  damping?: number;
+  /** `'sampled'` only: draws N labels from the model, e.g. `(p, rng) => sampleCategorical(logits(p), rng)`. */
+  sample?: (params: P, rng: RandomSource) => ArrayLike<number>;
+  /** `'sampled'` only: the seed of the random source handed to `sample` (default 0). */
+  seed?: number;
+}
+
+/** Class labels: integers ≥ 0 (any count of classes); NaN or ±Infinity is a NonFiniteError. */
+function readLabels(fn: string, name: string, labels: unknown): Int32Array {
+  return checkIndexList(fn, name, labels, { size: 2 ** 31 - 1 });
 }
 
 /**
@@ -348,9 +463,12 @@ export interface FisherOperator extends LinearOperator, PerSampleGradients {
  * - `'empirical'` (default): the gᵢ at the observed labels — the outer-product approximation of
  *   the Hessian of the mean negative log-likelihood that Bartlett's identity
  *   E[∇log p ∇log pᵀ] = −E[∇² log p] justifies near a good fit.
- * - `'sampled'`: the "true" Fisher, with labels drawn from the model itself (`sample`, seeded).
+ * - `'sampled'`: the "true" Fisher, with labels drawn from the model itself (`sample`, seeded by
+ *   `seed`). The observed `labels` then only fix N: the sampler must return as many.
  *
- * `negLogLikelihood(params, labels)` must return the per-example vector [N].
+ * `labels` are integer class indices (an array or typed array, copied); an empty list is an error,
+ * since F is a mean over examples. `negLogLikelihood(params, labels)` must return the
+ * per-example vector [N]. `gradients` and `labels` on the result are fresh copies on every read.
  * @example
  * const F = fisherOperator(nll, params, labels, { damping: 1e-3 });
  * const Fs = fisherOperator(nll, params, labels, { type: 'sampled', sample: (p, rng) => sampleCategorical(logits(p), rng) });
@@ -359,53 +477,107 @@ export function fisherOperator<P extends Tree>(
   negLogLikelihood: (params: P, labels: Int32Array) => Tensor,
   params: P,
   labels: ArrayLike<number>,
-  options: { type?: 'empirical' | 'sampled'; damping?: number; sample?: (params: P, rng: RandomSource) => ArrayLike<number>; seed?: number } = {},
+  options?: FisherOptions<P>,
 ): FisherOperator {
-  const damping = checkDamping('fisherOperator', options.damping ?? 0);
-  const type = options.type ?? 'empirical';
-  let used: Int32Array;
-  if (type === 'empirical') used = Int32Array.from(labels);
-  else if (type === 'sampled') {
-    if (options.sample === undefined) {
-      throw new InvalidArgumentError('fisherOperator', "type 'sampled' needs options.sample(params, rng) returning labels drawn from the model, e.g. sampleCategorical(logits, rng)");
-    }
-    used = Int32Array.from(options.sample(params, createRandom(options.seed ?? 0)));
-  } else throw new InvalidArgumentError('fisherOperator', `type must be 'empirical' or 'sampled', got ${JSON.stringify(type)}`);
-  const { gradients, count, size } = perSampleGradients((p: P) => negLogLikelihood(p, used), params);
-  return {
+  const fn = 'fisherOperator';
+  checkArity(fn, arguments.length, 4);
+  checkFunction(fn, 'negLogLikelihood', negLogLikelihood);
+  const view = flatView(fn, 'params', params);
+  const observed = readLabels(fn, 'labels', labels);
+  if (observed.length === 0) throw new ShapeError(fn, 'labels is empty; the Fisher is a mean over examples and needs at least one');
+  const { type, damping, sample, seed } = readFisherOptions(fn, options);
+  const used = type === 'empirical' ? observed : sampledLabels(fn, sample!, params, seed, observed.length);
+  const nll = (p: unknown) => (negLogLikelihood as (q: unknown, l: Int32Array) => unknown)(p, used.slice());
+  const { gradients, count, size } = jacobianRows(fn, 'negLogLikelihood', nll, params, view);
+  if (count !== used.length) {
+    throw new ShapeError(fn, `negLogLikelihood returned ${count} losses for ${used.length} labels; it must return one loss per example`);
+  }
+  const product = (v: Float64Array) => {
+    // F·v = Gᵀ(G·v)/N + λv, two matrix-vector products: the n×n matrix is never formed.
+    const Gv = gemv(gradients, count, size, v);
+    return axpy(damping, v, scale(1 / count, gemvT(gradients, count, size, Gv)));
+  };
+  return Object.freeze({
     size,
     count,
-    gradients,
     damping,
     type,
-    labels: used,
-    apply(v: Float64Array): Float64Array {
-      checkVector('fisherOperator', v, size);
-      // F·v = Gᵀ(G·v)/N + λv, two matrix-vector products: the n×n matrix is never formed.
-      const Gv = gemv(gradients, count, size, v);
-      return axpy(damping, v, scale(1 / count, gemvT(gradients, count, size, Gv)));
+    get gradients() {
+      return gradients.slice();
     },
-  };
+    get labels() {
+      return used.slice();
+    },
+    apply: checkedApply(fn, size, product),
+  });
+}
+
+function readFisherOptions<P>(fn: string, options: FisherOptions<P> | undefined): { type: 'empirical' | 'sampled'; damping: number; sample: FisherOptions<P>['sample']; seed: number } {
+  const given = readOptions(fn, options, ['type', 'damping', 'sample', 'seed']);
+  const type = given.type === undefined ? 'empirical' : checkOneOf(fn, 'options.type', given.type, ['empirical', 'sampled'] as const);
+  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
+  const sample = given.sample === undefined ? undefined : checkFunction(fn, 'options.sample', given.sample);
+  const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
+  if (type === 'empirical' && (given.sample !== undefined || given.seed !== undefined)) {
+    throw new InvalidArgumentError(fn, "options.sample and options.seed only apply to type 'sampled'; add type: 'sampled' or leave them out");
+  }
+  if (type === 'sampled' && sample === undefined) {
+    throw new InvalidArgumentError(fn, "type 'sampled' needs options.sample(params, rng) returning labels drawn from the model, e.g. sampleCategorical(logits, rng)");
+  }
+  return { type, damping, sample, seed };
+}
+
+function sampledLabels<P>(fn: string, sample: NonNullable<FisherOptions<P>['sample']>, params: unknown, seed: number, count: number): Int32Array {
+  const drawn = readLabels(fn, 'the labels returned by options.sample', sample(params as P, createRandom(seed)));
+  if (drawn.length !== count) {
+    throw new ShapeError(fn, `options.sample returned ${drawn.length} labels but there are ${count} examples; it must draw one label per example`);
+  }
+  return drawn;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label samplers
+
+/** A seeded random source, as `createRandom` makes. */
+function checkRandomSource(fn: string, rng: unknown): RandomSource {
+  if (typeof rng !== 'object' || rng === null || typeof (rng as { uniform?: unknown }).uniform !== 'function') {
+    throw new InvalidArgumentError(fn, `rng must be a random source such as createRandom(0), got ${describeValue(rng)}`);
+  }
+  return rng as RandomSource;
+}
+
+/** The logits of a sampler: a Tensor of the given rank with finite entries. */
+function readLogits(fn: string, logits: unknown, rank: number, shapeText: string): Float64Array {
+  if (!(logits instanceof Tensor)) throw new InvalidArgumentError(fn, `logits must be a Tensor of shape ${shapeText}, got ${describeValue(logits)}`);
+  if (logits.rank !== rank) throw new ShapeError(fn, `logits must have shape ${shapeText}, got ${formatShape(logits.shape)}`);
+  const values = dataOf(logits);
+  checkFiniteEntries(fn, 'logits', values, 'a probability needs a finite logit (for a class that must never be drawn, use a large negative one such as -1e30)');
+  return values;
 }
 
 /**
- * Draws one class per row from softmax(logits) (a [N, C] tensor) with a seeded random source —
- * the labels of the sampled ("true") Fisher.
+ * Draws one class per row from softmax(logits) (a [N, C] tensor of finite logits) with a seeded
+ * random source — the labels of the sampled ("true") Fisher. N = 0 gives an empty array; C must
+ * be ≥ 1 when N > 0.
  * @example sampleCategorical(tensor([[0, 0, 50]]), createRandom(0)); // Int32Array [2], almost surely
  */
 export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array {
-  if (logits.rank !== 2) throw new ShapeError('sampleCategorical', `logits must be [N, C], got ${formatShape(logits.shape)}`);
+  const fn = 'sampleCategorical';
+  checkArity(fn, arguments.length, 2);
+  const values = readLogits(fn, logits, 2, '[N, C]');
+  const source = checkRandomSource(fn, rng);
   const [N, C] = logits.shape as [number, number];
+  if (N > 0 && C === 0) throw new ShapeError(fn, `logits has shape ${formatShape(logits.shape)}: there are no classes to draw from`);
   const out = new Int32Array(N);
   for (let i = 0; i < N; i++) {
     let m = -Infinity;
-    for (let c = 0; c < C; c++) m = Math.max(m, dataOf(logits)[i * C + c]!);
+    for (let c = 0; c < C; c++) m = Math.max(m, values[i * C + c]!);
     let total = 0;
-    for (let c = 0; c < C; c++) total += Math.exp(dataOf(logits)[i * C + c]! - m);
-    let u = rng.uniform() * total;
+    for (let c = 0; c < C; c++) total += Math.exp(values[i * C + c]! - m);
+    let u = source.uniform() * total;
     let chosen = C - 1;
     for (let c = 0; c < C; c++) {
-      u -= Math.exp(dataOf(logits)[i * C + c]! - m);
+      u -= Math.exp(values[i * C + c]! - m);
       if (u < 0) {
         chosen = c;
         break;
@@ -417,12 +589,15 @@ export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array
 }
 
 /**
- * Draws 0/1 labels with P(1) = σ(logit) per entry of a vector of logits (binary models).
+ * Draws 0/1 labels with P(1) = σ(logit) per entry of a vector [N] of finite logits (binary models).
  * @example sampleBernoulli(tensor([-50, 50]), createRandom(0)); // Int32Array [0, 1], almost surely
  */
 export function sampleBernoulli(logits: Tensor, rng: RandomSource): Int32Array {
-  const out = new Int32Array(logits.size);
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 1 / (1 + Math.exp(-dataOf(logits)[i]!)) ? 1 : 0;
+  const fn = 'sampleBernoulli';
+  checkArity(fn, arguments.length, 2);
+  const values = readLogits(fn, logits, 1, '[N]');
+  const source = checkRandomSource(fn, rng);
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = source.uniform() < 1 / (1 + Math.exp(-values[i]!)) ? 1 : 0;
   return out;
 }
-

@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   InvalidArgumentError,
+  NonFiniteError,
   ShapeError,
   Tensor,
   add,
@@ -323,5 +324,63 @@ describe("Bartlett's identity on a well-specified logistic model", () => {
     const se = standardErrors(off);
     for (let k = 0; k < d * d; k++) expect(Math.abs(sampled[k]! - H[k]!)).toBeLessThanOrEqual(5 * se[k]!);
     expect(frobenius(sampled, H)).toBeLessThanOrEqual((5 / Math.sqrt(N)) * frobenius(H));
+  });
+});
+
+describe('fisherOperator and the samplers validate their arguments and hand out copies', () => {
+  const D = data(41, 8, 3);
+  const w = () => tensor(new Float64Array([0.3, -0.2, 0.1]));
+  const v = new Float64Array([1, -2, 0.5]);
+
+  it('labels passed as a number, or holding NaN or a fraction, are errors (they used to become [] or 0)', () => {
+    expect(() => fisherOperator(nllOf(D), w(), 8 as unknown as Int32Array)).toThrow(/^fisherOperator: labels must be an array of integer indices, got 8; for one index write \[8\]/);
+    const withNaN = Array.from(D.y, (y, i) => (i === 3 ? NaN : y));
+    expect(() => fisherOperator(nllOf(D), w(), withNaN)).toThrow(NonFiniteError);
+    expect(() => fisherOperator(nllOf(D), w(), withNaN)).toThrow(/labels\[3\] is NaN/);
+    expect(() => fisherOperator(nllOf(D), w(), Array.from(D.y, (y) => y + 0.5))).toThrow(/labels\[0\] is 0\.5|labels\[0\] is 1\.5/);
+    expect(() => fisherOperator(nllOf(D), w(), [])).toThrow(/^fisherOperator: labels is empty/);
+  });
+
+  it('misspelt options and options of the other type are errors', () => {
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { dampin: 1 } as unknown as { damping: number })).toThrow(/did you mean 'damping'\?/);
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { seed: 3 })).toThrow(/^fisherOperator: options\.sample and options\.seed only apply to type 'sampled'/);
+    const nanSampler = () => Array.from(D.y, () => NaN);
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { type: 'sampled', sample: nanSampler })).toThrow(NonFiniteError);
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { type: 'sampled', sample: () => [0, 1] })).toThrow(/options\.sample returned 2 labels but there are 8 examples/);
+  });
+
+  it('gradients and labels are fresh copies on every read; later changes to the given labels do not reach it', () => {
+    const labels = Int32Array.from(D.y);
+    const F = fisherOperator(nllOf(D), w(), labels, { damping: 0.1 });
+    const before = F.apply(v);
+    const G = F.gradients;
+    expect(G).not.toBe(F.gradients);
+    G.fill(NaN);
+    F.labels.fill(-1);
+    labels.fill(0);
+    expect(Array.from(F.labels)).toEqual(Array.from(D.y));
+    expect(Array.from(F.apply(v))).toEqual(Array.from(before));
+    expect(F.gradients.every(Number.isFinite)).toBe(true);
+    expect(Object.isFrozen(F)).toBe(true);
+  });
+
+  it('apply refuses a plain array with a hint, and NaN', () => {
+    const F = fisherOperator(nllOf(D), w(), D.y);
+    expect(() => F.apply([1, 2, 3] as unknown as Float64Array)).toThrow(/^fisherOperator\(\)\.apply: v must be a Float64Array.*new Float64Array\(v\)/);
+    expect(() => F.apply(new Float64Array([1, NaN, 0]))).toThrow(NonFiniteError);
+  });
+
+  it('samplers refuse NaN or infinite logits (they used to draw the last class, or 0), and a bad random source', () => {
+    expect(() => sampleCategorical(tensor([[0, NaN, 1]]), createRandom(1))).toThrow(NonFiniteError);
+    expect(() => sampleCategorical(tensor([[0, -Infinity, 1]]), createRandom(1))).toThrow(/^sampleCategorical: logits\[1\] is -Infinity/);
+    expect(() => sampleBernoulli(tensor([NaN, 0]), createRandom(1))).toThrow(NonFiniteError);
+    expect(() => sampleBernoulli(tensor([0, 1]), 7 as unknown as RandomSource)).toThrow(/^sampleBernoulli: rng must be a random source such as createRandom\(0\), got 7/);
+    expect(() => sampleBernoulli([0, 1] as unknown as Tensor, createRandom(1))).toThrow(/^sampleBernoulli: logits must be a Tensor/);
+    expect(sampleCategorical(tensor(new Float64Array(0), [0, 3]), createRandom(1))).toEqual(new Int32Array(0));
+  });
+
+  it('perSampleGradients names itself for a bad tree or a loss that is not a vector', () => {
+    expect(() => perSampleGradients((p: Tensor) => p, 'w' as unknown as Tensor)).toThrow(/^perSampleGradients: params is 'w' \(a string\)/);
+    expect(() => perSampleGradients(() => 'loss' as unknown as Tensor, w())).toThrow(/^perSampleGradients: perExampleLoss must return a single Tensor, got 'loss' \(a string\)/);
   });
 });

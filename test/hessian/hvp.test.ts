@@ -22,6 +22,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HVP_MODES,
   InvalidArgumentError,
+  NonFiniteError,
   ShapeError,
   Tensor,
   add,
@@ -41,6 +42,7 @@ import {
   sum,
   tanh,
   tensor,
+  treeDot,
   type HvpMode,
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
@@ -510,5 +512,66 @@ describe('errors name the second-order function the user called', () => {
     const twice = (x: Tensor) => times(x, 2);
     expect(() => product(twice, t([1, 2]), t([1, 0]))).toThrow(/^hvp: f must return a scalar/);
     expect(() => op(twice, t([1, 2]))).toThrow(/^hessianOperator: f must return a scalar/);
+  });
+});
+
+describe('hvp validates every argument at entry', () => {
+  const f = (x: Tensor) => sum(mul(x, mul(x, x)));
+  const x = tensor([1, 2, 3]);
+  const v = tensor([1, -1, 2]);
+
+  it('a misspelt option is an error naming the nearest key, not a silent default', () => {
+    // { mod } used to run the default mode without a word
+    expect(() => hvp(f, x, v, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(InvalidArgumentError);
+    expect(() => hvp(f, x, v, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(/^hvp: unknown option 'mod'; did you mean 'mode'\?/);
+    for (const bad of [null, 'fast', [], 42]) {
+      expect(() => hvp(f, x, v, bad as unknown as { mode: HvpMode })).toThrow(/^hvp: options must be an object/);
+    }
+  });
+
+  it('a misspelt mode names the nearest mode, with the string quoted', () => {
+    expect(() => hvp(f, x, v, { mode: 'rev-over-fwdd' as HvpMode })).toThrow(/'rev-over-fwdd' \(a string\).*did you mean 'rev-over-fwd'\?/);
+  });
+
+  it('a step is refused with an exact mode (it would be silently unused) and taken by the difference modes', () => {
+    for (const mode of AD_MODES) expect(() => hvp(f, x, v, { mode, step: 1e-4 })).toThrow(/^hvp: options\.step .*leave step out/);
+    expect(() => hvp(f, x, v, { mode: 'finite-difference', step: '1e-4' as unknown as number })).toThrow(/'1e-4' \(a string\); pass the number 0\.0001/);
+  });
+
+  it('f, x and v of the wrong kind are errors naming hvp', () => {
+    expect(() => hvp(3 as unknown as typeof f, x, v)).toThrow(/^hvp: f must be a function, got 3/);
+    expect(() => hvp(f, 'x' as unknown as Tensor, v)).toThrow(/^hvp: x is 'x' \(a string\)/);
+    expect(() => hvp(f, x, null as unknown as Tensor)).toThrow(/^hvp: v is null/);
+    const cyclic: unknown[] = [tensor([1])];
+    cyclic.push(cyclic);
+    expect(() => hvp(f, cyclic as unknown as Tensor, cyclic as unknown as Tensor)).toThrow(/^hvp: x\[1\] contains itself/);
+  });
+
+  it('a non-finite x cannot choose a finite-difference step: NonFiniteError, not a NaN result', () => {
+    for (const mode of ['finite-difference', 'central-difference'] as const) {
+      expect(() => hvp(f, tensor([NaN, 1, 1]), v, { mode })).toThrow(NonFiniteError);
+      expect(() => defaultStep(mode, tensor([Infinity]), tensor([1]))).toThrow(/^defaultStep: .*‖x‖ = Infinity/);
+    }
+    expect(() => defaultStep('fwd-over-rev' as 'finite-difference', x, v)).toThrow(/^defaultStep: mode must be one of/);
+  });
+
+  it('a zero-length x gives the empty result of the same structure in every mode', () => {
+    const empty = tensor(new Float64Array(0));
+    for (const mode of HVP_MODES) {
+      const result = hvp((y: Tensor) => sum(square(y)), empty, empty, { mode });
+      expect(result.shape).toEqual([0]);
+      expect(hvp(() => 0, [] as Tensor[], [] as Tensor[], { mode })).toEqual([]);
+      expect(hvp(() => 0, {} as Record<string, Tensor>, {}, { mode })).toEqual({});
+    }
+  });
+
+  it('treeDot of two empty trees is 0, and treeDot refuses extra arguments', () => {
+    expect(treeDot([], []).item()).toBe(0);
+    expect(() => (treeDot as (...a: unknown[]) => unknown)(x, x, x)).toThrow(/^treeDot: takes at most 2 arguments, got 3/);
+  });
+
+  it('HVP_MODES cannot be changed', () => {
+    expect(Object.isFrozen(HVP_MODES)).toBe(true);
+    expect(() => (HVP_MODES as HvpMode[]).push('fwd-over-rev')).toThrow(TypeError);
   });
 });

@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HVP_MODES,
   InvalidArgumentError,
+  NonFiniteError,
   ShapeError,
   Tensor,
   add,
@@ -320,13 +321,14 @@ describe('hessianOperator', () => {
     }
   });
 
-  it('rejects a v of the wrong length or type with ShapeError', () => {
+  it('rejects a v of the wrong length (ShapeError) or type (InvalidArgumentError with a hint)', () => {
     const P = logistic(11);
     for (const mode of HVP_MODES) {
       const op = hessianOperator(P.f, tensor(P.w), { mode });
       expect(() => op.apply(new Float64Array(P.d + 1))).toThrow(ShapeError);
-      expect(() => op.apply(new Float64Array(P.d - 1))).toThrow(/hessianOperator/);
-      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(ShapeError);
+      expect(() => op.apply(new Float64Array(P.d - 1))).toThrow(/^hessianOperator\(\)\.apply: /);
+      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(InvalidArgumentError);
+      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(/new Float64Array\(v\)/);
     }
   });
 
@@ -514,5 +516,68 @@ describe('hessianOperator hands out copies', () => {
     const constant = op(() => 7, t([1, 2]));
     expect(constant.value).toBe(7);
     expect(Array.from(constant.apply(new Float64Array([1, 1])))).toEqual([0, 0]);
+  });
+});
+
+describe('the operators validate every argument at entry', () => {
+  const f = (x: Tensor) => sum(pow(x, 3));
+  const x = () => tensor([1, 2]);
+
+  it("hessian(f, [1, 2, 3]) is an error with a hint, not an array read as options", () => {
+    // the array used to be read as an options object, returning x ↦ H(x) silently
+    expect(() => hessian(f, [1, 2, 3] as unknown as Tensor)).toThrow(InvalidArgumentError);
+    expect(() => hessian(f, [1, 2, 3] as unknown as Tensor)).toThrow(/^hessian: the second argument must be the point x .*got an array of length 3; wrap the point: tensor\(\[\.\.\.\]\)/);
+    expect(() => hessian(f, 2 as unknown as Tensor)).toThrow(/scalar\(2\)/);
+    expect(() => (hessian as (...a: unknown[]) => unknown)(f, { mode: 'rev-over-rev' }, { mode: 'rev-over-rev' })).toThrow(/^hessian: hessian\(f, options\) takes no third argument/);
+    expect(() => hessian(f, { mode: 'fwd-over-rev' })([1, 2] as unknown as Tensor)).toThrow(/^hessian: x must be a Tensor/);
+    expect(() => hessian(f, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(/did you mean 'mode'\?/);
+  });
+
+  it('misspelt or ill-typed options are errors naming the function, strings quoted', () => {
+    expect(() => hessianOperator(f, x(), { dampng: 1 } as unknown as { damping: number })).toThrow(/^hessianOperator: unknown option 'dampng'; did you mean 'damping'\?/);
+    expect(() => hessianOperator(f, x(), { damping: '1' as unknown as number })).toThrow(/^hessianOperator: options\.damping must be .*'1' \(a string\)/);
+    expect(() => hessianOperator(f, x(), { step: 1e-3 })).toThrow(/^hessianOperator: options\.step/);
+    expect(() => hessianDiagonal(f, x(), { damping: 1 } as unknown as { mode: HvpMode })).toThrow(/^hessianDiagonal: unknown option 'damping'/);
+    expect(() => gaussNewtonOperator((p: Tensor) => p, (z: Tensor) => sum(z), x(), { dampin: 1 } as unknown as { damping: number })).toThrow(/^gaussNewtonOperator: unknown option 'dampin'/);
+  });
+
+  it('errors name the function the user called, never an internal helper', () => {
+    // a bad tree used to be reported by 'flatView'; the diagonal's errors by 'hessianOperator'
+    expect(() => hessianOperator(f, 'x' as unknown as Tensor)).toThrow(/^hessianOperator: x is 'x' \(a string\)/);
+    expect(() => hessianDiagonal((y: Tensor) => mul(y, 2), x())).toThrow(/^hessianDiagonal: f must return a scalar/);
+    expect(() => hessianOperator(3 as unknown as typeof f, x())).toThrow(/^hessianOperator: f must be a function, got 3/);
+    expect(() => gaussNewtonOperator((() => 3) as unknown as (p: Tensor) => Tensor, (z: Tensor) => sum(z), x())).toThrow(/^gaussNewtonOperator: model must return a single Tensor, got 3/);
+    expect(() => (gaussNewtonOperator as (...a: unknown[]) => unknown)((p: Tensor) => p, (z: Tensor) => sum(z), x(), {}, 1)).toThrow(/^gaussNewtonOperator: takes at most 4 arguments/);
+  });
+
+  it('apply refuses a plain array (with a hint), a wrong length, NaN, and a second argument', () => {
+    const H = hessianOperator(f, x());
+    expect(() => H.apply([1, 0] as unknown as Float64Array)).toThrow(/^hessianOperator\(\)\.apply: v must be a Float64Array, got an array of length 2; wrap it: new Float64Array\(v\)/);
+    expect(() => H.apply(new Float64Array([NaN, 0]))).toThrow(NonFiniteError);
+    expect(() => (H.apply as (...a: unknown[]) => unknown)(new Float64Array(2), 1)).toThrow(/takes at most 1 argument/);
+    expect(() => (H.diagonal as (...a: unknown[]) => unknown)(1)).toThrow(/^hessianOperator\(\)\.diagonal: takes at most 0 arguments/);
+  });
+
+  it('a zero-length x gives a size-0 operator, an empty diagonal and a Hessian of shape [0, 0], in every mode', () => {
+    const empty = tensor(new Float64Array(0));
+    const g = (y: Tensor) => sum(square(y));
+    for (const mode of HVP_MODES) {
+      const H = hessianOperator(g, empty, { mode });
+      expect(H.size).toBe(0);
+      expect(H.apply(new Float64Array(0))).toEqual(new Float64Array(0));
+      expect(H.value).toBe(0);
+      expect(hessian(g, empty, { mode }).shape).toEqual([0, 0]);
+      expect(hessian(g, { mode })(empty).shape).toEqual([0, 0]);
+      expect(hessianDiagonal(g, empty, { mode }).shape).toEqual([0]);
+      expect(hessianOperator(() => 1, [] as Tensor[], { mode }).size).toBe(0);
+    }
+  });
+
+  it('the operator object cannot be changed, and its diagonal is a fresh copy', () => {
+    const H = hessianOperator(f, x(), { damping: 1 });
+    expect(Object.isFrozen(H)).toBe(true);
+    const d = H.diagonal();
+    d.fill(NaN);
+    expect(Array.from(H.diagonal())).toEqual([7, 13]); // 6x + λ at x = (1, 2), λ = 1
   });
 });
