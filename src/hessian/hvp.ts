@@ -50,13 +50,17 @@ type ScalarFn<X> = (x: X, ...rest: never[]) => Tensor | number;
 /**
  * @internal Flattens a tree argument `name` of the public function `fn`. A cyclic array or object
  * is refused first: walking it would otherwise recurse until the stack overflows.
+ * @example readTree('hvp', 'x', { w: tensor([1, 2]) }).leaves.length; // 1
  */
 export function readTree(fn: string, name: string, tree: unknown): Flattened {
   refuseCycles(fn, tree, name, new Set());
   return flatten(tree, fn, name);
 }
 
-/** @internal Checks that `tangent` is a tree with the structure and leaf shapes of `primal`; returns its leaves. */
+/**
+ * @internal Checks that `tangent` is a tree with the structure and leaf shapes of `primal`; returns its leaves.
+ * @example readTangent('hvp', 'v', readTree('hvp', 'x', x), v); // throws ShapeError naming hvp on a mismatch
+ */
 export function readTangent(fn: string, name: string, primal: Flattened, tangent: unknown): Tensor[] {
   refuseCycles(fn, tangent, name, new Set());
   return matchTree(fn, name, primal, tangent);
@@ -76,6 +80,7 @@ function refuseCycles(fn: string, node: unknown, path: string, open: Set<unknown
  * @internal Reads `mode` and `step` of an options object already passed through `readOptions`:
  * a known mode, and a positive finite step — which only the difference modes take, so a step
  * given with an exact mode is an error rather than silently unused.
+ * @example readModeAndStep('hvp', readOptions('hvp', options, ['mode', 'step'])); // { mode: 'fwd-over-rev', step: undefined }
  */
 export function readModeAndStep(fn: string, options: { mode?: unknown; step?: unknown }): { mode: HvpMode; step: number | undefined } {
   const mode = options.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', options.mode, HVP_MODES);
@@ -87,7 +92,7 @@ export function readModeAndStep(fn: string, options: { mode?: unknown; step?: un
   return { mode, step };
 }
 
-/** @internal True for the two modes that take a finite-difference step. */
+/** @internal True for the two modes that take a finite-difference step. @example isDifferenceMode('central-difference'); // true */
 export function isDifferenceMode(mode: HvpMode): mode is DifferenceMode {
   return mode === 'finite-difference' || mode === 'central-difference';
 }
@@ -125,7 +130,7 @@ function treeDifference(fn: string, a: unknown, b: unknown, d: number): unknown 
   return fa.rebuild(fa.leaves.map((leaf, i) => div(sub(leaf, lb[i]!), d)));
 }
 
-/** @internal The Euclidean norm of all the entries of the leaves, in leaf order. */
+/** @internal The Euclidean norm of all the entries of the leaves, in leaf order. @example leavesNorm([tensor([3]), tensor([4])]); // 5 */
 export function leavesNorm(leaves: readonly Tensor[]): number {
   let s = 0;
   for (const leaf of leaves) for (const value of dataOf(leaf)) s += value * value;
@@ -135,7 +140,7 @@ export function leavesNorm(leaves: readonly Tensor[]): number {
 // ---------------------------------------------------------------------------------------------
 // The finite-difference step
 
-/** @internal The default step of a difference mode from ‖x‖ and ‖v‖ (see the module comment). */
+/** @internal The default step of a difference mode from ‖x‖ and ‖v‖ (see the module comment). @example stepFor('hvp', 'finite-difference', 0, 1); // √ε */
 export function stepFor(fn: string, mode: DifferenceMode, xNorm: number, vNorm: number): number {
   if (!Number.isFinite(xNorm) || !Number.isFinite(vNorm)) {
     throw new NonFiniteError(
@@ -191,6 +196,7 @@ export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options?: HvpOpt
 /**
  * @internal H(x)·v for arguments already checked by the public function `fn` (whose name errors
  * from inside f carry): v has x's structure, and `step` is set for the difference modes.
+ * @example hessianVectorProduct('hvp', f, x, v, 'fwd-over-rev', undefined); // as hvp(f, x, v)
  */
 export function hessianVectorProduct(fn: string, fx: (y: unknown) => Tensor | number, x: unknown, v: unknown, mode: HvpMode, step: number | undefined): unknown {
   const gradient = gradFor(fn, fx);

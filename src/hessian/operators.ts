@@ -16,6 +16,10 @@
  * Also here: the dense Hessian and its exact diagonal, the Gauss–Newton operator, per-sample
  * gradients and the Fisher operators (empirical and sampled). Parameters may be trees: the
  * operators act on the flat vector `ravel(params)`.
+ *
+ * Every argument is checked once, when the public function is called; the products that loops
+ * inside tapegrad run (the diagonal, the dense Hessian, Newton–CG) skip the check that a user's
+ * `apply(v)` makes. Operators handed out are frozen and return fresh arrays.
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import {
@@ -101,7 +105,7 @@ export interface FlatView {
   toFlat(tree: unknown): Float64Array;
 }
 
-/** @internal The flat view of the tree argument `name` of `fn` (validated here, once). */
+/** @internal The flat view of the tree argument `name` of `fn` (validated here, once). @example flatView('hessianOperator', 'x', { w: zeros([2]), b: 0 }).size; // 3 */
 export function flatView(fn: string, name: string, x: unknown): FlatView {
   const flat = readTree(fn, name, x);
   const offsets: number[] = [];
@@ -146,6 +150,7 @@ export interface RecordedHessian {
  * @internal Records the Hessian of `f` at `x` for the public function `fn`: f, x and the
  * settings must already be validated (x through `readTree`, i.e. `view`). Errors raised while f
  * runs name `fn`.
+ * @example recordHessian('newtonCg', loss, x, flatView('newtonCg', 'params', x), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []).product(v);
  */
 export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Tensor | number, x: unknown, view: FlatView, settings: HessianSettings, rest: readonly unknown[]): RecordedHessian {
   const { mode, damping } = settings;
