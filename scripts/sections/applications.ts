@@ -474,7 +474,7 @@ export function runPruningExperiment(settings: PruningSettings = DEFAULT_PRUNING
 
   started = performance.now();
   const G = perSampleGradients((p: MlpParams) => mlpLosses(p, curvature), params);
-  const hinv = fisherInverse(G, { damping: settings.fisherDamping }).inverse.toMatrix();
+  const hinv = fisherInverse(G, { damping: settings.fisherDamping }).toMatrix();
   const fisherMs = performance.now() - started;
 
   const levels = settings.sparsities;

@@ -5,9 +5,11 @@ import {
   exactInverse,
   fisherInverse,
   influence,
+  inverseFromOperator,
   leaveOutWeights,
   mostInfluential,
   newtonCg,
+  newtonStepWithout,
   pearson,
   predictGroupRemoval,
   predictLeaveOneOut,
@@ -15,7 +17,7 @@ import {
   selfInfluence,
 } from '../../src/hessian/applications/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-import { ShapeError } from '../../src/errors.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 
 // A small synthetic L2 logistic regression: N = 60, d = 4 (+ bias), λ = 0.05 on every parameter.
 const rng = createRandom(11);
@@ -88,9 +90,10 @@ describe('influence functions', () => {
   });
 
   it('pearson is 1 for an affine relation and rejects mismatched samples', () => {
-    expect(pearson([1, 2, 3], [3, 5, 7])).toBeCloseTo(1, 14);
-    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 14);
-    expect(() => pearson([1, 2], [1])).toThrow(ShapeError);
+    const f = (values: number[]) => Float64Array.from(values);
+    expect(pearson(f([1, 2, 3]), f([3, 5, 7]))).toBeCloseTo(1, 14);
+    expect(pearson(f([1, 2, 3]), f([3, 2, 1]))).toBeCloseTo(-1, 14);
+    expect(() => pearson(f([1, 2]), f([1]))).toThrow(ShapeError);
   });
 });
 
@@ -129,5 +132,122 @@ describe('leave-one-out', () => {
     const dense = operatorToMatrix(H);
     const { matrix } = exactInverse(H);
     for (let k = 0; k < d * d; k++) expect(matrix[k]).toBeCloseTo(dense[k]!, 12);
+  });
+});
+
+describe('inverse Hessians validate their arguments and claim only what they measured', () => {
+  // A = [[2, 1], [0, 2]] is not symmetric; (A + Aᵀ)/2 = [[2, ½], [½, 2]] is a different matrix.
+  const A = () => new Float64Array([2, 1, 0, 2]);
+  const b = new Float64Array([1, 1]);
+
+  it('exactInverse refuses a non-symmetric H instead of silently factoring (H + Hᵀ)/2', () => {
+    expect(() => exactInverse(A())).toThrow(InvalidArgumentError);
+    expect(() => exactInverse(A())).toThrow(/^exactInverse: H must be symmetric, but H\[0, 1\] = 1 and H\[1, 0\] = 0 .*symmetrize: true/);
+  });
+
+  it('with symmetrize: true the residual is measured against H as given, and converged says it is not solved', () => {
+    const inverse = exactInverse(A(), { symmetrize: true });
+    const { x, residualNorms, converged, reason } = inverse.solve(b);
+    // x solves the symmetrised system exactly: [[2, ½], [½, 2]]x = [1, 1] → x = [0.4, 0.4]
+    expect(x[0]).toBeCloseTo(0.4, 15);
+    expect(x[1]).toBeCloseTo(0.4, 15);
+    // against A: b − Ax = [1 − 1.2, 1 − 0.8] = [−0.2, 0.2], ‖·‖/‖b‖ = 0.2 (a few roundings: 1e-14)
+    expect(Math.abs(residualNorms[0]! - 0.2)).toBeLessThan(1e-14);
+    expect(converged).toBe(false);
+    expect(reason).toMatch(/symmetrize: true.*backward error/);
+  });
+
+  it("options are checked: damping '1' is no longer concatenated onto the diagonal, a misspelt key is named", () => {
+    const S = () => new Float64Array([2, 1, 1, 2]);
+    expect(() => exactInverse(S(), { damping: '1' as unknown as number })).toThrow(/^exactInverse: options\.damping must be .*'1' \(a string\); pass the number 1/);
+    expect(() => exactInverse(S(), { dampng: 1 } as unknown as { damping: number })).toThrow(/did you mean 'damping'\?/);
+    expect(() => cgInverse(S(), { tolerence: 1e-8 } as unknown as { tolerance: number })).toThrow(/^cgInverse: unknown option 'tolerence'; did you mean 'tolerance'\?/);
+    expect(() => cgInverse(S(), { nme: 'x' } as unknown as { name: string })).toThrow(/^cgInverse: unknown option 'nme'; did you mean 'name'\?/);
+    expect(() => cgInverse(S(), { name: 3 } as unknown as { name: string })).toThrow(/^cgInverse: options\.name must be a string, got 3/);
+    expect(() => (exactInverse as (...a: unknown[]) => unknown)(S(), {}, 1)).toThrow(/^exactInverse: takes at most 2 arguments/);
+    expect(() => fisherInverse(G, { damping: 0 })).toThrow(/^fisherInverse: options\.damping must be a finite number > 0/);
+  });
+
+  it('matrix, toMatrix() and every solution are fresh copies; a dense H changed later does not reach the inverse', () => {
+    const S = new Float64Array([2, 1, 1, 2]);
+    const exact = exactInverse(S);
+    const cg = cgInverse(S, { tolerance: 1e-14 });
+    const first = exact.solve(b).x;
+    const viaCg = cg.solve(b).x;
+    exact.matrix.fill(NaN); // the internal matrix used to be handed out
+    S.fill(7);
+    first.fill(NaN);
+    expect(Array.from(exact.matrix)).toEqual([2, 1, 1, 2]);
+    expect(Array.from(exact.solve(b).x)).toEqual(Array.from(exactInverse(new Float64Array([2, 1, 1, 2])).solve(b).x));
+    expect(Array.from(cg.solve(b).x)).toEqual(Array.from(viaCg));
+    const fisher = fisherInverse(G, { damping: lambda });
+    fisher.toMatrix().fill(NaN);
+    expect(fisher.toMatrix().every(Number.isFinite)).toBe(true);
+  });
+
+  it('solver errors during a solve name the function the user called, with the solver at the end', () => {
+    const indefinite = { size: 2, apply: (v: Float64Array) => new Float64Array([v[0]!, -v[1]!]) };
+    expect(() => cgInverse(indefinite).solve(new Float64Array([1, 1]))).toThrow(/^cgInverse\(\)\.solve: .*\(reported by cgSolve\)$/);
+    expect(() => influence(cgInverse(indefinite), new Float64Array([1, 1]), { gradients: new Float64Array(2), count: 1, size: 2 })).toThrow(/^influence: /);
+  });
+
+  it('inverseFromOperator measures nothing, so it claims no convergence', () => {
+    const solve = inverseFromOperator({ size: 2, apply: (v: Float64Array) => v.map((x) => x / 2) }, 'half').solve(b);
+    expect(Array.from(solve.x)).toEqual([0.5, 0.5]);
+    expect(solve.converged).toBe(false);
+    expect(solve.residualNorms).toEqual([]);
+  });
+});
+
+describe('influence and leave-one-out validate every argument at entry', () => {
+  const exact = exactInverse(H);
+  const gTest = G.gradients.slice(0, d);
+
+  it('index lists passed as a number are errors (they used to select nothing)', () => {
+    expect(() => leaveOutWeights(4, 2 as unknown as number[])).toThrow(/^leaveOutWeights: removed must be an array of integer indices, got 2; for one index write \[2\]/);
+    expect(() => selfInfluence(exact, G, 3 as unknown as number[])).toThrow(/^selfInfluence: indices .*write \[3\]/);
+    expect(() => predictLeaveOneOut(exact, G, 3 as unknown as number[])).toThrow(/^predictLeaveOneOut: indices .*write \[3\]/);
+    expect(() => predictGroupRemoval(exact, G, 3 as unknown as number[])).toThrow(/^predictGroupRemoval: group .*write \[3\]/);
+    expect(() => retrainWithout((p: P, w) => objective(p, w), theta, N, 3 as unknown as number[])).toThrow(/^retrainWithout: removed /);
+  });
+
+  it('NaN or Infinity in gradients, indices, weights or influences is a NonFiniteError naming where', () => {
+    expect(() => influence(exact, gTest.map((v, j) => (j === 2 ? NaN : v)), G)).toThrow(/^influence: testGradient\[2\] is NaN/);
+    const bad = { gradients: G.gradients.map((v, k) => (k === 7 ? Infinity : v)), count: G.count, size: G.size };
+    expect(() => influence(exact, gTest, bad)).toThrow(/^influence: trainGradients\.gradients\[7\] is Infinity/);
+    expect(() => leaveOutWeights(4, [NaN])).toThrow(NonFiniteError);
+    expect(() => mostInfluential(new Float64Array([1, NaN]), 1)).toThrow(NonFiniteError);
+    expect(() => fisherInverse(G, { damping: 1, rowWeights: new Float64Array(N).fill(NaN) })).toThrow(NonFiniteError);
+  });
+
+  it('counts and vectors of the wrong kind are errors with a hint', () => {
+    expect(() => mostInfluential(new Float64Array(3), 2.5)).toThrow(/^mostInfluential: k must be an integer ≥ 0, got 2\.5/);
+    expect(() => influence(exact, Array.from(gTest) as unknown as Float64Array, G)).toThrow(/wrap it: new Float64Array\(testGradient\)/);
+    expect(() => influence(exact, gTest, G.gradients as unknown as typeof G)).toThrow(/^influence: trainGradients must be per-example gradients/);
+    expect(() => predictLeaveOneOut(exact, G, [0, N])).toThrow(/^predictLeaveOneOut: indices\[1\] is 60; it must be an integer in \[0, 59\]/);
+    expect(() => predictGroupRemoval(exact, G, [4, 4])).toThrow(/lists index 4 twice/);
+  });
+
+  it('defined edge cases: empty lists, k = 0 and k > n, removing nothing', () => {
+    expect(selfInfluence(exact, G, [])).toEqual(new Float64Array(0));
+    expect(predictLeaveOneOut(exact, G, []).deltas).toEqual(new Float64Array(0));
+    expect(Array.from(predictGroupRemoval(exact, G, []).delta)).toEqual(new Array(d).fill(0));
+    expect(Array.from(leaveOutWeights(4, []))).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect(mostInfluential(new Float64Array([3, 1, 2]), 0)).toEqual({ helpful: [], harmful: [] });
+    const all = mostInfluential(new Float64Array([3, 1, 2]), 10);
+    expect(all.helpful.map((h) => h.index)).toEqual([1, 2, 0]);
+    expect(all.harmful.map((h) => h.index)).toEqual([0, 2, 1]);
+    expect(() => pearson(new Float64Array([1, 1, 1]), new Float64Array([1, 2, 3]))).toThrow(/a is constant/);
+  });
+
+  it('sTest is its own copy, not the solve result’s x', () => {
+    const result = influence(exact, gTest, G);
+    expect(result.sTest).not.toBe(result.solve.x);
+    expect(Array.from(result.sTest)).toEqual(Array.from(result.solve.x));
+  });
+
+  it('options reach the Newton solver under the caller’s name', () => {
+    expect(() => retrainWithout((p: P, w) => objective(p, w), theta, N, [1], { tolerence: 1e-9 } as unknown as { tolerance: number })).toThrow(/^retrainWithout: unknown option 'tolerence'; did you mean 'tolerance'\?/);
+    expect(() => newtonStepWithout((p: P, w) => objective(p, w), theta, N, [1], { tolerence: 1e-9 } as unknown as { tolerance: number })).toThrow(/^newtonStepWithout: unknown option 'tolerence'.*\(reported by cgSolve\)/);
   });
 });

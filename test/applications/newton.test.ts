@@ -55,3 +55,38 @@ describe('newtonCg', () => {
     expect(() => newtonCg((x: Tensor) => sum(square(x)), tensor([1]), { damping: -1 })).toThrow(InvalidArgumentError);
   });
 });
+
+describe('newtonCg validates its arguments at entry and names itself', () => {
+  const f = (x: Tensor) => sum(square(sub(x, tensor([1, 2]))));
+
+  it('a misspelt or ill-typed option is an error naming the nearest key, not a silent default', () => {
+    expect(() => newtonCg(f, tensor([0, 0]), { tolerence: 1e-3 } as unknown as { tolerance: number })).toThrow(/^newtonCg: unknown option 'tolerence'; did you mean 'tolerance'\?/);
+    expect(() => newtonCg(f, tensor([0, 0]), { mode: 'rev-over-rv' as 'rev-over-rev' })).toThrow(/did you mean 'rev-over-rev'\?/);
+    expect(() => newtonCg(f, tensor([0, 0]), { cgMaxIterations: '3' as unknown as number })).toThrow(/'3' \(a string\)/);
+    expect(() => newtonCg(f, tensor([0, 0]), { lineSearch: 'no' as unknown as boolean })).toThrow(/^newtonCg: options\.lineSearch must be true or false/);
+    expect(() => newtonCg(f, tensor([0, 0]), null as unknown as object)).toThrow(/^newtonCg: options must be an object/);
+  });
+
+  it('a bad loss or parameter tree is reported by newtonCg, not by hessianOperator or ravel', () => {
+    expect(() => newtonCg((x: Tensor) => square(x), tensor([1, 2]))).toThrow(/^newtonCg: f must return a scalar/);
+    expect(() => newtonCg(f, 'x' as unknown as Tensor)).toThrow(/^newtonCg: params is 'x' \(a string\)/);
+    expect(() => newtonCg(3 as unknown as typeof f, tensor([0, 0]))).toThrow(/^newtonCg: loss must be a function, got 3/);
+  });
+
+  it('onIteration gets a copy of each record: the returned history cannot be changed through it', () => {
+    const result = newtonCg(f, tensor([0, 0]), {
+      onIteration: (record) => {
+        record.value = NaN;
+      },
+    });
+    expect(result.history.length).toBeGreaterThan(0);
+    expect(result.history.every((h) => Number.isFinite(h.value))).toBe(true);
+  });
+
+  it('an empty parameter tree is already optimal', () => {
+    const result = newtonCg(() => 3, [] as Tensor[]);
+    expect(result.converged).toBe(true);
+    expect(result.iterations).toBe(0);
+    expect(result.vector).toEqual(new Float64Array(0));
+  });
+});

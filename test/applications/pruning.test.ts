@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { magnitudePrune, obdPrune, obdSaliency, obsPrune } from '../../src/hessian/applications/index.js';
 import { inverse, gemv } from '../../src/linalg/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
 
 // A quadratic loss L(θ) = ½(θ − θ*)ᵀH(θ − θ*) around the "trained" θ*, so every prediction is exact.
 const rng = createRandom(5);
@@ -78,5 +78,46 @@ describe('pruning', () => {
     expect(() => magnitudePrune(wStar, [0, 0], [0.5])).toThrow(InvalidArgumentError);
     expect(() => magnitudePrune(wStar, all, [1.5])).toThrow(InvalidArgumentError);
     expect(() => obsPrune(wStar, Hinv, all, [0.5], { blockSize: 0 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('pruning validates its arguments at entry', () => {
+  it('sparsities and prunable passed as a number are errors with a hint', () => {
+    expect(() => magnitudePrune(wStar, all, 0.5 as unknown as number[])).toThrow(/^magnitudePrune: sparsities must be a list of fractions in \[0, 1\], got 0\.5; for one level write \[0\.5\]/);
+    expect(() => obdPrune(wStar, wStar, 3 as unknown as number[], [0.5])).toThrow(/^obdPrune: prunable .*write \[3\]/);
+    expect(() => obsPrune(wStar, Hinv, all, [NaN])).toThrow(NonFiniteError);
+  });
+
+  it('NaN weights or a NaN Hessian diagonal are NonFiniteErrors naming where', () => {
+    expect(() => magnitudePrune(wStar.map((w, i) => (i === 2 ? NaN : w)), all, [0.5])).toThrow(/^magnitudePrune: weights\[2\] is NaN/);
+    expect(() => obdSaliency(wStar, new Float64Array(d).fill(Infinity))).toThrow(/^obdSaliency: hessianDiagonal\[0\] is Infinity/);
+    expect(() => obsPrune(wStar, Hinv.map((h, k) => (k === 5 ? NaN : h)), all, [0.5])).toThrow(/^obsPrune: inverseHessian\[5\] is NaN/);
+  });
+
+  it('obsPrune refuses a non-symmetric inverse Hessian unless told to symmetrise it', () => {
+    const skewed = Hinv.slice();
+    skewed[1] = skewed[1]! + 0.1; // H⁻¹[0, 1] ≠ H⁻¹[1, 0]
+    expect(() => obsPrune(wStar, skewed, all, [0.5])).toThrow(/^obsPrune: inverseHessian must be symmetric.*symmetrize: true/);
+    const symmetrised = Hinv.slice();
+    symmetrised[1] = symmetrised[1]! + 0.05;
+    symmetrised[d] = symmetrised[d]! + 0.05;
+    const [viaOption] = obsPrune(wStar, skewed, all, [0.5], { symmetrize: true });
+    const [direct] = obsPrune(wStar, symmetrised, all, [0.5]);
+    // (A + Aᵀ)/2 of `skewed` is `symmetrised` up to one rounding per entry
+    for (let i = 0; i < d; i++) expect(viaOption!.weights[i]).toBeCloseTo(direct!.weights[i]!, 12);
+    expect(() => obsPrune(wStar, Hinv, all, [0.5], { blocksize: 2 } as unknown as { blockSize: number })).toThrow(/did you mean 'blockSize'\?/);
+  });
+
+  it('sparsity 0 prunes nothing, 1 prunes every listed weight, an empty list returns none; inputs are not modified', () => {
+    const weights = wStar.slice();
+    const inverse = Hinv.slice();
+    for (const levels of [magnitudePrune(weights, [1, 4, 6], [1, 0]), obsPrune(weights, inverse, [1, 4, 6], [0, 1])]) {
+      expect(levels.map((l) => l.sparsity)).toEqual([0, 1]);
+      expect(Array.from(levels[0]!.weights)).toEqual(Array.from(wStar));
+      expect([1, 4, 6].map((q) => levels[1]!.weights[q])).toEqual([0, 0, 0]);
+    }
+    expect(obdPrune(weights, weights, all, [])).toEqual([]);
+    expect(Array.from(weights)).toEqual(Array.from(wStar));
+    expect(Array.from(inverse)).toEqual(Array.from(Hinv));
   });
 });

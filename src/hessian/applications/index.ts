@@ -17,6 +17,8 @@ export {
   pearson,
   type InverseHessian,
   type InfluenceResult,
+  type ExactInverseOptions,
+  type FisherInverseOptions,
 } from './influence.js';
 export {
   leaveOutWeights,

@@ -21,50 +21,64 @@
  * The predicted change of any differentiable quantity q (a test loss) is then ∇qᵀ(θ₋S − θ̂),
  * which `influence` in influence.ts computes for all i at once from a single solve.
  */
-import { InvalidArgumentError, ShapeError } from '../../errors.js';
+import { ShapeError } from '../../errors.js';
 import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
 import { addVectors, divideByScalar, gemv } from '../../linalg/index.js';
-import { hessianOperator, type PerSampleGradients } from '../operators.js';
+import { checkArity, checkFunction, checkIndexList, checkPositiveInteger, checkVector } from '../../validate.js';
+import { flatView, recordHessian } from '../operators.js';
+import { readTree } from '../hvp.js';
 import { cgSolve, type CgOptions, type SolveResult } from '../solvers/index.js';
 import type { InverseHessian } from './influence.js';
-import { newtonCg, type NewtonCgOptions, type NewtonCgResult } from './newton.js';
+import { minimise, readNewtonOptions, type NewtonCgOptions, type NewtonCgResult } from './newton.js';
+import { readGradients, readInverse, reportedAs, solveWith, splitOptions } from './arguments.js';
 
 /** A training objective with per-example weights: Σᵢ wᵢℓᵢ(θ) + R(θ). */
 export type WeightedObjective<P> = (params: TensorTree<P>, weights: Float64Array) => Tensor | number;
 
+/** Per-example gradients as `perSampleGradients` returns them. */
+type Gradients = { readonly gradients: Float64Array; readonly count: number; readonly size: number };
+
 /**
- * The weights of the leave-out objective: 1/n everywhere, 0 at the removed indices.
+ * The weights of the leave-out objective: 1/n everywhere, 0 at the removed indices. `removed` is
+ * a list of distinct indices in [0, count); an empty list removes nothing (all 1/n), and removing
+ * every point leaves only the regulariser.
  * @example leaveOutWeights(4, [2]); // [0.25, 0.25, 0, 0.25]
  */
 export function leaveOutWeights(count: number, removed: ArrayLike<number>): Float64Array {
-  if (!Number.isInteger(count) || count <= 0) throw new InvalidArgumentError('leaveOutWeights', `count must be a positive integer, got ${count}`);
-  const w = new Float64Array(count).fill(1 / count);
-  for (let k = 0; k < removed.length; k++) {
-    const i = removed[k]!;
-    if (!Number.isInteger(i) || i < 0 || i >= count) throw new InvalidArgumentError('leaveOutWeights', `removed index ${i} is out of range [0, ${count})`);
-    w[i] = 0;
-  }
+  const fn = 'leaveOutWeights';
+  checkArity(fn, arguments.length, 2);
+  return weightsWithout(fn, count, removed);
+}
+
+function weightsWithout(fn: string, count: number, removed: unknown): Float64Array {
+  const n = checkPositiveInteger(fn, 'count', count);
+  const indices = checkIndexList(fn, 'removed', removed, { size: n, unique: true });
+  const w = new Float64Array(n).fill(1 / n);
+  for (const i of indices) w[i] = 0;
   return w;
 }
 
 /**
  * Predicted parameter change Δθ = θ₋ᵢ − θ̂ ≈ (1/n)·H⁻¹∇ℓᵢ for each listed training point
- * (default all), as a k×d row-major matrix, with the solves. One solve per point — with
- * `exactInverse` that is two triangular solves each.
+ * (default all; an empty list gives an empty result; repeats are allowed), as a k×d row-major
+ * matrix, with the solves. One solve per point — with `exactInverse` that is two triangular
+ * solves each.
  *
  * @example
  * const { deltas } = predictLeaveOneOut(exactInverse(H), G, [3, 17]); // 2×d
  */
-export function predictLeaveOneOut(inverse: InverseHessian, trainGradients: PerSampleGradients, indices?: ArrayLike<number>): { deltas: Float64Array; solves: SolveResult[] } {
-  checkSizes('predictLeaveOneOut', inverse, trainGradients);
-  const n = trainGradients.count;
-  const d = trainGradients.size;
-  const which = indices ?? Int32Array.from({ length: n }, (_, i) => i);
+export function predictLeaveOneOut(inverse: InverseHessian, trainGradients: Gradients, indices?: ArrayLike<number>): { deltas: Float64Array; solves: SolveResult[] } {
+  const fn = 'predictLeaveOneOut';
+  checkArity(fn, arguments.length, 3);
+  const inv = readInverse(fn, 'inverse', inverse);
+  const G = readGradients(fn, 'trainGradients', trainGradients, inv.size);
+  const { count: n, size: d } = G;
+  const which = indices === undefined ? Int32Array.from({ length: n }, (_, i) => i) : checkIndexList(fn, 'indices', indices, { size: n });
   const deltas = new Float64Array(which.length * d);
   const solves: SolveResult[] = [];
   for (let k = 0; k < which.length; k++) {
-    const i = checkIndex('predictLeaveOneOut', which[k]!, n);
-    const solve = inverse.solve(trainGradients.gradients.slice(i * d, (i + 1) * d));
+    const i = which[k]!;
+    const solve = solveWith(fn, inv, G.gradients.slice(i * d, (i + 1) * d), `row ${i}`);
     solves.push(solve);
     divideByScalar(solve.x, n, deltas.subarray(k * d, (k + 1) * d)); // row k: (1/n)·H⁻¹∇ℓᵢ
   }
@@ -73,70 +87,78 @@ export function predictLeaveOneOut(inverse: InverseHessian, trainGradients: PerS
 
 /**
  * Predicted parameter change when the whole group S is left out: (1/n)·H⁻¹·Σ_{i∈S}∇ℓᵢ (one solve).
- * First order: the error grows like |S|²/n², so it is reliable for groups small against n.
+ * `group` lists distinct indices (a repeat would count a point twice); an empty group predicts
+ * no change. First order: the error grows like |S|²/n², so it is reliable for groups small
+ * against n.
  *
  * @example
  * const { delta } = predictGroupRemoval(exactInverse(H), G, [4, 8, 15, 16, 23, 42]);
  */
-export function predictGroupRemoval(inverse: InverseHessian, trainGradients: PerSampleGradients, group: ArrayLike<number>): { delta: Float64Array; solve: SolveResult } {
-  checkSizes('predictGroupRemoval', inverse, trainGradients);
-  const n = trainGradients.count;
-  const d = trainGradients.size;
+export function predictGroupRemoval(inverse: InverseHessian, trainGradients: Gradients, group: ArrayLike<number>): { delta: Float64Array; solve: SolveResult } {
+  const fn = 'predictGroupRemoval';
+  checkArity(fn, arguments.length, 3);
+  const inv = readInverse(fn, 'inverse', inverse);
+  const G = readGradients(fn, 'trainGradients', trainGradients, inv.size);
+  const { count: n, size: d } = G;
+  const members = checkIndexList(fn, 'group', group, { size: n, unique: true });
   const sum = new Float64Array(d);
-  for (let k = 0; k < group.length; k++) {
-    const i = checkIndex('predictGroupRemoval', group[k]!, n);
-    addVectors(sum, trainGradients.gradients.subarray(i * d, (i + 1) * d), sum);
-  }
-  const solve = inverse.solve(sum);
+  for (const i of members) addVectors(sum, G.gradients.subarray(i * d, (i + 1) * d), sum);
+  const solve = solveWith(fn, inv, sum, 'the summed gradients of the group');
   return { delta: divideByScalar(solve.x, n), solve };
 }
 
 /**
  * The predicted change of a quantity with gradient `gradient` (e.g. a test loss) for each row of
- * a k×d matrix of parameter changes: ∇qᵀΔθ per row.
+ * a k×d matrix of parameter changes: ∇qᵀΔθ per row. Both must be finite; `gradient` must not be
+ * empty (it fixes d, and so the number of rows).
+ * @example predictedChange(testGradient, predictLeaveOneOut(inverse, G).deltas); // one change per training point
  */
 export function predictedChange(gradient: Float64Array, deltas: Float64Array): Float64Array {
-  const d = gradient.length;
-  if (deltas.length % d !== 0) throw new ShapeError('predictedChange', `deltas has ${deltas.length} entries, not a multiple of d = ${d}`);
+  const fn = 'predictedChange';
+  checkArity(fn, arguments.length, 2);
+  const d = checkVector(fn, 'gradient', gradient, { empty: false }).length;
+  checkVector(fn, 'deltas', deltas);
+  if (deltas.length % d !== 0) throw new ShapeError(fn, `deltas has ${deltas.length} entries, not a multiple of d = ${d} (the length of gradient)`);
   return gemv(deltas, deltas.length / d, d, gradient);
 }
 
 /**
- * The ground truth: retrains on the objective without `removed` (weights 0 there, 1/n elsewhere)
- * by Newton–CG warm-started at `params` (the trained θ̂), to ‖∇L₋S‖ ≤ 1e-10 unless
- * `options.tolerance` says otherwise.
+ * The ground truth: retrains on the objective without `removed` (weights 0 there, 1/n elsewhere;
+ * see `leaveOutWeights`) by Newton–CG warm-started at `params` (the trained θ̂), to
+ * ‖∇L₋S‖ ≤ 1e-10 unless `options.tolerance` says otherwise (options are those of `newtonCg`).
  *
  * @example
  * const { vector } = retrainWithout((p, w) => objective(p, train, 0.01, w), trained, 400, [17]);
  */
-export function retrainWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options: NewtonCgOptions = {}): NewtonCgResult<P> {
-  const weights = leaveOutWeights(count, removed);
-  return newtonCg<P>((p) => objective(p, weights), params, options);
+export function retrainWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options?: NewtonCgOptions): NewtonCgResult<P> {
+  const fn = 'retrainWithout';
+  checkArity(fn, arguments.length, 5);
+  checkFunction(fn, 'objective', objective);
+  readTree(fn, 'params', params);
+  const weights = weightsWithout(fn, count, removed);
+  return minimise<P>(fn, (p) => objective(p, weights), params, readNewtonOptions(fn, options));
 }
 
 /**
  * One exact Newton step on the leave-out objective from θ̂: solves H₋S·Δθ = −∇L₋S(θ̂) by CG on
- * the recorded Hessian of the leave-out objective (default tolerance 1e-12). Returns Δθ (flat).
- * More accurate than the influence prediction, but it needs a new operator per set S.
+ * the recorded Hessian of the leave-out objective (options those of `cgSolve`; default tolerance
+ * 1e-12). Returns Δθ (flat). More accurate than the influence prediction, but it needs a new
+ * operator per set S.
  *
  * @example
  * const { delta } = newtonStepWithout((p, w) => objective(p, train, 0.01, w), trained, 400, [17]);
  */
-export function newtonStepWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options: CgOptions = {}): { delta: Float64Array; solve: SolveResult } {
-  const weights = leaveOutWeights(count, removed);
+export function newtonStepWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options?: CgOptions): { delta: Float64Array; solve: SolveResult } {
+  const fn = 'newtonStepWithout';
+  checkArity(fn, arguments.length, 5);
+  checkFunction(fn, 'objective', objective);
+  readTree(fn, 'params', params);
+  const weights = weightsWithout(fn, count, removed);
+  const { rest: cgOptions } = splitOptions(fn, options, []);
   const { vector, unravel } = ravel(params);
-  const H = hessianOperator((z: Tensor) => objective(unravel(z) as TensorTree<P>, weights), tensor(vector.toArray()));
-  const solve = cgSolve(H, H.gradient.map((v) => -v), { tolerance: 1e-12, ...options });
+  const x = tensor(vector.toArray());
+  const loss = (z: Tensor) => objective(unravel(z) as TensorTree<P>, weights);
+  const H = recordHessian(fn, loss as (x: never) => Tensor, x, flatView(fn, 'params', x), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []);
+  const solve = reportedAs(fn, () => cgSolve({ size: H.size, apply: H.product }, H.gradient.map((v) => -v), { tolerance: 1e-12, ...cgOptions }));
   return { delta: solve.x, solve };
-}
-
-function checkSizes(fn: string, inverse: InverseHessian, g: PerSampleGradients): void {
-  if (g.size !== inverse.size || g.gradients.length !== g.count * g.size) {
-    throw new ShapeError(fn, `the per-example gradients are ${g.count}×${g.size} but the inverse Hessian acts on ${inverse.size} parameters`);
-  }
-}
-
-function checkIndex(fn: string, i: number, n: number): number {
-  if (!Number.isInteger(i) || i < 0 || i >= n) throw new InvalidArgumentError(fn, `training index ${i} is out of range [0, ${n})`);
-  return i;
 }

@@ -20,12 +20,14 @@
  *
  * Provides `newtonCg`. Leaves out trust regions (Steihaug CG) and stochastic (minibatch) Newton.
  */
-import { NegativeCurvatureError, InvalidArgumentError, NonFiniteError } from '../../errors.js';
+import { NegativeCurvatureError, NonFiniteError } from '../../errors.js';
 import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
 import { axpy, dot, norm2 } from '../../linalg/index.js';
-import { hessianOperator } from '../operators.js';
-import type { HvpMode } from '../hvp.js';
+import { checkArity, checkBoolean, checkFunction, checkNonNegative, checkCount, checkOneOf, checkPositive, checkPositiveInteger, readOptions } from '../../validate.js';
+import { flatView, recordHessian } from '../operators.js';
+import { HVP_MODES, readTree, type HvpMode } from '../hvp.js';
 import { cgSolve } from '../solvers/index.js';
+import { reportedAs } from './arguments.js';
 
 /** Options of `newtonCg`. */
 export interface NewtonCgOptions {
@@ -79,19 +81,51 @@ const ARMIJO = 1e-4;
 const MAX_HALVINGS = 40;
 const MAX_DAMPING_RAISES = 12;
 
+/** The options of `newtonCg`, checked, with their defaults. */
+export interface NewtonSettings {
+  readonly tolerance: number;
+  readonly maxIterations: number;
+  readonly damping: number;
+  readonly lineSearch: boolean;
+  readonly cgMaxIterations: number | undefined;
+  readonly mode: HvpMode;
+  readonly onIteration: ((record: NewtonIteration) => void) | undefined;
+}
+
+/** @internal Reads the options of `newtonCg` for the public function `fn` (unknown keys refused). @example readNewtonOptions('retrainWithout', { tolerance: 1e-9 }).maxIterations; // 50 */
+export function readNewtonOptions(fn: string, options: unknown): NewtonSettings {
+  const given = readOptions(fn, options as NewtonCgOptions | undefined, ['tolerance', 'maxIterations', 'damping', 'lineSearch', 'cgMaxIterations', 'mode', 'onIteration']);
+  return {
+    tolerance: given.tolerance === undefined ? 1e-10 : checkPositive(fn, 'options.tolerance', given.tolerance),
+    maxIterations: given.maxIterations === undefined ? 50 : checkCount(fn, 'options.maxIterations', given.maxIterations),
+    damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping),
+    lineSearch: given.lineSearch === undefined ? true : checkBoolean(fn, 'options.lineSearch', given.lineSearch),
+    cgMaxIterations: given.cgMaxIterations === undefined ? undefined : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
+    mode: given.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', given.mode, HVP_MODES),
+    onIteration: given.onIteration === undefined ? undefined : checkFunction(fn, 'options.onIteration', given.onIteration),
+  };
+}
+
 /**
- * Minimises `loss` from `params` by Hessian-free Newton–CG (see the module comment).
+ * Minimises `loss` from `params` by Hessian-free Newton–CG (see the module comment). `params` may
+ * be a tree; an empty one is already optimal (‖g‖ = 0). `onIteration` receives a copy of each
+ * record, so the returned `history` cannot be changed through it.
  *
  * @example
  * const { params, gradientNorm } = newtonCg((p) => logisticObjective(p, train, 0.01), init, { tolerance: 1e-10 });
  * // warm start (leave-one-out retraining): newtonCg(lossWithout(i), params)
  */
-export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options: NewtonCgOptions = {}): NewtonCgResult<P> {
+export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options?: NewtonCgOptions): NewtonCgResult<P> {
   const fn = 'newtonCg';
-  const { tolerance = 1e-10, maxIterations = 50, damping = 0, lineSearch = true, mode = 'fwd-over-rev', onIteration } = options;
-  if (!(tolerance > 0)) throw new InvalidArgumentError(fn, `tolerance must be > 0, got ${tolerance}`);
-  if (!Number.isInteger(maxIterations) || maxIterations < 0) throw new InvalidArgumentError(fn, `maxIterations must be an integer ≥ 0, got ${maxIterations}`);
-  if (!(damping >= 0) || !Number.isFinite(damping)) throw new InvalidArgumentError(fn, `damping must be a finite number ≥ 0, got ${damping}`);
+  checkArity(fn, arguments.length, 3);
+  checkFunction(fn, 'loss', loss);
+  readTree(fn, 'params', params);
+  return minimise(fn, loss, params, readNewtonOptions(fn, options));
+}
+
+/** @internal Newton–CG with checked arguments; errors name the public function `fn`. @example minimise('retrainWithout', loss, params, readNewtonOptions('retrainWithout', options)); */
+export function minimise<P extends Tree>(fn: string, loss: (params: TensorTree<P>) => Tensor | number, params: P, settings: NewtonSettings): NewtonCgResult<P> {
+  const { tolerance, maxIterations, damping, lineSearch, mode, onIteration } = settings;
   const { vector, unravel } = ravel(params);
   let theta = vector.toArray();
   const lossAt = (x: Float64Array): number => {
@@ -107,9 +141,10 @@ export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor
   let value = NaN;
   let gradientNorm = NaN;
   for (let k = 0; ; k++) {
-    const H = hessianOperator(flatLoss, tensor(theta), { mode });
+    const x = tensor(theta);
+    const H = recordHessian(fn, flatLoss as (x: never) => Tensor, x, flatView(fn, 'params', x), { mode, damping: 0, step: undefined }, []);
     const g = H.gradient;
-    value = H.value;
+    value = H.value();
     gradientNorm = norm2(g);
     if (!Number.isFinite(value) || !Number.isFinite(gradientNorm)) {
       throw new NonFiniteError(fn, `the loss or its gradient is not finite at iteration ${k} (L = ${value}, ‖g‖ = ${gradientNorm}); check the model's inputs and the starting point`);
@@ -124,12 +159,15 @@ export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor
     // Newton direction: (H + λI)p = −g, solved to the forcing tolerance η = min(½, ‖g‖).
     const minusG = g.map((v) => -v);
     const cgTolerance = Math.max(Math.min(0.5, gradientNorm), 1e-15);
+    const operator = { size: H.size, apply: H.product };
     let lambda = damping;
     let p: Float64Array | undefined;
     let cgIterations = 0;
     for (let raise = 0; p === undefined; raise++) {
       try {
-        const solved = cgSolve(H, minusG, { tolerance: cgTolerance, damping: lambda, ...(options.cgMaxIterations === undefined ? {} : { maxIterations: options.cgMaxIterations }) });
+        const solved = reportedAs(fn, () =>
+          cgSolve(operator, minusG, { tolerance: cgTolerance, damping: lambda, ...(settings.cgMaxIterations === undefined ? {} : { maxIterations: settings.cgMaxIterations }) }),
+        );
         products += solved.operatorApplications;
         cgIterations = solved.iterations;
         p = solved.x;
@@ -164,7 +202,7 @@ export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor
     }
     const record: NewtonIteration = { iteration: k, value, gradientNorm, cgIterations, step: t, damping: lambda };
     history.push(record);
-    onIteration?.(record);
+    onIteration?.({ ...record });
     if (t === 0) break;
     theta = next;
   }

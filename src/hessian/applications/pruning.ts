@@ -31,8 +31,9 @@
  * weight vectors at the requested sparsities (fractions of the `prunable` parameters set to 0).
  * Leaves out retraining after pruning and structured (neuron/channel) pruning.
  */
-import { InvalidArgumentError, ShapeError } from '../../errors.js';
-import { axpy, cholesky, choleskySolveFactor, dot, gemm, rank1Update, solveLowerTriangular, subVectors, transpose } from '../../linalg/index.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../errors.js';
+import { axpy, cholesky, choleskySolveFactor, dot, gemm, rank1Update, solveLowerTriangular, subVectors, symmetrize, transpose } from '../../linalg/index.js';
+import { checkArity, checkBoolean, checkIndexList, checkNumber, checkPositiveInteger, checkSymmetric, checkVector, describeValue, readOptions } from '../../validate.js';
 
 /** The weights at one sparsity level. */
 export interface PrunedWeights {
@@ -48,62 +49,94 @@ export interface PrunedWeights {
 
 /**
  * Magnitude pruning: zeroes the smallest |w_q| among `prunable` at each sparsity (one ranking,
- * nested levels).
+ * nested levels). `weights` (finite) is not modified; each level gets its own copy.
+ *
+ * `prunable` lists distinct parameter indices (at least one); `sparsities` is a list of fractions
+ * in [0, 1] of those to zero, round(s·m) of m — 0 prunes nothing, 1 prunes every listed weight; the
+ * levels come back sorted ascending, and an empty list gives an empty result.
  * @example magnitudePrune(weights, weightIndices, [0.5, 0.9]);
  */
 export function magnitudePrune(weights: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[]): PrunedWeights[] {
-  return pruneBySaliency('magnitudePrune', weights, prunable, sparsities, weights.map(Math.abs));
+  const fn = 'magnitudePrune';
+  checkArity(fn, arguments.length, 3);
+  const w = checkVector(fn, 'weights', weights);
+  return pruneBySaliency(w, readPrunable(fn, prunable, w.length), readSparsities(fn, sparsities), w.map(Math.abs));
 }
 
 /**
  * OBD saliencies ½·H_qq·w_q² for every parameter, from the exact Hessian diagonal (e.g.
- * `hessianOperator(loss, params).diagonal()`). A negative H_qq (the network is not at a minimum
- * along e_q) gives a negative saliency: the quadratic model predicts that removing w_q LOWERS the
- * loss, so such weights are removed first — we keep the formula rather than hide that.
+ * `hessianOperator(loss, params).diagonal()`); both finite and of the same length. A negative
+ * H_qq (the network is not at a minimum along e_q) gives a negative saliency: the quadratic model
+ * predicts that removing w_q LOWERS the loss, so such weights are removed first — we keep the
+ * formula rather than hide that.
  * @example obdSaliency(weights, H.diagonal());
  */
 export function obdSaliency(weights: Float64Array, hessianDiagonal: Float64Array): Float64Array {
-  if (hessianDiagonal.length !== weights.length) {
-    throw new ShapeError('obdSaliency', `the Hessian diagonal has ${hessianDiagonal.length} entries but there are ${weights.length} parameters`);
+  const fn = 'obdSaliency';
+  checkArity(fn, arguments.length, 2);
+  return saliencies(fn, weights, hessianDiagonal);
+}
+
+function saliencies(fn: string, weights: unknown, hessianDiagonal: unknown): Float64Array {
+  const w = checkVector(fn, 'weights', weights);
+  const diagonal = checkVector(fn, 'hessianDiagonal', hessianDiagonal);
+  if (diagonal.length !== w.length) {
+    throw new ShapeError(fn, `the Hessian diagonal has ${diagonal.length} entries but there are ${w.length} parameters`);
   }
-  return weights.map((w, q) => 0.5 * hessianDiagonal[q]! * w * w);
+  return w.map((value, q) => 0.5 * diagonal[q]! * value * value);
 }
 
 /**
  * OBD pruning: zeroes the lowest saliencies ½H_qq w_q² among `prunable` at each sparsity,
- * without compensating the other weights.
+ * without compensating the other weights (`prunable` and `sparsities` as in `magnitudePrune`).
  * @example obdPrune(weights, H.diagonal(), weightIndices, [0.1, 0.5, 0.9]);
  */
 export function obdPrune(weights: Float64Array, hessianDiagonal: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[]): PrunedWeights[] {
-  return pruneBySaliency('obdPrune', weights, prunable, sparsities, obdSaliency(weights, hessianDiagonal));
+  const fn = 'obdPrune';
+  checkArity(fn, arguments.length, 4);
+  const saliency = saliencies(fn, weights, hessianDiagonal);
+  return pruneBySaliency(weights, readPrunable(fn, prunable, weights.length), readSparsities(fn, sparsities), saliency);
 }
 
 /** Options of `obsPrune`. */
 export interface ObsOptions {
   /** Weights removed jointly per step (default 1: classic one-at-a-time OBS). */
   blockSize?: number;
+  /** Use (H⁻¹ + H⁻ᵀ)/2 when the given inverse is not symmetric, instead of refusing it (default false). */
+  symmetrize?: boolean;
 }
 
 /**
  * Optimal Brain Surgeon with the compensating update, iterated (see the module comment).
- * `inverseHessian` is a d×d row-major approximation of H⁻¹ (e.g.
- * `IncrementalInverse.fromGradients(G, N, d, { damping }).toMatrix()`); it is copied, not modified.
- * Returns the compensated weights at each requested sparsity.
+ * `inverseHessian` is a finite, symmetric d×d row-major approximation of H⁻¹ (e.g.
+ * `fisherInverse(G, { damping }).toMatrix()`); it is copied, not modified. The update reads
+ * row q of H⁻¹ as its column q, so a non-symmetric matrix is refused unless
+ * `symmetrize: true`, which uses (H⁻¹ + H⁻ᵀ)/2. `prunable` and `sparsities` as in
+ * `magnitudePrune`. Returns the compensated weights at each requested sparsity.
  *
  * @example
- * const Hinv = IncrementalInverse.fromGradients(G, N, d, { damping: 1e-3 }).toMatrix();
+ * const Hinv = fisherInverse(G, { damping: 1e-3 }).toMatrix();
  * obsPrune(weights, Hinv, weightIndices, [0.5, 0.9], { blockSize: 4 });
  */
-export function obsPrune(weights: Float64Array, inverseHessian: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[], options: ObsOptions = {}): PrunedWeights[] {
+export function obsPrune(weights: Float64Array, inverseHessian: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[], options?: ObsOptions): PrunedWeights[] {
   const fn = 'obsPrune';
-  const d = weights.length;
-  if (inverseHessian.length !== d * d) throw new ShapeError(fn, `the inverse Hessian must be ${d}×${d} (${d * d} entries) for ${d} parameters, got ${inverseHessian.length} entries`);
-  const blockSize = options.blockSize ?? 1;
-  if (!Number.isInteger(blockSize) || blockSize < 1) throw new InvalidArgumentError(fn, `blockSize must be a positive integer, got ${blockSize}`);
-  const candidates = checkPrunable(fn, prunable, d);
-  const targets = targetCounts(fn, sparsities, candidates.length);
+  checkArity(fn, arguments.length, 5);
+  const d = checkVector(fn, 'weights', weights).length;
+  checkVector(fn, 'inverseHessian', inverseHessian, { length: d * d }); // d×d for d parameters
+  const given = readOptions(fn, options, ['blockSize', 'symmetrize']);
+  const blockSize = given.blockSize === undefined ? 1 : checkPositiveInteger(fn, 'options.blockSize', given.blockSize);
+  const symmetrizing = given.symmetrize === undefined ? false : checkBoolean(fn, 'options.symmetrize', given.symmetrize);
+  if (!symmetrizing) {
+    checkSymmetric(fn, 'inverseHessian', inverseHessian, d, 'OBS reads row q as column q; pass { symmetrize: true } to use (H⁻¹ + H⁻ᵀ)/2 knowingly');
+  }
+  const candidates = readPrunable(fn, prunable, d);
+  const targets = targetCounts(readSparsities(fn, sparsities), candidates.length);
+  return surgeon(weights, symmetrize(inverseHessian, d), candidates, targets, blockSize);
+}
 
-  const hinv = Float64Array.from(inverseHessian);
+/** The OBS iteration on private copies: `hinv` is owned (it is downdated in place). */
+function surgeon(weights: Float64Array, hinv: Float64Array, candidates: readonly number[], targets: { sparsity: number; count: number }[], blockSize: number): PrunedWeights[] {
+  const d = weights.length;
   const w = Float64Array.from(weights);
   const alive = new Uint8Array(d);
   for (const q of candidates) alive[q] = 1;
@@ -199,32 +232,35 @@ function lowestSaliencies(candidates: readonly number[], alive: Uint8Array, k: n
 }
 
 /** Zeroes the lowest `saliency` among the candidates, for each sparsity (nested levels). */
-function pruneBySaliency(fn: string, weights: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[], saliency: Float64Array): PrunedWeights[] {
-  const candidates = checkPrunable(fn, prunable, weights.length);
+function pruneBySaliency(weights: Float64Array, candidates: readonly number[], sparsities: readonly number[], saliency: Float64Array): PrunedWeights[] {
   const order = [...candidates].sort((a, b) => saliency[a]! - saliency[b]!);
-  return targetCounts(fn, sparsities, candidates.length).map(({ sparsity, count }) => {
+  return targetCounts(sparsities, candidates.length).map(({ sparsity, count }) => {
     const w = Float64Array.from(weights);
     for (let k = 0; k < count; k++) w[order[k]!] = 0;
     return { sparsity, pruned: count, weights: w };
   });
 }
 
-function checkPrunable(fn: string, prunable: ArrayLike<number>, d: number): number[] {
-  const seen = new Set<number>();
-  for (let k = 0; k < prunable.length; k++) {
-    const q = prunable[k]!;
-    if (!Number.isInteger(q) || q < 0 || q >= d) throw new InvalidArgumentError(fn, `prunable index ${q} is out of range [0, ${d})`);
-    if (seen.has(q)) throw new InvalidArgumentError(fn, `prunable index ${q} is listed twice`);
-    seen.add(q);
+/** The prunable indices: distinct, in [0, d), at least one. */
+function readPrunable(fn: string, prunable: unknown, d: number): number[] {
+  const indices = checkIndexList(fn, 'prunable', prunable, { size: d, unique: true });
+  if (indices.length === 0) throw new InvalidArgumentError(fn, 'prunable is empty; list the indices of the parameters that may be set to zero');
+  return Array.from(indices);
+}
+
+/** The sparsity levels: a list (array or Float64Array) of fractions in [0, 1]. */
+function readSparsities(fn: string, sparsities: unknown): number[] {
+  if (!Array.isArray(sparsities) && !(sparsities instanceof Float64Array)) {
+    const hint = typeof sparsities === 'number' ? `; for one level write [${sparsities}]` : '';
+    throw new InvalidArgumentError(fn, `sparsities must be a list of fractions in [0, 1], got ${describeValue(sparsities)}${hint}`);
   }
-  if (seen.size === 0) throw new InvalidArgumentError(fn, 'no prunable parameters given');
-  return [...seen];
+  return Array.from(sparsities as ArrayLike<unknown>, (s, i) => {
+    if (typeof s === 'number' && !Number.isFinite(s)) throw new NonFiniteError(fn, `sparsities[${i}] is ${s}; a sparsity is a fraction in [0, 1]`);
+    return checkNumber(fn, `sparsities[${i}]`, s, { min: 0, max: 1 });
+  });
 }
 
 /** Sorted sparsity levels and the number of weights each removes (round(s·m)). */
-function targetCounts(fn: string, sparsities: readonly number[], m: number): { sparsity: number; count: number }[] {
-  for (const s of sparsities) {
-    if (!(s >= 0 && s <= 1)) throw new InvalidArgumentError(fn, `sparsity must be in [0, 1], got ${s}`);
-  }
+function targetCounts(sparsities: readonly number[], m: number): { sparsity: number; count: number }[] {
   return [...sparsities].sort((a, b) => a - b).map((sparsity) => ({ sparsity, count: Math.round(sparsity * m) }));
 }
