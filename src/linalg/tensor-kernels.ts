@@ -117,7 +117,22 @@ function forEachStrided2(
 }
 
 /** The binary operations with dedicated loops (the hot ones get no per-element call). */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal';
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'max'
+  | 'min'
+  | 'atan2'
+  | 'hypot'
+  | 'logAddExp'
+  | 'greater'
+  | 'greaterEqual'
+  | 'less'
+  | 'lessEqual'
+  | 'equal';
 
 function binaryContiguous(op: BinaryOp, a: Float64Array, b: Float64Array, out: Float64Array, o: number, ai: number, bi: number, n: number, as: number, bs: number): void {
   // Three loop shapes cover nearly all real traffic: same shape, scalar on the right, scalar on the left.
@@ -147,6 +162,15 @@ function binaryContiguous(op: BinaryOp, a: Float64Array, b: Float64Array, out: F
     case 'min':
       for (let i = 0; i < n; i++) out[o + i] = Math.min(a[ai + i * as]!, b[bi + i * bs]!);
       return;
+    case 'atan2':
+      for (let i = 0; i < n; i++) out[o + i] = Math.atan2(a[ai + i * as]!, b[bi + i * bs]!);
+      return;
+    case 'hypot':
+      for (let i = 0; i < n; i++) out[o + i] = hypot(a[ai + i * as]!, b[bi + i * bs]!);
+      return;
+    case 'logAddExp':
+      for (let i = 0; i < n; i++) out[o + i] = logAddExp(a[ai + i * as]!, b[bi + i * bs]!);
+      return;
     case 'greater':
       for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! > b[bi + i * bs]! ? 1 : 0;
       return;
@@ -163,6 +187,42 @@ function binaryContiguous(op: BinaryOp, a: Float64Array, b: Float64Array, out: F
       for (let i = 0; i < n; i++) out[o + i] = a[ai + i * as]! === b[bi + i * bs]! ? 1 : 0;
       return;
   }
+}
+
+/**
+ * √(a² + b²) without overflow or underflow: both legs are divided by a power of two s near the
+ * larger (exactly, so no rounding is added), and h = s·√((a/s)² + (b/s)²) squares numbers below 2
+ * (measured within 1 ulp of the correctly rounded value). IEEE's rule that an infinite leg wins
+ * over a NaN one (hypot(∞, NaN) = ∞) is kept; otherwise NaN propagates.
+ */
+export function hypot(a: number, b: number): number {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  if (x === Infinity || y === Infinity) return Infinity;
+  const m = Math.max(x, y); // NaN if either is NaN
+  if (m === 0 || Number.isNaN(m)) return m;
+  const s = powerOfTwoNear(m);
+  const p = x / s;
+  const q = y / s;
+  return s * Math.sqrt(p * p + q * q);
+}
+
+/**
+ * A power of two within a factor 2 of the finite m > 0, so x/s is exact for every x ≤ m that
+ * matters (a leg small enough to lose bits is below ε relative to the other once squared).
+ */
+function powerOfTwoNear(m: number): number {
+  return 2 ** Math.min(1023, Math.max(-1074, Math.floor(Math.log2(m))));
+}
+
+/**
+ * log(eᵃ + eᵇ) without overflow: max(a, b) + log1p(e^−|a−b|), whose exponential is at most 1.
+ * Both −∞ gives −∞ and an infinite a or b gives +∞ where a − b would be NaN; NaN propagates.
+ */
+export function logAddExp(a: number, b: number): number {
+  const m = Math.max(a, b); // NaN if either is NaN
+  if (m === Infinity || m === -Infinity) return m;
+  return m + Math.log1p(Math.exp(-Math.abs(a - b)));
 }
 
 /**
@@ -304,6 +364,79 @@ export function maxAxes(x: Float64Array, shape: readonly number[], axes: readonl
       if (v > out[at]! || Number.isNaN(v)) out[at] = v;
     }
   });
+  return out;
+}
+
+/** Minimum over the given axes (keepdims layout), the mirror of `maxAxes`: NaN propagates. */
+export function minAxes(x: Float64Array, shape: readonly number[], axes: readonly number[]): Float64Array {
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = allocate(shapeSize(kept)).fill(Infinity);
+  const strides = broadcastStrides(kept, shape);
+  forEachStrided2(shape, strides, strides, (xi, oi, _bi, n, os) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[xi + i]!;
+      const at = oi + i * os;
+      if (v < out[at]! || Number.isNaN(v)) out[at] = v;
+    }
+  });
+  return out;
+}
+
+/**
+ * The Euclidean norm √Σx² of each slice over the given axes (keepdims layout), without overflow
+ * or underflow: each slice is scaled by a power of two s near its largest magnitude (an exact
+ * division), so ‖x‖ = s·√Σ(x/s)² squares numbers below 2 (the two-pass form of LAPACK's scaled
+ * `nrm2`). An empty slice gives 0, an infinite entry ∞, and a NaN entry NaN.
+ */
+export function norm2Axes(x: Float64Array, shape: readonly number[], axes: readonly number[]): Float64Array {
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const scale = allocate(shapeSize(kept));
+  const strides = broadcastStrides(kept, shape);
+  forEachStrided2(shape, strides, strides, (xi, oi, _bi, n, os) => {
+    for (let i = 0; i < n; i++) {
+      const v = Math.abs(x[xi + i]!);
+      const at = oi + i * os;
+      if (v > scale[at]! || Number.isNaN(v)) scale[at] = v;
+    }
+  });
+  for (let k = 0; k < scale.length; k++) if (scale[k]! > 0 && scale[k]! < Infinity) scale[k] = powerOfTwoNear(scale[k]!);
+  const sumOfSquares = allocate(scale.length);
+  forEachStrided2(shape, strides, strides, (xi, oi, _bi, n, os) => {
+    for (let i = 0; i < n; i++) {
+      const at = oi + i * os;
+      const r = x[xi + i]! / scale[at]!;
+      sumOfSquares[at] = sumOfSquares[at]! + r * r;
+    }
+  });
+  const out = allocate(scale.length);
+  for (let k = 0; k < out.length; k++) {
+    const s = scale[k]!;
+    // A zero slice would give 0·√(0/0); an infinite or NaN scale is already the answer.
+    out[k] = s === 0 || !Number.isFinite(s) ? s : s * Math.sqrt(sumOfSquares[k]!);
+  }
+  return out;
+}
+
+/**
+ * Cumulative sums along `axis`: out[…, i, …] = Σ_{j ≤ i} x[…, j, …], or with `reverse`
+ * Σ_{j ≥ i} — the transpose of the forward sum, which is why both directions live here.
+ */
+export function cumsumAxis(x: Float64Array, shape: readonly number[], axis: number, reverse: boolean): Float64Array {
+  const outer = shapeSize(shape.slice(0, axis));
+  const length = shape[axis]!;
+  const inner = shapeSize(shape.slice(axis + 1));
+  const out = allocate(x.length);
+  for (let a = 0; a < outer; a++) {
+    const base = a * length * inner;
+    for (let i = 0; i < inner; i++) {
+      let total = 0;
+      for (let k = 0; k < length; k++) {
+        const at = base + (reverse ? length - 1 - k : k) * inner + i;
+        total += x[at]!;
+        out[at] = total;
+      }
+    }
+  }
   return out;
 }
 
@@ -495,10 +628,44 @@ export const unaryKernels = {
     for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]!);
     return out;
   },
-  /** sign with sign(0) = 0 — the subgradient tapegrad uses for abs at 0. */
+  atan: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.atan(x[i]!);
+    return out;
+  },
+  asin: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.asin(x[i]!);
+    return out;
+  },
+  acos: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.acos(x[i]!);
+    return out;
+  },
+  sinh: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.sinh(x[i]!);
+    return out;
+  },
+  cosh: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.cosh(x[i]!);
+    return out;
+  },
+  /** The error function, within 1 ulp of the correctly rounded value (see `erf` below). */
+  erf: (x: Float64Array) => {
+    const out = allocate(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = erf(x[i]!);
+    return out;
+  },
+  /** sign with sign(0) = 0 — the subgradient tapegrad uses for abs at 0 — and sign(NaN) = NaN. */
   sign: (x: Float64Array) => {
     const out = allocate(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? 1 : x[i]! < 0 ? -1 : 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : NaN;
+    }
     return out;
   },
   /** 1 where x > 0, else 0 — relu's derivative, with 0 chosen at x = 0. */
@@ -520,3 +687,65 @@ export const unaryKernels = {
 } as const;
 
 export type UnaryOp = keyof typeof unaryKernels;
+
+// ---------------------------------------------------------------------------------------------
+// The error function
+
+/**
+ * erf(c) for c = 0, ¼, ½, …, 6 as unevaluated sums hi + lo (hi the double nearest erf(c), lo the
+ * double nearest the remainder), computed with mpmath 1.3 at 50 significant digits.
+ */
+const ERF_HI = [
+  0, 0.27632639016823696, 0.5204998778130465, 0.7111556336535151, 0.8427007929497149, 0.9229001282564583, 0.9661051464753108,
+  0.9866716712191824, 0.9953222650189527, 0.9985372834133188, 0.999593047982555, 0.9998993780778803, 0.9999779095030014,
+  0.9999956972205363, 0.9999992569016276, 0.9999998862727434, 0.9999999845827421, 0.9999999981494259, 0.9999999998033839,
+  0.9999999999815149, 0.9999999999984626, 0.9999999999998869, 0.9999999999999927, 0.9999999999999996, 1,
+];
+const ERF_LO = [
+  0, -2.4227076221184163e-17, 1.900077467916287e-17, 4.69744077164289e-17, -2.4801011789118602e-17, -5.51775442986392e-17,
+  -3.3867031441680696e-17, 2.1431190289565338e-17, 2.20719858329765e-17, 2.6956405885413457e-17, 4.6925151097042234e-17,
+  4.451378916214761e-17, 5.363397058636269e-17, 5.224680575187069e-17, 4.9647279187212204e-17, 4.2276182391829615e-17,
+  1.44826531920025e-17, 9.86675034192752e-19, 1.2614727975054947e-17, 5.461622108299497e-17, -2.294992711807301e-17,
+  2.859354043191264e-17, -3.03759554483649e-17, 2.0875548107488853e-17, -2.1519736712498913e-17,
+];
+/** 2/√π, correctly rounded. */
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * erf(x) = (2/√π)∫₀ˣ e^(−t²) dt in double precision: within 1 ulp of the correctly rounded value
+ * (relative error ≤ 2.6e-16), as measured on 40 000 points of [−6.2, 6.2] and down to 1e-320
+ * against mpmath at 40 digits; test/autodiff/kernels.test.ts checks a table of such values.
+ *
+ * Method: a Taylor series about the nearest table point c = k/4, so |h| = ||x| − c| ≤ ⅛ (and h
+ * is exact). The derivatives of erf are Hermite polynomials times a Gaussian,
+ * erf⁽ᵏ⁾(c) = (2/√π)(−1)ᵏ⁻¹Hₖ₋₁(c)e^(−c²), so
+ *
+ *   erf(c + h) = erf(c) + (2/√π)e^(−c²)·Σ_{k≥0} uₖ,   uₖ = (−1)ᵏHₖ(c)hᵏ⁺¹/(k+1)!,
+ *
+ * and Hermite's recurrence Hₖ₊₁ = 2cHₖ − 2kHₖ₋₁ becomes u₀ = h, u₁ = −ch²,
+ * uₖ₊₁ = −(2h/(k+2))·(c·uₖ + (k/(k+1))·h·uₖ₋₁), at most about 20 terms. Adding the small
+ * correction to the tabulated hi + lo loses no digits: erf(c) ≥ 0.27 dominates for c > 0, and for
+ * c = 0 the sum is the Maclaurin series itself. Beyond |x| ≥ 6, erfc(x) < 2.2e-17 is below half
+ * an ulp of 1, so erf(x) rounds to ±1. Odd symmetry gives negative x; NaN stays NaN.
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (!(a < 6)) return Number.isNaN(x) ? x : x > 0 ? 1 : -1;
+  if (a === 0) return x; // keeps the sign of −0
+  const k = Math.round(a * 4);
+  const c = k / 4;
+  const h = a - c; // exact: a and c are within a factor 2 of each other (or c = 0)
+  let previous = h;
+  let current = -c * h * h;
+  let rest = current; // Σ_{k≥1} uₖ, kept apart from u₀ = h so that h enters the result unrounded
+  for (let j = 1; j < 60; j++) {
+    const next = -((2 * h) / (j + 2)) * (c * current + (j / (j + 1)) * h * previous);
+    rest += next;
+    previous = current;
+    current = next;
+    if (Math.abs(previous) + Math.abs(current) <= 1e-17 * Math.abs(h)) break;
+  }
+  const weight = TWO_OVER_SQRT_PI * Math.exp(-c * c); // c² is exact
+  const value = ERF_HI[k]! + (ERF_LO[k]! + (weight * h + weight * rest));
+  return x < 0 ? -value : value;
+}

@@ -18,7 +18,13 @@ import {
   binaryBroadcast,
   broadcastShapes,
   broadcastTo,
+  cumsumAxis,
+  erf,
+  hypot,
+  logAddExp,
   maxAxes,
+  minAxes,
+  norm2Axes,
   padBox,
   permuteAxes,
   scatterAddAlong,
@@ -144,6 +150,10 @@ describe('elementwise kernels', () => {
     ['pow', (a, b) => Math.pow(Math.abs(a), b)],
     ['max', Math.max],
     ['min', Math.min],
+    ['atan2', Math.atan2],
+    // hypot and logAddExp: the loops must apply the scalar kernels (tested for accuracy below).
+    ['hypot', hypot],
+    ['logAddExp', logAddExp],
     ['greater', (a, b) => (a > b ? 1 : 0)],
     ['greaterEqual', (a, b) => (a >= b ? 1 : 0)],
     ['less', (a, b) => (a < b ? 1 : 0)],
@@ -191,6 +201,12 @@ describe('elementwise kernels', () => {
     expect(Array.from(unaryKernels.abs(x))).toEqual(Array.from(x, Math.abs));
     expect(Array.from(unaryKernels.relu(x))).toEqual(Array.from(x, (v) => (v > 0 ? v : 0)));
     expect(Array.from(unaryKernels.sign(x))).toEqual(Array.from(x, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)));
+    expect(Array.from(unaryKernels.sign(Float64Array.of(NaN, -0, -Infinity)))).toEqual([NaN, 0, -1]);
+    for (const name of ['atan', 'sinh', 'cosh'] as const) expect(Array.from(unaryKernels[name](x)), name).toEqual(Array.from(x, Math[name]));
+    const unit = Float64Array.of(-1, -0.5, -1e-300, 0, 0.25, 1, 1.5);
+    expect(Array.from(unaryKernels.asin(unit))).toEqual(Array.from(unit, Math.asin));
+    expect(Array.from(unaryKernels.acos(unit))).toEqual(Array.from(unit, Math.acos));
+    expect(Array.from(unaryKernels.erf(x))).toEqual(Array.from(x, erf));
     const sigmoid = unaryKernels.sigmoid(x);
     const softplus = unaryKernels.softplus(x);
     for (let i = 0; i < x.length; i++) {
@@ -204,6 +220,213 @@ describe('elementwise kernels', () => {
     expect(softplus[x.length - 1]).toBe(800);
     expect(softplus[0]).toBe(0); // log1p(e^−800): e^−800 underflows to 0
     expect(sigmoid[x.length - 1]).toBe(1);
+  });
+});
+
+/** The distance from `got` to `want` in units in the last place of `want` (the spacing of doubles there). */
+function ulpsBetween(got: number, want: number): number {
+  if (got === want) return 0;
+  const magnitude = Math.abs(want);
+  const spacing = magnitude < 2 ** -1021 ? 2 ** -1074 : 2 ** (Math.floor(Math.log2(magnitude)) - 52);
+  return Math.abs(got - want) / spacing;
+}
+
+describe('erf', () => {
+  /**
+   * erf(x) rounded to the nearest double, computed with mpmath 1.3.0 (`mp.dps = 40`,
+   * `float(mpmath.erf(mpf(x)))`) — independent of the kernel's Taylor/Hermite method. The points
+   * cover the subnormal range, every table interval of the kernel (edges included), the region
+   * where erf rounds to 1 and beyond, and negative x.
+   */
+  const REFERENCE: readonly (readonly [number, number])[] = [
+    [0, 0],
+    [5e-324, 5e-324],
+    [1e-300, 1.1283791670955126e-300],
+    [1e-20, 1.1283791670955125e-20],
+    [1e-8, 1.1283791670955126e-8],
+    [0.001, 0.0011283787909692365],
+    [0.0625, 0.07043197772238707],
+    [0.1, 0.1124629160182849],
+    [0.124999, 0.14031509391592537],
+    [0.125, 0.1403162048013338],
+    [0.2, 0.22270258921047847],
+    [0.25, 0.27632639016823696],
+    [0.3, 0.3286267594591274],
+    [0.375, 0.4041169094348223],
+    [0.4, 0.42839235504666845],
+    [0.5, 0.5204998778130465],
+    [0.6, 0.6038560908479259],
+    [0.7, 0.6778011938374184],
+    [0.75, 0.7111556336535151],
+    [0.8, 0.7421009647076605],
+    [0.84375, 0.7672256612323416],
+    [0.9, 0.7969082124228322],
+    [1, 0.8427007929497149],
+    [1.1, 0.8802050695740817],
+    [1.25, 0.9229001282564583],
+    [1.3, 0.9340079449406524],
+    [1.5, 0.9661051464753108],
+    [1.625, 0.9784437332399837],
+    [1.75, 0.9866716712191824],
+    [2, 0.9953222650189527],
+    [2.25, 0.9985372834133188],
+    [2.5, 0.999593047982555],
+    [2.857142857142857, 0.9999466876886117],
+    [3, 0.9999779095030014],
+    [3.3, 0.9999969422902035],
+    [3.5, 0.9999992569016276],
+    [4, 0.9999999845827421],
+    [4.5, 0.9999999998033839],
+    [5, 0.9999999999984626],
+    [5.5, 0.9999999999999927],
+    [5.8, 0.9999999999999998],
+    [5.875, 0.9999999999999999],
+    [5.9, 0.9999999999999999],
+    [5.99, 1],
+    [6, 1],
+    [6.5, 1],
+    [10, 1],
+    [-0.3, -0.3286267594591274],
+    [-1.7, -0.9837904585907745],
+    [-4.2, -0.9999999971445058],
+  ];
+
+  it('is within 1 ulp of mpmath’s correctly rounded erf everywhere in the table (relative error ≤ 1e-15)', () => {
+    for (const [x, want] of REFERENCE) {
+      const got = erf(x);
+      expect(ulpsBetween(got, want), `erf(${x}) = ${got}, mpmath ${want}`).toBeLessThanOrEqual(1);
+      if (want !== 0) expect(Math.abs(got - want) / Math.abs(want)).toBeLessThanOrEqual(1e-15);
+    }
+    // A classical check of the table itself: erf(1) = 0.842700792949714869341220… (OEIS A099286).
+    expect(erf(1)).toBe(0.8427007929497149);
+  });
+
+  it('is odd, monotone, bounded by ±1, and keeps NaN and the infinities', () => {
+    for (const [x] of REFERENCE) expect(erf(-x)).toBe(-erf(x));
+    expect(erf(NaN)).toBeNaN();
+    expect(erf(Infinity)).toBe(1);
+    expect(erf(-Infinity)).toBe(-1);
+    let previous = -1;
+    for (let x = -6.5; x <= 6.5; x += 1 / 1024) {
+      const v = erf(x);
+      expect(v >= previous && Math.abs(v) <= 1, `at ${x}`).toBe(true);
+      previous = v;
+    }
+  });
+
+  it('agrees with its own derivative: (erf(x + h) − erf(x − h))/2h ≈ (2/√π)e^(−x²)', () => {
+    const h = 1e-5;
+    for (let x = -4; x <= 4; x += 0.37) {
+      const slope = (erf(x + h) - erf(x - h)) / (2 * h);
+      expect(Math.abs(slope - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x))).toBeLessThanOrEqual(1e-9);
+    }
+  });
+});
+
+describe('hypot and logAddExp', () => {
+  it('hypot is √(a² + b²) to 2 ulp where the squares are safe, and neither overflows nor underflows', () => {
+    const rng = createRandom(7);
+    for (let k = 0; k < 2000; k++) {
+      const a = rng.normal() * 10 ** Math.round(rng.uniform() * 20 - 10);
+      const b = rng.normal() * 10 ** Math.round(rng.uniform() * 20 - 10);
+      expect(ulpsBetween(hypot(a, b), Math.sqrt(a * a + b * b))).toBeLessThanOrEqual(2);
+    }
+    expect(hypot(3, 4)).toBe(5);
+    expect(hypot(-3, 4)).toBe(5);
+    expect(hypot(1e300, 1e300) / 1e300).toBeCloseTo(Math.SQRT2, 15); // a² = 1e600 would overflow
+    expect(hypot(3e-320, 4e-320)).toBe(5e-320); // a² would underflow to 0
+    expect(hypot(0, 0)).toBe(0);
+    expect(hypot(Number.MAX_VALUE, 0)).toBe(Number.MAX_VALUE);
+    expect(hypot(Infinity, NaN)).toBe(Infinity); // IEEE: an infinite leg wins
+    expect(hypot(NaN, 1)).toBeNaN();
+  });
+
+  it('logAddExp is log(eᵃ + eᵇ) without overflow, with the infinities handled', () => {
+    const rng = createRandom(8);
+    for (let k = 0; k < 500; k++) {
+      const a = rng.uniform() * 40 - 20;
+      const b = rng.uniform() * 40 - 20;
+      const want = Math.log(Math.exp(a) + Math.exp(b));
+      expect(Math.abs(logAddExp(a, b) - want)).toBeLessThanOrEqual(4 * EPS * Math.max(1, Math.abs(want)));
+      expect(logAddExp(a, b)).toBe(logAddExp(b, a));
+    }
+    expect(logAddExp(1000, 1000)).toBe(1000 + Math.LN2);
+    expect(logAddExp(-1000, -1000)).toBe(-1000 + Math.LN2);
+    expect(logAddExp(-Infinity, -Infinity)).toBe(-Infinity);
+    expect(logAddExp(-Infinity, 2)).toBe(2);
+    expect(logAddExp(Infinity, Infinity)).toBe(Infinity);
+    expect(logAddExp(NaN, -Infinity)).toBeNaN();
+  });
+});
+
+describe('minAxes, norm2Axes and cumsumAxis', () => {
+  const axesArb = fc.tuple(shapeArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.integer()).map(([shape, pick, seed]) => ({
+    shape,
+    axes: shape.map((_, i) => i).filter((i) => pick[i]),
+    seed,
+  }));
+
+  it('minAxes matches the naive minimum exactly and propagates NaN', () => {
+    fc.assert(
+      fc.property(axesArb, ({ shape, axes, seed }) => {
+        const x = values(shape, seed);
+        expect(Array.from(minAxes(x, shape, axes))).toEqual(reduce(naive(x, shape), axes, true, (vs) => Math.min(...vs)).data);
+      }),
+      RUNS,
+    );
+    expect(Array.from(minAxes(Float64Array.of(1, NaN, 5, 2), [2, 2], [1]))).toEqual([NaN, 2]);
+  });
+
+  it('norm2Axes matches √Σx² to a few ulp, and scales away overflow and underflow', () => {
+    fc.assert(
+      fc.property(axesArb, ({ shape, axes, seed }) => {
+        const x = values(shape, seed);
+        const want = reduce(naive(x, shape), axes, true, (vs) => Math.sqrt(vs.reduce((s, v) => s + v * v, 0)));
+        const got = norm2Axes(x, shape, axes);
+        // Σx² of n terms carries γₙ relative error, halved by the square root, plus two roundings.
+        want.data.forEach((w, k) => expect(Math.abs(got[k]! - w)).toBeLessThanOrEqual((gamma(x.length) + 2 * EPS) * w));
+        // Scaling every entry by 2^±600 scales the norm exactly, where Σx² would overflow or vanish.
+        for (const factor of [2 ** 600, 2 ** -600]) {
+          expect(Array.from(norm2Axes(x.map((v) => v * factor), shape, axes))).toEqual(Array.from(got, (v) => v * factor));
+        }
+      }),
+      RUNS,
+    );
+    expect(Array.from(norm2Axes(Float64Array.of(3e-200, 4e-200, 0, 0, Infinity, 1, NaN, Infinity), [4, 2], [1]))).toEqual([5e-200, 0, Infinity, NaN]);
+    expect(Array.from(norm2Axes(new Float64Array(0), [2, 0], [1]))).toEqual([0, 0]); // empty slices
+  });
+
+  const axisArb = fc
+    .array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 })
+    .chain((shape) => fc.tuple(fc.constant(shape), fc.integer({ min: 0, max: shape.length - 1 }), fc.integer()));
+
+  it('cumsumAxis matches the naive running sum in both directions, and the two are each other’s transpose', () => {
+    fc.assert(
+      fc.property(axisArb, ([shape, axis, seed]) => {
+        const x = values(shape, seed);
+        const forward = build(shape, (idx) => {
+          let s = 0;
+          for (let j = 0; j <= idx[axis]!; j++) s += broadcastGet(naive(x, shape), idx.map((v, i) => (i === axis ? j : v)));
+          return s;
+        });
+        const backward = build(shape, (idx) => {
+          let s = 0;
+          for (let j = shape[axis]! - 1; j >= idx[axis]!; j--) s += broadcastGet(naive(x, shape), idx.map((v, i) => (i === axis ? j : v)));
+          return s;
+        });
+        // The same additions in the same order: exactly equal.
+        expect(Array.from(cumsumAxis(x, shape, axis, false))).toEqual(forward.data);
+        expect(Array.from(cumsumAxis(x, shape, axis, true))).toEqual(backward.data);
+        // ⟨cumsum(x), y⟩ = ⟨x, reversed cumsum(y)⟩: the adjoint pair behind cumsum's VJP.
+        const y = values(shape, seed + 1);
+        const left = inner(cumsumAxis(x, shape, axis, false), y);
+        const right = inner(x, cumsumAxis(y, shape, axis, true));
+        const n = Math.max(shape[axis]!, 1);
+        const bound = inner(cumsumAxis(x.map(Math.abs), shape, axis, false), y.map(Math.abs)).value;
+        expect(Math.abs(left.value - right.value)).toBeLessThanOrEqual(4 * gamma(n + x.length) * bound);
+      }),
+      RUNS,
+    );
   });
 });
 
