@@ -12,11 +12,12 @@
  * Leaves out the bottom of the spectrum (run topEigenpairs on σI − H), spectral densities
  * (stochastic Lanczos quadrature) and anything needing the dense matrix (see symmetricEigen).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NonFiniteError, TapegradError } from '../errors.js';
 import { axpy, divideByScalar, dot, norm2, symmetricEigen } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
-import { toOperator, type LinearOperator, type OperatorLike } from './linear-operator.js';
-import { checkFiniteVector, checkPositiveInteger, checkTolerance } from './solvers/result.js';
+import { checkArity, checkCount, checkOneOf, checkPositiveInteger, checkSeed, readOptions } from '../validate.js';
+import { readOperator, type CheckedOperator, type OperatorLike } from './linear-operator.js';
+import { readTolerance } from './solvers/result.js';
 
 /** Options of `topEigenpairs`. */
 export interface TopEigenpairsOptions {
@@ -33,93 +34,100 @@ export interface TopEigenpairsOptions {
   seed?: number;
 }
 
-/** The result of `topEigenpairs`. */
+/** The result of `topEigenpairs` (every array fresh). */
 export interface Eigenpairs {
   /** The k eigenvalues of largest magnitude, sorted by decreasing |λ|. */
   values: Float64Array;
   /** Unit eigenvectors; vectors[i] belongs to values[i]. */
   vectors: Float64Array[];
-  /** Whether every residual ‖Hvᵢ − λᵢvᵢ‖ met the tolerance. */
+  /** Whether every measured residual ‖Hvᵢ − λᵢvᵢ‖ met the tolerance·|λ₁|. */
   converged: boolean;
-  /** Operator applications spent. */
+  /** Operator applications spent (including the k that measure the final residuals). */
   iterations: number;
-  /** ‖Hvᵢ − λᵢvᵢ‖ for each pair (estimates for Lanczos, exact for power). */
+  /** ‖Hvᵢ − λᵢvᵢ‖ of each returned pair, measured from products with H. */
   residuals: Float64Array;
 }
 
+/** What topEigenpairs tells the user when a dense H is not symmetric. */
+const EIGEN_SYMMETRY_ADVICE =
+  'topEigenpairs needs a symmetric H (a non-symmetric matrix has complex eigenvalues in general); if the asymmetry is noise (a finite-difference Hessian), pass (H + Hᵀ)/2';
+
 /**
- * The k eigenpairs of largest magnitude of a symmetric operator.
+ * The k eigenpairs of largest magnitude of a symmetric operator. Both methods end with a
+ * Rayleigh–Ritz step on the k vectors found (k more products), so the values are the best the
+ * vectors allow and the residuals are measured, not estimated. A dense H must be symmetric;
+ * k = 0 returns empty arrays; k ≤ n.
  *
  * @example
  * const { values } = topEigenpairs(new Float64Array([3, 0, 0, 0, -5, 0, 0, 0, 1]), 2);
  * // values = [-5, 3] (by magnitude)
  * topEigenpairs(hessianOperator, 5, { method: 'power', tolerance: 1e-6 });
  */
-export function topEigenpairs(H: OperatorLike, k: number, options: TopEigenpairsOptions = {}): Eigenpairs {
+export function topEigenpairs(H: OperatorLike, k: number, options?: TopEigenpairsOptions): Eigenpairs {
   const fn = 'topEigenpairs';
-  const op = toOperator(H, fn);
+  checkArity(fn, arguments.length, 3);
+  const op = readOperator(fn, 'H', H, { symmetric: EIGEN_SYMMETRY_ADVICE });
   const n = op.size;
-  checkPositiveInteger(fn, 'k', k);
+  checkCount(fn, 'k', k);
   if (k > n) throw new InvalidArgumentError(fn, `k = ${k} exceeds the operator size n = ${n}; ask for at most n eigenpairs`);
-  const { method = 'lanczos', tolerance = 1e-8, seed = 0 } = options;
-  checkTolerance(fn, tolerance);
-  if (method !== 'power' && method !== 'lanczos') {
-    throw new InvalidArgumentError(fn, `method must be 'power' or 'lanczos', got ${String(method)}`);
-  }
-  const iterations = options.iterations ?? (method === 'power' ? 1000 : Math.min(n, Math.max(2 * k + 40, 60)));
-  checkPositiveInteger(fn, 'iterations', iterations);
+  const given = readOptions(fn, options, ['method', 'iterations', 'tolerance', 'seed']);
+  const method = given.method === undefined ? 'lanczos' : checkOneOf(fn, 'method', given.method, ['power', 'lanczos']);
+  const tolerance = given.tolerance === undefined ? 1e-8 : readTolerance(fn, given.tolerance);
+  const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
+  const iterations =
+    given.iterations === undefined ? (method === 'power' ? 1000 : Math.min(n, Math.max(2 * k + 40, 60))) : checkPositiveInteger(fn, 'iterations', given.iterations);
+  if (k === 0) return { values: new Float64Array(0), vectors: [], converged: true, iterations: 0, residuals: new Float64Array(0) };
   const rng = createRandom(seed);
-  const apply = (v: Float64Array): Float64Array => {
-    const out = op.apply(v);
-    checkFiniteVector(fn, 'H·v', out, 'the operator returned non-finite values');
-    return out;
+  let applications = 0;
+  const apply = (v: Float64Array, where: string): Float64Array => {
+    applications++;
+    return op.product(v, where);
   };
-  return method === 'power' ? powerDeflation(apply, n, k, iterations, tolerance, rng) : lanczos(apply, n, k, Math.max(iterations, k), tolerance, rng);
+  let pairs: Pick<Eigenpairs, 'values' | 'vectors' | 'residuals'>;
+  try {
+    const found = method === 'power' ? powerDeflation(apply, n, k, iterations, tolerance, rng) : lanczos(apply, n, k, Math.max(iterations, k), tolerance, rng);
+    pairs = rayleighRitz(apply, found, n, rng);
+  } catch (error) {
+    // The products are checked finite; what is left to fail is the small eigenproblem, when
+    // inner products of huge products overflow.
+    if (error instanceof TapegradError && error.fn !== fn) {
+      throw new NonFiniteError(fn, `the operator's values are too large for float64 (${error.message}); rescale H`);
+    }
+    throw error;
+  }
+  const scale = Math.abs(pairs.values[0]!);
+  const converged = pairs.residuals.every((r) => r <= tolerance * scale);
+  return { ...pairs, converged, iterations: applications };
 }
+
+/** A product with H that counts itself and names when it was taken (for error messages). */
+type Apply = (v: Float64Array, where: string) => Float64Array;
 
 /**
  * Power iteration for one eigenpair at a time. The found pairs are deflated by projecting them
  * out of the iterate (v ← v − Σ (uᵢᵀv)uᵢ before and after each product), which is Hotelling's
- * deflation H − Σ λᵢuᵢuᵢᵀ applied without forming it. Converges like (|λⱼ₊₁|/|λⱼ|)ᵗ.
+ * deflation H − Σ λᵢuᵢuᵢᵀ applied without forming it. Converges like (|λⱼ₊₁|/|λⱼ|)ᵗ. Returns the
+ * k vectors; `rayleighRitz` turns them into measured pairs.
  */
-function powerDeflation(
-  apply: (v: Float64Array) => Float64Array,
-  n: number,
-  k: number,
-  iterations: number,
-  tolerance: number,
-  rng: RandomSource,
-): Eigenpairs {
-  const values: number[] = [];
+function powerDeflation(apply: Apply, n: number, k: number, iterations: number, tolerance: number, rng: RandomSource): Float64Array[] {
   const vectors: Float64Array[] = [];
-  const residuals: number[] = [];
-  let applications = 0;
-  let converged = true;
   let scale = 0; // |λ₁|, the yardstick of the relative tolerance
   for (let j = 0; j < k; j++) {
     let v = normalize(orthogonalize(rng.normals(n), vectors));
     let lambda = 0;
-    let residual = Number.POSITIVE_INFINITY;
-    const eigenResidual = new Float64Array(n); // Hv − λv, reused across iterations
     for (let t = 0; t < iterations; t++) {
-      const w = orthogonalize(apply(v), vectors);
-      applications++;
+      const w = orthogonalize(apply(v, `in power step ${t} for eigenpair ${j}`), vectors);
       lambda = dot(v, w); // Rayleigh quotient vᵀHv
-      // ‖Hv − λv‖ of the current v: a free convergence test
-      residual = norm2(axpy(-lambda, v, w, eigenResidual));
-      const yardstick = Math.max(scale, Math.abs(lambda));
-      if (residual <= tolerance * yardstick) break;
-      const wNorm = norm2(w);
-      if (wNorm === 0) break; // v lies in the deflated null space: λ = 0 exactly
+      // ‖Hv − λv‖ of the current v (deflated): a free convergence test
+      const residual = norm2(axpy(-lambda, v, w));
+      if (residual <= tolerance * Math.max(scale, Math.abs(lambda))) break;
+      if (norm2(w) === 0) break; // v lies in the deflated null space: λ = 0 exactly
       v = normalize(orthogonalize(w, vectors));
     }
     if (j === 0) scale = Math.abs(lambda);
-    if (!(residual <= tolerance * Math.max(scale, Math.abs(lambda)))) converged = false;
-    values.push(lambda);
     vectors.push(v);
-    residuals.push(residual);
   }
-  return sortByMagnitude(values, vectors, residuals, converged, applications);
+  return vectors;
 }
 
 /**
@@ -127,28 +135,21 @@ function powerDeflation(
  * eigenvalues (Ritz values) approach the extreme eigenvalues of H first. In floating point the qⱼ
  * lose orthogonality once a Ritz value converges (ghost copies appear), so every new vector is
  * re-orthogonalised against all previous ones (twice: "twice is enough", Kahan–Parlett).
- * The residual of a Ritz pair (θ, Qs) is |βₘ₊₁·sₘ|, free from T's eigenvectors.
+ * The residual of a Ritz pair (θ, Qs) is estimated by |βₘ₊₁·sₘ|, free from T's eigenvectors; it
+ * decides when to stop, and `rayleighRitz` then measures the true residuals. Returns the k Ritz
+ * vectors of largest |θ|.
  */
-function lanczos(
-  apply: (v: Float64Array) => Float64Array,
-  n: number,
-  k: number,
-  maxDimension: number,
-  tolerance: number,
-  rng: RandomSource,
-): Eigenpairs {
+function lanczos(apply: Apply, n: number, k: number, maxDimension: number, tolerance: number, rng: RandomSource): Float64Array[] {
   const m = Math.min(maxDimension, n);
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = []; // beta[j] couples q_j and q_{j+1}
   let q = normalize(rng.normals(n));
-  let applications = 0;
   let best: { theta: Float64Array; s: Float64Array; dimension: number; residuals: Float64Array; converged: boolean } | undefined;
 
   for (let j = 0; j < m; j++) {
     Q.push(q);
-    const w = apply(q);
-    applications++;
+    const w = apply(q, `at Lanczos step ${j}`);
     const a = dot(q, w);
     alpha.push(a);
     // w ← w − αⱼqⱼ − βⱼ₋₁qⱼ₋₁, then full re-orthogonalisation against all of Q, twice
@@ -169,11 +170,10 @@ function lanczos(
       // Invariant subspace found (exact for this start vector). Continue from a fresh random
       // direction orthogonal to Q, with βⱼ = 0: T stays block diagonal and still equals QᵀHQ.
       beta.push(0);
-      let fresh = rng.normals(n);
+      const fresh = rng.normals(n);
       orthogonalizeInPlace(fresh, Q);
       orthogonalizeInPlace(fresh, Q);
-      fresh = normalize(fresh);
-      q = fresh;
+      q = normalize(fresh);
     } else {
       beta.push(b);
       q = divideByScalar(w, b);
@@ -187,13 +187,59 @@ function lanczos(
     for (let j = 0; j < best.dimension; j++) axpy(best.s[p * best.dimension + j]!, Q[j]!, x, x); // x += sⱼ·qⱼ
     vectors.push(normalize(x));
   }
-  return {
-    values: Float64Array.from(best.theta),
-    vectors,
-    converged: best.converged,
-    iterations: applications,
-    residuals: best.residuals,
-  };
+  return vectors;
+}
+
+/**
+ * Rayleigh–Ritz on the span of k approximate eigenvectors: orthonormalise them (a vector that
+ * collapses is replaced by a fresh random direction), take their k products, and diagonalise the
+ * k×k matrix T = VᵀHV. Its eigenpairs (θ, s) give the best pairs (θ, Vs) the span allows, with
+ * H·(Vs) = (HV)s known without further products — so every residual ‖H·v − θv‖ is measured.
+ */
+function rayleighRitz(apply: Apply, approximate: readonly Float64Array[], n: number, rng: RandomSource): Pick<Eigenpairs, 'values' | 'vectors' | 'residuals'> {
+  const basis: Float64Array[] = [];
+  for (const v of approximate) {
+    let u = orthogonalize(v, basis);
+    orthogonalizeInPlace(u, basis);
+    for (let attempt = 0; !(norm2(u) > 1e-8) && attempt < 10; attempt++) {
+      u = orthogonalize(rng.normals(n), basis);
+      orthogonalizeInPlace(u, basis);
+    }
+    basis.push(normalize(u));
+  }
+  const k = basis.length;
+  const products = basis.map((u, i) => apply(u, `measuring the residual of eigenpair ${i}`));
+  // T = VᵀHV, symmetrised (H is symmetric; the products carry rounding)
+  const T = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      const t = 0.5 * (dot(basis[i]!, products[j]!) + dot(basis[j]!, products[i]!));
+      T[i * k + j] = t;
+      T[j * k + i] = t;
+    }
+  }
+  const { values, vectors: S } = symmetricEigen(T, k);
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!));
+  const outValues = new Float64Array(k);
+  const outVectors: Float64Array[] = [];
+  const residuals = new Float64Array(k);
+  order.forEach((c, p) => {
+    const v = new Float64Array(n);
+    const hv = new Float64Array(n);
+    for (let j = 0; j < k; j++) {
+      const sj = S[j * k + c]!;
+      axpy(sj, basis[j]!, v, v);
+      axpy(sj, products[j]!, hv, hv);
+    }
+    const length = norm2(v); // 1 up to rounding: s is a unit vector and the basis orthonormal
+    divideByScalar(v, length, v);
+    divideByScalar(hv, length, hv);
+    const theta = values[c]!;
+    outValues[p] = theta;
+    outVectors.push(v);
+    residuals[p] = norm2(axpy(-theta, v, hv)); // ‖Hv − θv‖
+  });
+  return { values: outValues, vectors: outVectors, residuals };
 }
 
 /**
@@ -241,9 +287,19 @@ export interface StochasticEstimateOptions {
   seed?: number;
 }
 
+/** Reads the options of the two stochastic estimators. */
+function readEstimateOptions(fn: string, options: StochasticEstimateOptions | undefined): { samples: number; seed: number } {
+  const given = readOptions(fn, options, ['samples', 'seed']);
+  return {
+    samples: given.samples === undefined ? 100 : checkPositiveInteger(fn, 'samples', given.samples),
+    seed: given.seed === undefined ? 0 : checkSeed(fn, given.seed),
+  };
+}
+
 /**
  * Hutchinson's estimate of tr(H): the mean of zᵀHz over Rademacher z (E[zzᵀ] = I, so
- * E[zᵀHz] = tr(H)). Its variance per sample is 2·Σᵢ≠ⱼ Hᵢⱼ² — zero for a diagonal H — and
+ * E[zᵀHz] = tr(H) for every square H — symmetry is not needed, so a dense H is not checked for
+ * it). Its variance per sample is 2·Σᵢ≠ⱼ Sᵢⱼ² with S = (H + Hᵀ)/2 — zero for a diagonal H — and
  * `standardError` is the sample standard deviation / √samples (Infinity for one sample).
  *
  * @example
@@ -252,20 +308,19 @@ export interface StochasticEstimateOptions {
  */
 export function hutchinsonTrace(
   H: OperatorLike,
-  options: StochasticEstimateOptions = {},
+  options?: StochasticEstimateOptions,
 ): { estimate: number; standardError: number; samples: number } {
   const fn = 'hutchinsonTrace';
-  const op = toOperator(H, fn);
-  const { samples = 100, seed = 0 } = options;
-  checkPositiveInteger(fn, 'samples', samples);
+  checkArity(fn, arguments.length, 2);
+  const op = readOperator(fn, 'H', H);
+  const { samples, seed } = readEstimateOptions(fn, options);
   const rng = createRandom(seed);
   // Welford's running mean and variance of the samples zᵀHz
   let mean = 0;
   let m2 = 0;
   for (let t = 1; t <= samples; t++) {
     const z = rng.rademachers(op.size);
-    const hz = applyChecked(fn, op, z);
-    const value = dot(z, hz);
+    const value = dot(z, probe(op, z, t));
     const delta = value - mean;
     mean += delta / t;
     m2 += delta * (value - mean);
@@ -276,8 +331,9 @@ export function hutchinsonTrace(
 
 /**
  * Stochastic estimate of diag(H) (Bekas et al. 2007): the mean of z ⊙ Hz over Rademacher z,
- * since E[zᵢ(Hz)ᵢ] = Σⱼ HᵢⱼE[zᵢzⱼ] = Hᵢᵢ. Entry i has variance Σⱼ≠ᵢ Hᵢⱼ² per sample;
- * `standardError` is its per-entry sample estimate / √samples.
+ * since E[zᵢ(Hz)ᵢ] = Σⱼ HᵢⱼE[zᵢzⱼ] = Hᵢᵢ — for every square H, so a dense H is not checked for
+ * symmetry. Entry i has variance Σⱼ≠ᵢ Hᵢⱼ² per sample; `standardError` is its per-entry sample
+ * estimate / √samples (Infinity for one sample). Both arrays are fresh.
  *
  * @example
  * const { estimate } = diagonalEstimate(new Float64Array([2, 1, 1, 3]), { samples: 2000 });
@@ -285,19 +341,19 @@ export function hutchinsonTrace(
  */
 export function diagonalEstimate(
   H: OperatorLike,
-  options: StochasticEstimateOptions = {},
+  options?: StochasticEstimateOptions,
 ): { estimate: Float64Array; standardError: Float64Array; samples: number } {
   const fn = 'diagonalEstimate';
-  const op = toOperator(H, fn);
+  checkArity(fn, arguments.length, 2);
+  const op = readOperator(fn, 'H', H);
   const n = op.size;
-  const { samples = 100, seed = 0 } = options;
-  checkPositiveInteger(fn, 'samples', samples);
+  const { samples, seed } = readEstimateOptions(fn, options);
   const rng = createRandom(seed);
   const mean = new Float64Array(n);
   const m2 = new Float64Array(n);
   for (let t = 1; t <= samples; t++) {
     const z = rng.rademachers(n);
-    const hz = applyChecked(fn, op, z);
+    const hz = probe(op, z, t);
     for (let i = 0; i < n; i++) {
       const value = z[i]! * hz[i]!; // zᵢ(Hz)ᵢ
       const delta = value - mean[i]!;
@@ -309,11 +365,8 @@ export function diagonalEstimate(
   return { estimate: mean, standardError, samples };
 }
 
-function applyChecked(fn: string, op: LinearOperator, z: Float64Array): Float64Array {
-  const out = op.apply(z);
-  if (out.length !== op.size) throw new InvalidArgumentError(fn, `the operator returned length ${out.length}, expected ${op.size}`);
-  checkFiniteVector(fn, 'H·z', out, 'the operator returned non-finite values');
-  return out;
+function probe(op: CheckedOperator, z: Float64Array, t: number): Float64Array {
+  return op.product(z, `for probe ${t}`);
 }
 
 function normalize(v: Float64Array): Float64Array {
@@ -333,15 +386,4 @@ function orthogonalizeInPlace(v: Float64Array, basis: readonly Float64Array[]): 
     const c = dot(u, v);
     axpy(-c, u, v, v); // v ← v − (uᵀv)u
   }
-}
-
-function sortByMagnitude(values: number[], vectors: Float64Array[], residuals: number[], converged: boolean, iterations: number): Eigenpairs {
-  const order = values.map((_, i) => i).sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!));
-  return {
-    values: Float64Array.from(order.map((i) => values[i]!)),
-    vectors: order.map((i) => vectors[i]!),
-    converged,
-    iterations,
-    residuals: Float64Array.from(order.map((i) => residuals[i]!)),
-  };
 }

@@ -42,7 +42,9 @@ describe('neumannSolve', () => {
     const result = neumannSolve(op, b, { iterations: 40 });
     expect(result.scale).toBe(1);
     expect(result.iterations).toBe(40);
-    expect(result.reason).toBe('ran all iterations');
+    // without a tolerance nothing was tested: converged is false, and the reason says why
+    expect(result.converged).toBe(false);
+    expect(result.reason).toMatch(/^no tolerance given: ran all 40 iterations, so convergence was not tested/);
     // one product per step to form (I − A)·IHV, plus one for the residual of the last iterate
     expect(result.operatorApplications).toBe(41);
     expect(op.applications).toBe(41);
@@ -56,6 +58,34 @@ describe('neumannSolve', () => {
     }
     expect(relativeError(result.x, ihv)).toBeLessThan(100 * EPS);
     expect(result.residualNorms.at(-1)!).toBeCloseTo(trueRelativeResidual(h, n, result.x, b), 12);
+  });
+
+  it('never claims convergence it did not test, however small the residual', () => {
+    // A final residual that happens to be tiny is not a test that was asked for.
+    const n = 4;
+    const h = withSpectrum([0.9, 1, 1.05, 1.1], 15); // ρ(I − H) = 0.1: 200 steps reach rounding
+    const b = createRandom(16).normals(n);
+    const result = neumannSolve(h, b, { iterations: 200 });
+    expect(result.residualNorms.at(-1)!).toBeLessThan(1e-14);
+    expect(result.converged).toBe(false);
+    expect(result.reason).toMatch(/no tolerance given.*pass \{ tolerance \}/);
+    expect(neumannSolve(h, b, { iterations: 200, tolerance: 1e-12 }).converged).toBe(true);
+  });
+
+  it('returns the iterate with the lowest residual when the residual is not monotone', () => {
+    // H = I − M with M = [[0, 2], [−0.3, 0]] (an operator: no symmetry to check). M² = −0.6·I, so
+    // the residuals Mᵏ⁺¹b of b = e₁ alternate: 0.3, 0.6, 0.18, 0.36. The last iterate
+    // (residual 0.36) is not the best one (0.18).
+    const H: LinearOperator = { size: 2, apply: (v) => new Float64Array([v[0]! - 2 * v[1]!, 0.3 * v[0]! + v[1]!]) };
+    const b = new Float64Array([1, 0]);
+    const result = neumannSolve(H, b, { iterations: 3 });
+    expect(result.residualNorms.slice(0, 3).map((r) => Math.round(r * 1e12) / 1e12)).toEqual([0.3, 0.6, 0.18]);
+    const hx = H.apply(result.x);
+    const residual = Math.hypot(b[0]! - hx[0]!, b[1]! - hx[1]!);
+    expect(residual).toBeCloseTo(0.18, 14);
+    expect(result.residualNorms.at(-1)!).toBeCloseTo(residual, 14);
+    expect(result.iterations).toBe(3);
+    expect(result.reason).toMatch(/x is iterate 2, the one with the lowest residual/);
   });
 
   it('stops at the tolerance with the free residual, and converges when eig((H+λI)/s) ⊂ (0, 2)', () => {
@@ -166,7 +196,7 @@ describe('neumannSolve', () => {
     const b = createRandom(14).normals(n);
     const result = neumannSolve(h, b, { iterations: 10, tolerance: 1e-10 });
     expect(result.converged).toBe(false);
-    expect(result.reason).toBe('iteration limit');
+    expect(result.reason).toMatch(/^iteration limit/);
     const aborted = neumannSolve(h, b, { iterations: 10, signal: { aborted: true } });
     expect(aborted.reason).toBe('aborted');
     expect(aborted.iterations).toBe(0);
@@ -175,6 +205,7 @@ describe('neumannSolve', () => {
   it('returns x = 0 for b = 0 and never mutates b', () => {
     const h = new Float64Array([1, 0, 0, 1]);
     expect(neumannSolve(h, new Float64Array(2)).reason).toBe('zero right-hand side');
+    expect(neumannSolve(h, new Float64Array(2)).converged).toBe(true); // exact, so nothing to test
     const b = new Float64Array([1, 2]);
     neumannSolve(h, b);
     expect(Array.from(b)).toEqual([1, 2]);
@@ -186,10 +217,13 @@ describe('neumannSolve', () => {
     expect(() => neumannSolve(new Float64Array(3), b)).toThrow(ShapeError);
     expect(() => neumannSolve(h, new Float64Array(3))).toThrow(ShapeError);
     expect(() => neumannSolve(h, new Float64Array([Number.NaN, 0]))).toThrow(NonFiniteError);
-    expect(() => neumannSolve(h, b, { iterations: 0 })).toThrow(/neumannSolve: iterations must be a positive integer/);
+    expect(() => neumannSolve(h, b, { iterations: 0 })).toThrow(/^neumannSolve: iterations must be an integer ≥ 1, got 0/);
     expect(() => neumannSolve(h, b, { iterations: -3 })).toThrow(InvalidArgumentError);
     expect(() => neumannSolve(h, b, { damping: -0.1 })).toThrow(/neumannSolve: damping/);
     expect(() => neumannSolve(h, b, { scale: 0 })).toThrow(/neumannSolve: scale/);
+    expect(() => neumannSolve(h, b, { scale: 'aut' as never })).toThrow(/^neumannSolve: scale must be a finite number > 0 or 'auto', got 'aut' \(a string\); did you mean 'auto'\?/);
+    expect(() => neumannSolve(h, b, { iteration: 5 } as never)).toThrow(/unknown option 'iteration'; did you mean 'iterations'\?/);
+    expect(() => neumannSolve(h, b, { seed: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => neumannSolve(h, b, { tolerance: -1 })).toThrow(InvalidArgumentError);
     expect(() => neumannSolve(h, b, { checkEvery: 0 })).toThrow(InvalidArgumentError);
     const nan: LinearOperator = { size: 2, apply: () => new Float64Array([Number.NaN, 1]) };
@@ -219,11 +253,30 @@ describe('lissa', () => {
     const viaLissa = lissa(() => full, b, { depth: 200, scale: 3 });
     const viaNeumann = neumannSolve(full, b, { iterations: 200, scale: 3 });
     expect(relativeError(viaLissa.x, viaNeumann.x)).toBeLessThan(100 * EPS);
-    expect(viaLissa.residualNorms).toHaveLength(200);
+    // one residual per iterate IHV₀ … IHV₂₀₀, the last measured on one more (here: the full) batch
+    expect(viaLissa.residualNorms).toHaveLength(201);
+    for (let j = 0; j <= 200; j++) expect(viaLissa.residualNorms[j]!).toBeCloseTo(viaNeumann.residualNorms[j]!, 12);
+    expect(viaLissa.operatorApplications).toBe(201);
     expect(viaLissa.standardError).toBeUndefined();
     const stopped = lissa(() => full, b, { depth: 5000, scale: 3, tolerance: 1e-10 });
     expect(stopped.converged).toBe(true);
     expect(stopped.iterations).toBeLessThan(5000);
+    expect(stopped.reason).toMatch(/^tolerance reached by the minibatch residual/);
+    // the iterate returned is the one whose residual met the tolerance
+    expect(trueRelativeResidual(full, n, stopped.x, b)).toBeLessThanOrEqual(1e-10);
+  });
+
+  it('without a tolerance it never claims convergence, and says its residuals are minibatch residuals', () => {
+    // Every residual stays at 0.707 (s = 1 puts the eigenvalue 2 on the edge of convergence:
+    // |1 − 2/1| = 1): nothing converged, and no tolerance was given to say otherwise.
+    const h = new Float64Array([2, 0, 0, 1]);
+    const rhs = new Float64Array([1, 1]);
+    const result = lissa(() => h, rhs, { depth: 3 });
+    expect(result.residualNorms.every((r) => Math.abs(r - Math.SQRT1_2) < 1e-15)).toBe(true);
+    expect(result.converged).toBe(false);
+    expect(result.reason).toMatch(/^no tolerance given: .*not tested.*minibatch residuals/);
+    // the last entry belongs to the returned x (full batch here, so it is its true residual)
+    expect(result.residualNorms.at(-1)!).toBeCloseTo(trueRelativeResidual(h, 2, result.x, rhs), 15);
   });
 
   it('minibatch estimates average towards (H + λI)⁻¹b, and the spread is reported', () => {
@@ -239,7 +292,10 @@ describe('lissa', () => {
     expect(relativeError(many.x, reference)).toBeLessThan(relativeError(one.x, reference));
     for (let i = 0; i < n; i++) expect(Math.abs(many.x[i]! - reference[i]!)).toBeLessThan(4 * many.standardError![i]! + 1e-3);
     expect(relativeError(many.x, reference)).toBeLessThan(0.1);
-    expect(many.operatorApplications).toBe(16 * 300);
+    // 300 minibatches per repeat, and one more for the residual of the average
+    expect(many.operatorApplications).toBe(16 * 300 + 1);
+    expect(many.converged).toBe(false);
+    expect(many.reason).toMatch(/minibatch/);
   });
 
   it('is reproducible from its seed, and passes the step counter', () => {
@@ -249,7 +305,7 @@ describe('lissa', () => {
       return rowHessian([rng.integer(N), rng.integer(N)]);
     };
     const a = lissa(sample, b, { depth: 50, repeats: 2, scale: 10, seed: 7 });
-    expect(steps).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(steps).toEqual(Array.from({ length: 101 }, (_, i) => i)); // 2 × 50 steps and the final residual
     const again = lissa(sample, b, { depth: 50, repeats: 2, scale: 10, seed: 7 });
     expect(Array.from(again.x)).toEqual(Array.from(a.x));
   });
@@ -280,5 +336,20 @@ describe('lissa', () => {
     expect(() => lissa(() => new Float64Array(9), b)).toThrow(ShapeError);
     expect(() => lissa(() => full, new Float64Array([1, 2, 3, 4, Number.POSITIVE_INFINITY]))).toThrow(NonFiniteError);
     expect(() => lissa('nope' as never, b)).toThrow(InvalidArgumentError);
+    expect(() => lissa(() => full, b, { repeat: 2 } as never)).toThrow(/^lissa: unknown option 'repeat'; did you mean 'repeats'\?/);
+    expect(() => lissa(() => full, new Float64Array(0))).toThrow(/^lissa: b must not be empty/);
+  });
+
+  it('checks every sampled operator: symmetric, the right size, finite products', () => {
+    const asymmetric = Float64Array.from(full);
+    asymmetric[1]! += 1e-3;
+    expect(() => lissa(() => asymmetric, b, { depth: 5 })).toThrow(/^lissa: sampleOperator\(rng, 0\) must be symmetric/);
+    expect(() => lissa(() => undefined as never, b, { depth: 5 })).toThrow(/^lissa: sampleOperator\(rng, 0\) must be a LinearOperator.*got undefined/);
+    let calls = 0;
+    const failing = (): LinearOperator => ({
+      size: n,
+      apply: (v) => (calls++ < 7 ? gemv(full, n, n, v) : new Float64Array(n).fill(Number.NaN)),
+    });
+    expect(() => lissa(failing, b, { depth: 5, repeats: 3, scale: 3 })).toThrow(/^lissa: sampleOperator\(rng, 7\).apply returned NaN at index 0 at step 2 of repeat 1/);
   });
 });

@@ -15,7 +15,8 @@ import {
   NotPositiveDefiniteError,
   ShapeError,
 } from '../../src/errors.js';
-import { gemv, norm2, symmetricEigen, symmetrize } from '../../src/linalg/index.js';
+import { SYMMETRY_TOLERANCE } from '../../src/validate.js';
+import { axpy, dot, gemv, norm2, symmetricEigen, symmetrize } from '../../src/linalg/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import {
   cgSolve,
@@ -23,9 +24,10 @@ import {
   countingOperator,
   denseOperator,
   minresSolve,
+  neumannSolve,
   type LinearOperator,
 } from '../../src/hessian/solvers/index.js';
-import { EPS, withSpectrum } from '../support/numeric.js';
+import { EPS, withSpectrum, withSpectrumAndVectors } from '../support/numeric.js';
 
 /** n eigenvalues log-spaced from 1 down to 1/cond. */
 function logSpectrum(n: number, cond: number): number[] {
@@ -90,6 +92,64 @@ describe('choleskySolve', () => {
     const result = choleskySolve(new Float64Array([2, 0, 0, 2]), new Float64Array(2));
     expect(Array.from(result.x)).toEqual([0, 0]);
     expect(result.reason).toBe('zero right-hand side');
+    expect(result.converged).toBe(true);
+  });
+
+  it('solves n = 1 exactly', () => {
+    const result = choleskySolve(new Float64Array([4]), new Float64Array([2]), { damping: 1 });
+    expect(result.x[0]).toBeCloseTo(0.4, 15);
+    expect(result.converged).toBe(true);
+  });
+
+  it('refuses a non-symmetric matrix instead of silently solving with (H + Hᵀ)/2', () => {
+    // Reading one triangle would solve [[2, 0.5], [0.5, 2]] (x = [0.4, 0.4]) with a residual of 1e-16
+    // against a matrix the user never gave.
+    const h = new Float64Array([2, 1, 0, 2]);
+    const b = new Float64Array([1, 1]);
+    expect(() => choleskySolve(h, b)).toThrow(InvalidArgumentError);
+    expect(() => choleskySolve(h, b)).toThrow(/^choleskySolve: H must be symmetric, but H\[0, 1\] = 1 and H\[1, 0\] = 0 .*symmetrize: true/);
+    // the same for the matrix formed from an operator's n products
+    expect(() => choleskySolve(denseOperator(h), b)).toThrow(/must be symmetric.*finite differences/);
+  });
+
+  it('symmetrize: true solves with (H + Hᵀ)/2, says so, and measures the residual against H as given', () => {
+    const h = new Float64Array([2, 1, 0, 2]);
+    const b = new Float64Array([1, 1]);
+    const result = choleskySolve(h, b, { symmetrize: true });
+    // x solves [[2, 0.5], [0.5, 2]]x = b exactly: x = [0.4, 0.4]
+    expect(result.x[0]).toBeCloseTo(0.4, 15);
+    expect(result.x[1]).toBeCloseTo(0.4, 15);
+    // …and against the H the user gave, b − Hx = [1 − 1.2, 1 − 0.8]: relative residual 0.2
+    expect(result.residualNorms[0]).toBeCloseTo(trueRelativeResidual(h, 2, result.x, b), 15);
+    expect(result.residualNorms[0]).toBeCloseTo(0.2, 14);
+    expect(result.converged).toBe(false);
+    expect(result.reason).toMatch(/^direct factorisation of \(H \+ Hᵀ\)\/2 \+ λI \(symmetrize: true\).*backward error/);
+    // a finite-difference-like operator, symmetric to 1e-12: converged, since the backward error is far below √ε
+    const n = 6;
+    const spd = withSpectrum([1, 2, 3, 4, 5, 6], 7);
+    const noisy = spd.map((v, i) => (i % n > Math.floor(i / n) ? v * (1 + 1e-12) : v));
+    const op = countingOperator(denseOperator(noisy));
+    const rhs = createRandom(8).normals(n);
+    const solved = choleskySolve(op, rhs, { symmetrize: true });
+    expect(solved.converged).toBe(true);
+    expect(solved.operatorApplications).toBe(n);
+    expect(solved.residualNorms[0]).toBeCloseTo(trueRelativeResidual(noisy, n, solved.x, rhs), 15);
+    // and within √ε the check itself lets it through (the symmetric part is what is factored)
+    expect(choleskySolve(noisy, rhs).converged).toBe(true);
+    expect(1e-12).toBeLessThan(SYMMETRY_TOLERANCE);
+  });
+
+  it('checks its options', () => {
+    const h = new Float64Array([2, 0, 0, 2]);
+    const b = new Float64Array([1, 1]);
+    expect(() => choleskySolve(h, b, { symmetrise: true } as never)).toThrow(/^choleskySolve: unknown option 'symmetrise'; did you mean 'symmetrize'\?/);
+    expect(() => choleskySolve(h, b, { symmetrize: 'yes' } as never)).toThrow(/symmetrize must be true or false, got 'yes' \(a string\)/);
+    expect(() => choleskySolve(h, b, null as never)).toThrow(/^choleskySolve: options must be an object/);
+  });
+
+  it('a huge damping that overflows H + λI is reported under its own name', () => {
+    const h = new Float64Array([Number.MAX_VALUE, 0, 0, 1]);
+    expect(() => choleskySolve(h, new Float64Array([1, 1]), { damping: Number.MAX_VALUE })).toThrow(/^choleskySolve: H \+ λI overflowed/);
   });
 });
 
@@ -221,17 +281,75 @@ describe('cgSolve', () => {
     const b = createRandom(61).normals(n);
     const result = cgSolve(h, b, { maxIterations: 3 });
     expect(result.converged).toBe(false);
-    expect(result.reason).toBe('iteration limit');
+    expect(result.reason).toMatch(/^iteration limit/);
     expect(result.iterations).toBe(3);
+    expect(result.residualNorms).toHaveLength(4);
     expect(result.residualNorms.at(-1)!).toBeCloseTo(trueRelativeResidual(h, n, result.x, b), 12);
+  });
+
+  it('at the iteration limit returns the iterate with the lowest true residual, never one worse than x₀', () => {
+    // CG minimises the energy norm, not the residual: on this κ = 1e6 system its third iterate
+    // has a true residual above ‖b‖, so x = 0 is the best iterate.
+    const n = 30;
+    const h = withSpectrum(logSpectrum(n, 1e6), 60);
+    const b = createRandom(61).normals(n);
+    const raw = plainCgIterates(h, n, b, 3);
+    const rawResiduals = raw.map((x) => trueRelativeResidual(h, n, x, b));
+    expect(rawResiduals[2]!).toBeGreaterThan(1);
+    const result = cgSolve(h, b, { maxIterations: 3 });
+    const returned = trueRelativeResidual(h, n, result.x, b);
+    expect(returned).toBeLessThanOrEqual(Math.min(1, rawResiduals[2]!));
+    expect(result.reason).toMatch(/initial guess/);
+    // a warm start is the initial guess too: nothing returned is worse than x0
+    const x0 = raw[0]!;
+    const warm = cgSolve(h, b, { maxIterations: 2, x0 });
+    expect(trueRelativeResidual(h, n, warm.x, b)).toBeLessThanOrEqual(trueRelativeResidual(h, n, x0, b) * (1 + 1e-12));
+  });
+
+  it('on stagnation returns the best measured iterate, with the residual of that iterate last', () => {
+    // Tolerance 1e-17 is below the attainable accuracy (≈ κ·ε), so CG restarts and stagnates.
+    const n = 12;
+    const h = withSpectrum(logSpectrum(n, 1e8), 64);
+    const b = createRandom(65).normals(n);
+    const op = countingOperator(h);
+    const result = cgSolve(op, b, { tolerance: 1e-17, maxIterations: 500 });
+    expect(result.converged).toBe(false);
+    expect(result.residualNorms.at(-1)!).toBeCloseTo(trueRelativeResidual(h, n, result.x, b), 14);
+    expect(result.operatorApplications).toBe(op.applications);
   });
 
   it('stops when the signal is aborted', () => {
     const n = 30;
     const h = withSpectrum(logSpectrum(n, 1e6), 62);
-    const result = cgSolve(h, createRandom(63).normals(n), { signal: { aborted: true } });
-    expect(result.reason).toBe('aborted');
+    const b = createRandom(63).normals(n);
+    const result = cgSolve(h, b, { signal: { aborted: true } });
+    expect(result.reason).toMatch(/^aborted/);
     expect(result.iterations).toBe(1);
+    expect(result.residualNorms.at(-1)!).toBeCloseTo(trueRelativeResidual(h, n, result.x, b), 12);
+  });
+
+  it('solves n = 1 in one step, and b = 0 without a product', () => {
+    const one = cgSolve(new Float64Array([4]), new Float64Array([2]));
+    expect(Array.from(one.x)).toEqual([0.5]);
+    expect(one.iterations).toBe(1);
+    const op = countingOperator(new Float64Array([2, 0, 0, 2]));
+    const zero = cgSolve(op, new Float64Array(2), { x0: new Float64Array([1, 1]) });
+    expect(Array.from(zero.x)).toEqual([0, 0]);
+    expect(zero.converged).toBe(true);
+    expect(op.applications).toBe(0);
+  });
+
+  it('an operator that reuses its output buffer cannot corrupt the solve', () => {
+    const n = 10;
+    const h = withSpectrum(logSpectrum(n, 100), 66);
+    const buffer = new Float64Array(n);
+    const reusing: LinearOperator = { size: n, apply: (v) => gemv(h, n, n, v, buffer) };
+    const b = createRandom(67).normals(n);
+    for (const solve of [cgSolve, minresSolve]) {
+      const result = solve(reusing, b, { tolerance: 1e-10 });
+      expect(result.converged).toBe(true);
+      expect(trueRelativeResidual(h, n, result.x, b)).toBeLessThanOrEqual(1e-10);
+    }
   });
 });
 
@@ -281,7 +399,106 @@ describe('minresSolve', () => {
     expect(trueRelativeResidual(h, n, result.x, b, 0.1)).toBeLessThanOrEqual(1e-10);
     const limited = minresSolve(h, b, { damping: 0.1, maxIterations: 2 });
     expect(limited.converged).toBe(false);
-    expect(limited.reason).toBe('iteration limit');
+    expect(limited.reason).toMatch(/^iteration limit/);
+  });
+
+  it('on a singular inconsistent system returns a least-squares solution, never an iterate worse than x = 0', () => {
+    // The textbook step through the zero pivot γₖ would give ‖x‖ ≈ 5e16 and a residual of 4e15.
+    const n = 8;
+    const eigenvalues = [3, 2, 1, 0.5, 0.2, 0, 0, 0];
+    const { h, q } = withSpectrumAndVectors(eigenvalues, 5);
+    const b = createRandom(6).normals(n);
+    // The least attainable residual is b's component in the null space: ‖Σ_{λₖ=0} (qₖᵀb)qₖ‖/‖b‖.
+    let nullPart = 0;
+    for (let k = 5; k < n; k++) {
+      let c = 0;
+      for (let i = 0; i < n; i++) c += q[i * n + k]! * b[i]!;
+      nullPart += c * c;
+    }
+    const leastResidual = Math.sqrt(nullPart) / norm2(b);
+    const result = minresSolve(h, b);
+    const residual = trueRelativeResidual(h, n, result.x, b);
+    expect(result.converged).toBe(false);
+    expect(result.reason).toMatch(/^stagnated.*not in its range/);
+    expect(residual).toBeLessThanOrEqual(1);
+    // The residual left is the null-space part, up to the rounding of H (‖H‖·ε-sized entries of
+    // a 'zero' eigenvalue) times ‖x‖; 1e-10 is far above that and far below the gap to 1.
+    expect(residual).toBeLessThanOrEqual(leastResidual + 1e-10);
+    expect(result.residualNorms.at(-1)!).toBeCloseTo(residual, 14);
+    // a consistent right-hand side (b in the range) converges
+    const inRange = gemv(h, n, n, createRandom(7).normals(n));
+    expect(minresSolve(h, inRange, { tolerance: 1e-10 }).converged).toBe(true);
+  });
+
+  it('solves n = 1, and an indefinite 1×1 system', () => {
+    expect(Array.from(minresSolve(new Float64Array([-4]), new Float64Array([2])).x)).toEqual([-0.5]);
+  });
+});
+
+describe('what the solvers take from their operator', () => {
+  const n = 4;
+  const h = withSpectrum([1, 2, 3, 4], 90);
+  const b = createRandom(91).normals(n);
+  /** An operator that behaves for `good` products, then returns `bad`. */
+  const failingAfter = (good: number, bad: (v: Float64Array) => unknown): LinearOperator => {
+    let calls = 0;
+    return { size: n, apply: (v) => (calls++ < good ? gemv(h, n, n, v) : bad(v)) as Float64Array };
+  };
+  const withNaN = (v: Float64Array) => gemv(h, n, n, v).fill(Number.NaN, 1, 2);
+
+  it('a NaN produced mid-solve is a NonFiniteError saying which entry and which iteration', () => {
+    expect(() => cgSolve(failingAfter(2, withNaN), b)).toThrow(NonFiniteError);
+    expect(() => cgSolve(failingAfter(2, withNaN), b)).toThrow(/^cgSolve: H.apply returned NaN at index 1 at iteration 3/);
+    expect(() => minresSolve(failingAfter(2, withNaN), b)).toThrow(/^minresSolve: H.apply returned NaN at index 1 at iteration 3/);
+    expect(() => neumannSolve(failingAfter(2, withNaN), b)).toThrow(/^neumannSolve: H.apply returned NaN at index 1 at step 2/);
+    expect(() => choleskySolve(failingAfter(2, withNaN), b)).toThrow(/^choleskySolve: H.apply returned NaN at index 1 for column 2/);
+  });
+
+  it('a wrong length or a non-Float64Array is refused, naming the solver', () => {
+    const short = failingAfter(1, () => new Float64Array(n - 1));
+    expect(() => cgSolve(short, b)).toThrow(ShapeError);
+    expect(() => cgSolve(failingAfter(1, () => new Float64Array(n - 1)), b)).toThrow(/^cgSolve: H.apply returned a vector of length 3 at iteration 2/);
+    expect(() => minresSolve(failingAfter(0, (v) => Array.from(v)), b)).toThrow(InvalidArgumentError);
+    expect(() => minresSolve(failingAfter(0, (v) => Array.from(v)), b)).toThrow(/^minresSolve: H.apply returned an array of length 4/);
+  });
+
+  it('a dense H must be symmetric for every symmetric solver', () => {
+    const asymmetric = Float64Array.from(h);
+    asymmetric[1]! += 1e-6; // far above √ε relative
+    for (const [name, solve] of [
+      ['cgSolve', cgSolve],
+      ['minresSolve', minresSolve],
+      ['neumannSolve', neumannSolve],
+      ['choleskySolve', choleskySolve],
+    ] as const) {
+      expect(() => solve(asymmetric, b)).toThrow(new RegExp(`^${name}: H must be symmetric, but H\\[0, 1\\]`));
+    }
+    // …and the tensor form as well
+    const tensor = { shape: [n, n], toArray: () => Float64Array.from(asymmetric) };
+    expect(() => cgSolve(tensor, b)).toThrow(/must be symmetric/);
+    // a dense preconditioner too
+    expect(() => cgSolve(h, b, { preconditioner: { shape: [n, n], toArray: () => Float64Array.from(asymmetric) } })).toThrow(/preconditioner must be symmetric/);
+  });
+
+  it('options are read once, strictly: unknown keys, null, strings and arrays are refused', () => {
+    expect(() => cgSolve(h, b, { tolerence: 1e-8 } as never)).toThrow(/^cgSolve: unknown option 'tolerence'; did you mean 'tolerance'\?/);
+    expect(() => minresSolve(h, b, { maxIteration: 3 } as never)).toThrow(/did you mean 'maxIterations'/);
+    expect(() => cgSolve(h, b, null as never)).toThrow(/^cgSolve: options must be an object/);
+    expect(() => cgSolve(h, b, 'fast' as never)).toThrow(/'fast' \(a string\)/);
+    expect(() => cgSolve(h, b, [] as never)).toThrow(/an array of length 0/);
+    expect(() => cgSolve(h, b, { tolerance: '1e-8' } as never)).toThrow(/pass the number 1e-8, not a string/);
+    expect(() => cgSolve(h, b, { preconditioner: 'jacoby' } as never)).toThrow(/did you mean 'jacobi'\?/);
+    expect(() => cgSolve(h, b, { preconditioner: [1, 1, 1, 1] } as never)).toThrow(/new Float64Array\(preconditioner\)/);
+    expect(() => cgSolve(h, b, { preconditioner: new Float64Array([1, Number.NaN, 1, 1]) })).toThrow(NonFiniteError);
+    expect(() => cgSolve(h, b, { signal: true } as never)).toThrow(/^cgSolve: signal must be an AbortSignal/);
+    expect(() => (cgSolve as (...a: unknown[]) => unknown)(h, b, {}, 'extra')).toThrow(/^cgSolve: takes at most 3 arguments, got 4/);
+  });
+
+  it('a diagonal preconditioner is copied at entry', () => {
+    const d = Float64Array.from({ length: n }, (_, i) => h[i * n + i]!);
+    const first = cgSolve(h, b, { preconditioner: d });
+    d.fill(1e300);
+    expect(Array.from(cgSolve(h, b, { preconditioner: Float64Array.from({ length: n }, (_, i) => h[i * n + i]!) }).x)).toEqual(Array.from(first.x));
   });
 });
 
@@ -328,6 +545,26 @@ describe('solver input errors', () => {
     expect(() => cgSolve(short, b)).toThrow(ShapeError);
   });
 });
+
+/** The first m iterates of textbook CG from x₀ = 0, written out here so the solver is not checked against itself. */
+function plainCgIterates(h: Float64Array, n: number, b: Float64Array, m: number): Float64Array[] {
+  const x = new Float64Array(n);
+  const r = Float64Array.from(b);
+  const p = Float64Array.from(b);
+  let rr = dot(r, r);
+  const iterates: Float64Array[] = [];
+  for (let k = 0; k < m; k++) {
+    const q = gemv(h, n, n, p);
+    const alpha = rr / dot(p, q);
+    axpy(alpha, p, x, x);
+    axpy(-alpha, q, r, r);
+    const next = dot(r, r);
+    axpy(next / rr, p, r, p);
+    rr = next;
+    iterates.push(Float64Array.from(x));
+  }
+  return iterates;
+}
 
 function choleskyInverse(h: Float64Array, n: number): Float64Array {
   const inv = new Float64Array(n * n);

@@ -82,8 +82,46 @@ describe('topEigenpairs', () => {
     expect(result.values).toHaveLength(2);
   });
 
+  for (const method of ['power', 'lanczos'] as const) {
+    it(`${method}: the residuals reported are those of the pairs returned, measured (also at the iteration limit)`, () => {
+      // The trap: at the limit, a power step measures the residual of v and then moves v on; and
+      // Lanczos's |βₘ₊₁sₘ| is an estimate. What is reported must be ‖Hv − θv‖ of what is returned.
+      for (const iterations of [3, 8, 200]) {
+        const result = topEigenpairs(h, 3, { method, iterations, seed: 4 });
+        for (let p = 0; p < 3; p++) {
+          const v = result.vectors[p]!;
+          const hv = gemv(h, n, n, v);
+          const residual = Math.hypot(...hv.map((x, i) => x - result.values[p]! * v[i]!));
+          // both are ‖Hv − θv‖ up to the rounding of n-term sums: a few ε·‖H‖ = a few 1e-15
+          expect(Math.abs(residual - result.residuals[p]!)).toBeLessThan(1e-13);
+        }
+        const yardstick = tolerance * Math.abs(result.values[0]!);
+        expect(result.converged).toBe(Array.from(result.residuals).every((r) => r <= yardstick));
+      }
+    });
+  }
+
+  it('k = 0 returns empty arrays; n = 1 is exact', () => {
+    const none = topEigenpairs(h, 0);
+    expect(none.values).toHaveLength(0);
+    expect(none.vectors).toEqual([]);
+    expect(none.iterations).toBe(0);
+    for (const method of ['power', 'lanczos'] as const) {
+      const one = topEigenpairs(new Float64Array([-3]), 1, { method });
+      expect(Array.from(one.values)).toEqual([-3]);
+      expect(Math.abs(one.vectors[0]![0]!)).toBe(1);
+      expect(one.converged).toBe(true);
+    }
+  });
+
+  it('refuses a non-symmetric dense H: its eigenvalues need not be real', () => {
+    expect(() => topEigenpairs(new Float64Array([0, 1, -1, 0]), 1)).toThrow(/^topEigenpairs: H must be symmetric.*complex eigenvalues/);
+  });
+
   it('input errors', () => {
-    expect(() => topEigenpairs(h, 0)).toThrow(/topEigenpairs: k must be a positive integer/);
+    expect(() => topEigenpairs(h, -1)).toThrow(/^topEigenpairs: k must be an integer ≥ 0, got -1/);
+    expect(() => topEigenpairs(h, 2, { method: 'lanczo' as never })).toThrow(/did you mean 'lanczos'\?/);
+    expect(() => topEigenpairs(h, 2, { tolerence: 1e-3 } as never)).toThrow(/did you mean 'tolerance'\?/);
     expect(() => topEigenpairs(h, n + 1)).toThrow(/exceeds the operator size/);
     expect(() => topEigenpairs(h, 2, { method: 'qr' as never })).toThrow(InvalidArgumentError);
     expect(() => topEigenpairs(h, 2, { iterations: 0 })).toThrow(InvalidArgumentError);
@@ -142,9 +180,22 @@ describe('hutchinsonTrace', () => {
     expect(hutchinsonTrace(d, { samples: 5 }).standardError).toBe(0);
   });
 
+  it('needs no symmetry: a dense non-symmetric matrix is accepted, and E[zᵀAz] = tr A still holds', () => {
+    // A = S + K with K skew: zᵀKz = 0 for every z, so the estimate is exactly that of S.
+    const k = h.map((_, idx) => (Math.floor(idx / n) < idx % n ? 0.5 : Math.floor(idx / n) > idx % n ? -0.5 : 0));
+    const a = h.map((v, idx) => v + k[idx]!);
+    const skewed = hutchinsonTrace(a, { samples: 64, seed: 3 });
+    const symmetric = hutchinsonTrace(h, { samples: 64, seed: 3 });
+    expect(Math.abs(skewed.estimate - symmetric.estimate)).toBeLessThan(1e-12 * exact);
+  });
+
   it('input errors', () => {
-    expect(() => hutchinsonTrace(h, { samples: 0 })).toThrow(/hutchinsonTrace: samples must be a positive integer/);
+    expect(() => hutchinsonTrace(h, { samples: 0 })).toThrow(/^hutchinsonTrace: samples must be an integer ≥ 1, got 0/);
     expect(() => hutchinsonTrace(new Float64Array(3))).toThrow(ShapeError);
+    expect(() => hutchinsonTrace(h, { sample: 10 } as never)).toThrow(/unknown option 'sample'; did you mean 'samples'\?/);
+    expect(() => hutchinsonTrace(h, { seed: '1' } as never)).toThrow(/'1' \(a string\)/);
+    const nan: LinearOperator = { size: 2, apply: () => new Float64Array([0, Number.NaN]) };
+    expect(() => hutchinsonTrace(nan)).toThrow(/^hutchinsonTrace: H.apply returned NaN at index 1 for probe 1/);
   });
 });
 
@@ -171,7 +222,16 @@ describe('diagonalEstimate', () => {
     expect(Array.from(standardError)).toEqual([0, 0]);
   });
 
+  it('returns fresh arrays', () => {
+    const result = diagonalEstimate(new Float64Array([3, 0, 0, -2]), { samples: 3 });
+    expect(result.estimate.buffer).not.toBe(result.standardError.buffer);
+    expect(result.estimate.byteLength).toBe(result.estimate.buffer.byteLength);
+  });
+
   it('input errors', () => {
     expect(() => diagonalEstimate(new Float64Array([1, 0, 0, 1]), { samples: -1 })).toThrow(InvalidArgumentError);
+    expect(() => diagonalEstimate(new Float64Array([1, 0, 0, 1]), null as never)).toThrow(/^diagonalEstimate: options must be an object/);
+    const short: LinearOperator = { size: 2, apply: () => new Float64Array(1) };
+    expect(() => diagonalEstimate(short)).toThrow(/^diagonalEstimate: H.apply returned a vector of length 1/);
   });
 });

@@ -9,15 +9,21 @@
  * Provides `cgSolve`: damping, preconditioners (an operator applying P, a diagonal, or 'jacobi'),
  * a warm start x0, the relative-residual history, detection of negative curvature pᵀ(H + λI)p ≤ 0
  * (NegativeCurvatureError: H + λI is not positive definite) and a guard against the recursive
- * residual drifting from the true one (the final residual is always recomputed as b − (H + λI)x).
+ * residual drifting from the true one: convergence is only claimed for a true residual
+ * b − (H + λI)x. CG minimises the energy, not the residual, so the residual is not monotone: when
+ * CG stops short of the tolerance it returns the iterate with the lowest true residual it
+ * measured (the final one, the one with the lowest recursive residual, or the initial guess),
+ * spending at most two extra products to measure them.
  * Leaves out indefinite systems (minresSolve) and trust-region truncation (Steihaug).
  */
-import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError, ShapeError } from '../../errors.js';
+import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError } from '../../errors.js';
 import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../linalg/index.js';
-import { toOperator, type LinearOperator, type OperatorLike } from '../linear-operator.js';
+import { checkArity, checkOneOf, checkVector, describeValue } from '../../validate.js';
+import { readOperator, type CheckedOperator, type OperatorLike } from '../linear-operator.js';
 import {
   MAX_RESTARTS,
-  applyDamped,
+  SYMMETRY_ADVICE,
+  dampedProducts,
   krylovSetup,
   zeroRightHandSide,
   type KrylovOptions,
@@ -27,64 +33,80 @@ import {
 /** Options of `cgSolve`: the shared Krylov options and a preconditioner. */
 export interface CgOptions extends KrylovOptions {
   /**
-   * P ≈ (H + λI)⁻¹, applied to each residual. Either
-   * - an operator (LinearOperator or tensor) that applies the approximate INVERSE, e.g.
-   *   `new IncrementalInverse(...).asOperator()`;
+   * P ≈ (H + λI)⁻¹, applied to each residual; it must be symmetric positive definite. Either
+   * - an operator (LinearOperator, dense matrix as a tensor) that applies the approximate
+   *   INVERSE, e.g. `new IncrementalInverse(...).asOperator()`;
    * - a Float64Array d of length n: the diagonal of (an approximation of) H, e.g. the exact
-   *   Hessian diagonal or `diagonalEstimate(H).estimate`; applied as z = r ⊘ (d + λ);
+   *   Hessian diagonal or `diagonalEstimate(H).estimate`; applied as z = r ⊘ (d + λ) (copied at
+   *   entry);
    * - `'jacobi'`: the same with d = H's own `diagonal()`.
    */
   preconditioner?: OperatorLike | 'jacobi';
 }
 
+/** An iterate and its true relative residual ‖b − (H + λI)x‖/‖b‖. */
+interface Measured {
+  readonly x: Float64Array;
+  readonly residual: number;
+  readonly iteration: number;
+}
+
 /**
  * Solves (H + λI)x = b by (preconditioned) conjugate gradients. Throws NegativeCurvatureError if a
- * search direction has pᵀ(H + λI)p ≤ 0; returns converged: false (no throw) at maxIterations.
+ * search direction has pᵀ(H + λI)p ≤ 0; returns converged: false (no throw) at maxIterations or
+ * on stagnation, with the iterate of lowest true residual. A dense H must be symmetric; b = 0
+ * returns x = 0 without a product; n = 1 converges in one step.
  *
  * @example
  * const H = new Float64Array([4, 1, 1, 3]);
  * const { x, iterations } = cgSolve(H, new Float64Array([1, 2])); // x ≈ [1/11, 7/11], 2 iterations
  * cgSolve(H, new Float64Array([1, 2]), { preconditioner: 'jacobi', damping: 1e-3 });
  */
-export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {}): SolveResult {
+export function cgSolve(H: OperatorLike, b: Float64Array, options?: CgOptions): SolveResult {
   const fn = 'cgSolve';
-  const { op, n, tolerance, maxIterations, damping, x0, signal } = krylovSetup(fn, H, b, options);
-  const precondition = resolvePreconditioner(fn, op, options.preconditioner, damping, n);
+  checkArity(fn, arguments.length, 3);
+  const setup = krylovSetup(fn, H, b, options, ['preconditioner']);
+  const { op, n, tolerance, maxIterations, damping, x0, signal } = setup;
+  const rhs = setup.b;
+  const precondition = readPreconditioner(fn, op, setup.options['preconditioner'], damping, n);
 
-  let applications = 0;
-  const A = (v: Float64Array): Float64Array => {
-    applications++;
-    return applyDamped(fn, op, damping, v);
+  const A = dampedProducts(op, damping);
+  const bNorm = norm2(rhs);
+  if (bNorm === 0) return zeroRightHandSide(n);
+
+  const residualOf = (y: Float64Array, where: string): Float64Array => {
+    const ay = A.apply(y, where); // a fresh array, so it can take the result
+    return subVectors(rhs, ay, ay);
   };
-
-  const bNorm = norm2(b);
-  if (bNorm === 0) {
-    return zeroRightHandSide(n);
-  }
-
   const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);
-  const trueResidual = (): Float64Array => {
-    const ax = A(x); // a fresh array, so it can take the result
-    return subVectors(b, ax, ax);
-  };
-  let r = x0 === undefined ? Float64Array.from(b) : trueResidual(); // r₀ = b − (H + λI)x₀
+  let r = x0 === undefined ? Float64Array.from(rhs) : residualOf(x, 'for the initial guess x0'); // r₀ = b − (H + λI)x₀
   const residualNorms = [norm2(r) / bNorm];
-  const finish = (iterations: number, converged: boolean, reason: string): SolveResult => ({
-    x, iterations, residualNorms, converged, reason, operatorApplications: applications,
-  });
-  if (residualNorms[0]! <= tolerance) return finish(0, true, 'tolerance reached');
+  const finish = (result: Measured, iterations: number, converged: boolean, reason: string): SolveResult => {
+    residualNorms[residualNorms.length - 1] = result.residual; // the last entry belongs to the returned x
+    return { x: result.x, iterations, residualNorms, converged, reason, operatorApplications: A.count };
+  };
+  if (residualNorms[0]! <= tolerance) return finish({ x, residual: residualNorms[0]!, iteration: 0 }, 0, true, 'tolerance reached');
 
-  let z = precondition(r);
+  // The iterate with the lowest true residual measured so far (the initial guess to begin with),
+  // and the one with the lowest recursive residual since the last true measurement.
+  let best: Measured = { x: Float64Array.from(x), residual: residualNorms[0]!, iteration: 0 };
+  let lowestEstimate: Measured | undefined;
+
+  let z = precondition(r, 0);
   let rz = dot(r, z);
   checkPreconditionerCurvature(fn, rz, 0);
   let p = Float64Array.from(z);
   let restarts = 0;
+  let k = 0;
+  let stop = 'iteration limit';
+  let finalMeasured: number | undefined; // the true residual of x, if its last update was measured
 
-  for (let k = 1; k <= maxIterations; k++) {
-    const q = A(p);
+  while (k < maxIterations) {
+    k++;
+    const q = A.apply(p, `at iteration ${k}`);
     const curvature = dot(p, q); // pᵀ(H + λI)p
     if (!Number.isFinite(curvature)) {
-      throw new NonFiniteError(fn, `pᵀ(H + λI)p is ${curvature} at iteration ${k}; the operator returned non-finite values`);
+      throw new NonFiniteError(fn, `pᵀ(H + λI)p overflowed to ${curvature} at iteration ${k}; the operator's values are too large for float64 — rescale the problem`);
     }
     if (curvature <= 0) {
       const rayleigh = curvature / dot(p, p); // the curvature along p, per unit length
@@ -100,27 +122,37 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {
     const alpha = rz / curvature;
     axpy(alpha, p, x, x);
     axpy(-alpha, q, r, r);
-    residualNorms.push(norm2(r) / bNorm);
+    const estimate = norm2(r) / bNorm;
+    residualNorms.push(estimate);
+    finalMeasured = undefined;
 
-    if (residualNorms[residualNorms.length - 1]! <= tolerance) {
+    if (estimate <= tolerance) {
       // The recursive residual drifts from b − Ax in floating point; trust only the true one.
-      r = trueResidual();
+      r = residualOf(x, `checking the residual at iteration ${k}`);
       const trueRelative = norm2(r) / bNorm;
       residualNorms[residualNorms.length - 1] = trueRelative;
-      if (trueRelative <= tolerance) return finish(k, true, 'tolerance reached');
+      if (trueRelative <= tolerance) return finish({ x, residual: trueRelative, iteration: k }, k, true, 'tolerance reached');
+      finalMeasured = trueRelative;
+      if (trueRelative < best.residual) best = { x: Float64Array.from(x), residual: trueRelative, iteration: k };
+      lowestEstimate = undefined;
       if (restarts === MAX_RESTARTS) {
-        return finish(k, false, `stagnated: the true relative residual stays at ${trueRelative.toPrecision(3)} > tolerance (the attainable accuracy for this conditioning)`);
+        stop = `stagnated: the true relative residual stays at ${trueRelative.toPrecision(3)} > tolerance (the attainable accuracy for this conditioning)`;
+        break;
       }
       restarts++;
-      z = precondition(r);
+      z = precondition(r, k);
       rz = dot(r, z);
       checkPreconditionerCurvature(fn, rz, k);
       p = Float64Array.from(z); // restart the search directions from the true residual
       continue;
     }
-    if (signal?.aborted === true) return finishWithTrueResidual(k, false, 'aborted');
+    if (lowestEstimate === undefined || estimate < lowestEstimate.residual) lowestEstimate = { x: Float64Array.from(x), residual: estimate, iteration: k };
+    if (signal?.aborted === true) {
+      stop = 'aborted';
+      break;
+    }
 
-    z = precondition(r);
+    z = precondition(r, k);
     const rzNext = dot(r, z);
     checkPreconditionerCurvature(fn, rzNext, k);
     // β = rₖᵀzₖ / rₖ₋₁ᵀzₖ₋₁ keeps p conjugate (pᵢᵀAp_j = 0) to the previous directions
@@ -128,12 +160,22 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options: CgOptions = {
     rz = rzNext;
     axpy(beta, p, z, p); // p ← z + βp
   }
-  return finishWithTrueResidual(maxIterations, false, 'iteration limit');
 
-  function finishWithTrueResidual(iterations: number, converged: boolean, reason: string): SolveResult {
-    residualNorms[residualNorms.length - 1] = norm2(trueResidual()) / bNorm;
-    return finish(iterations, converged, reason);
+  // Stopped short of the tolerance: measure the final iterate and the one with the lowest
+  // recursive residual, and return whichever of them (or an earlier measured one) is best.
+  const final: Measured = { x, residual: finalMeasured ?? norm2(residualOf(x, 'measuring the final residual')) / bNorm, iteration: k };
+  let chosen = final.residual <= best.residual ? final : best;
+  if (lowestEstimate !== undefined && lowestEstimate.iteration !== k) {
+    const residual = norm2(residualOf(lowestEstimate.x, `measuring the residual of iterate ${lowestEstimate.iteration}`)) / bNorm;
+    if (residual < chosen.residual) chosen = { ...lowestEstimate, residual };
   }
+  const which =
+    chosen.iteration === k
+      ? ''
+      : chosen.iteration === 0
+        ? '; x is the initial guess: no iterate had a lower true residual'
+        : `; x is iterate ${chosen.iteration}, the one with the lowest true residual`;
+  return finish(chosen, k, false, `${stop}${which}`);
 }
 
 /** rᵀPr must be > 0 for r ≠ 0: P must be positive definite too. */
@@ -148,17 +190,21 @@ function checkPreconditionerCurvature(fn: string, rz: number, iteration: number)
   }
 }
 
-/** Turns the `preconditioner` option into a function r ↦ P·r. */
-function resolvePreconditioner(
+/**
+ * Reads the `preconditioner` option once, at entry, into a function r ↦ P·r (a fresh array).
+ * A diagonal is copied into its reciprocal; an operator is checked like H.
+ */
+function readPreconditioner(
   fn: string,
-  op: LinearOperator,
-  preconditioner: OperatorLike | 'jacobi' | undefined,
+  op: CheckedOperator,
+  preconditioner: unknown,
   damping: number,
   n: number,
-): (r: Float64Array) => Float64Array {
+): (r: Float64Array, iteration: number) => Float64Array {
   if (preconditioner === undefined) return (r) => Float64Array.from(r);
   let diagonal: Float64Array;
-  if (preconditioner === 'jacobi') {
+  if (typeof preconditioner === 'string') {
+    checkOneOf(fn, 'preconditioner', preconditioner, ['jacobi']);
     if (op.diagonal === undefined) {
       throw new InvalidArgumentError(
         fn,
@@ -166,22 +212,24 @@ function resolvePreconditioner(
           'diagonal as a Float64Array preconditioner instead (or an estimate from diagonalEstimate, less reliable)',
       );
     }
-    diagonal = op.diagonal();
+    diagonal = op.diagonal("for preconditioner 'jacobi'");
   } else if (preconditioner instanceof Float64Array) {
-    diagonal = preconditioner;
+    diagonal = checkVector(fn, 'preconditioner', preconditioner, { length: n });
+  } else if (typeof preconditioner === 'object' && preconditioner !== null && !ArrayBuffer.isView(preconditioner) && !Array.isArray(preconditioner)) {
+    const p = readOperator(fn, 'preconditioner', preconditioner, { size: n, symmetric: `the preconditioner must be symmetric positive definite; ${SYMMETRY_ADVICE}` });
+    return (r, iteration) => p.product(r, `applying the preconditioner at iteration ${iteration}`);
   } else {
-    const p = toOperator(preconditioner, fn);
-    if (p.size !== n) throw new ShapeError(fn, `the preconditioner has size ${p.size}, the operator ${n}`);
-    return (r) => p.apply(r);
-  }
-  if (diagonal.length !== n) {
-    throw new ShapeError(fn, `a diagonal preconditioner needs ${n} entries (the diagonal of H), got ${diagonal.length}`);
+    throw new InvalidArgumentError(
+      fn,
+      `preconditioner must be 'jacobi', a Float64Array holding the diagonal of H (length ${n}) or an operator applying P ≈ (H + λI)⁻¹, got ${describeValue(preconditioner)}` +
+        (Array.isArray(preconditioner) ? '; wrap a diagonal: new Float64Array(preconditioner)' : ''),
+    );
   }
   // Jacobi: P = diag(d + λ)⁻¹, which needs every dᵢ + λ > 0.
   const inverse = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const d = diagonal[i]! + damping;
-    if (!Number.isFinite(d) || d <= 0) {
+    if (!(d > 0) || !Number.isFinite(1 / d)) {
       throw new NotPositiveDefiniteError(
         fn,
         i,

@@ -13,19 +13,20 @@
  * Provides `lissa` with the same divergence guard as `neumannSolve`, per-repeat estimates and
  * their per-coordinate standard error. Leaves out the minibatch sampler (the caller's
  * `sampleOperator` decides what a minibatch is) and any exact residual: the recorded residuals
- * b − Aⱼ·IHVⱼ₋₁ are minibatch residuals, exact only when the sampler returns the full Hessian.
+ * b − Aⱼ·IHVⱼ are minibatch residuals, exact only when the sampler returns the full Hessian, so
+ * `converged` can at most say that the minibatch residual of x met the tolerance.
  */
-import { DivergenceError, InvalidArgumentError, NonFiniteError } from '../../errors.js';
-import { addVectors, divideByScalar, dot, indexOfNonFinite, norm2, subVectors } from '../../linalg/index.js';
+import { DivergenceError } from '../../errors.js';
+import { addVectors, divideByScalar, dot, norm2, subVectors } from '../../linalg/index.js';
 import { createRandom, type RandomSource } from '../../linalg/random.js';
-import { toOperator, type OperatorLike } from '../linear-operator.js';
+import { checkArity, checkFunction, checkNonNegative, checkPositiveInteger, checkSeed, checkVector, readOptions } from '../../validate.js';
+import { readOperator, type OperatorLike } from '../linear-operator.js';
 import { growthRatio } from './neumann.js';
 import {
-  applyDamped,
-  checkDamping,
-  checkPositiveInteger,
-  checkRightHandSide,
-  checkTolerance,
+  SYMMETRY_ADVICE,
+  readScale,
+  readSignal,
+  readTolerance,
   zeroRightHandSide,
   type AbortFlag,
   type SolveResult,
@@ -48,9 +49,10 @@ export interface LissaOptions {
   /** Seed of the random source handed to `sampleOperator` (default 0). */
   seed?: number;
   /**
-   * Stop a repeat once the minibatch relative residual ‖b − Aⱼ·IHVⱼ₋₁·s‖/‖b‖ ≤ tolerance. With real
+   * Stop a repeat once its minibatch relative residual ‖b − (Hⱼ + λI)·IHV/s‖/‖b‖ ≤ tolerance, and
+   * report converged: true when the returned x meets it on a fresh minibatch. With real
    * minibatches that residual plateaus at the sampling noise, so this is mostly useful with the
-   * full-batch operator; otherwise rely on `depth`.
+   * full-batch operator; otherwise rely on `depth`. Without it converged is false.
    */
   tolerance?: number;
   /** Test the tolerance and poll `signal` every this many steps (default 1); the divergence guard runs every step. */
@@ -62,11 +64,13 @@ export interface LissaOptions {
 /** The result of `lissa`. */
 export interface LissaResult extends SolveResult {
   /**
-   * Minibatch relative residuals ‖b − (Hⱼ + λI)·IHVⱼ₋₁/s‖/‖b‖, averaged over repeats, one per
-   * step. Exact residuals of x only when `sampleOperator` returns the full Hessian.
+   * MINIBATCH relative residuals, not residuals of the full system: entry j is
+   * ‖b − (Hⱼ + λI)·IHVⱼ/s‖/‖b‖ averaged over the repeats that reached step j, and the last entry
+   * is the minibatch residual of the returned x on one fresh minibatch. They are exact residuals
+   * only when `sampleOperator` returns the full Hessian.
    */
   residualNorms: number[];
-  /** Each repeat's estimate IHV_depth/s. */
+  /** Each repeat's estimate IHV/s (fresh arrays). */
   estimates: Float64Array[];
   /** Per-coordinate standard error of the mean over repeats (undefined when repeats = 1). */
   standardError: Float64Array | undefined;
@@ -80,9 +84,16 @@ const DIVERGENCE_THRESHOLD = 1e6;
 
 /**
  * Stochastic Neumann estimate of (H + λI)⁻¹b. `sampleOperator(rng, step)` returns the operator of
- * a random minibatch (a LinearOperator or a dense matrix); `step` counts from 0 across all
- * repeats. Throws DivergenceError when the iterate blows up (scale too small or an indefinite
+ * a random minibatch (a LinearOperator, or a dense symmetric matrix); `step` counts the samples
+ * drawn from 0. Throws DivergenceError when the iterate blows up (scale too small or an indefinite
  * minibatch Hessian) with the growth per step and a suggested scale.
+ *
+ * Each repeat runs `depth` steps (fewer if it meets `tolerance`); x is the average of the
+ * repeats' final iterates — not a "best" one, since picking the smallest of noisy minibatch
+ * residuals would pick noise. One more minibatch then measures x's own minibatch residual: the
+ * last entry of `residualNorms`. converged is true only when a tolerance was given and that
+ * residual met it; the reason always says the residuals are minibatch residuals. b = 0 returns
+ * x = 0.
  *
  * @example
  * // full-batch operator: LiSSA reduces to neumannSolve
@@ -94,40 +105,41 @@ const DIVERGENCE_THRESHOLD = 1e6;
 export function lissa(
   sampleOperator: (rng: RandomSource, step: number) => OperatorLike,
   b: Float64Array,
-  options: LissaOptions = {},
+  options?: LissaOptions,
 ): LissaResult {
   const fn = 'lissa';
-  if (typeof sampleOperator !== 'function') {
-    throw new InvalidArgumentError(fn, 'sampleOperator must be a function (rng, step) => operator of a random minibatch');
-  }
-  if (!(b instanceof Float64Array)) throw new InvalidArgumentError(fn, 'the right-hand side b must be a Float64Array');
-  const n = b.length;
-  const { depth = 1000, repeats = 1, damping = 0, seed = 0, checkEvery = 1, tolerance, signal } = options;
-  const requestedScale = options.scale ?? 1;
-  checkRightHandSide(fn, b, n);
-  checkPositiveInteger(fn, 'depth', depth);
-  checkPositiveInteger(fn, 'repeats', repeats);
-  checkPositiveInteger(fn, 'checkEvery', checkEvery);
-  checkDamping(fn, damping);
-  if (tolerance !== undefined) checkTolerance(fn, tolerance);
-  if (requestedScale !== 'auto' && (typeof requestedScale !== 'number' || !Number.isFinite(requestedScale) || requestedScale <= 0)) {
-    throw new InvalidArgumentError(fn, `scale must be a finite number > 0 or 'auto', got ${String(requestedScale)}`);
-  }
+  checkArity(fn, arguments.length, 3);
+  checkFunction(fn, 'sampleOperator', sampleOperator);
+  const rhs = checkVector(fn, 'b', b, { empty: false });
+  const n = rhs.length;
+  const given = readOptions(fn, options, ['depth', 'repeats', 'scale', 'damping', 'seed', 'tolerance', 'checkEvery', 'signal']);
+  const depth = given.depth === undefined ? 1000 : checkPositiveInteger(fn, 'depth', given.depth);
+  const repeats = given.repeats === undefined ? 1 : checkPositiveInteger(fn, 'repeats', given.repeats);
+  const requestedScale = given.scale === undefined ? 1 : readScale(fn, given.scale);
+  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'damping', given.damping);
+  const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
+  const tolerance = given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance);
+  const checkEvery = given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery);
+  const signal = readSignal(fn, given.signal);
 
   const rng = createRandom(seed);
   let applications = 0;
   let step = 0;
-  const sampleDamped = (): ((v: Float64Array) => Float64Array) => {
-    const op = toOperator(sampleOperator(rng, step), fn, n);
+  /** Draws the next minibatch operator (checked like any H) and returns v ↦ (Hⱼ + λI)v. */
+  const sampleDamped = (where: string): ((v: Float64Array) => Float64Array) => {
+    const name = `sampleOperator(rng, ${step})`;
+    const op = readOperator(fn, name, sampleOperator(rng, step), { size: n, symmetric: SYMMETRY_ADVICE });
     step++;
     return (v) => {
       applications++;
-      return applyDamped(fn, op, damping, v);
+      const out = op.product(v, where); // fresh, so λv is added in place
+      for (let i = 0; i < n; i++) out[i]! += damping * v[i]!;
+      return out;
     };
   };
 
   const s = requestedScale === 'auto' ? autoScale(fn, sampleDamped, n) : requestedScale;
-  const bNorm = norm2(b);
+  const bNorm = norm2(rhs);
   if (bNorm === 0) {
     return { ...zeroRightHandSide(n), operatorApplications: applications, estimates: [], standardError: undefined, scale: s };
   }
@@ -136,29 +148,21 @@ export function lissa(
   const residualSums: number[] = [];
   const residualCounts: number[] = [];
   let iterations = 0;
-  let allConverged = true;
   let aborted = false;
 
   for (let repeat = 0; repeat < repeats && !aborted; repeat++) {
-    let ihv: Float64Array = Float64Array.from(b); // IHV₀ = b
+    let ihv: Float64Array = Float64Array.from(rhs); // IHV₀ = b
     const history: number[] = [];
-    let converged = false;
-    for (let j = 1; j <= depth; j++) {
-      const applyStep = sampleDamped();
-      const hv = applyStep(ihv);
-      // r = b − Aⱼ·IHVⱼ₋₁ with Aⱼ = (Hⱼ + λI)/s;  IHVⱼ = b + (I − Aⱼ)·IHVⱼ₋₁ = IHVⱼ₋₁ + r
-      // (hv itself stays undivided: the finiteness diagnosis below inspects it.)
-      const r = divideByScalar(hv, s);
-      subVectors(b, r, r);
+    for (let j = 0; j < depth; j++) {
+      // r = b − Aⱼ·IHVⱼ with Aⱼ = (Hⱼ + λI)/s: the minibatch residual of IHVⱼ/s
+      const r = sampleDamped(`at step ${j} of repeat ${repeat}`)(ihv);
+      divideByScalar(r, s, r);
+      subVectors(rhs, r, r);
       const relative = norm2(r) / bNorm;
       history.push(relative);
-      residualSums[j - 1] = (residualSums[j - 1] ?? 0) + relative;
-      residualCounts[j - 1] = (residualCounts[j - 1] ?? 0) + 1;
-      iterations++;
+      residualSums[j] = (residualSums[j] ?? 0) + relative;
+      residualCounts[j] = (residualCounts[j] ?? 0) + 1;
       if (!Number.isFinite(relative) || relative > DIVERGENCE_THRESHOLD) {
-        if (!Number.isFinite(relative) && isFiniteVector(ihv) && !isFiniteVector(hv)) {
-          throw new NonFiniteError(fn, `the minibatch operator returned a non-finite value at step ${step - 1} for a finite input`);
-        }
         const growth = growthRatio(history);
         const rho = Math.max(growth, 1);
         // If the growth comes from a minibatch eigenvalue μ > 2s, then ρ ≈ μ/s − 1, so μ ≈ s(1 + ρ).
@@ -171,19 +175,16 @@ export function lissa(
           { iteration: j, spectralRadius: rho, suggestedScale },
         );
       }
+      // Met: keep IHVⱼ, the iterate this residual belongs to.
+      if (tolerance !== undefined && j % checkEvery === 0 && relative <= tolerance) break;
+      // IHVⱼ₊₁ = b + (I − Aⱼ)·IHVⱼ = IHVⱼ + r
       ihv = addVectors(ihv, r, r); // r is this step's own array, so it can hold the new IHV
-      if (j % checkEvery === 0) {
-        if (tolerance !== undefined && relative <= tolerance) {
-          converged = true;
-          break;
-        }
-        if (signal?.aborted === true) {
-          aborted = true;
-          break;
-        }
+      iterations++;
+      if ((j + 1) % checkEvery === 0 && signal?.aborted === true) {
+        aborted = true;
+        break;
       }
     }
-    if (tolerance !== undefined && !converged) allConverged = false;
     estimates.push(divideByScalar(ihv, s)); // x = IHV/s
   }
 
@@ -201,13 +202,25 @@ export function lissa(
       standardError[i] = Math.sqrt(sum / (k - 1) / k);
     }
   }
-  const residualNorms = residualSums.map((sum, j) => sum / residualCounts[j]!);
-  const reason = aborted ? 'aborted' : tolerance === undefined ? 'ran all steps' : allConverged ? 'tolerance reached' : 'iteration limit';
+  // The minibatch residual of the returned x itself, on a fresh minibatch.
+  const finalResidual = sampleDamped('measuring the residual of the returned x')(x);
+  const final = norm2(subVectors(rhs, finalResidual, finalResidual)) / bNorm;
+  const residualNorms = [...residualSums.map((sum, j) => sum / residualCounts[j]!), final];
+  const converged = !aborted && tolerance !== undefined && final <= tolerance;
+  const measured = `the minibatch relative residual of x on a fresh minibatch is ${final.toPrecision(3)}`;
+  const caveat = 'recorded residuals are minibatch residuals, exact only when sampleOperator returns the full Hessian';
+  const reason = aborted
+    ? `aborted: ${measured} (${caveat})`
+    : tolerance === undefined
+      ? `no tolerance given: ran ${depth} steps in each of ${repeats} repeat${repeats === 1 ? '' : 's'}, so convergence was not tested; ${measured} (${caveat})`
+      : converged
+        ? `tolerance reached by the minibatch residual: ${measured} (${caveat})`
+        : `iteration limit: ${measured} > tolerance (${caveat})`;
   return {
     x,
     iterations,
     residualNorms,
-    converged: !aborted && (tolerance === undefined || allConverged),
+    converged,
     reason,
     operatorApplications: applications,
     estimates,
@@ -220,14 +233,14 @@ export function lissa(
  * Power iteration where each step uses a fresh minibatch operator; s = 1.1 × the largest Rayleigh
  * quotient seen (the largest, not the last, because every minibatch Hessian must fit in (0, 2s)).
  */
-function autoScale(fn: string, sampleDamped: () => (v: Float64Array) => Float64Array, n: number): number {
+function autoScale(fn: string, sampleDamped: (where: string) => (v: Float64Array) => Float64Array, n: number): number {
   let v = createRandom(0x5eed).normals(n);
   let largest = Number.NEGATIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let vNorm = norm2(v);
   v = divideByScalar(v, vNorm);
   for (let k = 0; k < 50; k++) {
-    const w = sampleDamped()(v);
+    const w = sampleDamped(`while estimating the scale ('auto'), power step ${k}`)(v);
     const rayleigh = dot(v, w); // vᵀAv with ‖v‖ = 1
     last = rayleigh;
     // Skip the first 10 steps: from a random start the Rayleigh quotient is still far below λ_max.
@@ -245,8 +258,4 @@ function autoScale(fn: string, sampleDamped: () => (v: Float64Array) => Float64A
     );
   }
   return 1.1 * largest;
-}
-
-function isFiniteVector(v: Float64Array): boolean {
-  return indexOfNonFinite(v) === -1;
 }

@@ -8,19 +8,24 @@
  * the method of choice for a Hessian at a saddle point, where CG stops with negative curvature.
  *
  * Provides `minresSolve` (unpreconditioned, with damping, warm start and the residual history).
- * Leaves out preconditioning and the singular least-squares refinements of MINRES-QLP; for a
- * singular consistent system it returns a solution, for an inconsistent one it stops at the
- * iteration limit with the least residual it found.
+ * Leaves out preconditioning and the least-squares refinements of MINRES-QLP. On a singular
+ * system the Krylov space runs into the null space: the next pivot γₖ of the rotated T̄ₖ is zero
+ * up to rounding, and the textbook update xₖ = xₖ₋₁ + φₖwₖ with wₖ ∝ 1/γₖ would throw the iterate
+ * to ~1e16 (while φ̄ₖ, computed from the same rotation, claims convergence). MINRES here stops
+ * before such a step, measures the true residual after every cycle, and returns the iterate with
+ * the lowest true residual — never one worse than the initial guess. For an inconsistent system
+ * (b not in the range of H + λI) that is a least-squares solution, reported as 'stagnated'.
  */
 import { axpy, divideByScalar, dot, norm2, subVectors } from '../../linalg/index.js';
+import { checkArity } from '../../validate.js';
 import type { OperatorLike } from '../linear-operator.js';
 import {
   MAX_RESTARTS,
-  applyDamped,
-  checkFiniteVector,
+  dampedProducts,
   krylovSetup,
   zeroRightHandSide,
   type AbortFlag,
+  type DampedProducts,
   type KrylovOptions,
   type SolveResult,
 } from './result.js';
@@ -32,58 +37,72 @@ import {
 export type MinresOptions = KrylovOptions;
 
 /**
- * Solves the symmetric (possibly indefinite) system (H + λI)x = b by MINRES.
+ * Solves the symmetric (possibly indefinite) system (H + λI)x = b by MINRES. A dense H must be
+ * symmetric; b = 0 returns x = 0 without a product. On a singular system whose b is not in the
+ * range it returns converged: false, reason 'stagnated…', with the least-residual iterate found.
  *
  * @example
  * const H = new Float64Array([1, 0, 0, -2]); // indefinite: cgSolve would throw
  * minresSolve(H, new Float64Array([1, 1])).x; // ≈ [1, -0.5]
  */
-export function minresSolve(H: OperatorLike, b: Float64Array, options: MinresOptions = {}): SolveResult {
+export function minresSolve(H: OperatorLike, b: Float64Array, options?: MinresOptions): SolveResult {
   const fn = 'minresSolve';
-  const { op, n, tolerance, maxIterations, damping, x0, signal } = krylovSetup(fn, H, b, options);
+  checkArity(fn, arguments.length, 3);
+  const setup = krylovSetup(fn, H, b, options);
+  const { op, n, tolerance, maxIterations, damping, x0, signal } = setup;
+  const rhs = setup.b;
 
-  let applications = 0;
-  const A = (v: Float64Array): Float64Array => {
-    applications++;
-    const out = applyDamped(fn, op, damping, v);
-    checkFiniteVector(fn, '(H + λI)v', out, 'the operator returned non-finite values');
-    return out;
+  const A = dampedProducts(op, damping);
+  const bNorm = norm2(rhs);
+  if (bNorm === 0) return zeroRightHandSide(n);
+
+  const residualOf = (y: Float64Array, where: string): Float64Array => {
+    const ay = A.apply(y, where); // a fresh array, so it can take the result
+    return subVectors(rhs, ay, ay);
   };
-  const bNorm = norm2(b);
-  if (bNorm === 0) {
-    return zeroRightHandSide(n);
-  }
-
   const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);
-  const residualOf = (): Float64Array => {
-    const ax = A(x); // a fresh array, so it can take the result
-    return subVectors(b, ax, ax);
-  };
-  const residualNorms: number[] = [];
-  let r = x0 === undefined ? Float64Array.from(b) : residualOf();
-  residualNorms.push(norm2(r) / bNorm);
+  const r0 = x0 === undefined ? Float64Array.from(rhs) : residualOf(x, 'for the initial guess x0');
+  const residualNorms = [norm2(r0) / bNorm];
+  // The iterate with the lowest true residual so far, with that residual (the next cycle's start).
+  let best = { x: Float64Array.from(x), r: r0, residual: residualNorms[0]!, iteration: 0 };
   let iterations = 0;
-  const finish = (converged: boolean, reason: string): SolveResult => ({
-    x, iterations, residualNorms, converged, reason, operatorApplications: applications,
-  });
-  if (residualNorms[0]! <= tolerance) return finish(true, 'tolerance reached');
+  const finish = (converged: boolean, reason: string): SolveResult => {
+    residualNorms[residualNorms.length - 1] = best.residual; // the last entry belongs to the returned x
+    const which = converged || best.iteration === iterations ? '' : best.iteration === 0 ? '; x is the initial guess: no iterate had a lower true residual' : `; x is iterate ${best.iteration}, the one with the lowest true residual`;
+    return { x: best.x, iterations, residualNorms, converged, reason: `${reason}${which}`, operatorApplications: A.count };
+  };
+  if (best.residual <= tolerance) return finish(true, 'tolerance reached');
 
   for (let restart = 0; ; restart++) {
-    // Run MINRES on (H + λI)d = r from d = 0, accumulating d into x.
-    const outcome = minresCycle(A, r, n, bNorm, tolerance, maxIterations - iterations, x, residualNorms, signal);
+    // Run MINRES on (H + λI)d = r from d = 0, accumulating d into x (which starts at the best iterate).
+    x.set(best.x);
+    const outcome = minresCycle(A, best.r, n, bNorm, tolerance, maxIterations - iterations, x, residualNorms, signal, iterations);
     iterations += outcome.iterations;
+    let improved = false;
+    if (outcome.iterations > 0) {
+      // φ̄ is the residual in exact arithmetic; the true residual b − (H + λI)x decides.
+      const r = residualOf(x, `checking the residual after iteration ${iterations}`);
+      const trueRelative = norm2(r) / bNorm;
+      residualNorms[residualNorms.length - 1] = trueRelative;
+      if (trueRelative < best.residual) {
+        best = { x: Float64Array.from(x), r, residual: trueRelative, iteration: iterations };
+        improved = true;
+      }
+    }
+    if (best.residual <= tolerance) return finish(true, 'tolerance reached');
     if (outcome.stop === 'aborted') return finish(false, 'aborted');
-    // φ̄ is the residual in exact arithmetic; the true residual b − (H + λI)x decides.
-    r = residualOf();
-    const trueRelative = norm2(r) / bNorm;
-    residualNorms[residualNorms.length - 1] = trueRelative;
-    if (trueRelative <= tolerance) return finish(true, 'tolerance reached');
     if (iterations >= maxIterations) return finish(false, 'iteration limit');
-    if (outcome.stop === 'breakdown' && outcome.iterations === 0) {
-      return finish(false, `stagnated at relative residual ${trueRelative.toPrecision(3)}: the Krylov space is exhausted (b may not be in the range of H + λI)`);
+    if (!improved || outcome.stop === 'singular' || outcome.stop === 'breakdown') {
+      return finish(
+        false,
+        `stagnated at relative residual ${best.residual.toPrecision(3)}: ` +
+          (outcome.stop === 'singular' || outcome.stop === 'breakdown'
+            ? 'the Krylov space reached a null direction of H + λI, so b is (numerically) not in its range; x is a least-squares solution — add damping for a unique solution'
+            : 'a new cycle from the true residual did not lower it (the attainable accuracy for this conditioning)'),
+      );
     }
     if (restart === MAX_RESTARTS) {
-      return finish(false, `stagnated: the true relative residual stays at ${trueRelative.toPrecision(3)} > tolerance (the attainable accuracy for this conditioning)`);
+      return finish(false, `stagnated: the true relative residual stays at ${best.residual.toPrecision(3)} > tolerance (the attainable accuracy for this conditioning)`);
     }
   }
 }
@@ -91,10 +110,11 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options: MinresOpt
 /**
  * One MINRES cycle from d = 0 for (H + λI)d = r₀, adding d into x in place. Pushes the residual
  * estimate φ̄ₖ/‖b‖ to `history` every step. Follows Paige & Saunders' recurrences (as in
- * SciPy's `minres`, without preconditioning).
+ * SciPy's `minres`, without preconditioning), and stops before a step whose pivot γₖ is zero to
+ * working precision (stop 'singular'), which would otherwise throw x far away.
  */
 function minresCycle(
-  A: (v: Float64Array) => Float64Array,
+  A: DampedProducts,
   r0: Float64Array,
   n: number,
   bNorm: number,
@@ -103,7 +123,8 @@ function minresCycle(
   x: Float64Array,
   history: number[],
   signal: AbortFlag | undefined,
-): { iterations: number; stop: 'tolerance' | 'limit' | 'breakdown' | 'aborted' } {
+  done: number,
+): { iterations: number; stop: 'tolerance' | 'limit' | 'breakdown' | 'singular' | 'aborted' } {
   const beta1 = norm2(r0);
   // Lanczos vectors are kept unnormalised: r1 = βₖ₋₁vₖ₋₁, r2 = βₖvₖ.
   let r1: Float64Array = Float64Array.from(r0);
@@ -117,7 +138,9 @@ function minresCycle(
   let dbar = 0;
   let epsilon = 0;
   let phibar = beta1;
-  // Search directions wₖ (w holds wₖ₋₁ and w1 holds wₖ₋₂ at the top of step k) (wₖ = (vₖ − εₖwₖ₋₂ − δₖwₖ₋₁)/γₖ), so that xₖ = xₖ₋₁ + φₖwₖ.
+  // ‖T̄ₖ‖_F² accumulated column by column: the scale against which a pivot counts as zero.
+  let tNormSquared = 0;
+  // Search directions wₖ = (vₖ − εₖwₖ₋₂ − δₖwₖ₋₁)/γₖ, with xₖ = xₖ₋₁ + φₖwₖ (w holds wₖ₋₁, w1 holds wₖ₋₂).
   let w: Float64Array = new Float64Array(n);
   let w1: Float64Array = new Float64Array(n);
 
@@ -125,7 +148,7 @@ function minresCycle(
     if (beta === 0) return { iterations: k - 1, stop: 'breakdown' };
     // Lanczos step: vₖ = yₖ/βₖ,  y = (H + λI)vₖ − (βₖ/βₖ₋₁)·r1 − αₖ vₖ
     const v = divideByScalar(y, beta);
-    y = A(v); // fresh, so the two subtractions below work in place
+    y = A.apply(v, `at iteration ${done + k}`); // fresh, so the two subtractions below work in place
     if (k >= 2) axpy(-beta / oldBeta, r1, y, y);
     const alpha = dot(v, y);
     axpy(-alpha / beta, r2, y, y);
@@ -133,16 +156,19 @@ function minresCycle(
     r2 = y;
     oldBeta = beta;
     beta = norm2(r2); // βₖ₊₁
+    tNormSquared += alpha * alpha + oldBeta * oldBeta + beta * beta;
 
     // Apply the previous rotation to the new column (εₖ, δₖ, γ̄ₖ) of T̄ₖ.
     const oldEpsilon = epsilon;
     const delta = cs * dbar + sn * alpha;
     const gbar = sn * dbar - cs * alpha;
+    // New rotation eliminating βₖ₊₁: γₖ = ‖(γ̄ₖ, βₖ₊₁)‖.
+    const gamma = Math.hypot(gbar, beta);
+    // γₖ is the last pivot of the QR factor of T̄ₖ; at n·ε·‖T̄ₖ‖ it is rounding noise, T̄ₖ is
+    // singular to working precision, and no step along wₖ ∝ 1/γₖ can be trusted.
+    if (gamma <= n * Number.EPSILON * Math.sqrt(tNormSquared)) return { iterations: k - 1, stop: 'singular' };
     epsilon = sn * beta;
     dbar = -cs * beta;
-    // New rotation eliminating βₖ₊₁: γₖ = ‖(γ̄ₖ, βₖ₊₁)‖.
-    let gamma = Math.hypot(gbar, beta);
-    if (gamma === 0) gamma = Number.EPSILON; // T̄ singular in this column: a tiny pivot, as SciPy does
     cs = gbar / gamma;
     sn = beta / gamma;
     const phi = cs * phibar;

@@ -16,18 +16,21 @@
  * the stochastic variant (lissa.ts) and any acceleration (use cgSolve: it needs √κ iterations
  * where Neumann needs κ).
  */
-import { DivergenceError, InvalidArgumentError, NonFiniteError } from '../../errors.js';
-import { addVectors, divideByScalar, indexOfNonFinite, norm2, subVectors } from '../../linalg/index.js';
-import { toOperator, type OperatorLike } from '../linear-operator.js';
+import { DivergenceError } from '../../errors.js';
+import { addVectors, divideByScalar, norm2, subVectors } from '../../linalg/index.js';
+import { checkArity, checkNonNegative, checkPositiveInteger, checkSeed, readOptions } from '../../validate.js';
+import { readOperator, type OperatorLike } from '../linear-operator.js';
 import { dominantEigenvalue } from './power-estimate.js';
 import {
-  applyDamped,
-  checkDamping,
-  checkPositiveInteger,
-  checkRightHandSide,
-  checkTolerance,
+  SYMMETRY_ADVICE,
+  dampedProducts,
+  readRightHandSide,
+  readScale,
+  readSignal,
+  readTolerance,
   zeroRightHandSide,
   type AbortFlag,
+  type DampedProducts,
   type SolveResult,
 } from './result.js';
 
@@ -35,7 +38,10 @@ import {
 export interface NeumannOptions {
   /** Number of Neumann steps n (default 100). All run unless `tolerance` is given. */
   iterations?: number;
-  /** Stop as soon as the relative residual ‖b − (H + λI)x‖/‖b‖ ≤ tolerance. */
+  /**
+   * Stop as soon as the relative residual ‖b − (H + λI)x‖/‖b‖ ≤ tolerance. Without it every
+   * step runs and `converged` is false: convergence was not tested.
+   */
   tolerance?: number;
   /**
    * The scale s (default 1, the seed's plain iteration). Must exceed λ_max(H + λI)/2 for the
@@ -46,7 +52,7 @@ export interface NeumannOptions {
   damping?: number;
   /** Test the tolerance and poll `signal` every this many steps (default 1). The residual is recorded and the divergence guard runs every step: both are free. */
   checkEvery?: number;
-  /** Polled between steps; when it is aborted the solver returns its current iterate with reason 'aborted'. */
+  /** Polled between steps; when it is aborted the solver returns its best iterate with reason 'aborted'. */
   signal?: AbortFlag;
   /** Seed of the random start vector of the 'auto' power iteration (default 0). */
   seed?: number;
@@ -64,9 +70,6 @@ export interface NeumannResult extends SolveResult {
  */
 const DIVERGENCE_THRESHOLD = 1e4;
 
-/** When no tolerance is given the iteration runs to the end; `converged` then means residual ≤ this. */
-const DEFAULT_CONVERGED_BELOW = 1e-8;
-
 /** Safety margin over the power-iteration estimate: eigenvalues of A end up in (0, 1/1.1]. */
 const AUTO_SCALE_MARGIN = 1.1;
 
@@ -76,82 +79,77 @@ const AUTO_SCALE_MARGIN = 1.1;
  * add damping or use `minresSolve`. Throws DivergenceError (never returns NaN) when the residual
  * grows past 1e4·‖b‖, becomes non-finite, or ends above ‖b‖ and still growing.
  *
+ * Every iterate's residual is measured for free, so the iterate returned is the one with the
+ * lowest residual (the last one whenever the series converges). Without `tolerance`, all
+ * iterations run and converged is false, reason 'no tolerance given…'. A dense H must be
+ * symmetric; b = 0 returns x = 0 (converged: true: it is exact).
+ *
  * @example
  * const H = new Float64Array([0.5, 0.1, 0.1, 0.3]);
  * const { x, residualNorms } = neumannSolve(H, new Float64Array([1, 1]), { iterations: 200 });
  * // x ≈ H⁻¹b; residualNorms shrink by ρ(I − H) ≈ 0.74 per step
  * neumannSolve(new Float64Array([30, 0, 0, 1]), new Float64Array([1, 1]), { scale: 'auto', tolerance: 1e-10 });
  */
-export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannOptions = {}): NeumannResult {
+export function neumannSolve(H: OperatorLike, b: Float64Array, options?: NeumannOptions): NeumannResult {
   const fn = 'neumannSolve';
-  const op = toOperator(H, fn);
+  checkArity(fn, arguments.length, 3);
+  const op = readOperator(fn, 'H', H, { symmetric: SYMMETRY_ADVICE });
   const n = op.size;
-  const { iterations = 100, damping = 0, checkEvery = 1, seed = 0, tolerance, signal } = options;
-  const requestedScale = options.scale ?? 1;
-  checkRightHandSide(fn, b, n);
-  checkPositiveInteger(fn, 'iterations', iterations);
-  checkPositiveInteger(fn, 'checkEvery', checkEvery);
-  checkDamping(fn, damping);
-  if (tolerance !== undefined) checkTolerance(fn, tolerance);
-  if (requestedScale !== 'auto' && (typeof requestedScale !== 'number' || !Number.isFinite(requestedScale) || requestedScale <= 0)) {
-    throw new InvalidArgumentError(fn, `scale must be a finite number > 0 or 'auto', got ${String(requestedScale)}`);
-  }
+  const rhs = readRightHandSide(fn, b, n);
+  const given = readOptions(fn, options, ['iterations', 'tolerance', 'scale', 'damping', 'checkEvery', 'signal', 'seed']);
+  const iterations = given.iterations === undefined ? 100 : checkPositiveInteger(fn, 'iterations', given.iterations);
+  const tolerance = given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance);
+  const requestedScale = given.scale === undefined ? 1 : readScale(fn, given.scale);
+  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'damping', given.damping);
+  const checkEvery = given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery);
+  const signal = readSignal(fn, given.signal);
+  const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
 
-  let applications = 0;
-  const damped = (v: Float64Array): Float64Array => {
-    applications++;
-    return applyDamped(fn, op, damping, v);
-  };
-
-  const bNorm = norm2(b);
-  let s: number;
-  if (requestedScale === 'auto') {
-    s = autoScale(fn, damped, n, seed);
-  } else {
-    s = requestedScale;
-  }
+  const damped = dampedProducts(op, damping);
+  const s = requestedScale === 'auto' ? autoScale(fn, damped, n, seed) : requestedScale;
+  const bNorm = norm2(rhs);
   if (bNorm === 0) {
-    return { ...zeroRightHandSide(n), operatorApplications: applications, scale: s };
+    return { ...zeroRightHandSide(n), operatorApplications: damped.count, scale: s };
   }
 
   // A·v = (H + λI)v/s
-  const applyA = (v: Float64Array): Float64Array => {
-    const out = damped(v); // fresh, so divided in place
+  const applyA = (v: Float64Array, where: string): Float64Array => {
+    const out = damped.apply(v, where); // fresh, so divided in place
     return divideByScalar(out, s, out);
   };
 
   const residualNorms: number[] = [];
-  let ihv: Float64Array = Float64Array.from(b); // IHV₀ = b
+  let ihv: Float64Array = Float64Array.from(rhs); // IHV₀ = b
   let step = 0; // number of updates applied to ihv
+  // The iterate with the lowest residual so far. IHV arrays are never written once made (each
+  // step writes the next IHV into a fresh array), so keeping a reference is enough.
+  let best = { ihv, residual: Number.POSITIVE_INFINITY, step: 0 };
 
-  // One pass: r = b − A·IHV (the residual of x = IHV/s), recorded; returns r.
-  const residualOf = (v: Float64Array): Float64Array => {
-    const av = applyA(v);
-    const r = subVectors(b, av);
-    if (!allFinite(av) && allFinite(v)) {
-      throw new NonFiniteError(fn, `the operator returned a non-finite value at step ${step} for a finite input; check the Hessian-vector product`);
-    }
-    residualNorms.push(norm2(r) / bNorm);
-    return r;
+  const finish = (converged: boolean, reason: string): NeumannResult => {
+    residualNorms[residualNorms.length - 1] = best.residual; // the last entry belongs to the returned x
+    const which = best.step === step ? '' : `; x is iterate ${best.step}, the one with the lowest residual`;
+    return {
+      x: divideByScalar(best.ihv, s), // x = IHV/s
+      iterations: step,
+      residualNorms,
+      converged,
+      reason: `${reason}${which}`,
+      operatorApplications: damped.count,
+      scale: s,
+    };
   };
 
-  const finish = (converged: boolean, reason: string): NeumannResult => ({
-    x: divideByScalar(ihv, s), // x = IHV/s
-    iterations: step,
-    residualNorms,
-    converged,
-    reason,
-    operatorApplications: applications,
-    scale: s,
-  });
-
   while (true) {
-    const r = residualOf(ihv);
-    const relative = residualNorms[residualNorms.length - 1]!;
-    const checkNow = step % checkEvery === 0 || step === iterations;
+    // r = b − A·IHV, the residual of x = IHV/s (A·IHV is computed anyway, so it is free)
+    const r = applyA(ihv, `at step ${step}`);
+    subVectors(rhs, r, r);
+    const relative = norm2(r) / bNorm;
+    residualNorms.push(relative);
     if (!Number.isFinite(relative) || relative > DIVERGENCE_THRESHOLD) {
       throw diagnoseDivergence(fn, applyA, n, s, damping, step, r, residualNorms);
     }
+    if (relative < best.residual) best = { ihv, residual: relative, step };
+    const checkNow = step % checkEvery === 0 || step === iterations;
     if (checkNow && tolerance !== undefined && relative <= tolerance) return finish(true, 'tolerance reached');
     if (step === iterations) {
       // The residual ended worse than x = 0 (relative residual 1) and is still growing.
@@ -159,8 +157,11 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannO
       if (relative > 1 && previous !== undefined && relative > previous) {
         throw diagnoseDivergence(fn, applyA, n, s, damping, step, r, residualNorms);
       }
-      const limit = tolerance ?? DEFAULT_CONVERGED_BELOW;
-      return finish(relative <= limit, tolerance === undefined ? 'ran all iterations' : 'iteration limit');
+      if (tolerance !== undefined) return finish(false, `iteration limit: the relative residual is ${best.residual.toPrecision(3)} > tolerance after ${iterations} iterations`);
+      return finish(
+        false,
+        `no tolerance given: ran all ${iterations} iterations, so convergence was not tested (the final relative residual is ${best.residual.toPrecision(3)}; pass { tolerance } to test it)`,
+      );
     }
     if (checkNow && signal?.aborted === true) return finish(false, 'aborted');
     // IHVₙ = b + (I − A)·IHVₙ₋₁ = IHVₙ₋₁ + (b − A·IHVₙ₋₁) = IHVₙ₋₁ + r
@@ -175,8 +176,8 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options: NeumannO
  * s > λ_max/2, so the 1.1 margin tolerates an underestimate by a factor of up to 2.2. A dominant
  * eigenvalue ≤ 0 means H + λI is not positive definite: no scale can help.
  */
-function autoScale(fn: string, damped: (v: Float64Array) => Float64Array, n: number, seed: number): number {
-  const { value } = dominantEigenvalue(damped, n, { iterations: 50, seed });
+function autoScale(fn: string, damped: DampedProducts, n: number, seed: number): number {
+  const { value } = dominantEigenvalue((v) => damped.apply(v, "while estimating the scale ('auto')"), n, { iterations: 50, seed });
   if (!(value > 0)) {
     throw new DivergenceError(
       fn,
@@ -196,7 +197,7 @@ function autoScale(fn: string, damped: (v: Float64Array) => Float64Array, n: num
  */
 function diagnoseDivergence(
   fn: string,
-  applyA: (v: Float64Array) => Float64Array,
+  applyA: (v: Float64Array, where: string) => Float64Array,
   n: number,
   s: number,
   damping: number,
@@ -206,7 +207,7 @@ function diagnoseDivergence(
 ): DivergenceError {
   const growth = growthRatio(history);
   const iMinusA = (v: Float64Array): Float64Array => {
-    const av = applyA(v); // fresh, so it can take the result
+    const av = applyA(v, 'while estimating the spectral radius'); // fresh, so it can take the result
     return subVectors(v, av, av);
   };
   const { value: theta } = dominantEigenvalue(iMinusA, n, { iterations: 30, relativeChange: 0, start: residual });
@@ -255,8 +256,4 @@ export function growthRatio(history: readonly number[]): number {
   const m = Math.min(10, finite.length - 1);
   if (m < 1) return Number.POSITIVE_INFINITY;
   return (finite[finite.length - 1]! / finite[finite.length - 1 - m]!) ** (1 / m);
-}
-
-function allFinite(v: Float64Array): boolean {
-  return indexOfNonFinite(v) === -1;
 }
