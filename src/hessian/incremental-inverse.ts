@@ -14,13 +14,20 @@
  * The recursion starts from M₀ = λI, M₀⁻¹ = λ⁻¹I, so λ > 0 is required: the bare sum of k outer
  * products has rank ≤ k and is singular until it has at least n (independent) terms.
  *
- * Provides `IncrementalInverse` (add, remove = downdate with a singularity guard, addMany via
- * Woodbury, apply, the inverse as a preconditioner operator, drift checks and a refresh from the
- * kept sum matrix) and `IncrementalInverse.fromGradients` (damped empirical Fisher). Leaves out
- * low-rank storage: both M and M⁻¹ are kept dense (2n² doubles), which is what makes the drift
- * check and the exact refresh cheap.
+ * Provides `IncrementalInverse` (add, remove = downdate, addMany via Woodbury, apply, the inverse
+ * as a preconditioner operator, drift checks and a refresh from the kept sum matrix) and
+ * `IncrementalInverse.fromGradients` (damped empirical Fisher). Leaves out low-rank storage: M and
+ * M⁻¹ are both kept dense (2n² doubles), which is what makes the drift check and the exact
+ * refresh cheap.
+ *
+ * It also keeps every term it was given: an exact copy of each distinct vector v with its
+ * accumulated weight (found again by a hash of its entries), O(k·n) doubles for k distinct
+ * vectors. That is what lets `remove(v, w)` refuse — with the state unchanged — a vector that was
+ * never added, or more weight than it holds: the rank-one formula itself would accept many such
+ * downdates (any small v keeps λI − wvvᵀ positive definite) and silently leave the inverse of a
+ * matrix nobody asked for.
  */
-import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError } from '../errors.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError, TapegradError } from '../errors.js';
 import {
   cholesky,
   choleskyInverse,
@@ -39,7 +46,8 @@ import {
   transpose,
 } from '../linalg/index.js';
 import { createRandom } from '../linalg/random.js';
-import type { LinearOperator } from './linear-operator.js';
+import { checkArity, checkBoolean, checkNumber, checkPositiveInteger, checkSize, checkVector, describeValue, readOptions } from '../validate.js';
+import { makeOperator, type LinearOperator } from './linear-operator.js';
 
 /** Options of `new IncrementalInverse(n, options)`. */
 export interface IncrementalInverseOptions {
@@ -52,106 +60,188 @@ export interface IncrementalInverseOptions {
 }
 
 /**
- * A downdate is refused when 1 − w·vᵀM⁻¹v ≤ √ε ≈ 1.5e-8. That number is det(M − wvvᵀ)/det(M):
- * at ≤ 0 the matrix would be singular or indefinite, and just above 0 the update divides the
- * rounding error already in M⁻¹ by it — below √ε more than half of the 16 digits would be lost.
+ * A downdate whose Sherman–Morrison denominator 1 − w·vᵀM⁻¹v is ≤ √ε ≈ 1.5e-8 is not applied by
+ * the rank-one formula. That number is det(M − wvvᵀ)/det(M): just above 0 the formula divides the
+ * rounding error already in M⁻¹ by it, and below √ε more than half of the 16 digits would be
+ * lost. Such a removal (of a term that was added, so M − wvvᵀ ⪰ λI is still positive definite)
+ * recomputes M⁻¹ from the kept sum by Cholesky instead, in O(n³).
  */
 export const DOWNDATE_THRESHOLD = Math.sqrt(Number.EPSILON);
 
+/** One distinct vector in the sum, with its accumulated weight. */
+interface Term {
+  readonly vector: Float64Array;
+  /** The weight it holds now. */
+  weight: number;
+  /** All weight ever added: the yardstick of the rounding slack in `weight`. */
+  gross: number;
+}
+
 /**
- * Keeps (λI + Σ wᵢvᵢvᵢᵀ)⁻¹ under rank-one updates and downdates, each O(n²).
+ * Weights accumulate by floating-point additions and subtractions, so "all of it" is decided
+ * with a slack of 16 ulps of the largest weight the term held: add(v, 0.3) then remove(v, 0.1)
+ * and remove(v, 0.2) leaves 0.19999999999999998 − 0.2 < 0, which must count as nothing left.
+ */
+const WEIGHT_SLACK = 16 * Number.EPSILON;
+
+/**
+ * Keeps (λI + Σ wᵢvᵢvᵢᵀ)⁻¹ under rank-one updates and downdates, each O(n²). Memory: 2n² doubles
+ * for M and M⁻¹, plus a copy of each distinct vector added (k·n doubles for k of them).
  *
  * @example
  * const inv = new IncrementalInverse(2, { damping: 0.1 });
  * inv.add(new Float64Array([1, 0]));          // M = diag(1.1, 0.1)
  * inv.apply(new Float64Array([1.1, 0.1]));     // ≈ [1, 1]
  * inv.remove(new Float64Array([1, 0]));        // back to 0.1·I
+ * inv.remove(new Float64Array([0, 1]));        // throws: never added, nothing changed
  */
 export class IncrementalInverse {
-  /** n, the order of the matrix. */
-  readonly size: number;
-  /** λ, the starting diagonal. */
-  readonly damping: number;
-  /** Default weight of `add` and `remove`. */
-  readonly weight: number;
-  private readonly resymmetriseEvery: number;
+  readonly #size: number;
+  readonly #damping: number;
+  readonly #weight: number;
+  readonly #resymmetriseEvery: number;
   /** M⁻¹, row-major n×n. */
-  private inverse: Float64Array;
-  /** M = λI + Σ wᵢvᵢvᵢᵀ, kept for the drift check and `refresh`. */
-  private sum: Float64Array;
-  private netCount = 0;
-  private updatesSinceSymmetrise = 0;
-  private checks = 0;
+  #inverse: Float64Array;
+  /** M = λI + Σ wᵢvᵢvᵢᵀ, kept for the drift check, `refresh` and ill-conditioned downdates. */
+  #sum: Float64Array;
+  /** The terms of the sum, by a hash of their entries. */
+  readonly #terms = new Map<number, Term[]>();
+  #distinct = 0;
+  #updatesSinceSymmetrise = 0;
+  #checks = 0;
 
+  /**
+   * An inverse of order n starting from M = λI.
+   * @example new IncrementalInverse(3, { damping: 1e-3, weight: 1 / 100 });
+   */
   constructor(n: number, options: IncrementalInverseOptions) {
     const fn = 'IncrementalInverse';
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(fn, `n must be a positive integer, got ${n}`);
-    const damping = options?.damping;
-    if (typeof damping !== 'number' || !Number.isFinite(damping) || damping <= 0) {
-      throw new InvalidArgumentError(
-        fn,
-        `damping must be a finite number > 0, got ${damping}: the inverse starts from λ⁻¹I, and without λ the sum of ` +
-          `outer products Σ wᵢvᵢvᵢᵀ is singular until it has n = ${n} independent terms (try λ = 1e-3 or a small fraction of the typical vᵢᵀvᵢ)`,
-      );
+    checkArity(fn, arguments.length, 2);
+    checkPositiveInteger(fn, 'n', n);
+    checkSize(fn, n * n, `an ${n}×${n} matrix`);
+    if (options === undefined) {
+      throw new InvalidArgumentError(fn, 'options { damping } is required: the inverse starts from λ⁻¹I (try { damping: 1e-3 })');
     }
-    const weight = options.weight ?? 1;
-    checkWeight(fn, weight);
-    const resymmetriseEvery = options.resymmetriseEvery ?? 32;
-    if (!Number.isInteger(resymmetriseEvery) || resymmetriseEvery <= 0) {
-      throw new InvalidArgumentError(fn, `resymmetriseEvery must be a positive integer, got ${resymmetriseEvery}`);
-    }
-    this.size = n;
-    this.damping = damping;
-    this.weight = weight;
-    this.resymmetriseEvery = resymmetriseEvery;
-    this.inverse = scale(1 / damping, identity(n)); // M₀⁻¹ = λ⁻¹I
-    this.sum = scale(damping, identity(n)); // M₀ = λI
-  }
-
-  /** Net number of rank-one terms currently in the sum (adds minus removes). */
-  get count(): number {
-    return this.netCount;
+    const given = readOptions(fn, options, ['damping', 'weight', 'resymmetriseEvery']);
+    const damping = readDamping(fn, given.damping, n);
+    const weight = given.weight === undefined ? 1 : readWeight(fn, given.weight);
+    const resymmetriseEvery = given.resymmetriseEvery === undefined ? 32 : checkPositiveInteger(fn, 'resymmetriseEvery', given.resymmetriseEvery);
+    this.#size = n;
+    this.#damping = damping;
+    this.#weight = weight;
+    this.#resymmetriseEvery = resymmetriseEvery;
+    this.#inverse = scale(1 / damping, identity(n)); // M₀⁻¹ = λ⁻¹I
+    this.#sum = scale(damping, identity(n)); // M₀ = λI
   }
 
   /**
-   * M ← M + w·vvᵀ (w > 0, default the constructor's weight), in O(n²).
+   * Throws unless `self` is an IncrementalInverse: a method called detached (`const f = inv.apply;
+   * f(b)`) has no state to read, and would otherwise fail with an internal TypeError.
+   */
+  static #own(fn: string, self: unknown): void {
+    if (typeof self !== 'object' || self === null || !(#size in self)) {
+      const method = fn.slice(fn.indexOf('.') + 1);
+      throw new InvalidArgumentError(fn, `was called on ${describeValue(self)}, not on an IncrementalInverse; call it as inv.${method}(…), or pass inv.${method}.bind(inv)`);
+    }
+  }
+
+  /** n, the order of the matrix. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** λ, the starting diagonal. */
+  get damping(): number {
+    return this.#damping;
+  }
+
+  /** Default weight of `add` and `remove`. */
+  get weight(): number {
+    return this.#weight;
+  }
+
+  /**
+   * The number of distinct vectors in the sum (a vector added twice counts once, holding both
+   * weights; a vector whose weight is all removed no longer counts). Never negative.
+   */
+  get count(): number {
+    return this.#distinct;
+  }
+
+  /**
+   * M ← M + w·vvᵀ (w > 0, default the constructor's weight), in O(n²). v is copied and kept.
    *
    * @example
    * const inv = new IncrementalInverse(3, { damping: 1 });
    * inv.add(new Float64Array([1, 2, 3]), 0.5);
    */
-  add(v: Float64Array, weight: number = this.weight): this {
+  add(v: Float64Array, weight?: number): this {
     const fn = 'IncrementalInverse.add';
-    this.checkVector(fn, v);
-    checkWeight(fn, weight);
-    this.rankOne(fn, v, weight);
-    this.netCount++;
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 2);
+    const vector = checkVector(fn, 'v', v, { length: this.#size });
+    const w = weight === undefined ? this.#weight : readWeight(fn, weight);
+    this.#rankOne(fn, vector, w);
+    this.#record(vector, w);
     return this;
   }
 
   /**
-   * M ← M − w·vvᵀ, the downdate that undoes `add(v, w)`, in O(n²). Throws SingularMatrixError
-   * (pivot −1: there is no single pivot) when 1 − w·vᵀM⁻¹v ≤ DOWNDATE_THRESHOLD (√ε): the result
-   * would be singular, indefinite or too ill-conditioned to trust — typically a vector that was
-   * never added, or removed twice. The state is unchanged when it throws.
+   * M ← M − w·vvᵀ, undoing `add(v, w)` (or part of the weight v holds), in O(n²). Refused with
+   * InvalidArgumentError, nothing changed, unless v — entry for entry — was added (by add,
+   * addMany or fromGradients) and still holds weight ≥ w. A removal that leaves the matrix badly
+   * conditioned (1 − w·vᵀM⁻¹v ≤ DOWNDATE_THRESHOLD) is done by refactoring the kept sum (O(n³));
+   * SingularMatrixError if even that fails.
    *
    * @example
    * const inv = new IncrementalInverse(2, { damping: 1 }).add(new Float64Array([1, 1]));
    * inv.remove(new Float64Array([1, 1])); // back to I
    */
-  remove(v: Float64Array, weight: number = this.weight): this {
+  remove(v: Float64Array, weight?: number): this {
     const fn = 'IncrementalInverse.remove';
-    this.checkVector(fn, v);
-    checkWeight(fn, weight);
-    this.rankOne(fn, v, -weight);
-    this.netCount--;
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 2);
+    const vector = checkVector(fn, 'v', v, { length: this.#size });
+    const w = weight === undefined ? this.#weight : readWeight(fn, weight);
+    const term = this.#find(vector);
+    if (term === undefined) {
+      throw new InvalidArgumentError(
+        fn,
+        `v was never added (or all its weight was removed already): no term with exactly these ${this.#size} entries is in the sum. ` +
+          'remove() takes back a vector given to add, addMany or fromGradients, entry for entry; nothing was changed',
+      );
+    }
+    const slack = WEIGHT_SLACK * term.gross;
+    if (w > term.weight + slack) {
+      throw new InvalidArgumentError(
+        fn,
+        `v holds weight ${term.weight} in the sum, so weight ${w} cannot be removed (the sum would get a negative term and could become indefinite); nothing was changed`,
+      );
+    }
+    const n = this.#size;
+    const u = gemv(this.#inverse, n, n, vector);
+    // 1 − w·vᵀM⁻¹v = det(M − wvvᵀ)/det(M)
+    const denominator = 1 - w * dot(vector, u);
+    if (denominator > DOWNDATE_THRESHOLD) {
+      this.#applyRankOne(vector, u, -w, denominator);
+    } else {
+      // Too close to singular for the rank-one formula: M − wvvᵀ ⪰ λI, so refactor it.
+      const sum = Float64Array.from(this.#sum);
+      rank1Update(sum, n, n, -w, vector, vector);
+      this.#inverse = inverseOfPositiveDefinite(fn, sum, n);
+      this.#sum = sum;
+      this.#updatesSinceSymmetrise = 0;
+    }
+    term.weight -= w;
+    if (term.weight <= slack) this.#forget(term, vector);
     return this;
   }
 
   /**
-   * Adds k terms at once: V is k×n row-major (row i = vᵢ), `weights` (default all the
-   * constructor's weight) must be > 0. Uses Woodbury with a k×k Cholesky factorisation: O(kn² + k²n + k³),
-   * cheaper than k Sherman–Morrison steps when k is small against n, and the same result.
+   * Adds k terms at once: V is k×n row-major (row i = vᵢ, each copied and kept), `weights`
+   * (default all the constructor's weight) must be > 0. Uses Woodbury with a k×k Cholesky
+   * factorisation: O(kn² + k²n + k³), cheaper than k Sherman–Morrison steps when k is small
+   * against n, and the same result. k = 0 (an empty V) changes nothing.
    *
    * @example
    * const inv = new IncrementalInverse(3, { damping: 1 });
@@ -159,45 +249,55 @@ export class IncrementalInverse {
    */
   addMany(V: Float64Array, weights?: Float64Array | readonly number[]): this {
     const fn = 'IncrementalInverse.addMany';
-    const n = this.size;
-    if (!(V instanceof Float64Array) || V.length % n !== 0) {
-      throw new ShapeError(fn, `V must be a row-major k×n Float64Array with n = ${n}; its length ${V?.length} is not a multiple of ${n}`);
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 2);
+    const n = this.#size;
+    checkVector(fn, 'V', V);
+    if (V.length % n !== 0) {
+      throw new ShapeError(fn, `V must be a row-major k×n Float64Array with n = ${n}; its length ${V.length} is not a multiple of ${n}`);
     }
     const k = V.length / n;
-    if (k === 0) return this;
-    checkFinite(fn, 'V', V);
     const w = new Float64Array(k);
-    for (let i = 0; i < k; i++) {
-      const wi = weights === undefined ? this.weight : weights[i];
-      if (wi === undefined) throw new ShapeError(fn, `weights has ${weights?.length} entries but V has k = ${k} rows`);
-      checkWeight(fn, wi);
-      w[i] = wi;
+    if (weights === undefined) {
+      w.fill(this.#weight);
+    } else {
+      if (!Array.isArray(weights) && !(weights instanceof Float64Array)) {
+        throw new InvalidArgumentError(fn, `weights must be an array or Float64Array of ${k} numbers > 0, got ${describeValue(weights)}`);
+      }
+      if (weights.length !== k) throw new ShapeError(fn, `weights has ${weights.length} entries but V has k = ${k} rows`);
+      for (let i = 0; i < k; i++) w[i] = readWeight(fn, weights[i], `weights[${i}]`);
     }
-    if (weights !== undefined && weights.length !== k) {
-      throw new ShapeError(fn, `weights has ${weights.length} entries but V has k = ${k} rows`);
-    }
+    if (k === 0) return this;
+    const rows = Array.from({ length: k }, (_, i) => V.slice(i * n, (i + 1) * n)); // copies, kept as terms
     // U = V·M⁻¹ (k×n): row i is uᵢ = M⁻¹vᵢ because M⁻¹ is symmetric.
-    const U = gemm(V, this.inverse, k, n, n);
+    const U = gemm(V, this.#inverse, k, n, n);
     // C = W⁻¹ + U·Vᵀ (k×k), symmetric positive definite for w > 0.
     const C = gemm(U, V, k, n, k, { transposeB: true });
     for (let i = 0; i < k; i++) C[i * k + i]! += 1 / w[i]!;
     symmetrize(C, k, C);
-    const L = cholesky(C, k);
+    let L: Float64Array;
+    try {
+      L = cholesky(C, k);
+    } catch (error) {
+      throw asOwnError(fn, error, 'the Woodbury system W⁻¹ + V·M⁻¹·Vᵀ could not be factored (entries too large for float64?); nothing was changed');
+    }
     // Y = L⁻¹U column by column, so that UᵀC⁻¹U = YᵀY (symmetric by construction).
     // The columns of U are the rows of Uᵀ, so they are contiguous there; Yᵀ is built row by row.
     const UT = transpose(U, k, n);
     const YT = new Float64Array(n * k);
     for (let j = 0; j < n; j++) YT.set(solveLowerTriangular(L, k, UT.subarray(j * k, (j + 1) * k)), j * k);
-    // M⁻¹ ← M⁻¹ − YᵀY (= Yᵀ·(Yᵀ)ᵀ);   M ← M + Vᵀ·diag(w)·V
-    gemm(YT, YT, n, k, n, { transposeB: true, alpha: -1, beta: 1, out: this.inverse });
+    const downdate = gemm(YT, YT, n, k, n, { transposeB: true });
+    if (indexOfNonFinite(downdate) !== -1) throw new NonFiniteError(fn, 'the update overflowed: the entries of V are too large for float64; nothing was changed');
+    // M⁻¹ ← M⁻¹ − YᵀY;   M ← M + Vᵀ·diag(w)·V
+    subVectors(this.#inverse, downdate, this.#inverse);
     const WV = new Float64Array(k * n);
     for (let i = 0; i < k; i++) {
       const row = [i * n, (i + 1) * n] as const;
       scale(w[i]!, V.subarray(...row), WV.subarray(...row)); // row i of diag(w)·V is wᵢ·vᵢ
     }
-    gemm(WV, V, n, k, n, { transposeA: true, beta: 1, out: this.sum });
-    this.netCount += k;
-    this.noteUpdates(k);
+    gemm(WV, V, n, k, n, { transposeA: true, beta: 1, out: this.#sum });
+    rows.forEach((row, i) => this.#record(row, w[i]!));
+    this.#noteUpdates(k);
     return this;
   }
 
@@ -208,8 +308,11 @@ export class IncrementalInverse {
    * new IncrementalInverse(2, { damping: 4 }).apply(new Float64Array([4, 8])); // [1, 2]
    */
   apply(b: Float64Array): Float64Array {
-    this.checkVector('IncrementalInverse.apply', b);
-    return gemv(this.inverse, this.size, this.size, b);
+    const fn = 'IncrementalInverse.apply';
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 1);
+    checkVector(fn, 'b', b, { length: this.#size });
+    return gemv(this.#inverse, this.#size, this.#size, b);
   }
 
   /**
@@ -219,7 +322,9 @@ export class IncrementalInverse {
    * new IncrementalInverse(2, { damping: 2 }).toMatrix(); // [0.5, 0, 0, 0.5]
    */
   toMatrix(): Float64Array {
-    return Float64Array.from(this.inverse);
+    IncrementalInverse.#own('IncrementalInverse.toMatrix', this);
+    checkArity('IncrementalInverse.toMatrix', arguments.length, 0);
+    return Float64Array.from(this.#inverse);
   }
 
   /**
@@ -229,26 +334,25 @@ export class IncrementalInverse {
    * new IncrementalInverse(2, { damping: 2 }).add(new Float64Array([1, 0])).toSumMatrix(); // [3, 0, 0, 2]
    */
   toSumMatrix(): Float64Array {
-    return Float64Array.from(this.sum);
+    IncrementalInverse.#own('IncrementalInverse.toSumMatrix', this);
+    checkArity('IncrementalInverse.toSumMatrix', arguments.length, 0);
+    return Float64Array.from(this.#sum);
   }
 
   /**
    * The drift of the stored inverse: ‖M·(M⁻¹b) − b‖/‖b‖ for `sample` b (default a fresh seeded
    * random vector), with M the exactly accumulated sum. O(n²). Exact arithmetic gives 0; expect
-   * about κ(M)·ε·(a few), growing slowly with the number of updates.
+   * about κ(M)·ε·(a few), growing slowly with the number of updates. A zero sample gives 0.
    *
    * @example
    * const inv = new IncrementalInverse(2, { damping: 1 }).add(new Float64Array([1, 2]));
    * inv.residual(); // ~1e-16
    */
   residual(sample?: Float64Array): number {
-    const b = sample ?? createRandom(0xc0ffee + this.checks++).normals(this.size);
-    this.checkVector('IncrementalInverse.residual', b);
-    const bNorm = norm2(b);
-    if (bNorm === 0) return 0;
-    const mx = gemv(this.sum, this.size, this.size, gemv(this.inverse, this.size, this.size, b));
-    subVectors(mx, b, mx); // M·M⁻¹b − b
-    return norm2(mx) / bNorm;
+    const fn = 'IncrementalInverse.residual';
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 1);
+    return this.#residual(fn, sample);
   }
 
   /**
@@ -260,9 +364,13 @@ export class IncrementalInverse {
    * const { ok } = inv.check(); // after many updates and downdates
    * if (!ok) inv.refresh();
    */
-  check(options: { sample?: Float64Array; tolerance?: number } = {}): { residual: number; ok: boolean } {
-    const tolerance = options.tolerance ?? 1e-8;
-    const residual = this.residual(options.sample);
+  check(options?: { sample?: Float64Array; tolerance?: number }): { residual: number; ok: boolean } {
+    const fn = 'IncrementalInverse.check';
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 1);
+    const given = readOptions(fn, options, ['sample', 'tolerance']);
+    const tolerance = given.tolerance === undefined ? 1e-8 : checkNumber(fn, 'tolerance', given.tolerance, { above: 0 });
+    const residual = this.#residual(fn, given.sample);
     return { residual, ok: residual <= tolerance };
   }
 
@@ -273,110 +381,180 @@ export class IncrementalInverse {
    * inv.refresh(); // after check() reported drift
    */
   refresh(): this {
-    this.inverse = inverseOfPositiveDefinite('IncrementalInverse.refresh', this.sum, this.size);
-    this.updatesSinceSymmetrise = 0;
+    const fn = 'IncrementalInverse.refresh';
+    IncrementalInverse.#own(fn, this);
+    checkArity(fn, arguments.length, 0);
+    this.#inverse = inverseOfPositiveDefinite(fn, this.#sum, this.#size);
+    this.#updatesSinceSymmetrise = 0;
     return this;
   }
 
   /**
-   * A LinearOperator applying M⁻¹ (live: it follows later updates) — e.g. as the `preconditioner`
-   * of `cgSolve`, where a damped empirical Fisher inverse approximates the inverse Hessian.
+   * A LinearOperator applying M⁻¹ — a live view: it follows later add/remove calls (wrap
+   * `toMatrix()` with `denseOperator` for a snapshot). E.g. the `preconditioner` of `cgSolve`,
+   * where a damped empirical Fisher inverse approximates the inverse Hessian. Its `apply` checks
+   * its argument; `apply` and `diagonal` return fresh arrays.
    *
    * @example
    * cgSolve(H, b, { preconditioner: IncrementalInverse.fromGradients(G, N, n, { damping: 1e-3 }).asOperator() });
    */
   asOperator(): LinearOperator {
-    const n = this.size;
-    return {
-      size: n,
-      apply: (b) => this.apply(b),
-      diagonal: () => diagonalOf(this.inverse, n),
-    };
+    IncrementalInverse.#own('IncrementalInverse.asOperator', this);
+    checkArity('IncrementalInverse.asOperator', arguments.length, 0);
+    const n = this.#size;
+    return makeOperator(
+      'IncrementalInverse.asOperator()',
+      n,
+      (b) => gemv(this.#inverse, n, n, b),
+      () => diagonalOf(this.#inverse, n),
+    );
   }
 
   /**
    * The inverse of the damped empirical Fisher λI + (1/N)·Σᵢ gᵢgᵢᵀ (or λI + Σ gᵢgᵢᵀ with
-   * `average: false`) from G, N×n row-major (row i = the gradient of example i). Formed densely
-   * (GᵀG by gemm, O(Nn²)) and inverted once by Cholesky (O(n³)) — cheaper than N rank-one
-   * updates; later `add`/`remove` keep it current.
+   * `average: false`) from G, N×n row-major (row i = the gradient of example i, each kept so it
+   * can be removed). Formed densely (GᵀG by gemm, O(Nn²)) and inverted once by Cholesky (O(n³)) —
+   * cheaper than N rank-one updates; later `add`/`remove` keep it current, with the default
+   * weight 1/N (or 1).
    *
    * @example
    * const fisherInverse = IncrementalInverse.fromGradients(G, 2000, 100, { damping: 1e-3 });
-   * fisherInverse.remove(gradientOf(17), 1 / 2000); // leave example 17 out
+   * fisherInverse.remove(gradientOf(17)); // leave example 17 out (weight 1/2000)
    */
-  static fromGradients(
-    G: Float64Array,
-    N: number,
-    n: number,
-    options: { damping: number; average?: boolean },
-  ): IncrementalInverse {
+  static fromGradients(G: Float64Array, N: number, n: number, options: { damping: number; average?: boolean }): IncrementalInverse {
     const fn = 'IncrementalInverse.fromGradients';
-    if (!Number.isInteger(N) || N <= 0) throw new InvalidArgumentError(fn, `N must be a positive integer, got ${N}`);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(fn, `n must be a positive integer, got ${n}`);
-    if (!(G instanceof Float64Array) || G.length !== N * n) {
-      throw new ShapeError(fn, `G must be a row-major N×n = ${N}×${n} Float64Array (${N * n} entries), got ${G?.length}`);
+    checkArity(fn, arguments.length, 4);
+    checkPositiveInteger(fn, 'N', N);
+    checkPositiveInteger(fn, 'n', n);
+    checkSize(fn, N * n, `an ${N}×${n} G`);
+    checkSize(fn, n * n, `an ${n}×${n} matrix`);
+    checkVector(fn, 'G', G, { length: N * n });
+    if (options === undefined) {
+      throw new InvalidArgumentError(fn, 'options { damping } is required: the inverse is of λI + (1/N)·GᵀG (try { damping: 1e-3 })');
     }
-    checkFinite(fn, 'G', G);
-    const average = options?.average ?? true;
+    const given = readOptions(fn, options, ['damping', 'average']);
+    const damping = readDamping(fn, given.damping, n);
+    const average = given.average === undefined ? true : checkBoolean(fn, 'average', given.average);
     const weight = average ? 1 / N : 1;
-    const result = new IncrementalInverse(n, { damping: options?.damping, weight });
+    const result = new IncrementalInverse(n, { damping, weight });
     // M = λI + w·GᵀG
-    gemm(G, G, n, N, n, { transposeA: true, alpha: weight, beta: 1, out: result.sum });
-    symmetrize(result.sum, n, result.sum);
-    result.netCount = N;
-    result.refresh();
+    gemm(G, G, n, N, n, { transposeA: true, alpha: weight, beta: 1, out: result.#sum });
+    symmetrize(result.#sum, n, result.#sum);
+    if (indexOfNonFinite(result.#sum) !== -1) throw new NonFiniteError(fn, 'GᵀG overflowed: the gradients are too large for float64; rescale them');
+    result.#inverse = inverseOfPositiveDefinite(fn, result.#sum, n);
+    for (let i = 0; i < N; i++) result.#record(G.slice(i * n, (i + 1) * n), weight);
     return result;
   }
 
-  /** M⁻¹ ← M⁻¹ − w·uuᵀ/(1 + w·vᵀu), u = M⁻¹v; M ← M + w·vvᵀ. A negative w is a downdate. */
-  private rankOne(fn: string, v: Float64Array, w: number): void {
-    const n = this.size;
-    const u = gemv(this.inverse, n, n, v);
-    const vu = dot(v, u);
-    // 1 + w·vᵀM⁻¹v = det(M + wvvᵀ)/det(M): ≥ 1 for an update, ≤ 1 for a downdate.
-    const denominator = 1 + w * vu;
-    if (!(denominator > DOWNDATE_THRESHOLD)) {
-      throw new SingularMatrixError(
-        fn,
-        -1,
-        `removing w·vvᵀ (w = ${-w}) would leave a singular or ill-conditioned matrix: 1 − w·vᵀM⁻¹v = ${denominator.toPrecision(4)} ` +
-          `≤ ${DOWNDATE_THRESHOLD.toPrecision(2)} (√ε). Was v added with this weight, and not removed already? Nothing was changed`,
-      );
+  /** M⁻¹ ← M⁻¹ − w·uuᵀ/(1 + w·vᵀu), u = M⁻¹v; M ← M + w·vvᵀ, for an update (w > 0). */
+  #rankOne(fn: string, v: Float64Array, w: number): void {
+    const n = this.#size;
+    const u = gemv(this.#inverse, n, n, v);
+    // 1 + w·vᵀM⁻¹v = det(M + wvvᵀ)/det(M) ≥ 1 for an update
+    const denominator = 1 + w * dot(v, u);
+    if (!Number.isFinite(denominator)) {
+      throw new NonFiniteError(fn, `w·vᵀM⁻¹v overflowed to ${denominator}: v (‖v‖ = ${norm2(v)}) is too large for float64 against λ = ${this.#damping}; rescale it. Nothing was changed`);
     }
-    const c = w / denominator;
-    rank1Update(this.inverse, n, n, -c, u, u); // M⁻¹ ← M⁻¹ − c·uuᵀ, c = w/(1 + w·vᵀu)
-    rank1Update(this.sum, n, n, w, v, v); // M ← M + w·vvᵀ
-    this.noteUpdates(1);
+    this.#applyRankOne(v, u, w, denominator);
+  }
+
+  #applyRankOne(v: Float64Array, u: Float64Array, w: number, denominator: number): void {
+    const n = this.#size;
+    rank1Update(this.#inverse, n, n, -w / denominator, u, u); // M⁻¹ ← M⁻¹ − c·uuᵀ, c = w/(1 + w·vᵀu)
+    rank1Update(this.#sum, n, n, w, v, v); // M ← M + w·vvᵀ
+    this.#noteUpdates(1);
   }
 
   /** Rounding makes M⁻¹ drift from symmetry; average it with its transpose every few updates. */
-  private noteUpdates(k: number): void {
-    this.updatesSinceSymmetrise += k;
-    if (this.updatesSinceSymmetrise >= this.resymmetriseEvery) {
-      symmetrize(this.inverse, this.size, this.inverse);
-      symmetrize(this.sum, this.size, this.sum);
-      this.updatesSinceSymmetrise = 0;
+  #noteUpdates(k: number): void {
+    this.#updatesSinceSymmetrise += k;
+    if (this.#updatesSinceSymmetrise >= this.#resymmetriseEvery) {
+      symmetrize(this.#inverse, this.#size, this.#inverse);
+      symmetrize(this.#sum, this.#size, this.#sum);
+      this.#updatesSinceSymmetrise = 0;
     }
   }
 
-  private checkVector(fn: string, v: Float64Array): void {
-    if (!(v instanceof Float64Array)) throw new InvalidArgumentError(fn, 'expected a Float64Array vector');
-    if (v.length !== this.size) {
-      throw new ShapeError(fn, `expected a vector of length n = ${this.size}, got length ${v.length}`);
+  #residual(fn: string, sample: unknown): number {
+    const b = sample === undefined ? createRandom(0xc0ffee + this.#checks++).normals(this.#size) : checkVector(fn, 'sample', sample, { length: this.#size });
+    const bNorm = norm2(b);
+    if (bNorm === 0) return 0;
+    const n = this.#size;
+    const mx = gemv(this.#sum, n, n, gemv(this.#inverse, n, n, b));
+    subVectors(mx, b, mx); // M·M⁻¹b − b
+    return norm2(mx) / bNorm;
+  }
+
+  /** The kept term holding exactly v, if any. */
+  #find(v: Float64Array): Term | undefined {
+    return this.#terms.get(hashEntries(v))?.find((term) => sameEntries(term.vector, v));
+  }
+
+  /** Adds weight w to v's term, creating it (with a copy of v) if v is new. */
+  #record(v: Float64Array, w: number): void {
+    const existing = this.#find(v);
+    if (existing !== undefined) {
+      existing.weight += w;
+      existing.gross += w;
+      return;
     }
-    checkFinite(fn, 'v', v);
+    const key = hashEntries(v);
+    const bucket = this.#terms.get(key) ?? [];
+    bucket.push({ vector: Float64Array.from(v), weight: w, gross: w });
+    this.#terms.set(key, bucket);
+    this.#distinct++;
+  }
+
+  #forget(term: Term, v: Float64Array): void {
+    const key = hashEntries(v);
+    const bucket = this.#terms.get(key)!;
+    bucket.splice(bucket.indexOf(term), 1);
+    if (bucket.length === 0) this.#terms.delete(key);
+    this.#distinct--;
   }
 }
 
-function checkWeight(fn: string, weight: number): void {
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
-    throw new InvalidArgumentError(fn, `weight must be a finite number > 0, got ${weight}; use remove() to subtract a term`);
+/** λ of the constructor and fromGradients: finite and > 0, with why. */
+function readDamping(fn: string, damping: unknown, n: number): number {
+  if (typeof damping !== 'number' || !Number.isFinite(damping) || damping <= 0) {
+    throw new InvalidArgumentError(
+      fn,
+      `damping must be a finite number > 0, got ${describeValue(damping)}: the inverse starts from λ⁻¹I, and without λ the sum of ` +
+        `outer products Σ wᵢvᵢvᵢᵀ is singular until it has n = ${n} independent terms (try λ = 1e-3 or a small fraction of the typical vᵢᵀvᵢ)`,
+    );
   }
+  return damping;
 }
 
-function checkFinite(fn: string, name: string, v: Float64Array): void {
-  const i = indexOfNonFinite(v);
-  if (i !== -1) throw new NonFiniteError(fn, `${name}[${i}] is ${v[i]}; entries must be finite`);
+function readWeight(fn: string, weight: unknown, name = 'weight'): number {
+  if (typeof weight === 'number' && Number.isFinite(weight) && weight <= 0) {
+    throw new InvalidArgumentError(fn, `${name} must be a finite number > 0, got ${describeValue(weight)}; use remove() to subtract a term`);
+  }
+  return checkNumber(fn, name, weight, { above: 0 });
+}
+
+/** FNV-1a over the entries' bits, with −0 read as 0 (both give the same vvᵀ). */
+const hashScratch = new Float64Array(1);
+const hashWords = new Uint32Array(hashScratch.buffer);
+function hashEntries(v: Float64Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < v.length; i++) {
+    hashScratch[0] = v[i]! + 0; // −0 + 0 = +0
+    h = Math.imul(h ^ hashWords[0]!, 0x01000193) >>> 0;
+    h = Math.imul(h ^ hashWords[1]!, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function sameEntries(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Re-raises an internal kernel's error under the public method's name. */
+function asOwnError(fn: string, error: unknown, what: string): TapegradError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SingularMatrixError(fn, -1, `${what} (${detail})`);
 }
 
 /** M⁻¹ of a symmetric positive definite M: column j solves LLᵀx = eⱼ. */
@@ -385,7 +563,7 @@ function inverseOfPositiveDefinite(fn: string, m: Float64Array, n: number): Floa
   try {
     l = cholesky(m, n);
   } catch (error) {
-    throw new SingularMatrixError(fn, -1, `the accumulated matrix is not positive definite (${(error as Error).message})`);
+    throw asOwnError(fn, error, 'the accumulated matrix is not positive definite to working precision; nothing was changed');
   }
   return choleskyInverse(l, n);
 }

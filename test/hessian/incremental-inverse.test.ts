@@ -99,40 +99,104 @@ describe('IncrementalInverse', () => {
     expect(relativeError(unweighted.apply(probe), choleskySolve(expected, probe).x)).toBeLessThanOrEqual(2 * k * condition(expected, n) * EPS);
   });
 
-  it('refuses a removal that would make the matrix singular, and changes nothing', () => {
+  it('refuses to remove a vector that was never added, or was removed already, and changes nothing', () => {
     const n = 6;
     const rng = createRandom(3);
     const inv = new IncrementalInverse(n, { damping: 0.01 });
     const added = rng.normals(n);
     inv.add(added);
     const before = inv.toMatrix();
-    const never = rng.normals(n); // vᵀM⁻¹v ≈ ‖v‖²/λ ≫ 1 along directions with only λ
+    const sumBefore = inv.toSumMatrix();
+    const never = rng.normals(n);
     let caught: unknown;
     try {
       inv.remove(never);
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(SingularMatrixError);
-    expect((caught as SingularMatrixError).message).toMatch(/^IncrementalInverse.remove: .*singular.*never added|^IncrementalInverse.remove: .*Was v added/);
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect((caught as InvalidArgumentError).message).toMatch(/^IncrementalInverse.remove: v was never added .*nothing was changed/);
     expect(inv.toMatrix()).toEqual(before);
+    expect(inv.toSumMatrix()).toEqual(sumBefore);
     expect(inv.count).toBe(1);
-    // removing the added vector twice: the second removal would leave λI − vvᵀ, indefinite
-    inv.remove(added);
-    expect(() => inv.remove(added)).toThrow(SingularMatrixError);
-    // exactly singular: from M = I, removing e₁e₁ᵀ gives 1 − w·vᵀM⁻¹v = 1 − 1 = 0
-    const unit = new IncrementalInverse(2, { damping: 1 });
-    expect(() => unit.remove(new Float64Array([1, 0]))).toThrow(SingularMatrixError);
-    expect(() => unit.remove(new Float64Array([1, 0]), 1 - DOWNDATE_THRESHOLD / 2)).toThrow(SingularMatrixError);
-    unit.remove(new Float64Array([1, 0]), 0.5); // 1 − 0.5 > threshold: fine
-    expect(unit.apply(new Float64Array([1, 1]))[0]).toBeCloseTo(2, 14);
+    // a copy of the added vector is the same vector; one entry off by an ulp is not
+    inv.remove(Float64Array.from(added));
+    expect(inv.count).toBe(0);
+    expect(() => inv.remove(added)).toThrow(/never added \(or all its weight was removed already\)/);
+    const nearly = Float64Array.from(added);
+    nearly[2] = nearly[2]! * (1 + EPS);
+    inv.add(added);
+    expect(() => inv.remove(nearly)).toThrow(InvalidArgumentError);
   });
 
-  it('a removal of a never-added but small vector is allowed (the matrix stays positive definite)', () => {
+  it('a small never-added vector is refused too, so count never goes negative', () => {
+    // The rank-one formula alone would accept it (λI − vvᵀ stays positive definite) and count −1.
     const inv = new IncrementalInverse(3, { damping: 1 });
-    inv.remove(new Float64Array([0.5, 0, 0])); // 1 − 0.25 > 0: M = diag(0.75, 1, 1)
-    expect(Array.from(inv.apply(new Float64Array([0.75, 1, 1]))).map((x) => Math.round(x * 1e12) / 1e12)).toEqual([1, 1, 1]);
-    expect(inv.count).toBe(-1);
+    expect(() => inv.remove(new Float64Array([0.5, 0, 0]))).toThrow(InvalidArgumentError);
+    expect(inv.count).toBe(0);
+    expect(Array.from(inv.toMatrix())).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  });
+
+  it('weights accumulate per distinct vector; more weight than a vector holds cannot be removed', () => {
+    const inv = new IncrementalInverse(2, { damping: 1 });
+    const v = new Float64Array([1, 2]);
+    inv.add(v).add(v); // one distinct vector holding weight 2
+    expect(inv.count).toBe(1);
+    expect(() => inv.remove(v, 2.5)).toThrow(/^IncrementalInverse.remove: v holds weight 2 in the sum, so weight 2.5 cannot be removed/);
+    inv.remove(v);
+    expect(inv.count).toBe(1);
+    inv.remove(v);
+    expect(inv.count).toBe(0);
+    expect(() => inv.remove(v)).toThrow(InvalidArgumentError);
+    // 0.3 − 0.1 − 0.2 is −2.8e-17 in floating point: that is all of it, not a refusal
+    inv.add(v, 0.3).remove(v, 0.1).remove(v, 0.2);
+    expect(inv.count).toBe(0);
+    // −0 and 0 give the same vvᵀ: the same vector
+    inv.add(new Float64Array([0, 1]));
+    inv.remove(new Float64Array([-0, 1]));
+    expect(inv.count).toBe(0);
+    expect(inv.residual()).toBeLessThan(1e-15);
+  });
+
+  it('vectors added by addMany and fromGradients can be removed; each row is kept as a copy', () => {
+    const V = new Float64Array([1, 0, 0, 0, 1, 1]);
+    const inv = new IncrementalInverse(3, { damping: 1 }).addMany(V, [2, 1]);
+    V.fill(7); // the caller's array is not the kept copy
+    inv.remove(new Float64Array([1, 0, 0]), 2).remove(new Float64Array([0, 1, 1]));
+    expect(inv.count).toBe(0);
+    const identity = Array.from(inv.toMatrix()).map((x) => Math.round(x * 1e14) / 1e14 + 0);
+    expect(identity).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    const G = new Float64Array([1, 2, 3, 4]);
+    const fisher = IncrementalInverse.fromGradients(G, 2, 2, { damping: 1 });
+    expect(fisher.count).toBe(2);
+    fisher.remove(new Float64Array([3, 4])); // default weight 1/N
+    expect(() => fisher.remove(new Float64Array([3, 4]))).toThrow(InvalidArgumentError);
+    expect(fisher.count).toBe(1);
+  });
+
+  it('a legitimate removal that leaves the matrix ill-conditioned is refactored, not refused', () => {
+    // M = diag(1 + λ, λ) with λ = 1e-10; removing e₁e₁ᵀ has Sherman–Morrison denominator
+    // 1 − 1/(1 + λ) ≈ 1e-10 ≤ √ε: too small for the formula, but the removal is valid.
+    const lambda = 1e-10;
+    const inv = new IncrementalInverse(2, { damping: lambda });
+    const e1 = new Float64Array([1, 0]);
+    inv.add(e1);
+    expect(1 - 1 / (1 + lambda)).toBeLessThan(DOWNDATE_THRESHOLD);
+    inv.remove(e1);
+    // The kept M holds 1 + λ with an absolute rounding error ≤ ε/2, and (1 + λ) − 1 = λ inherits
+    // it: the result is λ⁻¹ to a relative ε(1 + λ)/λ ≈ 2.2e-6 — the cancellation, not the method.
+    const x = inv.apply(new Float64Array([1, 1]));
+    expect(Math.abs(x[0]! * lambda - 1)).toBeLessThanOrEqual((EPS * (1 + lambda)) / lambda);
+    expect(Math.abs(x[1]! * lambda - 1)).toBeLessThanOrEqual(4 * EPS);
+    expect(inv.count).toBe(0);
+    // λ = 1e-20 is below the rounding of 1 + λ: the kept sum holds exactly 1 (refresh makes the
+    // inverse exact for it), and M − e₁e₁ᵀ has a zero pivot: SingularMatrixError, nothing changed.
+    const lost = new IncrementalInverse(2, { damping: 1e-20 }).add(e1).refresh();
+    const before = lost.toMatrix();
+    expect(() => lost.remove(e1)).toThrow(SingularMatrixError);
+    expect(() => lost.remove(e1)).toThrow(/^IncrementalInverse.remove: .*not positive definite to working precision; nothing was changed/);
+    expect(lost.toMatrix()).toEqual(before);
+    expect(lost.count).toBe(1);
   });
 
   it('fromGradients matches the dense damped empirical Fisher inverse', () => {
@@ -200,7 +264,7 @@ describe('IncrementalInverse', () => {
     expect(() => new IncrementalInverse(0, { damping: 1 })).toThrow(InvalidArgumentError);
     expect(() => new IncrementalInverse(3, { damping: 1, weight: 0 })).toThrow(InvalidArgumentError);
     const inv = new IncrementalInverse(3, { damping: 1 });
-    expect(() => inv.add(new Float64Array(2))).toThrow(/IncrementalInverse.add: expected a vector of length n = 3/);
+    expect(() => inv.add(new Float64Array(2))).toThrow(/^IncrementalInverse.add: v must have length 3, got length 2/);
     expect(() => inv.add(new Float64Array([1, Number.NaN, 0]))).toThrow(NonFiniteError);
     expect(() => inv.add(new Float64Array(3), -1)).toThrow(/use remove\(\)/);
     expect(() => inv.remove(new Float64Array(3), 0)).toThrow(InvalidArgumentError);
@@ -210,6 +274,39 @@ describe('IncrementalInverse', () => {
     expect(() => inv.addMany(new Float64Array(6), [1, -1])).toThrow(InvalidArgumentError);
     expect(() => IncrementalInverse.fromGradients(new Float64Array(5), 2, 3, { damping: 1 })).toThrow(ShapeError);
     expect(() => IncrementalInverse.fromGradients(new Float64Array(6), 2, 3, { damping: 0 })).toThrow(InvalidArgumentError);
+    expect(() => IncrementalInverse.fromGradients(new Float64Array(6), 2, 3, { damping: 0 })).toThrow(/^IncrementalInverse.fromGradients: damping/);
+    expect(() => new IncrementalInverse(3, { dampng: 1 } as never)).toThrow(/unknown option 'dampng'; did you mean 'damping'\?/);
+    expect(() => new IncrementalInverse(3, null as never)).toThrow(/^IncrementalInverse: options must be an object/);
+    expect(() => new IncrementalInverse(3, undefined as never)).toThrow(/^IncrementalInverse: options \{ damping \} is required/);
+    expect(() => inv.addMany(new Float64Array(3), [Number.NaN])).toThrow(/weights\[0\] must be a finite number > 0, got NaN/);
+    expect(() => inv.check({ tolerance: 0 })).toThrow(/^IncrementalInverse.check: tolerance/);
+    expect(() => inv.check({ sampel: new Float64Array(3) } as never)).toThrow(/did you mean 'sample'\?/);
+    expect(() => inv.residual(new Float64Array(2))).toThrow(/^IncrementalInverse.residual: sample must have length 3/);
+    expect(() => (inv.toMatrix as (...a: unknown[]) => unknown).call(inv, 1)).toThrow(/^IncrementalInverse.toMatrix: takes at most 0 arguments/);
+    expect(() => inv.asOperator().apply(new Float64Array(2))).toThrow(/^IncrementalInverse.asOperator\(\)\.apply: v must have length 3/);
+    const detached = inv.apply;
+    expect(() => detached(new Float64Array(3))).toThrow(/^IncrementalInverse.apply: was called on undefined, not on an IncrementalInverse; .*bind\(inv\)/);
+  });
+
+  it('its state is private: no array it holds can be reached or written from outside', () => {
+    const inv = new IncrementalInverse(2, { damping: 1 }).add(new Float64Array([1, 2]));
+    const arrays = Object.values(inv as unknown as Record<string, unknown>).filter((x) => x instanceof Float64Array);
+    expect(arrays).toEqual([]);
+    // size is a getter without a setter: in strict-mode code the write throws, and nothing changes
+    expect(() => {
+      (inv as unknown as { size: number }).size = 5;
+    }).toThrow(TypeError);
+    expect(inv.size).toBe(2);
+    inv.toMatrix().fill(Number.NaN);
+    inv.asOperator().diagonal!().fill(Number.NaN);
+    expect(inv.check().ok).toBe(true);
+  });
+
+  it('handles n = 1 and an empty addMany', () => {
+    const inv = new IncrementalInverse(1, { damping: 2 }).add(new Float64Array([1]), 2);
+    expect(inv.apply(new Float64Array([4]))[0]).toBeCloseTo(1, 15);
+    expect(inv.addMany(new Float64Array(0)).count).toBe(1);
+    expect(() => inv.addMany(new Float64Array(0), [1])).toThrow(ShapeError);
   });
 
   it('never mutates its arguments', () => {
