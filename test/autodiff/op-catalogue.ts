@@ -14,38 +14,53 @@
 import {
   type Tensor,
   abs,
+  acos,
   add,
+  asin,
+  atan,
+  atan2,
   broadcastTo,
+  clip,
   concat,
   cos,
+  cosh,
+  cumsum,
   div,
   dot,
   equal,
+  erf,
   exp,
   expandDims,
   expm1,
   greater,
   greaterEqual,
+  hypot,
   index,
   less,
   lessEqual,
   log,
   log1p,
+  logAddExp,
   logSoftmax,
   logSumExp,
   matmul,
   max,
   maximum,
   mean,
+  min,
   minimum,
   mul,
   neg,
+  norm,
   outer,
   pow,
+  prod,
   relu,
   reshape,
   sigmoid,
+  sign,
   sin,
+  sinh,
   slice,
   softmax,
   softplus,
@@ -53,6 +68,7 @@ import {
   square,
   squeeze,
   stack,
+  std,
   stopGradient,
   sub,
   sum,
@@ -62,6 +78,8 @@ import {
   tanh,
   tensor,
   transpose,
+  var as varOp,
+  variance,
   where,
 } from '../../src/autodiff/index.js';
 import type { RandomSource } from '../../src/linalg/random.js';
@@ -278,6 +296,65 @@ export const separated: Sampler = (shapes, rng) => {
 /** Inputs near 1000 (1000 + U(−2, 2)): exp would overflow without the max shift. */
 const nearThousand: Sampler = (shapes, rng) => shapes.map((s) => rng.uniforms(sizeOf(s), 998, 1002));
 
+/**
+ * Magnitudes at least 0.2 apart (0.3k + U(−0.05, 0.05) for a random order of k), each with a
+ * random sign: no ties in |x|, for the ∞-norm, whose gradient follows the largest |x|.
+ */
+const separatedMagnitudes: Sampler = (shapes, rng) => {
+  const count = shapes.reduce((n, s) => n + sizeOf(s), 0);
+  const order = rng.sampleWithoutReplacement(count, count);
+  const values = Array.from(order, (k) => (0.3 * k + 0.3 + rng.uniform() * 0.1 - 0.05) * (rng.uniform() < 0.5 ? -1 : 1));
+  let at = 0;
+  return shapes.map((s) => Float64Array.from(values.slice(at, (at += sizeOf(s)))));
+};
+
+/**
+ * For clip(x, lo, hi): lo ∈ (−0.6, −0.4), hi ∈ (0.4, 0.6), and x at least 0.15 away from every
+ * bound — below, inside or above in turn — so a difference step never crosses a kink.
+ */
+const clipInputs: Sampler = (shapes, rng) =>
+  shapes.map((s, i) => {
+    if (i === 1) return rng.uniforms(sizeOf(s), -0.6, -0.4);
+    if (i === 2) return rng.uniforms(sizeOf(s), 0.4, 0.6);
+    return Float64Array.from({ length: sizeOf(s) }, (_, k) => [rng.uniform() * 1.25 - 2, rng.uniform() * 0.5 - 0.25, rng.uniform() * 1.25 + 0.75][k % 3]!);
+  });
+
+/** Bounds `v` to [lo, hi], the obvious way. */
+const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+
+/**
+ * erf by its Maclaurin series, (2/√π)·Σ (−1)ⁿx²ⁿ⁺¹/(n!(2n+1)), summed until the terms vanish: for
+ * |x| ≤ 2 the largest term is below 3, so cancellation costs at most a few ulp.
+ */
+function erfBySeries(x: number): number {
+  let term = x; // (−1)ⁿx²ⁿ⁺¹/n!
+  let total = x;
+  for (let n = 1; Math.abs(term) > 1e-18 * Math.abs(total) || n < 3; n++) {
+    term *= (-x * x) / n;
+    total += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * total;
+}
+
+/** Σ(v − mean)²/(N − ddof), two passes. */
+const varianceOf =
+  (ddof: number) =>
+  (vs: number[]): number => {
+    const m = total(vs) / vs.length;
+    return total(vs.map((v) => (v - m) * (v - m))) / (vs.length - ddof);
+  };
+const product = (vs: number[]): number => vs.reduce((p, v) => p * v, 1);
+const smallest = (vs: number[]): number => vs.reduce((m, v) => Math.min(m, v), Infinity);
+const euclidean = (vs: number[]): number => Math.sqrt(total(vs.map((v) => v * v)));
+
+/** Running sums along `axis`. */
+function naiveCumsum(a: Naive, axis: number): Naive {
+  return alongAxis(a, axis, (vs) => {
+    let s = 0;
+    return vs.map((v) => (s += v));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The catalogue
 
@@ -391,6 +468,42 @@ export const catalogue: readonly CatalogueEntry[] = [
   unary('softplus', softplus, (x) => Math.log(1 + Math.exp(x)), { low: -4, high: 4 }),
   unary('relu', relu, (x) => (x > 0 ? x : 0), awayFromZero),
   unary('abs', abs, Math.abs, awayFromZero),
+  unary('atan', atan, Math.atan, { low: -3, high: 3 }),
+  // asin and acos: |x| < 1, kept 0.1 from ±1 where the derivatives are infinite.
+  unary('asin', asin, Math.asin, { low: -0.9, high: 0.9 }),
+  unary('acos', acos, Math.acos, { low: -0.9, high: 0.9 }),
+  unary('sinh', sinh, Math.sinh),
+  unary('cosh', cosh, Math.cosh),
+  unary('erf', erf, erfBySeries),
+  { ...unary('sign', sign, Math.sign, awayFromZero), derivative: 'piecewise-constant' },
+
+  // --- binary maths ----------------------------------------------------------------------------
+  // atan2(y, x): |y| ≥ 0.2 keeps away from the origin and from the branch cut on the negative x-axis.
+  binary('atan2', atan2, Math.atan2, [awayFromZero, standard]),
+  binary('hypot', hypot, (a, b) => Math.sqrt(a * a + b * b), [awayFromZero, standard]),
+  binary('logAddExp', logAddExp, (a, b) => Math.log(Math.exp(a) + Math.exp(b))),
+  {
+    ...binary('logAddExp', logAddExp, (a, b) => Math.max(a, b) + Math.log(Math.exp(a - Math.max(a, b)) + Math.exp(b - Math.max(a, b)))),
+    name: 'logAddExp(a ≈ 1000, b ≈ 1000)',
+    sample: nearThousand,
+    check: { eps: 6e-6 }, // shift-invariant, as for logSumExp(x ≈ 1000): an unscaled step
+  },
+  {
+    name: 'clip(x, lo, hi)',
+    op: 'clip',
+    fn: (x, lo, hi) => clip(x, lo, hi),
+    reference: (x, lo, hi) => build(broadcastShape(x!.shape, lo!.shape, hi!.shape), (idx) => clamp(broadcastGet(x!, idx), broadcastGet(lo!, idx), broadcastGet(hi!, idx))),
+    shapes: [
+      [[3, 4], [3, 4], [3, 4]],
+      [[3, 4], [4], []],
+      [[], [2, 3], [2, 1]],
+      [[2, 1, 4], [3, 1], [4]],
+    ],
+    sample: clipInputs,
+  },
+  { name: 'clip(x, -0.5, 0.5)', op: 'clip', fn: (x) => clip(x, -0.5, 0.5), reference: (x) => map1(x!, (v) => clamp(v, -0.5, 0.5)), shapes: unaryShapes, sample: clipInputs },
+  { name: 'clip(x, null, 0.5)', op: 'clip', fn: (x) => clip(x, null, 0.5), reference: (x) => map1(x!, (v) => Math.min(v, 0.5)), shapes: unaryShapes, sample: clipInputs },
+  { name: 'clip(x, lo)', op: 'clip', fn: (x, lo) => clip(x, lo), reference: (x, lo) => map2(x!, lo!, (v, l) => Math.max(v, l)), shapes: [[[3, 4], [4]], [[2], [3, 1]]], sample: clipInputs },
 
   // --- reductions ------------------------------------------------------------------------------
   { name: 'sum(x)', op: 'sum', fn: (x) => sum(x), reference: (a) => reduce(a!, undefined, false, total), shapes: [[[3, 4]], [[]], [[2, 3, 4]]] },
@@ -404,6 +517,31 @@ export const catalogue: readonly CatalogueEntry[] = [
   { name: 'max(x, 0)', op: 'max', fn: (x) => max(x, 0), reference: (a) => reduce(a!, 0, false, largest), shapes: [[[3, 4]], [[2, 3, 4]]], sample: separated },
   { name: 'max(x, -1, keepDims)', op: 'max', fn: (x) => max(x, -1, true), reference: (a) => reduce(a!, -1, true, largest), shapes: [[[3, 4]]], sample: separated },
   { name: 'max(x, [0, 2])', op: 'max', fn: (x) => max(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, largest), shapes: [[[2, 3, 4]]], sample: separated },
+  { name: 'min(x)', op: 'min', fn: (x) => min(x), reference: (a) => reduce(a!, undefined, false, smallest), shapes: [[[3, 4]], [[]]], sample: separated },
+  { name: 'min(x, 0)', op: 'min', fn: (x) => min(x, 0), reference: (a) => reduce(a!, 0, false, smallest), shapes: [[[3, 4]], [[2, 3, 4]]], sample: separated },
+  { name: 'min(x, -1, keepDims)', op: 'min', fn: (x) => min(x, -1, true), reference: (a) => reduce(a!, -1, true, smallest), shapes: [[[3, 4]]], sample: separated },
+  { name: 'min(x, [0, 2])', op: 'min', fn: (x) => min(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, smallest), shapes: [[[2, 3, 4]]], sample: separated },
+  // prod: lengths 1 to 7 (odd lengths exercise the unpaired entry of the halving tree); |x| ∈ (0.5, 1.5)
+  // keeps products of up to 24 entries moderate. Zeros get their own exact test in ops.test.ts.
+  { name: 'prod(x)', op: 'prod', fn: (x) => prod(x), reference: (a) => reduce(a!, undefined, false, product), shapes: [[[3, 4]], [[]], [[7]], [[1]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
+  { name: 'prod(x, 1)', op: 'prod', fn: (x) => prod(x, 1), reference: (a) => reduce(a!, 1, false, product), shapes: [[[3, 5]], [[2, 3, 4]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
+  { name: 'prod(x, -1, keepDims)', op: 'prod', fn: (x) => prod(x, -1, true), reference: (a) => reduce(a!, -1, true, product), shapes: [[[3, 6]], [[2, 1]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
+  { name: 'prod(x, [0, 2])', op: 'prod', fn: (x) => prod(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, product), shapes: [[[2, 3, 4]], [[3, 1, 3]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
+  { name: 'var(x)', op: 'var', fn: (x) => varOp(x), reference: (a) => reduce(a!, undefined, false, varianceOf(0)), shapes: [[[3, 4]], [[]], [[5]]] },
+  { name: 'variance(x, 0)', op: 'variance', fn: (x) => variance(x, 0), reference: (a) => reduce(a!, 0, false, varianceOf(0)), shapes: [[[3, 4]], [[2, 3, 4]]] },
+  { name: 'var(x, -1, keepDims)', op: 'var', fn: (x) => varOp(x, -1, true), reference: (a) => reduce(a!, -1, true, varianceOf(0)), shapes: [[[3, 4]]] },
+  { name: 'var(x, [0, 2], false, 1)', op: 'var', fn: (x) => varOp(x, [0, 2], false, 1), reference: (a) => reduce(a!, [0, 2], false, varianceOf(1)), shapes: [[[2, 3, 4]]] },
+  { name: 'std(x)', op: 'std', fn: (x) => std(x), reference: (a) => reduce(a!, undefined, false, (vs) => Math.sqrt(varianceOf(0)(vs))), shapes: [[[3, 4]], [[5]]] },
+  { name: 'std(x, 1)', op: 'std', fn: (x) => std(x, 1), reference: (a) => reduce(a!, 1, false, (vs) => Math.sqrt(varianceOf(0)(vs))), shapes: [[[3, 4]], [[2, 3, 4]]] },
+  { name: 'std(x, -1, keepDims, 1)', op: 'std', fn: (x) => std(x, -1, true, 1), reference: (a) => reduce(a!, -1, true, (vs) => Math.sqrt(varianceOf(1)(vs))), shapes: [[[3, 4]], [[2]]] },
+  { name: 'norm(x)', op: 'norm', fn: (x) => norm(x), reference: (a) => reduce(a!, undefined, false, euclidean), shapes: [[[3, 4]], [[5]]] },
+  { name: 'norm(x, 2, -1)', op: 'norm', fn: (x) => norm(x, 2, -1), reference: (a) => reduce(a!, -1, false, euclidean), shapes: [[[3, 4]], [[2, 3, 4]]] },
+  { name: 'norm(x, 2, [0, 2], keepDims)', op: 'norm', fn: (x) => norm(x, 2, [0, 2], true), reference: (a) => reduce(a!, [0, 2], true, euclidean), shapes: [[[2, 3, 4]]] },
+  // A scalar's 2-norm is |x|, so away from 0 as for abs.
+  { name: 'norm(x) of a scalar', op: 'norm', fn: (x) => norm(x), reference: (a) => map1(a!, Math.abs), shapes: [[[]]], domains: [awayFromZero] },
+  { name: 'norm(x, 1, 1)', op: 'norm', fn: (x) => norm(x, 1, 1), reference: (a) => reduce(a!, 1, false, (vs) => total(vs.map(Math.abs))), shapes: [[[3, 4]], [[2, 3, 4]]], domains: [awayFromZero] },
+  { name: 'norm(x, Infinity, -1)', op: 'norm', fn: (x) => norm(x, Infinity, -1), reference: (a) => reduce(a!, -1, false, (vs) => largest(vs.map(Math.abs))), shapes: [[[3, 4]], [[4]]], sample: separatedMagnitudes },
+  { name: 'norm(x, Infinity)', op: 'norm', fn: (x) => norm(x, Infinity), reference: (a) => reduce(a!, undefined, false, (vs) => largest(vs.map(Math.abs))), shapes: [[[2, 3, 4]]], sample: separatedMagnitudes },
   { name: 'logSumExp(x)', op: 'logSumExp', fn: (x) => logSumExp(x), reference: (a) => reduce(a!, undefined, false, logSumExpOf), shapes: [[[3, 4]], [[]]] },
   { name: 'logSumExp(x, 1)', op: 'logSumExp', fn: (x) => logSumExp(x, 1), reference: (a) => reduce(a!, 1, false, logSumExpOf), shapes: [[[3, 4]], [[2, 3, 4]]] },
   { name: 'logSumExp(x, -1, keepDims)', op: 'logSumExp', fn: (x) => logSumExp(x, -1, true), reference: (a) => reduce(a!, -1, true, logSumExpOf), shapes: [[[3, 4]]] },
@@ -449,6 +587,13 @@ export const catalogue: readonly CatalogueEntry[] = [
     sample: nearThousand,
     check: { eps: 6e-6 }, // shift-invariant, as above
   },
+
+  // --- scans -----------------------------------------------------------------------------------
+  // Without an axis, cumsum runs over x flattened (NumPy and JAX), so the result is 1-D.
+  { name: 'cumsum(x)', op: 'cumsum', fn: (x) => cumsum(x), reference: (a) => naiveCumsum(withShape(a!, [-1]), 0), shapes: [[[3, 4]], [[]], [[5]]] },
+  { name: 'cumsum(x, 0)', op: 'cumsum', fn: (x) => cumsum(x, 0), reference: (a) => naiveCumsum(a!, 0), shapes: [[[3, 4]], [[2, 3, 4]]] },
+  { name: 'cumsum(x, -1)', op: 'cumsum', fn: (x) => cumsum(x, -1), reference: (a) => naiveCumsum(a!, -1), shapes: [[[3, 4]], [[1]]] },
+  { name: 'cumsum(x, 1)', op: 'cumsum', fn: (x) => cumsum(x, 1), reference: (a) => naiveCumsum(a!, 1), shapes: [[[2, 3, 4]]] },
 
   // --- linear algebra --------------------------------------------------------------------------
   {

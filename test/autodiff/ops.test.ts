@@ -19,7 +19,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkGrads } from '../../src/autodiff/check-grads.js';
 import * as ops from '../../src/autodiff/ops/index.js';
-import { type Tensor, grad, jvp, ravel, tensor, vjp } from '../../src/autodiff/index.js';
+import { ShapeError, InvalidArgumentError } from '../../src/errors.js';
+import { type Tensor, grad, jacobian, jvp, ravel, reshape, tensor, vjp, zeros } from '../../src/autodiff/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import { catalogue, sampleInputs, type CatalogueEntry, type Naive, type Shape } from './op-catalogue.js';
 
@@ -141,5 +142,181 @@ describe('documented choices where the derivative does not exist', () => {
   it('logSumExp of an all −∞ slice is −∞ (not NaN), and −∞ entries get zero gradient', () => {
     expect(ops.logSumExp(tensor([-Infinity, -Infinity])).item()).toBe(-Infinity);
     expect(gradientOf((y) => ops.logSumExp(y), [-Infinity, 0])).toEqual([0, 1]);
+  });
+});
+
+describe('prod is exact where entries are zero, at every order (no division by x)', () => {
+  // Closed forms for p(x) = Πₖ xₖ: ∂p/∂xᵢ = Π_{k≠i} xₖ, ∂²p/∂xᵢ∂xⱼ = Π_{k≠i,j} xₖ (i ≠ j) and 0 on
+  // the diagonal, ∂³p/∂xᵢ∂xⱼ∂xₗ = Π_{k≠i,j,l} xₖ for distinct i, j, l and 0 otherwise. The entries
+  // are small dyadic numbers, so every product is exact and the comparison is equality.
+  const productExcept = (x: readonly number[], skip: readonly number[]): number =>
+    new Set(skip).size < skip.length ? 0 : x.reduce((p, v, k) => (skip.includes(k) ? p : p * v), 1);
+  /** The values of a tensor, flat, with −0 read as 0 (a product with a zero factor may carry either sign). */
+  const flat = (t: Tensor): number[] => Array.from(t.toArray(), (v) => v + 0);
+  const unsigned = (vs: readonly number[]): number[] => vs.map((v) => v + 0);
+  const p = (x: Tensor) => ops.prod(x);
+  const hessianOf = (x: Tensor, mode: 'fwd' | 'rev') => jacobian(grad(p), { mode })(x);
+  const thirdOf = (x: Tensor) => jacobian((y: Tensor) => reshape(jacobian(grad(p))(y), [-1]), { mode: 'fwd' })(x);
+
+  for (const [label, x] of [
+    ['one zero', [0, 2, 3, -1.5, 0.5]],
+    ['two zeros', [0, 2, 0, 3, 1.5, -0.5]],
+    ['a zero in the unpaired last place', [2, -1.5, 3, 0.5, 4, 0.25, 0]],
+  ] as const) {
+    const n = x.length;
+    const at = tensor([...x]);
+
+    it(`gradient with ${label}`, () => {
+      expect(flat(grad(p)(at))).toEqual(unsigned(x.map((_, i) => productExcept(x, [i]))));
+    });
+
+    it(`Hessian with ${label}, forward-over-reverse and reverse-over-reverse`, () => {
+      const want: number[] = [];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) want.push(productExcept(x, [i, j]));
+      expect(flat(hessianOf(at, 'fwd'))).toEqual(unsigned(want));
+      expect(flat(hessianOf(at, 'rev'))).toEqual(unsigned(want));
+    });
+
+    it(`third derivative with ${label}`, () => {
+      const want: number[] = [];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let l = 0; l < n; l++) want.push(productExcept(x, [i, j, l]));
+      expect(flat(thirdOf(at))).toEqual(unsigned(want));
+    });
+  }
+
+  it('along an axis: each row’s gradient is its own closed form', () => {
+    const rows = [
+      [0, 2, 3],
+      [1.5, 0, 0],
+      [2, -1, 4],
+    ];
+    const g = grad((y: Tensor) => ops.sum(ops.prod(y, 1)))(tensor(rows));
+    expect(flat(g)).toEqual(unsigned(rows.flatMap((r) => r.map((_, i) => productExcept(r, [i])))));
+  });
+
+  it('the product of an empty slice is 1 (the identity), with zero gradient', () => {
+    expect(ops.prod(zeros([2, 0]), 1).toNested()).toEqual([1, 1]);
+    expect(ops.prod(zeros([0])).item()).toBe(1);
+    expect(ops.prod(zeros([0, 3]), 0, true).shape).toEqual([1, 3]);
+    expect(grad((y: Tensor) => ops.sum(ops.prod(y, 1)))(zeros([2, 0])).shape).toEqual([2, 0]);
+  });
+});
+
+describe('documented choices of the added ops', () => {
+  const gradientOf = (f: (x: Tensor) => Tensor, x: number[]): number[] => Array.from(grad((y: Tensor) => ops.sum(f(y)))(tensor(x)).toArray());
+  const hessianOf = (f: (x: Tensor) => Tensor, x: number[]) => jacobian(grad(f))(tensor(x)).toNested();
+
+  it('norm: the 2-norm at 0 gets the subgradient 0, and so do its higher derivatives; elsewhere x/‖x‖', () => {
+    expect(gradientOf((y) => ops.norm(y), [0, 0, 0])).toEqual([0, 0, 0]);
+    expect(hessianOf((y) => ops.norm(y), [0, 0])).toEqual([[0, 0], [0, 0]]);
+    expect(gradientOf((y) => ops.norm(y), [3, -4])).toEqual([0.6, -0.8]);
+    // Per slice: a zero row does not disturb its neighbour.
+    expect(grad((y: Tensor) => ops.sum(ops.norm(y, 2, 1)))(tensor([[0, 0], [3, 4]])).toNested()).toEqual([[0, 0], [0.6, 0.8]]);
+    // The 1-norm and ∞-norm follow abs′(0) = 0.
+    expect(gradientOf((y) => ops.norm(y, 1), [0, -2, 3])).toEqual([0, -1, 1]);
+    expect(gradientOf((y) => ops.norm(y, Infinity), [0, -3, 3])).toEqual([0, -0.5, 0.5]);
+  });
+
+  it('norm scales instead of squaring: no overflow near 1e300, no underflow near 1e-300; empty slices give 0', () => {
+    expect(ops.norm(tensor([3e-300, 4e-300])).item() / 5e-300).toBeCloseTo(1, 15);
+    expect(ops.norm(tensor([1e300, 1e300])).item() / 1e300).toBeCloseTo(Math.SQRT2, 15);
+    for (const scale of [1e300, 1e-300]) {
+      const [a, b] = gradientOf((y) => ops.norm(y), [3 * scale, 4 * scale]);
+      expect(a).toBeCloseTo(0.6, 15);
+      expect(b).toBeCloseTo(0.8, 15);
+    }
+    for (const ord of [1, 2, Infinity]) expect(ops.norm(zeros([2, 0]), ord, 1).toNested()).toEqual([0, 0]);
+  });
+
+  it('norm refuses an order other than 1, 2 and Infinity, naming norm', () => {
+    for (const ord of [3, 0, -1, NaN, 'inf', 'fro']) {
+      expect(() => ops.norm(tensor([1, 2]), ord as number)).toThrow(InvalidArgumentError);
+      expect(() => ops.norm(tensor([1, 2]), ord as number)).toThrow(/^norm: ord must be 1, 2 or Infinity/);
+    }
+    expect(() => ops.norm(tensor([1, 2]), 'inf' as unknown as number)).toThrow(/pass the number Infinity/);
+    expect(ops.norm(tensor([3, 4]), null).item()).toBe(5); // null is the default order, like NumPy's None
+  });
+
+  it('hypot and atan2 get the subgradient 0 at the origin; hypot has no overflow', () => {
+    const [ga, gb] = grad((p: Tensor[]) => ops.sum(ops.hypot(p[0]!, p[1]!)))([tensor([0, 3]), tensor([0, 4])]);
+    expect(Array.from(ga!.toArray())).toEqual([0, 0.6]);
+    expect(Array.from(gb!.toArray())).toEqual([0, 0.8]);
+    const [gy, gx] = grad((p: Tensor[]) => ops.sum(ops.atan2(p[0]!, p[1]!)))([tensor([0, 1]), tensor([0, 0])]);
+    expect(Array.from(gy!.toArray(), (v) => v + 0)).toEqual([0, 0]); // ∂/∂y = x/(x² + y²)
+    expect(Array.from(gx!.toArray(), (v) => v + 0)).toEqual([0, -1]); // ∂/∂x = −y/(x² + y²)
+    expect(ops.hypot(tensor([3e200]), 4e200).item() / 1e200).toBeCloseTo(5, 14);
+    expect(gradientOf((y) => ops.hypot(y, 4e200), [3e200])[0]).toBeCloseTo(0.6, 15);
+  });
+
+  it('atan2 takes y first, like NumPy: the four quadrants', () => {
+    expect(Array.from(ops.atan2(tensor([1, 1, -1, -1]), tensor([1, -1, -1, 1])).toArray())).toEqual([Math.PI / 4, (3 * Math.PI) / 4, (-3 * Math.PI) / 4, -Math.PI / 4]);
+  });
+
+  it('logAddExp neither overflows nor loses the smaller term, and −∞ entries get zero gradient', () => {
+    expect(ops.logAddExp(1000, 1000).item()).toBe(1000 + Math.LN2);
+    expect(ops.logAddExp(-1000, -1000).item()).toBe(-1000 + Math.LN2);
+    expect(ops.logAddExp(tensor([-Infinity]), tensor([-Infinity])).item()).toBe(-Infinity);
+    expect(ops.logAddExp(0, -40).item()).toBe(Math.log1p(Math.exp(-40)));
+    const [ga, gb] = grad((p: Tensor[]) => ops.sum(ops.logAddExp(p[0]!, p[1]!)))([tensor([-Infinity, 1000]), tensor([0, 1000])]);
+    expect(Array.from(ga!.toArray())).toEqual([0, 0.5]);
+    expect(Array.from(gb!.toArray())).toEqual([1, 0.5]);
+  });
+
+  it('clip: at the boundaries the gradient goes to x, not to the bound; outside, to the bound', () => {
+    const x = tensor([-1, -0.5, 0, 0.5, 1]);
+    const [gx, glo, ghi] = grad((p: Tensor[]) => ops.sum(ops.clip(p[0]!, p[1]!, p[2]!)))([x, tensor(-0.5), tensor(0.5)]);
+    expect(Array.from(gx!.toArray())).toEqual([0, 1, 1, 1, 0]);
+    expect(glo!.item()).toBe(1); // only x = −1 is below lo
+    expect(ghi!.item()).toBe(1); // only x = 1 is above hi
+    // lo = hi: the result is that constant, and x at it still takes the gradient.
+    expect(gradientOf((y) => ops.clip(y, 0.5, 0.5), [0, 0.5, 1])).toEqual([0, 1, 0]);
+    expect(ops.clip(tensor([NaN, 2]), 0, 1).toArray()[0]).toBeNaN();
+  });
+
+  it('clip refuses lo > hi and NaN bounds, and shapes that do not broadcast, naming clip', () => {
+    expect(() => ops.clip(tensor([1]), 1, 0)).toThrow(/^clip: lo must be ≤ hi everywhere, got lo = 1 > hi = 0/);
+    expect(() => ops.clip(tensor([1, 2]), tensor([0, 3]), tensor([1, 2]))).toThrow(/at flat position 1/);
+    expect(() => ops.clip(tensor([1]), NaN, 2)).toThrow(/^clip: lo holds NaN/);
+    expect(() => ops.clip(tensor([1, 2, 3]), tensor([0, 1]))).toThrow(ShapeError);
+  });
+
+  it('sign is −1, 0 or +1, keeps NaN, and has zero derivative everywhere', () => {
+    expect(Array.from(ops.sign(tensor([-2, -0, 0, 3, NaN, -Infinity])).toArray())).toEqual([-1, 0, 0, 1, NaN, -1]);
+    expect(gradientOf((y) => ops.mul(ops.sign(y), y), [-2, 0, 3])).toEqual([-1, 0, 1]);
+  });
+
+  it('min splits the gradient evenly between tied minima, and refuses an empty slice', () => {
+    expect(gradientOf((y) => ops.min(y), [3, 1, 1])).toEqual([0, 0.5, 0.5]);
+    expect(() => ops.min(zeros([2, 0]), 1)).toThrow(ShapeError);
+    expect(() => ops.min(zeros([2, 0]), 1)).toThrow(/^min: cannot take the min of an empty slice/);
+  });
+
+  it('var and std: NumPy’s ddof, refused when ddof ≥ N or a slice is empty', () => {
+    expect(ops.var(tensor([1, 2, 3, 4]), undefined, false, 1).item()).toBeCloseTo(5 / 3, 15);
+    expect(ops.variance(tensor([[1, 3], [2, 2]]), 1).toNested()).toEqual([1, 0]);
+    expect(() => ops.var(tensor([1, 2]), 0, false, 2)).toThrow(/^var: ddof must be less than the number of entries in each slice \(2\)/);
+    expect(() => ops.std(tensor(5), undefined, false, 1)).toThrow(InvalidArgumentError);
+    expect(() => ops.std(zeros([2, 0]), 1)).toThrow(/^std: cannot take the std of an empty slice/);
+    expect(() => ops.variance(zeros([0]))).toThrow(ShapeError);
+    expect(ops.var(zeros([3, 0]), 0).shape).toEqual([0]); // no slices: nothing to refuse
+  });
+
+  it('std at a constant slice (var = 0, not differentiable) gets the subgradient 0; std does not overflow', () => {
+    expect(gradientOf((y) => ops.std(y), [2, 2, 2])).toEqual([0, 0, 0]);
+    const rows = Array.from(grad((y: Tensor) => ops.sum(ops.std(y, 1)))(tensor([[2, 2], [1, 3]])).toArray());
+    expect(rows.slice(0, 2)).toEqual([0, 0]);
+    expect(rows[2]).toBeCloseTo(-0.5, 15);
+    expect(rows[3]).toBeCloseTo(0.5, 15);
+    expect(ops.std(tensor([1e200, -1e200])).item()).toBe(1e200);
+  });
+
+  it('cumsum flattens when no axis is given, as NumPy and JAX do; its gradient is the reversed cumulative sum', () => {
+    expect(ops.cumsum(tensor([[1, 2], [3, 4]])).toNested()).toEqual([1, 3, 6, 10]);
+    expect(ops.cumsum(tensor([[1, 2], [3, 4]]), null).shape).toEqual([4]);
+    expect(ops.cumsum(tensor(5)).toNested()).toEqual([5]);
+    expect(ops.cumsum(tensor([[1, 2], [3, 4]]), 0).toNested()).toEqual([[1, 2], [4, 6]]);
+    // y = cumsum(x) ⇒ ∂(Σᵢ wᵢyᵢ)/∂xⱼ = Σ_{i ≥ j} wᵢ.
+    const w = tensor([1, 10, 100]);
+    expect(Array.from(grad((y: Tensor) => ops.sum(ops.mul(ops.cumsum(y), w)))(tensor([5, 6, 7])).toArray())).toEqual([111, 110, 100]);
   });
 });

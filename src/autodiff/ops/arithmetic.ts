@@ -23,16 +23,21 @@ function outputShape(fn: string, a: Tensor, b: Tensor): number[] {
   return shape;
 }
 
-function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
+/** @internal The value of a broadcasting binary primitive: its kernel on the broadcast shape. */
+export function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
   return ([a, b]) => {
     const shape = sameShape(a!.shape, b!.shape) ? a!.shape : broadcastShapes(a!.shape, b!.shape)!;
     return fromData(binaryBroadcast(op, dataOf(a!), a!.shape, dataOf(b!), b!.shape, shape), shape);
   };
 }
 
-function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: TensorLike): Tensor {
-  const x = toTensor(a, fn, 'a');
-  const y = toTensor(b, fn, 'b');
+/**
+ * @internal Runs a broadcasting binary primitive for the public function `fn`: both operands
+ * checked (and named `names` in errors), their shapes checked to broadcast.
+ */
+export function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: TensorLike, names: readonly [string, string] = ['a', 'b']): Tensor {
+  const x = toTensor(a, fn, names[0]);
+  const y = toTensor(b, fn, names[1]);
   if (!sameShape(x.shape, y.shape)) outputShape(fn, x, y); // validates broadcasting, with the op's name
   return bind(primitive, [x, y], undefined);
 }
@@ -81,7 +86,7 @@ const powPrimitive: Primitive = {
 };
 
 /** Adds two optional tangents (undefined is zero); at least one is defined when called. */
-function addTangents(x: Tensor | undefined, y: Tensor | undefined): Tensor {
+export function addTangents(x: Tensor | undefined, y: Tensor | undefined): Tensor {
   if (x === undefined) return y!;
   if (y === undefined) return x;
   return add(x, y);

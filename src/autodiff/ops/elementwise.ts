@@ -1,5 +1,6 @@
 /**
- * Elementwise maths: exp, log, log1p, expm1, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs.
+ * Elementwise maths: exp, log, log1p, expm1, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs,
+ * atan, asin, acos, sinh, cosh, erf, and the piecewise-constant sign.
  *
  * Each op is f applied to every entry, so its VJP and its JVP are the same multiplication by
  * f′(x): `x̄ = ȳ·f′(x)` and `ẏ = ẋ·f′(x)`. Each op below therefore gives only f′, written with
@@ -58,3 +59,39 @@ export const softplus = unary('softplus', (x) => sigmoid(x));
 export const relu = unary('relu', (x) => constantMap('step', x));
 /** |x|; d|x| = sign(x)·dx, with abs′(0) = 0. @example grad((x) => sum(abs(x)))(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1] */
 export const abs = unary('abs', (x) => constantMap('sign', x));
+/** arctan x, in (−π/2, π/2); d atan = dx/(1 + x²). @example atan(tensor([1])).item(); // 0.7853981633974483 (π/4) */
+export const atan = unary('atan', (x) => div(1, add(1, square(x))));
+/**
+ * arcsin x, in [−π/2, π/2]; d asin = dx/√(1 − x²). Domain |x| ≤ 1, and |x| < 1 for derivatives
+ * (infinite at ±1). 1 − x² is formed as (1 − x)(1 + x), which keeps its digits near ±1.
+ * @example asin(tensor([1])).item(); // 1.5707963267948966 (π/2)
+ */
+export const asin = unary('asin', (x) => div(1, sqrt(mul(sub(1, x), add(1, x)))));
+/**
+ * arccos x, in [0, π]; d acos = −dx/√(1 − x²). Domain |x| ≤ 1, and |x| < 1 for derivatives.
+ * @example acos(tensor([0])).item(); // 1.5707963267948966 (π/2)
+ */
+export const acos = unary('acos', (x) => div(-1, sqrt(mul(sub(1, x), add(1, x)))));
+/** sinh x = (eˣ − e⁻ˣ)/2; d sinh = cosh x·dx. @example sinh(tensor([0])).item(); // 0 */
+export const sinh = unary('sinh', (x) => cosh(x));
+/** cosh x = (eˣ + e⁻ˣ)/2; d cosh = sinh x·dx. @example cosh(tensor([0])).item(); // 1 */
+export const cosh = unary('cosh', (x) => sinh(x));
+/**
+ * The error function erf x = (2/√π)∫₀ˣ e^(−t²) dt; d erf = (2/√π)·e^(−x²)·dx. The value is within
+ * 1 ulp of the correctly rounded one (relative error ≤ 2.6e-16; see the kernel in tensor-kernels.ts).
+ * @example erf(tensor([0, 1])).toArray(); // [0, 0.8427007929497149]
+ */
+export const erf = unary('erf', (x) => mul(TWO_OVER_SQRT_PI, exp(neg(square(x)))));
+
+/** 2/√π, correctly rounded. */
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * The sign of each entry: −1, 0 or +1 (sign(±0) = 0; NaN stays NaN). Piecewise constant, so the
+ * result is a constant: every derivative is 0 (at 0 too, where none exists), as for the comparisons.
+ * @example sign(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1]
+ */
+export function sign(x: TensorLike): Tensor {
+  checkArity('sign', arguments.length, 1);
+  return constantMap('sign', toTensor(x, 'sign', 'x'));
+}

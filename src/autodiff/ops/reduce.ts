@@ -1,25 +1,30 @@
 /**
- * Reductions: sum, mean, max, logSumExp, and the softmax family.
+ * Reductions: sum, mean, max, min, prod, logSumExp, and the softmax family.
  *
- * `sum` is a linear primitive whose VJP broadcasts the cotangent back over the summed axes. `max` is a primitive
- * whose derivative flows to the arg-max (split evenly between ties). The numerically stable
- * forms shift by the maximum, taken as a constant: logSumExp(x) = m + log Σ exp(x − m) holds for
- * any m, so treating m as constant changes no derivative of any order.
+ * `sum` is a linear primitive whose VJP broadcasts the cotangent back over the summed axes. `max`
+ * and `min` are primitives whose derivative flows to the extreme entries (split evenly between
+ * ties). The numerically stable forms shift by the maximum, taken as a constant:
+ * logSumExp(x) = m + log Σ exp(x − m) holds for any m, so treating m as constant changes no
+ * derivative of any order.
+ *
+ * `prod` is not a primitive: it multiplies halves of the axis together, level by level, as a
+ * balanced tree of `mul`s. Its derivatives of every order are therefore those of `mul` — exact
+ * when entries are zero, with no division by x anywhere (see `productAlong`).
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../../errors.js';
-import { maxAxes, sumAxes } from '../../linalg/tensor-kernels.js';
+import { maxAxes, minAxes, sumAxes } from '../../linalg/tensor-kernels.js';
 import { checkArity, checkBoolean, describeValue } from '../../validate.js';
 import { bind, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
 import { add, div, equal, mul, sub } from './arithmetic.js';
 import { exp, log } from './elementwise.js';
-import { broadcastTo, normalizeAxis, reshape, sumTo } from './shape.js';
+import { broadcastTo, concat, normalizeAxis, reshape, slice, sumTo } from './shape.js';
 
 /** An axis or list of axes; undefined means all of them. */
 export type Axes = number | readonly number[] | undefined;
 
 /** The sorted, non-negative axes of a reduction; `undefined` (or `null`) means all of them. */
-function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
+export function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new InvalidArgumentError(fn, `axis must be an integer, a list of integers or undefined (all axes), got ${describeValue(axes)}`);
@@ -32,15 +37,18 @@ function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
   return resolved.sort((a, b) => a - b);
 }
 
-/** The common entry of the reductions: the tensor, its reduced axes and keepDims, all checked. */
-function reduction(fn: string, count: number, x: TensorLike, axis: Axes | null, keepDims: unknown): { t: Tensor; axes: number[]; keepDims: boolean } {
-  checkArity(fn, count, 3);
+/**
+ * @internal The common entry of the reductions: the tensor, its reduced axes and keepDims, all
+ * checked; `most` is how many arguments `fn` takes.
+ */
+export function reduction(fn: string, count: number, x: TensorLike, axis: Axes | null, keepDims: unknown, most = 3): { t: Tensor; axes: number[]; keepDims: boolean } {
+  checkArity(fn, count, most);
   const t = toTensor(x, fn, 'x');
   return { t, axes: resolveAxes(fn, axis, t.rank), keepDims: checkBoolean(fn, 'keepDims', keepDims) };
 }
 
-/** Refuses a reduction with no identity (max, mean) over empty slices, as NumPy does for max. */
-function refuseEmpty(fn: string, t: Tensor, axes: readonly number[]): void {
+/** @internal Refuses a reduction with no identity (max, mean) over empty slices, as NumPy does for max. */
+export function refuseEmpty(fn: string, t: Tensor, axes: readonly number[]): void {
   const reduced = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const slices = t.size === 0 ? t.shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1) : 1;
   if (reduced === 0 && slices > 0) {
@@ -48,11 +56,13 @@ function refuseEmpty(fn: string, t: Tensor, axes: readonly number[]): void {
   }
 }
 
-function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+/** @internal The shape with the reduced axes set to 1 (NumPy's keepdims layout). */
+export function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
+/** @internal The shape of a reduction's result. */
+export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
   return keepDims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
 }
 
@@ -82,16 +92,20 @@ export function mean(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   return div(sum(t, axes, keepDims), count);
 }
 
-// max over axes (keepdims layout): x̄ = ȳ·[x = max]/(number of ties)
-const maxPrimitive: Primitive<{ axes: readonly number[] }> = {
-  name: 'max',
-  value: ([x], { axes }) => fromData(maxAxes(dataOf(x!), x!.shape, axes), keptShape(x!.shape, axes)),
-  vjp: (g, [x], y) => [mul(broadcastTo(g, x!.shape), argmaxWeights(x!, y))],
-  jvp: ([t], [x], y) => sumTo(mul(t!, argmaxWeights(x!, y)), y.shape),
-};
+// max and min over axes (keepdims layout): x̄ = ȳ·[x = y]/(number of ties), ẏ = Σ ẋ·[x = y]/(ties)
+function extremumPrimitive(name: 'max' | 'min', kernel: typeof maxAxes): Primitive<{ axes: readonly number[] }> {
+  return {
+    name,
+    value: ([x], { axes }) => fromData(kernel(dataOf(x!), x!.shape, axes), keptShape(x!.shape, axes)),
+    vjp: (g, [x], y) => [mul(broadcastTo(g, x!.shape), extremeWeights(x!, y))],
+    jvp: ([t], [x], y) => sumTo(mul(t!, extremeWeights(x!, y)), y.shape),
+  };
+}
+const maxPrimitive = extremumPrimitive('max', maxAxes);
+const minPrimitive = extremumPrimitive('min', minAxes);
 
-/** A constant: 1/k on the k maximal entries of each reduced slice, 0 elsewhere. */
-function argmaxWeights(x: Tensor, y: Tensor): Tensor {
+/** A constant: 1/k on the k entries of each reduced slice equal to its extreme y, 0 elsewhere. */
+function extremeWeights(x: Tensor, y: Tensor): Tensor {
   const mask = equal(x, broadcastTo(fromData(dataOf(y), y.shape), x.shape));
   const ties = sumTo(mask, y.shape);
   return fromData(dataOf(div(mask, ties)), x.shape);
@@ -105,6 +119,57 @@ export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   const { t, axes } = reduction('max', arguments.length, x, axis, keepDims);
   refuseEmpty('max', t, axes);
   return reshape(bind(maxPrimitive, [t], { axes }), reducedShape(t.shape, axes, keepDims));
+}
+
+/**
+ * Minimum over `axis` (all axes when omitted), the mirror of `max`: d min = ẋ at the minimal
+ * entries, split evenly between ties. NaN propagates; an empty slice is refused (no identity).
+ * @example min(tensor([[1, 5], [4, 2]]), 1).toArray(); // [1, 2]
+ */
+export function min(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
+  const { t, axes } = reduction('min', arguments.length, x, axis, keepDims);
+  refuseEmpty('min', t, axes);
+  return reshape(bind(minPrimitive, [t], { axes }), reducedShape(t.shape, axes, keepDims));
+}
+
+/**
+ * Product over `axis` (all axes when omitted); the product of an empty slice is 1.
+ * d prod = Σᵢ (Πⱼ≠ᵢ xⱼ)·dxᵢ, computed without dividing by x, so it is exact where entries are
+ * zero, and so are the derivatives of every order (the gradient of x₁x₂x₃ at x₁ = 0 is (x₂x₃, 0, 0)).
+ * @example prod(tensor([[1, 2], [3, 4]]), 1).toArray(); // [2, 12]
+ */
+export function prod(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
+  const { t, axes } = reduction('prod', arguments.length, x, axis, keepDims);
+  if (axes.length === 0) return t;
+  let out = t;
+  for (const a of axes) out = productAlong(out, a);
+  return reshape(out, reducedShape(t.shape, axes, keepDims));
+}
+
+/**
+ * The product along one axis, keeping it with length 1, by a balanced tree of products of
+ * halves: [x₀ … xₙ₋₁] becomes [x₀xₕ, x₁xₕ₊₁, …] (h = ⌊n/2⌋), plus the unpaired last entry when n is
+ * odd (the same as padding the odd half with a 1), until one entry is left. O(n) work in O(log n)
+ * ops, each a slice, `mul` or concat, so the derivatives are those of `mul`: no division (JAX's
+ * reduce-prod JVP uses the same tree). An empty axis gives ones, still wired to x so that
+ * transforms see an op of x (with zero derivative).
+ */
+function productAlong(t: Tensor, axis: number): Tensor {
+  if (t.shape[axis] === 0) return add(mul(sum(t, axis, true), 0), 1);
+  let level = t;
+  // The entries [start, start + length) of the current level along the axis.
+  const run = (start: number, length: number) =>
+    slice(
+      level,
+      level.shape.map((_, i) => (i === axis ? start : 0)),
+      level.shape.map((d, i) => (i === axis ? length : d)),
+    );
+  for (let n = t.shape[axis]!; n > 1; n = level.shape[axis]!) {
+    const half = Math.floor(n / 2);
+    const paired = mul(run(0, half), run(half, half));
+    level = n % 2 === 0 ? paired : concat([paired, run(2 * half, 1)], axis);
+  }
+  return level;
 }
 
 /**
