@@ -24,7 +24,7 @@ import { broadcastTo, concat, normalizeAxis, reshape, slice, sumTo } from './sha
 export type Axes = number | readonly number[] | undefined;
 
 /** The sorted, non-negative axes of a reduction; `undefined` (or `null`) means all of them. */
-export function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
+function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new InvalidArgumentError(fn, `axis must be an integer, a list of integers or undefined (all axes), got ${describeValue(axes)}`);
