@@ -307,7 +307,11 @@ export function denseOperator(matrix: Float64Array | MatrixLike, n?: number): Li
   checkArity(fn, arguments.length, 2);
   if (n !== undefined) checkPositiveInteger(fn, 'n', n);
   if (looksLikeOperator(matrix)) {
-    throw new InvalidArgumentError(fn, `matrix must be a dense row-major n×n Float64Array or a tensor of shape [n, n], got ${describeValue(matrix)}: that is already an operator (use it as it is, or operatorToMatrix(op) for its entries)`);
+    throw new InvalidArgumentError(
+      fn,
+      `matrix must be a dense row-major n×n Float64Array or a tensor of shape [n, n], got ${describeValue(matrix)}; ` +
+        'an object with size and apply is an operator, not a matrix (use it as it is, or operatorToMatrix(op) for its entries)',
+    );
   }
   const { data, n: size } = readDense(fn, 'matrix', matrix, n);
   return makeOperator(`${fn}()`, size, (v) => gemv(data, size, size, v), () => diagonalOf(data, size));

@@ -51,7 +51,7 @@ describe('denseOperator', () => {
     expect(() => denseOperator({ shape: [0, 0], toArray: () => new Float64Array(0) })).toThrow(ShapeError);
     expect(() => denseOperator(m, 1.5)).toThrow(/^denseOperator: n must be an integer ≥ 1, got 1.5/);
     expect(() => denseOperator(m, '3' as never)).toThrow(/'3' \(a string\)/);
-    expect(() => denseOperator({ size: 2, apply: (v: Float64Array) => v } as never)).toThrow(/already an operator/);
+    expect(() => denseOperator({ size: 2, apply: (v: Float64Array) => v } as never)).toThrow(/an object with size and apply is an operator, not a matrix/);
   });
 
   it('wraps any square matrix: a linear operator need not be symmetric', () => {
