@@ -17,6 +17,7 @@ export {
   type HessianOperatorOptions,
   type PerSampleGradients,
   type FisherOperator,
+  type FisherOptions,
 } from './operators.js';
 export * from './solvers/index.js';
 export * from './applications/index.js';
