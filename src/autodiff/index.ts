@@ -1,7 +1,7 @@
 /** The autodiff layer: tensors, ops, transforms, trees and inspection. */
 export { Tensor, tensor, scalar, zeros, ones, full, eye, zerosLike, onesLike, randn, rand, randomTensors, isTensor, asTensor, type TensorLike, type NestedArray } from './tensor.js';
 export * from './ops/index.js';
-export { vjp, grad, valueAndGrad, jvp, linearize, linearizeAndTranspose, jacobian, hessian, type JacobianMode, type HessianTransformMode, type Lifted } from './transforms.js';
+export { vjp, grad, valueAndGrad, jvp, linearize, linearizeAndTranspose, jacobian, type JacobianMode, type Lifted } from './transforms.js';
 export { ravel, unravel, flatten, type Tree, type TensorTree } from './tree.js';
 export { apply, newLevel, type Primitive, type Trace } from './primitive.js';
 export { Tape, type TapeNode } from './tape.js';

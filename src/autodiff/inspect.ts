@@ -25,7 +25,7 @@ import { Tape, type TapeNode } from './tape.js';
 import { newLevel, setValueHook } from './primitive.js';
 import { Tensor, dataOf } from './tensor.js';
 import { flatten, type Flattened } from './tree.js';
-import { valueAndGradFor, type Lifted } from './transforms.js';
+import { valueAndGradAt, type Lifted } from './transforms.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkArity, checkBoolean, checkFunction, checkIndexList, checkNumber, checkOneOf, describeValue, readOptions } from '../validate.js';
 
@@ -100,7 +100,7 @@ export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, op
   };
   let gradient: unknown;
   try {
-    gradient = valueAndGradFor(fn, fn, watched as (y: never) => Tensor)(inputs.rebuild(traced) as never).grad;
+    gradient = valueAndGradAt(fn, watched as (y: never) => Tensor, inputs.rebuild(traced), []).grad;
   } finally {
     tape.close();
   }

@@ -1,5 +1,6 @@
 /**
- * The transforms: `vjp`, `grad`, `valueAndGrad`, `jvp`, `linearize`, `jacobian`, `hessian`.
+ * The transforms: `vjp`, `grad`, `valueAndGrad`, `jvp`, `linearize`, `jacobian`. (The dense
+ * `hessian` is built in the hessian layer, on the table of HVP modes.)
  *
  * Each call opens a fresh level (see `primitive.ts`), traces `f` at that level — on a tape for
  * the reverse transforms and `linearize`, with tangents for `jvp` — and returns values one level
@@ -44,13 +45,16 @@ interface Recording {
   inputs: Flattened;
   traced: Tensor[];
   outputs: Flattened;
+  /** With `hasAux`, the second element of f's pair: carried out beside the outputs, never differentiated. */
+  aux: Flattened | undefined;
 }
 
 /**
  * Runs `f` on `x` traced by a new tape, and closes the tape when `f` returns (or throws): from
  * then on the tape can be swept but not extended, so a traced value that escaped is caught.
+ * With `hasAux`, f returns a pair [output, aux] (JAX's `has_aux`) and only the output is swept.
  */
-function record(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest): Recording {
+function record(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest, hasAux = false): Recording {
   checkFunction(fn, 'f', f);
   const inputs = flatten(x, fn);
   const tape = new Tape(newLevel(), fn);
@@ -61,12 +65,16 @@ function record(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown,
   } finally {
     tape.close();
   }
-  const outputs = flatten(result, fn, 'output');
-  return { tape, inputs, traced, outputs };
+  if (!hasAux) return { tape, inputs, traced, outputs: flatten(result, fn, 'output'), aux: undefined };
+  if (!Array.isArray(result) || result.length !== 2) {
+    throw new InvalidArgumentError(fn, `with hasAux, f must return a pair [loss, aux], got ${describe(result)}`);
+  }
+  return { tape, inputs, traced, outputs: flatten(result[0], fn, 'output'), aux: flatten(result[1], fn, 'aux') };
 }
 
-function valuesOf(fn: string, r: Recording): unknown {
-  return r.outputs.rebuild(r.outputs.leaves.map((o) => lower(fn, o, r.tape.level)));
+/** The leaves of a recorded tree (outputs or aux) one level down: the values the transform returns. */
+function lowered(fn: string, tree: Flattened, level: number): unknown {
+  return tree.rebuild(tree.leaves.map((o) => lower(fn, o, level)));
 }
 
 /** Runs the backward sweep for output cotangents and returns the inputs' cotangents as a tree. */
@@ -90,7 +98,7 @@ export function vjp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: 
   const r = record('vjp', f as never, x, rest);
   r.tape.replayed = true; // the pullback may be called many times: rules memoise per node
   return {
-    value: valuesOf('vjp', r) as Y,
+    value: lowered('vjp', r.outputs, r.tape.level) as Y,
     pullback(cotangent: Y) {
       checkArity('vjp().pullback', arguments.length, 1);
       return pull('vjp', r, matchTree('vjp().pullback', 'cotangent', r.outputs, cotangent)) as Lifted<X>;
@@ -115,8 +123,7 @@ function scalarOutput(fn: string, r: Recording): Tensor {
 export function grad<X = Tensor>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
   checkArity('grad', arguments.length, 1, 'grad(f) returns the gradient function: call it as grad(f)(x)');
   checkFunction('grad', 'f', f);
-  const both = valueAndGradFor('grad', 'grad', f);
-  return (x, ...rest) => both(x, ...rest).grad;
+  return (x, ...rest) => valueAndGradAt('grad', f, x, rest).grad as Lifted<X>;
 }
 
 /**
@@ -135,46 +142,30 @@ export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, opt
   checkArity('valueAndGrad', arguments.length, 2, 'valueAndGrad(f) returns a function: call it as valueAndGrad(f)(x)');
   checkFunction('valueAndGrad', 'f', f);
   const { hasAux = false } = readOptions('valueAndGrad', options, ['hasAux']);
-  if (!checkBoolean('valueAndGrad', 'options.hasAux', hasAux)) return valueAndGradFor('valueAndGrad', 'valueAndGrad', f as (x: Lifted<X>, ...rest: Rest) => Tensor);
+  if (!checkBoolean('valueAndGrad', 'options.hasAux', hasAux)) {
+    return (x, ...rest) => valueAndGradAt('valueAndGrad', f as (x: Lifted<X>, ...rest: Rest) => Tensor, x, rest) as { value: Tensor; grad: Lifted<X> };
+  }
   return (x, ...rest) => {
-    let aux: unknown;
-    const loss = (y: Lifted<X>, ...more: Rest): Tensor | number => {
-      const out = f(y, ...more);
-      if (!Array.isArray(out) || out.length !== 2) {
-        throw new InvalidArgumentError('valueAndGrad', `with hasAux, f must return a pair [loss, aux], got ${describe(out)}`);
-      }
-      aux = out[1];
-      return out[0] as Tensor | number;
-    };
-    const r = record('valueAndGrad', loss as never, x, rest);
+    const r = record('valueAndGrad', f as never, x, rest, true);
     const out = scalarOutput('valueAndGrad', r);
-    const level = r.tape.level;
-    const auxTree = flatten(aux, 'valueAndGrad', 'aux');
     return {
-      value: lower('valueAndGrad', out, level),
+      value: lower('valueAndGrad', out, r.tape.level),
       grad: pull('valueAndGrad', r, [onesLike(out)]) as Lifted<X>,
-      aux: auxTree.rebuild(auxTree.leaves.map((leaf) => lower('valueAndGrad', leaf, level))),
+      aux: lowered('valueAndGrad', r.aux!, r.tape.level),
     };
   };
 }
 
 /**
- * @internal `valueAndGrad` whose errors name `caller` (`hvp`, `hessianOperator`, …) rather than
- * `grad`, for the transforms built on it.
+ * @internal The value and gradient of a scalar `f` at `x`: the work `grad` and `valueAndGrad` do
+ * once their arguments are checked, and what the hessian layer calls. Errors name `fn`, the
+ * public function the user called.
+ * @example valueAndGradAt('hvp', (x) => sum(square(x)), tensor([1, 2]), []).grad; // [2, 4]
  */
-export function valueAndGradFor<X>(checkName: string, errorName: string, f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> } {
-  checkFunction(checkName, 'f', f);
-  return (x, ...rest) => {
-    const r = record(errorName, f as never, x, rest);
-    const out = scalarOutput(errorName, r);
-    return { value: lower(errorName, out, r.tape.level), grad: pull(errorName, r, [onesLike(out)]) as Lifted<X> };
-  };
-}
-
-/** @internal `grad` whose errors name `caller`. */
-export function gradFor<X>(caller: string, f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
-  const both = valueAndGradFor(caller, caller, f);
-  return (x, ...rest) => both(x, ...rest).grad;
+export function valueAndGradAt(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest): { value: Tensor; grad: unknown } {
+  const r = record(fn, f, x, rest);
+  const out = scalarOutput(fn, r);
+  return { value: lower(fn, out, r.tape.level), grad: pull(fn, r, [onesLike(out)]) };
 }
 
 /**
@@ -235,53 +226,6 @@ export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mo
   };
 }
 
-export type HessianTransformMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd';
-
-/**
- * @internal The dense Hessian of a scalar function in the three AD modes, as a transform:
- * `hessian(f)(x)` has shape `[...x.shape, ...x.shape]`. The public `hessian` (hessian layer)
- * builds on it and adds the difference modes. Modes compose the transforms differently and agree
- * to rounding: `'fwd-over-rev'` (forward-mode Jacobian of the gradient), `'rev-over-rev'` (reverse
- * Jacobian of the gradient), `'rev-over-fwd'` (gradients of directional derivatives).
- * @example hessian((x) => sum(pow(x, 3)))(tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
- */
-export function hessian(f: (x: Tensor, ...rest: Rest) => Tensor, options: { mode?: HessianTransformMode } = {}, fn = 'hessian'): (x: Tensor, ...rest: Rest) => Tensor {
-  checkFunction(fn, 'f', f);
-  const mode = checkOneOf(fn, 'options.mode', options.mode ?? 'fwd-over-rev', ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const);
-  const g = valueAndGradFor(fn, fn, f as (x: Tensor, ...rest: Rest) => Tensor);
-  const gradient = (x: Tensor, ...rest: Rest): Tensor => g(x, ...rest).grad as Tensor;
-  if (mode !== 'rev-over-fwd') {
-    const jac = jacobianOf(fn, gradient, mode === 'fwd-over-rev' ? 'fwd' : 'rev');
-    return (x, ...rest) => jac(toTensor(x, fn, 'x'), ...rest);
-  }
-  return (input, ...rest) => {
-    const x = toTensor(input, fn, 'x');
-    if (x.size === 0) return fromData(new Float64Array(0), [...x.shape, ...x.shape]);
-    const basis = eye(x.size);
-    const rows = Array.from({ length: x.size }, (_, i) => {
-      const e = reshape(index(basis, i), x.shape);
-      const directional = (y: Tensor): Tensor => jvp((z: Tensor) => f(z, ...rest), y, e).tangent;
-      return reshape(valueAndGradFor(fn, fn, directional)(x).grad as Tensor, [x.size]);
-    });
-    return reshape(stack(rows), [...x.shape, ...x.shape]);
-  };
-}
-
-/** `jacobian` without argument checks, for the Hessian's modes (errors name `fn`). */
-function jacobianOf(fn: string, f: (x: Tensor, ...rest: Rest) => Tensor, mode: JacobianMode): (x: Tensor, ...rest: Rest) => Tensor {
-  return (x, ...rest) => {
-    const { value, jvp: push, vjp: pull } = recordLinearMaps<Tensor, Tensor>(fn, f, x, rest);
-    const shape = [...value.shape, ...x.shape];
-    if (value.size === 0 || x.size === 0) return fromData(new Float64Array(0), shape);
-    if (mode === 'rev') {
-      const basis = eye(value.size);
-      return reshape(stack(Array.from({ length: value.size }, (_, i) => reshape(pull(reshape(index(basis, i), value.shape)) as Tensor, [x.size]))), shape);
-    }
-    const basis = eye(x.size);
-    return reshape(transpose(stack(Array.from({ length: x.size }, (_, j) => reshape(push(reshape(index(basis, j), x.shape)), [value.size])))), shape);
-  };
-}
-
 /**
  * Records `f` at `x` once and returns its value with the linear map v ↦ ∂f/∂x·v, which replays
  * the recorded tape with JVP rules and never recomputes the primal.
@@ -304,19 +248,33 @@ export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...
  * Jt(tensor([1, 0])).toArray(); // [3, 0]
  */
 export function linearizeAndTranspose<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
-  return recordLinearMaps<X, Y>('linearizeAndTranspose', f, x, rest);
+  const { value, jvp: push, vjp: pull } = recordLinearMaps<X, Y>('linearizeAndTranspose', f, x, rest);
+  return { value, jvp: push, vjp: pull };
 }
 
-/** Shared by `linearize` and `linearizeAndTranspose`; `fn` is the public name errors report. */
-function recordLinearMaps<X, Y>(fn: string, f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
-  const r = record(fn, f as never, x, rest);
+/**
+ * @internal Records `f` at `x` once and returns its value with both linear maps of its
+ * derivative, `jvp` (a forward sweep) and `vjp` (a backward sweep over the same tape); `fn` is
+ * the public name errors report. With `hasAux`, f returns a pair [output, aux]: the maps act on
+ * the output only and `aux` comes back beside it, undifferentiated (as with `valueAndGrad`).
+ * @example recordLinearMaps('hessianOperator', (y) => [gradient(y), value(y)], x, [], true).jvp(v);
+ */
+export function recordLinearMaps<X, Y>(
+  fn: string,
+  f: (x: Lifted<X>, ...rest: Rest) => unknown,
+  x: X,
+  rest: Rest,
+  hasAux = false,
+): { value: Y; aux: unknown; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
+  const r = record(fn, f as never, x, rest, hasAux);
   r.tape.replayed = true; // its maps may be applied many times: rules memoise per node
   const level = r.tape.level;
   const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
   const upTo = Math.max(-1, ...outputIds);
   let live: Uint8Array | undefined; // found on the first jvp, reused by the rest
   return {
-    value: valuesOf(fn, r) as Y,
+    value: lowered(fn, r.outputs, level) as Y,
+    aux: r.aux === undefined ? undefined : lowered(fn, r.aux, level),
     jvp(v: X) {
       checkArity(`${fn}().jvp`, arguments.length, 1);
       const vs = matchTree(`${fn}().jvp`, 'tangent', r.inputs, v);

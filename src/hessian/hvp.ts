@@ -1,39 +1,15 @@
 /**
- * Hessian-vector products, five ways, behind one function.
- *
- * For a scalar f and a direction v, H(x)·v is the directional derivative of the gradient. The
- * AD modes compute it exactly (to rounding) by composing the transforms:
- *
- *   'fwd-over-rev'        Hv = ∂/∂ε ∇f(x + εv) at ε = 0       jvp(grad f, x, v)          ≈ 2–3 gradients
- *   'rev-over-rev'        Hv = ∇ₓ(∇f(x)ᵀv)                     grad(x ↦ ⟨grad f(x), v⟩)  ≈ 3–4 gradients
- *   'rev-over-fwd'        Hv = ∇ₓ(∂f(x)·v)                     grad(x ↦ jvp(f, x, v))    ≈ 3 gradients
- *
- * and the finite-difference modes approximate it from two or three gradients:
- *
- *   'finite-difference'   Hv ≈ (∇f(x + rv) − ∇f(x))/r          error O(r‖H′‖) + O(ε‖∇f‖/r)
- *   'central-difference'  Hv ≈ (∇f(x + rv) − ∇f(x − rv))/2r    error O(r²‖H″‖) + O(ε‖∇f‖/r)
- *
- * The default step balances the two error terms for float64 (ε = 2⁻⁵²):
- * r = √ε·(1 + ‖x‖)/‖v‖ for the one-sided difference and r = ∛ε·(1 + ‖x‖)/‖v‖ for the central one,
- * so the perturbation rv is about √ε (resp. ∛ε) relative to x. Pass `step` to override it.
- *
- * Every mode is built from differentiable transforms, so `hvp` can itself be differentiated
- * (third-order quantities such as ∇ₓ(vᵀH(x)v) work).
+ * `hvp`, the Hessian-vector product H(x)·v of a scalar function in any of the five modes of
+ * `modes.ts` (where each mode and its maths are written once), and the argument readers the
+ * rest of the hessian layer shares: trees, tangents, the default finite-difference step.
  */
-import { InvalidArgumentError, NonFiniteError } from '../errors.js';
-import { checkArity, checkFunction, checkOneOf, checkPositive, isPlainObject, readOptions } from '../validate.js';
-import { add, div, dot, grad, jvp, mul, reshape, sub, type Tensor, type Tree } from '../autodiff/index.js';
+import { InvalidArgumentError } from '../errors.js';
+import { checkArity, checkFunction, checkOneOf, isPlainObject, readOptions } from '../validate.js';
+import type { Tensor, Tree } from '../autodiff/index.js';
 import { flatten, matchTree, type Flattened } from '../autodiff/tree.js';
-import { dataOf, fromData } from '../autodiff/tensor.js';
-import { gradFor } from '../autodiff/transforms.js';
+import { DIFFERENCE_MODES, HVP_MODE_TABLE, innerProduct, leavesNorm, readModeAndStep, stepFor, type HvpMode } from './modes.js';
 
-export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
-
-/** Every mode `hvp` accepts, in the order the tables print them (frozen). @example for (const mode of HVP_MODES) hvp(f, x, v, { mode }); */
-export const HVP_MODES: readonly HvpMode[] = Object.freeze(['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd', 'finite-difference', 'central-difference'] as const);
-
-const DIFFERENCE_MODES = ['finite-difference', 'central-difference'] as const;
-type DifferenceMode = (typeof DIFFERENCE_MODES)[number];
+export { HVP_MODES, type HvpMode } from './modes.js';
 
 export interface HvpOptions {
   /** How to compute the product (default `'fwd-over-rev'`). */
@@ -76,29 +52,8 @@ function refuseCycles(fn: string, node: unknown, path: string, open: Set<unknown
   open.delete(node);
 }
 
-/**
- * @internal Reads `mode` and `step` of an options object already passed through `readOptions`:
- * a known mode, and a positive finite step — which only the difference modes take, so a step
- * given with an exact mode is an error rather than silently unused.
- * @example readModeAndStep('hvp', readOptions('hvp', options, ['mode', 'step'])); // { mode: 'fwd-over-rev', step: undefined }
- */
-export function readModeAndStep(fn: string, options: { mode?: unknown; step?: unknown }): { mode: HvpMode; step: number | undefined } {
-  const mode = options.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', options.mode, HVP_MODES);
-  if (options.step === undefined) return { mode, step: undefined };
-  const step = checkPositive(fn, 'options.step', options.step);
-  if (!isDifferenceMode(mode)) {
-    throw new InvalidArgumentError(fn, `options.step is the finite-difference step and only the modes 'finite-difference' and 'central-difference' take it; mode '${mode}' is exact: leave step out`);
-  }
-  return { mode, step };
-}
-
-/** @internal True for the two modes that take a finite-difference step. @example isDifferenceMode('central-difference'); // true */
-export function isDifferenceMode(mode: HvpMode): mode is DifferenceMode {
-  return mode === 'finite-difference' || mode === 'central-difference';
-}
-
 // ---------------------------------------------------------------------------------------------
-// Tree arithmetic
+// Tree arithmetic and the default step
 
 /**
  * ⟨a, b⟩ summed over every leaf of two trees of the same structure (0 for empty trees).
@@ -108,49 +63,6 @@ export function treeDot(a: unknown, b: unknown): Tensor {
   checkArity('treeDot', arguments.length, 2);
   const fa = readTree('treeDot', 'a', a);
   return innerProduct(fa.leaves, readTangent('treeDot', 'b', fa, b));
-}
-
-/** Σ over leaves of ⟨aᵢ, bᵢ⟩: one vector·vector product per leaf (a reshape to a vector is free). */
-function innerProduct(a: readonly Tensor[], b: readonly Tensor[]): Tensor {
-  if (a.length === 0) return fromData(new Float64Array(1), []);
-  return a.map((leaf, i) => dot(reshape(leaf, [-1]), reshape(b[i]!, [-1]))).reduce((s, t) => add(s, t));
-}
-
-/** a + s·b leaf by leaf. */
-function treeAxpy(fn: string, a: unknown, s: number, b: unknown): unknown {
-  const fa = flatten(a, fn, 'x');
-  const lb = flatten(b, fn, 'v').leaves;
-  return fa.rebuild(fa.leaves.map((leaf, i) => add(leaf, mul(s, lb[i]!))));
-}
-
-/** (a − b)/d leaf by leaf. */
-function treeDifference(fn: string, a: unknown, b: unknown, d: number): unknown {
-  const fa = flatten(a, fn, 'a');
-  const lb = flatten(b, fn, 'b').leaves;
-  return fa.rebuild(fa.leaves.map((leaf, i) => div(sub(leaf, lb[i]!), d)));
-}
-
-/** @internal The Euclidean norm of all the entries of the leaves, in leaf order. @example leavesNorm([tensor([3]), tensor([4])]); // 5 */
-export function leavesNorm(leaves: readonly Tensor[]): number {
-  let s = 0;
-  for (const leaf of leaves) for (const value of dataOf(leaf)) s += value * value;
-  return Math.sqrt(s);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The finite-difference step
-
-/** @internal The default step of a difference mode from ‖x‖ and ‖v‖ (see the module comment). @example stepFor('hvp', 'finite-difference', 0, 1); // √ε */
-export function stepFor(fn: string, mode: DifferenceMode, xNorm: number, vNorm: number): number {
-  if (!Number.isFinite(xNorm) || !Number.isFinite(vNorm)) {
-    throw new NonFiniteError(
-      fn,
-      `the default finite-difference step needs finite x and v, but ‖x‖ = ${xNorm} and ‖v‖ = ${vNorm}; ` +
-        'remove the NaN or ±Infinity, or pass options.step',
-    );
-  }
-  const base = mode === 'finite-difference' ? Math.sqrt(Number.EPSILON) : Math.cbrt(Number.EPSILON);
-  return vNorm === 0 ? base : (base * (1 + xNorm)) / vNorm;
 }
 
 /**
@@ -185,33 +97,8 @@ export function defaultStep(mode: 'finite-difference' | 'central-difference', x:
 export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options?: HvpOptions, ...rest: unknown[]): X extends number ? Tensor : X {
   const fn = 'hvp';
   checkFunction(fn, 'f', f);
-  const primal = readTree(fn, 'x', x);
-  const direction = readTangent(fn, 'v', primal, v);
+  readTangent(fn, 'v', readTree(fn, 'x', x), v);
   const { mode, step } = readModeAndStep(fn, readOptions(fn, options as { mode?: unknown; step?: unknown } | undefined, ['mode', 'step']));
-  const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
-  const r = step ?? (isDifferenceMode(mode) ? stepFor(fn, mode, leavesNorm(primal.leaves), leavesNorm(direction)) : undefined);
-  return hessianVectorProduct(fn, fx, x, v, mode, r) as X extends number ? Tensor : X;
-}
-
-/**
- * @internal H(x)·v for arguments already checked by the public function `fn` (whose name errors
- * from inside f carry): v has x's structure, and `step` is set for the difference modes.
- * @example hessianVectorProduct('hvp', f, x, v, 'fwd-over-rev', undefined); // as hvp(f, x, v)
- */
-export function hessianVectorProduct(fn: string, fx: (y: unknown) => Tensor | number, x: unknown, v: unknown, mode: HvpMode, step: number | undefined): unknown {
-  const gradient = gradFor(fn, fx);
-  switch (mode) {
-    case 'fwd-over-rev':
-      return jvp(gradient, x, v).tangent;
-    case 'rev-over-rev': {
-      const vLeaves = flatten(v, fn, 'v').leaves;
-      return grad((y: unknown) => innerProduct(flatten(gradient(y), fn, 'gradient').leaves, vLeaves))(x);
-    }
-    case 'rev-over-fwd':
-      return grad((y: unknown) => jvp(fx, y, v).tangent as Tensor)(x);
-    case 'finite-difference':
-      return treeDifference(fn, gradient(treeAxpy(fn, x, step!, v)), gradient(x), step!);
-    case 'central-difference':
-      return treeDifference(fn, gradient(treeAxpy(fn, x, step!, v)), gradient(treeAxpy(fn, x, -step!, v)), 2 * step!);
-  }
+  const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step };
+  return HVP_MODE_TABLE[mode].product(objective, x, v) as X extends number ? Tensor : X;
 }

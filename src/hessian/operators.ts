@@ -35,14 +35,15 @@ import {
   isPlainObject,
   readOptions,
 } from '../validate.js';
-import { Tensor, jacobian, jvp, linearize, linearizeAndTranspose, reshape, stack, type Tree } from '../autodiff/index.js';
-import { axpy, gemv, gemvT, scale, subVectors, transpose } from '../linalg/index.js';
+import { Tensor, eye, index, linearize, linearizeAndTranspose, reshape, stack, transpose, type Tree } from '../autodiff/index.js';
+import { axpy, gemv, gemvT, scale, transpose as transposeMatrix } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
-import { hessianVectorProduct, isDifferenceMode, leavesNorm, readModeAndStep, readTree, stepFor, type HvpMode } from './hvp.js';
+import { readTree } from './hvp.js';
+import { HVP_MODE_TABLE, readHessianSettings, type HessianSettings, type HvpMode } from './modes.js';
 import type { LinearOperator } from './linear-operator.js';
 import { flatten } from '../autodiff/tree.js';
 import { dataOf, fromData } from '../autodiff/tensor.js';
-import { gradFor } from '../autodiff/transforms.js';
+import { valueAndGradAt } from '../autodiff/transforms.js';
 
 /** A Hessian operator: a LinearOperator on the flat parameter vector, with what was computed at x. */
 export interface HessianOperator extends LinearOperator {
@@ -129,13 +130,6 @@ export function flatView(fn: string, name: string, x: unknown): FlatView {
 // ---------------------------------------------------------------------------------------------
 // hessianOperator
 
-/** What `recordHessian` needs: validated settings. */
-export interface HessianSettings {
-  readonly mode: HvpMode;
-  readonly damping: number;
-  readonly step: number | undefined;
-}
-
 /** A recorded Hessian: the unchecked product (for loops inside tapegrad) and what came with it. */
 export interface RecordedHessian {
   readonly size: number;
@@ -147,66 +141,18 @@ export interface RecordedHessian {
 }
 
 /**
- * @internal Records the Hessian of `f` at `x` for the public function `fn`: f, x and the
- * settings must already be validated (x through `readTree`, i.e. `view`). Errors raised while f
- * runs name `fn`.
+ * @internal Records the Hessian of `f` at `x` for the public function `fn` with the mode's
+ * `record` (see `modes.ts`): f, x and the settings must already be validated (x through
+ * `readTree`, i.e. `view`). Errors raised while f runs name `fn`. The tape is traced on the tree
+ * itself (no ravel inside it); v is split into leaves outside.
  * @example recordHessian('newtonCg', loss, x, flatView('newtonCg', 'params', x), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []).product(v);
  */
 export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Tensor | number, x: unknown, view: FlatView, settings: HessianSettings, rest: readonly unknown[]): RecordedHessian {
-  const { mode, damping } = settings;
-  const fx = (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest);
-  // Records f and its backward pass once; `value` and `gradient` come with the recording. The
-  // tape is traced on the tree itself (no ravel inside it); v is split into leaves outside.
-  let value = NaN;
-  const recordGradient = (y: unknown): unknown =>
-    gradFor(fn, (z: unknown) => {
-      const out = fx(z);
-      if (out instanceof Tensor && out.size === 1) value = dataOf(out)[0]!;
-      else if (typeof out === 'number') value = out; // f constant in x: H = 0, but f(x) is known
-      return out;
-    })(y);
-  let hessianTimes: (v: Float64Array) => Float64Array;
-  let gradient: Float64Array;
-  switch (mode) {
-    case 'fwd-over-rev':
-    case 'rev-over-rev': {
-      const recorded = linearizeAndTranspose(recordGradient, x);
-      gradient = view.toFlat(recorded.value);
-      const replay = mode === 'fwd-over-rev' ? recorded.jvp : recorded.vjp;
-      hessianTimes = (v) => view.toFlat(replay(view.toTree(v)));
-      break;
-    }
-    case 'rev-over-fwd': {
-      gradient = view.toFlat(recordGradient(x));
-      hessianTimes = (v) => view.toFlat(hessianVectorProduct(fn, fx, x, view.toTree(v), mode, undefined));
-      break;
-    }
-    case 'finite-difference':
-    case 'central-difference': {
-      const g0 = view.toFlat(recordGradient(x));
-      gradient = g0;
-      const x0 = view.toFlat(x);
-      const xNorm = leavesNorm(view.leaves);
-      if (settings.step === undefined) stepFor(fn, mode, xNorm, 0); // refuses a non-finite x now, not at the first product
-      const gradientAt = gradFor(fn, fx);
-      const at = (r: number, v: Float64Array) => view.toFlat(gradientAt(view.toTree(axpy(r, v, x0))));
-      hessianTimes = (v) => {
-        const r = settings.step ?? stepFor(fn, mode, xNorm, leavesNorm([fromData(v, [v.length])]));
-        const difference = mode === 'finite-difference' ? subVectors(at(r, v), g0) : subVectors(at(r, v), at(-r, v));
-        return scale(1 / (mode === 'finite-difference' ? r : 2 * r), difference);
-      };
-      break;
-    }
-  }
-  return { size: view.size, product: (v) => withDamping(hessianTimes(v), v, damping), value: () => value, gradient, view };
-}
-
-/** Reads the options of `hessianOperator` (and of the functions built on it) for `fn`. */
-function readHessianSettings(fn: string, options: unknown, keys: readonly ('mode' | 'damping' | 'step')[]): HessianSettings {
-  const given = readOptions(fn, options as HessianOperatorOptions | undefined, keys);
-  const { mode, step } = readModeAndStep(fn, given);
-  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
-  return { mode, damping, step };
+  const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step: settings.step };
+  const recording = HVP_MODE_TABLE[settings.mode].record(objective, x);
+  const value = dataOf(recording.value)[0]!;
+  const product = (v: Float64Array) => withDamping(view.toFlat(recording.times(view.toTree(v))), v, settings.damping);
+  return { size: view.size, product, value: () => value, gradient: view.toFlat(recording.gradient), view };
 }
 
 /**
@@ -225,24 +171,21 @@ export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => T
   checkFunction(fn, 'f', f);
   const view = flatView(fn, 'x', x);
   const settings = readHessianSettings(fn, options, ['mode', 'damping', 'step']);
-  const recorded = recordHessian(fn, f as (x: never) => Tensor, x, view, settings, rest);
-  const { product, gradient } = recorded;
+  const { size, product, value, gradient } = recordHessian(fn, f as (x: never) => Tensor, x, view, settings, rest);
   let diagonal: Float64Array | undefined;
   return Object.freeze({
-    size: recorded.size,
+    size,
     mode: settings.mode,
     damping: settings.damping,
-    get value() {
-      return recorded.value();
-    },
+    value: value(),
     /** A fresh copy on every read: the operator's own gradient cannot be changed through it. */
     get gradient() {
       return gradient.slice();
     },
-    apply: checkedApply(fn, recorded.size, product),
+    apply: checkedApply(fn, size, product),
     diagonal(): Float64Array {
       checkArity(`${fn}().diagonal`, arguments.length, 0);
-      diagonal ??= diagonalOf(recorded.size, product);
+      diagonal ??= diagonalOf(size, product);
       return diagonal.slice();
     },
   });
@@ -272,8 +215,8 @@ type HessianOptions = { mode?: HvpMode; step?: number };
  * - `hessian(f, { mode, step })` returns the function x ↦ H(x) (shape `[...x.shape, ...x.shape]`),
  *   differentiable in the AD modes; extra arguments after x are passed to f;
  * - `hessian(f, x, { mode, step })` computes it at a Tensor x directly.
- * Every mode of `hvp` works in both (the difference modes from n products; only they take a
- * step). An x of size 0 gives a Hessian of size 0.
+ * Every mode of `hvp` works in both (only the difference modes take a step). An x of size 0
+ * gives a Hessian of size 0.
  * @example hessian((x) => sum(pow(x, 3)), tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
  */
 export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, options?: HessianOptions): (x: Tensor, ...rest: unknown[]) => Tensor;
@@ -303,43 +246,21 @@ function pointHint(x: unknown): string {
   return '';
 }
 
-/** H(x) as a [...x.shape, ...x.shape] tensor: by the AD transforms, or from n difference products. */
+/**
+ * H(x) as a [...x.shape, ...x.shape] tensor: the mode's recording at x times each unit vector,
+ * stacked as rows or columns as the mode yields them (Hᵢⱼ = ∂gᵢ/∂xⱼ, the jacobian convention).
+ * Built from differentiable ops, so in the AD modes the Hessian can itself be differentiated.
+ */
 function denseHessian(fn: string, f: (x: Tensor, ...rest: never[]) => Tensor, x: Tensor, settings: HessianSettings, rest: readonly unknown[]): Tensor {
   const shape = [...x.shape, ...x.shape];
   if (x.size === 0) return fromData(new Float64Array(0), shape);
-  const fx = (y: Tensor) => (f as (y: Tensor, ...rest: unknown[]) => Tensor)(y, ...rest);
-  const gradient = gradFor(fn, fx) as (y: Tensor) => Tensor;
-  switch (settings.mode) {
-    case 'fwd-over-rev':
-      return jacobian(gradient, { mode: 'fwd' })(x);
-    case 'rev-over-rev':
-      return jacobian(gradient, { mode: 'rev' })(x);
-    case 'rev-over-fwd': {
-      // Row i = ∇ₓ(∂f(x)·eᵢ): a gradient of a directional derivative per unit vector.
-      const rows = Array.from({ length: x.size }, (_, i) => {
-        const e = new Float64Array(x.size);
-        e[i] = 1;
-        const unit = fromData(e, x.shape);
-        return reshape(gradFor(fn, (y: Tensor) => jvp(fx, y, unit).tangent)(x), [x.size]);
-      });
-      return reshape(stack(rows), shape);
-    }
-    case 'finite-difference':
-    case 'central-difference': {
-      const { size, product } = recordHessian(fn, f as (x: never) => Tensor, x, flatView(fn, 'x', x), settings, rest);
-      // H·eⱼ is COLUMN j (Hᵢⱼ = ∂gᵢ/∂xⱼ, the jacobian convention of the AD modes). The difference
-      // quotients are not exactly symmetric, so stacking the products as rows would return the
-      // transpose of the finite-difference Jacobian of the gradient.
-      const columns = new Float64Array(size * size);
-      const e = new Float64Array(size);
-      for (let j = 0; j < size; j++) {
-        e[j] = 1;
-        columns.set(product(e), j * size);
-        e[j] = 0;
-      }
-      return fromData(transpose(columns, size, size), shape);
-    }
-  }
+  const rule = HVP_MODE_TABLE[settings.mode];
+  const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step: settings.step };
+  const { times } = rule.record(objective, x);
+  const basis = eye(x.size);
+  const products = Array.from({ length: x.size }, (_, j) => reshape(times(reshape(index(basis, j), x.shape)) as Tensor, [x.size]));
+  const stacked = stack(products);
+  return reshape(rule.yields === 'row' ? stacked : transpose(stacked), shape);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,7 +289,7 @@ export function gaussNewtonOperator<P extends Tree>(
   const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
   const modelMaps = linearizeAndTranspose(singleTensorOutput(fn, 'model', model as (p: unknown) => unknown), params as unknown);
   const z = modelMaps.value;
-  const lossHessian = linearize(gradFor(fn, loss), z).jvp;
+  const lossHessian = linearize((y: Tensor) => valueAndGradAt(fn, loss, y, []).grad as Tensor, z).jvp;
   const product = (v: Float64Array) => withDamping(view.toFlat(modelMaps.vjp(lossHessian(modelMaps.jvp(view.toTree(v))))), v, damping);
   return Object.freeze({ size: view.size, damping, output: z, apply: checkedApply(fn, view.size, product) });
 }
@@ -425,7 +346,7 @@ function jacobianRows(fn: string, name: string, losses: (p: unknown) => unknown,
       GT.set(dataOf(maps.jvp(view.toTree(e))), j * N);
       e[j] = 0;
     }
-    transpose(GT, d, N, G);
+    transposeMatrix(GT, d, N, G);
   } else {
     const e = new Float64Array(N);
     for (let i = 0; i < N; i++) {

@@ -12,7 +12,6 @@ import {
   concat,
   dot,
   grad,
-  hessian,
   index,
   jacobian,
   jvp,
@@ -37,6 +36,7 @@ import {
   logSoftmax,
   max,
 } from '../../src/autodiff/index.js';
+import { hessian } from '../../src/hessian/index.js';
 
 /** Runs `run`, expecting an error of class `kind` whose message starts with `fn:` and contains each of `parts`. */
 function expectError(run: () => unknown, kind: new (...args: never[]) => TapegradError, fn: string, ...parts: string[]): void {

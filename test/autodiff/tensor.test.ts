@@ -9,7 +9,6 @@ import {
   eye,
   full,
   grad,
-  hessian,
   jvp,
   ones,
   rand,
@@ -23,6 +22,7 @@ import {
   zerosLike,
   type Tensor as TensorType,
 } from '../../src/autodiff/index.js';
+import { hessian } from '../../src/hessian/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import { catalogue, sampleInputs } from './op-catalogue.js';
 

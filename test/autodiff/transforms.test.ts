@@ -19,7 +19,6 @@ import {
   checkGrads,
   exp,
   grad,
-  hessian,
   jacobian,
   jvp,
   linearize,
@@ -36,6 +35,7 @@ import {
   valueAndGrad,
   vjp,
 } from '../../src/autodiff/index.js';
+import { hessian } from '../../src/hessian/index.js';
 
 function maxAbsDiff(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);
