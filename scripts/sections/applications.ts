@@ -22,14 +22,10 @@ import {
   valueAndGrad,
   type Tensor,
 } from '../../src/index.js';
+import { cgInverse, exactInverse, fisherInverse, lissaInverse, neumannInverse, type InverseHessian } from '../../src/hessian/linear/index.js';
 import {
-  cgInverse,
-  exactInverse,
-  fisherInverse,
   influence,
-  lissaInverse,
   mostInfluential,
-  neumannInverse,
   newtonCg,
   newtonStepWithout,
   pearson,
@@ -39,7 +35,6 @@ import {
   magnitudePrune,
   obdPrune,
   obsPrune,
-  type InverseHessian,
   type NewtonIteration,
 } from '../../src/hessian/applications/index.js';
 import { breastCancer, digits } from '../data.js';

@@ -20,7 +20,7 @@ import {
   minresSolve,
   neumannSolve,
   type SolveResult,
-} from '../../src/hessian/solvers/index.js';
+} from '../../src/hessian/linear/index.js';
 
 /**
  * The seed of part 1. A 3×3 Gaussian A is often nearly singular, and then AAᵀ/10 has a tiny

@@ -47,10 +47,10 @@
 import { checkArity, checkFiniteEntries, checkFunction as checkIsFunction, checkNumber, checkOneOf, checkSeed, describeValue, readOptions } from '../validate.js';
 import { InvalidArgumentError, TapegradError, formatShape } from '../errors.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
-import { dot, norm2 } from '../linalg/vector.js';
+import { axpy, dot, norm2 } from '../linalg/vector.js';
 import { dataOf, fromData, Tensor, describe } from './tensor.js';
 import { jvp, vjp, type Lifted } from './transforms.js';
-import { flatten, ravel, type Flattened, type Tree } from './tree.js';
+import { flatView, flatten, ravel, type FlatView, type Flattened, type Tree } from './tree.js';
 
 export type CheckGradsMode = 'fwd' | 'rev';
 
@@ -86,6 +86,7 @@ type TensorFunction = (x: unknown) => Tensor;
 
 interface Context {
   readonly flat: Flattened;
+  readonly view: FlatView;
   readonly point: Float64Array;
   readonly step: number;
   readonly rtol: number;
@@ -129,7 +130,8 @@ export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options?: Check
   }
   modes.forEach((m: unknown, i) => checkOneOf(fn, `options.modes[${i}]`, m, ['fwd', 'rev'] as const));
   const flat = flatten(x, fn);
-  const point = concatData(flat.leaves);
+  const view = flatView(flat, fn);
+  const point = view.toFlat(flat.rebuild(flat.leaves));
   checkFiniteEntries(fn, 'x (flattened)', point, 'check the derivatives at a finite point');
   let largest = 0;
   for (const v of point) largest = Math.max(largest, Math.abs(v));
@@ -137,7 +139,7 @@ export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options?: Check
   const rtol = checkNumber(fn, 'options.rtol', given.rtol ?? 1e-6, { min: 0 });
   const atol = checkNumber(fn, 'options.atol', given.atol ?? 1e-8, { min: 0 });
   const seed = checkSeed(fn, given.seed ?? 0);
-  const context: Context = { flat, point, step, rtol, atol, order, modes, rng: createRandom(seed), checks: 0, maxRelativeError: 0 };
+  const context: Context = { flat, view, point, step, rtol, atol, order, modes, rng: createRandom(seed), checks: 0, maxRelativeError: 0 };
   checkFunction(context, f as TensorFunction, 'f', 1);
   return { checks: context.checks, maxRelativeError: context.maxRelativeError };
 }
@@ -147,13 +149,13 @@ function checkFunction(c: Context, g: TensorFunction, label: string, order: numb
   const value = evaluate(g, c.flat.rebuild(c.flat.leaves), label);
   if (c.point.length > 0 && value.size > 0) {
     const direction = unitRandom(c.rng, c.point.length);
-    const plus = axpyPoint(c.point, c.step, direction);
-    const minus = axpyPoint(c.point, -c.step, direction);
+    const plus = axpy(c.step, direction, c.point);
+    const minus = axpy(-c.step, direction, c.point);
     // The step actually taken, per unit h: exact differences of nearby floats, so no rounding of x + hv leaks in.
     const taken = new Float64Array(c.point.length);
     for (let i = 0; i < taken.length; i++) taken[i] = (plus[i]! - minus[i]!) / (2 * c.step);
-    const fPlus = evaluate(g, treeFrom(c.flat, plus), label, value.shape);
-    const fMinus = evaluate(g, treeFrom(c.flat, minus), label, value.shape);
+    const fPlus = evaluate(g, c.view.toTree(plus), label, value.shape);
+    const fMinus = evaluate(g, c.view.toTree(minus), label, value.shape);
     const numeric = new Float64Array(value.size);
     const noise = new Float64Array(value.size);
     for (let i = 0; i < numeric.length; i++) {
@@ -163,13 +165,13 @@ function checkFunction(c: Context, g: TensorFunction, label: string, order: numb
       noise[i] = (VALUE_ROUNDING * EPS * (Math.abs(a) + Math.abs(b))) / (2 * c.step);
     }
     const at = c.flat.rebuild(c.flat.leaves);
-    const along = treeFrom(c.flat, taken);
+    const along = c.view.toTree(taken);
     if (c.modes.includes('fwd')) compareForward(c, g, at, along, numeric, noise, label, order);
     if (c.modes.includes('rev')) compareReverse(c, g, at, taken, numeric, noise, value.shape, label, order);
   }
   if (order >= c.order) return;
   if (c.modes.includes('fwd')) {
-    const v = treeFrom(c.flat, unitRandom(c.rng, c.point.length));
+    const v = c.view.toTree(unitRandom(c.rng, c.point.length));
     const jvpMap: TensorFunction = (z) => jvp(g, z, v).tangent;
     checkFunction(c, jvpMap, `x ↦ jvp(${label}, x, v).tangent`, order + 1);
   }
@@ -217,7 +219,7 @@ function compareReverse(
 ): void {
   const u = unitRandom(c.rng, numeric.length);
   const cotangent = vjp(g, at).pullback(fromData(u, shape));
-  const pulled = concatData(flatten(cotangent, 'checkGrads', 'pullback').leaves);
+  const pulled = c.view.toFlat(cotangent);
   if (pulled.length !== taken.length) {
     throw new TapegradError('checkGrads', 'grad-check', `the pullback of ${label} returned ${pulled.length} values for an input of ${taken.length}`);
   }
@@ -267,34 +269,6 @@ function evaluate(g: TensorFunction, x: unknown, label: string, shape?: readonly
     throw new InvalidArgumentError('checkGrads', `${label} returned shape ${formatShape(y.shape)} at a nearby point but ${formatShape(shape)} at x`);
   }
   return y;
-}
-
-function concatData(leaves: readonly Tensor[]): Float64Array {
-  const out = new Float64Array(leaves.reduce((n, l) => n + l.size, 0));
-  let offset = 0;
-  for (const leaf of leaves) {
-    out.set(dataOf(leaf), offset);
-    offset += leaf.size;
-  }
-  return out;
-}
-
-/** A tree with the structure of `flat` whose leaves hold consecutive pieces of `values`. */
-function treeFrom(flat: Flattened, values: Float64Array): unknown {
-  let offset = 0;
-  return flat.rebuild(
-    flat.leaves.map((leaf) => {
-      const piece = fromData(values.slice(offset, offset + leaf.size), leaf.shape);
-      offset += leaf.size;
-      return piece;
-    }),
-  );
-}
-
-function axpyPoint(x: Float64Array, alpha: number, v: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i]! + alpha * v[i]!;
-  return out;
 }
 
 /** A random direction of unit Euclidean length. */

@@ -11,6 +11,7 @@
  */
 import { NonFiniteError, formatShape } from '../errors.js';
 import { checkArity, checkFunction } from '../validate.js';
+import { indexOfNonFinite } from '../linalg/vector.js';
 import { setValueHook } from './primitive.js';
 import { dataOf, type Tensor } from './tensor.js';
 
@@ -28,11 +29,6 @@ const HINTS: Record<string, string> = {
   reciprocal: 'division by zero',
 };
 
-function firstNonFinite(data: Float64Array): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
-  return -1;
-}
-
 /**
  * Runs `fn` with finite checks on every primitive evaluation and returns its result; throws a
  * `NonFiniteError` naming the op that first produced a NaN or ±∞ from finite inputs, where, and
@@ -48,8 +44,8 @@ export function withFiniteChecks<R>(fn: () => R): R {
   const outer = setValueHook(undefined);
   setValueHook((name, output, inputs) => {
     outer?.(name, output, inputs);
-    const at = firstNonFinite(dataOf(output));
-    if (at < 0 || inputs.some((t: Tensor) => firstNonFinite(dataOf(t)) >= 0)) return;
+    const at = indexOfNonFinite(dataOf(output));
+    if (at < 0 || inputs.some((t: Tensor) => indexOfNonFinite(dataOf(t)) >= 0)) return;
     const value = dataOf(output)[at]!;
     const kind = Number.isNaN(value) ? 'NaN' : value > 0 ? '+Infinity' : '-Infinity';
     const shapes = inputs.map((t) => formatShape(t.shape)).join(', ');

@@ -3,13 +3,15 @@
  * nested to any depth, with tensors (or numbers) at the leaves. The transforms flatten a tree to
  * its leaves, work on those, and rebuild the same structure for the result — JAX's pytrees.
  *
- * `ravel`/`unravel` go one step further and pack every leaf into one flat vector, with
- * differentiable ops, which is what dense Hessians and the solvers want.
+ * Two ways to see a tree as one flat vector: `ravel`/`unravel` pack the leaves with
+ * differentiable ops (inside a traced function), and `flatView` copies them to and from a plain
+ * Float64Array outside any trace (what the solvers, Hessian operators and `checkGrads` hand
+ * around). Both lay the leaves end to end in `flatten`'s order.
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import { checkArity, isPlainObject } from '../validate.js';
 import { concat, reshape, slice } from './ops/shape.js';
-import { Tensor, describe, fromData, scalar } from './tensor.js';
+import { Tensor, dataOf, describe, fromData, scalar } from './tensor.js';
 
 /** A tensor, a number, or an array / plain object of trees. */
 export type Tree = Tensor | number | readonly Tree[] | { readonly [key: string]: Tree };
@@ -112,8 +114,7 @@ export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vect
 
 function ravelFor<T extends Tree>(fn: string, tree: T): { vector: Tensor; unravel: (vector: Tensor) => TensorTree<T> } {
   const flat = flatten(tree, fn);
-  const sizes = flat.leaves.map((l) => l.size);
-  const total = sizes.reduce((a, b) => a + b, 0);
+  const { sizes, total } = layout(flat.leaves);
   const vector = flat.leaves.length === 0 ? fromData(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
   const unravel = function (v: Tensor): TensorTree<T> {
     checkArity('unravel', arguments.length, 1);
@@ -143,4 +144,46 @@ export function unravel<T extends Tree>(vector: Tensor, template: T): TensorTree
   checkArity('unravel', arguments.length, 2);
   if (arguments.length < 2) throw new InvalidArgumentError('unravel', 'needs the template tree as its second argument: unravel(vector, template)');
   return ravelFor('unravel', template).unravel(vector);
+}
+
+/** Where each leaf starts in the flat vector, and the vector's length. */
+function layout(leaves: readonly Tensor[]): { sizes: number[]; offsets: number[]; total: number } {
+  const sizes = leaves.map((leaf) => leaf.size);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    offsets.push(total);
+    total += size;
+  }
+  return { sizes, offsets, total };
+}
+
+/** A flattened tree seen as one Float64Array, outside any trace (see the module comment). */
+export interface FlatView {
+  readonly size: number;
+  readonly leaves: readonly Tensor[];
+  /** A tree shaped like the original whose leaves are constant copies of consecutive pieces of `v`. */
+  toTree(v: Float64Array): unknown;
+  /** The leaves of a tree of the same structure, copied end to end into a fresh array. */
+  toFlat(tree: unknown): Float64Array;
+}
+
+/**
+ * @internal The flat view of an already flattened tree; `fn` names the public function in errors
+ * from `toFlat`. Converting outside the recorded tape keeps a Hessian product O(n) however many
+ * leaves the tree has.
+ * @example flatView(flatten({ w: zeros([2]), b: 0 }, 'hessianOperator'), 'hessianOperator').size; // 3
+ */
+export function flatView(flat: Flattened, fn: string): FlatView {
+  const { offsets, total } = layout(flat.leaves);
+  return {
+    size: total,
+    leaves: flat.leaves,
+    toTree: (v) => flat.rebuild(flat.leaves.map((leaf, i) => fromData(v.slice(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
+    toFlat: (tree) => {
+      const out = new Float64Array(total);
+      flatten(tree, fn).leaves.forEach((leaf, i) => out.set(dataOf(leaf), offsets[i]!));
+      return out;
+    },
+  };
 }

@@ -21,7 +21,7 @@ export interface HvpOptions {
 type ScalarFn<X> = (x: X, ...rest: never[]) => Tensor | number;
 
 // ---------------------------------------------------------------------------------------------
-// Reading arguments (shared with operators.ts and the applications)
+// Reading arguments (shared with the operators and the applications)
 
 /**
  * @internal Flattens a tree argument `name` of the public function `fn`. A cyclic array or object

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { add, matmul, mean, mul, softplus, square, sub, sum, tensor, hessianOperator, perSampleGradients, operatorToMatrix, choleskySolve, type Tensor } from '../../src/index.js';
+import { cgInverse, exactInverse, fisherInverse, inverseFromOperator } from '../../src/hessian/linear/index.js';
 import {
-  cgInverse,
-  exactInverse,
-  fisherInverse,
   influence,
-  inverseFromOperator,
   leaveOutWeights,
   mostInfluential,
   newtonCg,

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError } from '../../src/errors.js';
 import { norm2, symmetricEigen } from '../../src/linalg/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-import { DOWNDATE_THRESHOLD, IncrementalInverse, cgSolve, choleskySolve } from '../../src/hessian/solvers/index.js';
+import { DOWNDATE_THRESHOLD, IncrementalInverse, cgSolve, choleskySolve } from '../../src/hessian/linear/index.js';
 
 const EPS = Number.EPSILON;
 

@@ -9,7 +9,7 @@ import {
   scaledOperator,
   toOperator,
   type LinearOperator,
-} from '../../src/hessian/solvers/index.js';
+} from '../../src/hessian/linear/index.js';
 
 const m = new Float64Array([2, 1, 0, 1, 3, 1, 0, 1, 4]);
 

@@ -16,7 +16,7 @@ import {
   lissa,
   neumannSolve,
   type LinearOperator,
-} from '../../src/hessian/solvers/index.js';
+} from '../../src/hessian/linear/index.js';
 import { EPS, withSpectrum } from '../support/numeric.js';
 
 /** n eigenvalues evenly spaced in [low, high]. */

@@ -26,7 +26,7 @@ import {
   minresSolve,
   neumannSolve,
   type LinearOperator,
-} from '../../src/hessian/solvers/index.js';
+} from '../../src/hessian/linear/index.js';
 import { EPS, withSpectrum, withSpectrumAndVectors } from '../support/numeric.js';
 
 /** n eigenvalues log-spaced from 1 down to 1/cond. */

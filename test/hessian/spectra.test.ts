@@ -14,7 +14,7 @@ import {
   hutchinsonTrace,
   topEigenpairs,
   type LinearOperator,
-} from '../../src/hessian/solvers/index.js';
+} from '../../src/hessian/linear/index.js';
 import { withSpectrumAndVectors } from '../support/numeric.js';
 
 function column(q: Float64Array, n: number, k: number): Float64Array {

@@ -4,22 +4,7 @@
  * layer, and checked against the ground truth of actually retraining (see test/applications).
  */
 export { newtonCg, type NewtonCgOptions, type NewtonCgResult, type NewtonIteration } from './newton.js';
-export {
-  exactInverse,
-  cgInverse,
-  neumannInverse,
-  lissaInverse,
-  fisherInverse,
-  inverseFromOperator,
-  influence,
-  selfInfluence,
-  mostInfluential,
-  pearson,
-  type InverseHessian,
-  type InfluenceResult,
-  type ExactInverseOptions,
-  type FisherInverseOptions,
-} from './influence.js';
+export { influence, selfInfluence, mostInfluential, pearson, type InfluenceResult } from './influence.js';
 export {
   leaveOutWeights,
   predictLeaveOneOut,

@@ -19,18 +19,18 @@
  * to ‖∇L₋S‖ ≤ 1e-10 by default.
  *
  * The predicted change of any differentiable quantity q (a test loss) is then ∇qᵀ(θ₋S − θ̂),
- * which `influence` in influence.ts computes for all i at once from a single solve.
+ * which `influence` computes for all i at once from a single solve.
  */
 import { ShapeError } from '../../errors.js';
 import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
 import { addVectors, divideByScalar, gemv } from '../../linalg/index.js';
 import { checkArity, checkFunction, checkIndexList, checkPositiveInteger, checkVector } from '../../validate.js';
-import { flatView, recordHessian } from '../operators.js';
+import { flatView, recordHessian } from '../hessian-operator.js';
 import { readTree } from '../hvp.js';
-import { cgSolve, type CgOptions, type SolveResult } from '../solvers/index.js';
-import type { InverseHessian } from './influence.js';
+import { cgSolve, type CgOptions, type SolveResult } from '../linear/index.js';
+import type { InverseHessian } from '../linear/index.js';
 import { minimise, readNewtonOptions, type NewtonCgOptions, type NewtonCgResult } from './newton.js';
-import { readGradients, readInverse, reportedAs, solveWith, splitOptions } from './arguments.js';
+import { readGradients, readInverse, reportedAs, solveWith, splitOptions } from '../linear/arguments.js';
 
 /** A training objective with per-example weights: Σᵢ wᵢℓᵢ(θ) + R(θ). */
 export type WeightedObjective<P> = (params: TensorTree<P>, weights: Float64Array) => Tensor | number;

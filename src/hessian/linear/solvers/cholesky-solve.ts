@@ -14,11 +14,12 @@
  * approximately (a finite-difference Hessian): it solves with (H + Hᵀ)/2 + λI, says so, and
  * measures the residual against the H the user gave.
  */
-import { NonFiniteError, NotPositiveDefiniteError, SingularMatrixError } from '../../errors.js';
-import { addToDiagonal, axpy, cholesky, choleskySolveFactor, gemv, indexOfNonFinite, norm2, subVectors, symmetrize } from '../../linalg/index.js';
-import { checkArity, checkBoolean, checkNonNegative, checkSymmetric, readOptions } from '../../validate.js';
+import { NonFiniteError, NotPositiveDefiniteError, SingularMatrixError } from '../../../errors.js';
+import { addToDiagonal, axpy, cholesky, choleskySolveFactor, gemv, indexOfNonFinite, norm2, subVectors, symmetrize } from '../../../linalg/index.js';
+import { checkArity, checkBoolean, checkSymmetric, readOptions } from '../../../validate.js';
 import { formMatrix, readOperator, type OperatorLike } from '../linear-operator.js';
-import { readRightHandSide, type SolveResult } from './result.js';
+import type { SolveResult } from './result.js';
+import { readDamping, readRightHandSide } from './inputs.js';
 
 /** Options of `choleskySolve`. */
 export interface CholeskySolveOptions {
@@ -59,7 +60,7 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options?: Choles
   const n = op.size;
   const rhs = readRightHandSide(fn, b, n);
   const given = readOptions(fn, options, ['damping', 'symmetrize']);
-  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'damping', given.damping);
+  const damping = readDamping(fn, given.damping);
   const symmetrizing = given.symmetrize === undefined ? false : checkBoolean(fn, 'symmetrize', given.symmetrize);
 
   // A dense input costs no operator applications (readOperator copied it); an operator, n.

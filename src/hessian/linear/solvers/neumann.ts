@@ -1,5 +1,5 @@
 /**
- * The Neumann-series solver for (H + λI)x = b — the seed's inverse-Hessian-vector product.
+ * The Neumann-series solver for (H + λI)x = b — the inverse-Hessian-vector product of influence functions.
  *
  * With A = (H + λI)/s, the inverse is the Neumann series A⁻¹ = Σₖ (I − A)ᵏ, which converges iff
  * the spectral radius ρ(I − A) = maxᵢ |1 − μᵢ/s| < 1, i.e. iff every eigenvalue μᵢ of H + λI lies
@@ -10,29 +10,19 @@
  * whose residual is b − (H + λI)x = b − A·IHVₙ = (I − A)ⁿ⁺¹ b: it shrinks by ρ per step. Since the
  * iteration computes A·IHVₙ₋₁ anyway, the residual of every iterate is free.
  *
- * Provides `neumannSolve` (defaults s = 1, λ = 0, all iterations run: the seed's plain
+ * Provides `neumannSolve` (defaults s = 1, λ = 0, all iterations run: the plain
  * iteration), `scale: 'auto'` (power-iteration estimate of λ_max), and a divergence guard that
  * throws DivergenceError with an estimate of ρ(I − A) and a scale that would converge. Leaves out
  * the stochastic variant (lissa.ts) and any acceleration (use cgSolve: it needs √κ iterations
  * where Neumann needs κ).
  */
-import { DivergenceError } from '../../errors.js';
-import { addVectors, divideByScalar, norm2, subVectors } from '../../linalg/index.js';
-import { checkArity, checkNonNegative, checkPositiveInteger, checkSeed, readOptions } from '../../validate.js';
-import { readOperator, type OperatorLike } from '../linear-operator.js';
+import { DivergenceError } from '../../../errors.js';
+import { addVectors, divideByScalar, norm2, subVectors } from '../../../linalg/index.js';
+import { checkArity, checkPositiveInteger, checkSeed, readOptions } from '../../../validate.js';
+import { dampedProducts, type DampedProducts, readOperator, type OperatorLike } from '../linear-operator.js';
 import { dominantEigenvalue } from './power-estimate.js';
-import {
-  SYMMETRY_ADVICE,
-  dampedProducts,
-  readRightHandSide,
-  readScale,
-  readSignal,
-  readTolerance,
-  zeroRightHandSide,
-  type AbortFlag,
-  type DampedProducts,
-  type SolveResult,
-} from './result.js';
+import { zeroRightHandSide, type SolveResult } from './result.js';
+import { SYMMETRY_ADVICE, readDamping, readRightHandSide, readScale, readSignal, readTolerance, type AbortFlag } from './inputs.js';
 
 /** Options of `neumannSolve`. */
 export interface NeumannOptions {
@@ -44,7 +34,7 @@ export interface NeumannOptions {
    */
   tolerance?: number;
   /**
-   * The scale s (default 1, the seed's plain iteration). Must exceed λ_max(H + λI)/2 for the
+   * The scale s (default 1, the plain iteration). Must exceed λ_max(H + λI)/2 for the
    * series to converge. `'auto'` estimates λ_max by power iteration and uses s = 1.1·λ_max.
    */
   scale?: number | 'auto';
@@ -100,7 +90,7 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options?: Neumann
   const iterations = given.iterations === undefined ? 100 : checkPositiveInteger(fn, 'iterations', given.iterations);
   const tolerance = given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance);
   const requestedScale = given.scale === undefined ? 1 : readScale(fn, given.scale);
-  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'damping', given.damping);
+  const damping = readDamping(fn, given.damping);
   const checkEvery = given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery);
   const signal = readSignal(fn, given.signal);
   const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);

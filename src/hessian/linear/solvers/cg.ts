@@ -16,19 +16,13 @@
  * spending at most two extra products to measure them.
  * Leaves out indefinite systems (minresSolve) and trust-region truncation (Steihaug).
  */
-import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError } from '../../errors.js';
-import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../linalg/index.js';
-import { checkArity, checkOneOf, checkVector, describeValue } from '../../validate.js';
-import { readOperator, type CheckedOperator, type OperatorLike } from '../linear-operator.js';
-import {
-  MAX_RESTARTS,
-  SYMMETRY_ADVICE,
-  dampedProducts,
-  krylovSetup,
-  zeroRightHandSide,
-  type KrylovOptions,
-  type SolveResult,
-} from './result.js';
+import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError } from '../../../errors.js';
+import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../../linalg/index.js';
+import { checkArity, checkOneOf, checkVector, describeValue } from '../../../validate.js';
+import { dampedProducts, readOperator, type CheckedOperator, type OperatorLike } from '../linear-operator.js';
+import { zeroRightHandSide, type SolveResult } from './result.js';
+import { SYMMETRY_ADVICE } from './inputs.js';
+import { MAX_RESTARTS, krylovSetup, type KrylovOptions } from './krylov.js';
 
 /** Options of `cgSolve`: the shared Krylov options and a preconditioner. */
 export interface CgOptions extends KrylovOptions {

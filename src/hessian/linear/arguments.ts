@@ -1,14 +1,14 @@
 /**
- * Reading the arguments of the applications once, at entry: inverse Hessians, matrices of
- * per-example gradients, options handed through to a solver, and the solver's errors reported
- * under the name of the function the user called.
+ * Reading the arguments of the inverse-Hessian adapters and of the applications above them once,
+ * at entry: inverse Hessians, matrices of per-example gradients, options handed through to a
+ * solver, and the solver's errors reported under the name of the function the user called.
  *
  * Nothing here runs inside a solve or a sweep; each reader returns what the caller needs, already
  * checked, so the loops that follow need no checks.
  */
 import { InvalidArgumentError, ShapeError, TapegradError } from '../../errors.js';
 import { checkCount, checkFiniteEntries, checkNumber, checkVector, describeValue, isPlainObject, nearest, quote } from '../../validate.js';
-import type { LinearOperator, SolveResult } from '../solvers/index.js';
+import type { LinearOperator, SolveResult } from './index.js';
 
 /** An inverse Hessian as the applications use it: its size and a solve that is called bound. */
 export interface InverseReader {

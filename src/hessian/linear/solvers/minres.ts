@@ -21,19 +21,12 @@
  * cycle whose true residual has doubled stops and restarts. MINRES returns the iterate with the
  * lowest true residual it measured — never one worse than the initial guess.
  */
-import { axpy, divideByScalar, dot, norm2, subVectors } from '../../linalg/index.js';
-import { checkArity } from '../../validate.js';
-import type { OperatorLike } from '../linear-operator.js';
-import {
-  MAX_RESTARTS,
-  dampedProducts,
-  krylovSetup,
-  zeroRightHandSide,
-  type AbortFlag,
-  type DampedProducts,
-  type KrylovOptions,
-  type SolveResult,
-} from './result.js';
+import { axpy, divideByScalar, dot, norm2, subVectors } from '../../../linalg/index.js';
+import { checkArity } from '../../../validate.js';
+import { dampedProducts, type DampedProducts, type OperatorLike } from '../linear-operator.js';
+import { zeroRightHandSide, type SolveResult } from './result.js';
+import type { AbortFlag } from './inputs.js';
+import { MAX_RESTARTS, krylovSetup, type KrylovOptions } from './krylov.js';
 
 /**
  * Options of `minresSolve`: the shared Krylov options. MINRES needs no damping for definiteness,

@@ -8,8 +8,8 @@
  * `topEigenpairs` in spectra.ts). Power iteration converges like (|λ₂|/|λ₁|)ᵏ, and its Rayleigh
  * quotient approaches |λ₁| from below, so callers add a safety margin.
  */
-import { createRandom } from '../../linalg/random.js';
-import { divideByScalar, dot, norm2 } from '../../linalg/index.js';
+import { createRandom } from '../../../linalg/random.js';
+import { divideByScalar, dot, norm2 } from '../../../linalg/index.js';
 
 /** The result of `dominantEigenvalue`. */
 export interface DominantEigenvalue {

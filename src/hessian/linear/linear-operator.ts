@@ -9,8 +9,9 @@
  * This module provides the interface, the dense wrapper, the coercion `toOperator`, three
  * combinators (`dampedOperator` H + λI, `scaledOperator` s·H, `countingOperator`, which counts
  * applications so demos can report the HVPs a solver spent) and `operatorToMatrix` (n
- * applications → the dense matrix). It leaves out anything that needs autodiff (HVP operators
- * live in `hvp.ts` / `operators.ts`).
+ * applications → the dense matrix), and the counted products with H + λI the solvers share. It
+ * leaves out anything that differentiates: the Hessian operators live one folder up
+ * (`hessian-operator.ts`, `curvature.ts`) and hand their products in as operators.
  *
  * Trust at the boundary. Everything a user hands in is read once, when the public function is
  * called: an operator's `size` must be an integer ≥ 1 (an empty system is refused: its relative
@@ -27,8 +28,8 @@
  * directly (asymmetry beyond √ε relative is refused) — a matrix already wrapped into an operator
  * can only be multiplied by, so its symmetry is the caller's promise.
  */
-import { InvalidArgumentError, NonFiniteError, ShapeError, formatShape } from '../errors.js';
-import { axpy, diagonalOf, gemv, indexOfNonFinite, transpose } from '../linalg/index.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError, formatShape } from '../../errors.js';
+import { axpy, diagonalOf, gemv, indexOfNonFinite, transpose } from '../../linalg/index.js';
 import {
   checkArity,
   checkNonNegative,
@@ -38,7 +39,7 @@ import {
   checkSymmetric,
   checkVector,
   describeValue,
-} from '../validate.js';
+} from '../../validate.js';
 
 /**
  * A square linear map on Float64Array vectors of length `size` (an integer ≥ 1).
@@ -463,4 +464,30 @@ export function formMatrix(op: CheckedOperator): Float64Array {
     unit[j] = 0;
   }
   return transpose(out, n, n, out);
+}
+
+/** Products with H + λI, counted. */
+export interface DampedProducts {
+  /** (H + λI)v as a fresh, checked array; `where` goes into error messages. */
+  apply(v: Float64Array, where: string): Float64Array;
+  /** Products taken so far. */
+  readonly count: number;
+}
+
+/**
+ * Counts and applies (H + λI) through a checked operator.
+ * @example const A = dampedProducts(op, 0.1); A.apply(v, 'at iteration 1'); A.count; // 1
+ */
+export function dampedProducts(op: CheckedOperator, damping: number): DampedProducts {
+  let count = 0;
+  return {
+    apply(v, where) {
+      count++;
+      const out = op.product(v, where); // fresh, so λv is added in place
+      return damping === 0 ? out : axpy(damping, v, out, out);
+    },
+    get count() {
+      return count;
+    },
+  };
 }

@@ -27,7 +27,7 @@
  * downdates (any small v keeps λI − wvvᵀ positive definite) and silently leave the inverse of a
  * matrix nobody asked for.
  */
-import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError, TapegradError } from '../errors.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError, SingularMatrixError, TapegradError } from '../../errors.js';
 import {
   cholesky,
   choleskyInverse,
@@ -44,9 +44,9 @@ import {
   subVectors,
   symmetrize,
   transpose,
-} from '../linalg/index.js';
-import { createRandom } from '../linalg/random.js';
-import { checkArity, checkBoolean, checkNumber, checkPositiveInteger, checkSize, checkVector, describeValue, readOptions } from '../validate.js';
+} from '../../linalg/index.js';
+import { createRandom } from '../../linalg/random.js';
+import { checkArity, checkBoolean, checkNumber, checkPositiveInteger, checkSize, checkVector, describeValue, readOptions } from '../../validate.js';
 import { makeOperator, type LinearOperator } from './linear-operator.js';
 
 /** Options of `new IncrementalInverse(n, options)`. */

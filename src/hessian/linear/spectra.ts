@@ -12,12 +12,12 @@
  * Leaves out the bottom of the spectrum (run topEigenpairs on σI − H), spectral densities
  * (stochastic Lanczos quadrature) and anything needing the dense matrix (see symmetricEigen).
  */
-import { InvalidArgumentError, NonFiniteError, TapegradError } from '../errors.js';
-import { axpy, divideByScalar, dot, norm2, symmetricEigen } from '../linalg/index.js';
-import { createRandom, type RandomSource } from '../linalg/random.js';
-import { checkArity, checkCount, checkOneOf, checkPositiveInteger, checkSeed, readOptions } from '../validate.js';
+import { InvalidArgumentError, NonFiniteError, TapegradError } from '../../errors.js';
+import { axpy, divideByScalar, dot, norm2, symmetricEigen } from '../../linalg/index.js';
+import { createRandom, type RandomSource } from '../../linalg/random.js';
+import { checkArity, checkCount, checkOneOf, checkPositiveInteger, checkSeed, readOptions } from '../../validate.js';
 import { readOperator, type CheckedOperator, type OperatorLike } from './linear-operator.js';
-import { readTolerance } from './solvers/result.js';
+import { readTolerance } from './solvers/inputs.js';
 
 /** Options of `topEigenpairs`. */
 export interface TopEigenpairsOptions {

@@ -16,21 +16,14 @@
  * b − Aⱼ·IHVⱼ are minibatch residuals, exact only when the sampler returns the full Hessian, so
  * `converged` can at most say that the minibatch residual of x met the tolerance.
  */
-import { DivergenceError } from '../../errors.js';
-import { addVectors, divideByScalar, dot, norm2, subVectors } from '../../linalg/index.js';
-import { createRandom, type RandomSource } from '../../linalg/random.js';
-import { checkArity, checkFunction, checkNonNegative, checkPositiveInteger, checkSeed, checkVector, readOptions } from '../../validate.js';
+import { DivergenceError } from '../../../errors.js';
+import { addVectors, divideByScalar, dot, norm2, subVectors } from '../../../linalg/index.js';
+import { createRandom, type RandomSource } from '../../../linalg/random.js';
+import { checkArity, checkFunction, checkPositiveInteger, checkSeed, checkVector, readOptions } from '../../../validate.js';
 import { readOperator, type OperatorLike } from '../linear-operator.js';
 import { growthRatio } from './neumann.js';
-import {
-  SYMMETRY_ADVICE,
-  readScale,
-  readSignal,
-  readTolerance,
-  zeroRightHandSide,
-  type AbortFlag,
-  type SolveResult,
-} from './result.js';
+import { zeroRightHandSide, type SolveResult } from './result.js';
+import { SYMMETRY_ADVICE, readDamping, readScale, readSignal, readTolerance, type AbortFlag } from './inputs.js';
 
 /** Options of `lissa`. */
 export interface LissaOptions {
@@ -116,7 +109,7 @@ export function lissa(
   const depth = given.depth === undefined ? 1000 : checkPositiveInteger(fn, 'depth', given.depth);
   const repeats = given.repeats === undefined ? 1 : checkPositiveInteger(fn, 'repeats', given.repeats);
   const requestedScale = given.scale === undefined ? 1 : readScale(fn, given.scale);
-  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'damping', given.damping);
+  const damping = readDamping(fn, given.damping);
   const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
   const tolerance = given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance);
   const checkEvery = given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery);
