@@ -1,8 +1,8 @@
 /**
- * Hessian-vector products on DESIGN.md's workloads, with benchmark.js: for each workload the
+ * Hessian-vector products on the benchmark workloads, with benchmark.js: for each workload the
  * value, the gradient, every `hvp` mode and the replayed `hessianOperator(...).apply`
  * (fwd-over-rev and rev-over-rev), next to the hand-written closed forms of `workloads.ts`.
- * Prints mean time per call and the ratios issue 4 sets targets for, each marked PASS or MISS.
+ * Prints mean time per call and the ratios the performance targets are set for, each marked PASS or MISS.
  *
  *   node --import tsx/esm bench/hvp.bench.ts        (or `npm run bench`, which runs every file)
  *
@@ -111,7 +111,7 @@ for (const w of standardWorkloads()) {
   for (const check of report(w, runWorkload(w))) summary.push({ workload: w.name, check });
 }
 
-console.log('\nTargets (issue 4)');
+console.log('\nPerformance targets');
 console.log(
   table(
     ['workload', 'target', 'ratio', 'limit', ''],

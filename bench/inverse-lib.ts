@@ -1,5 +1,5 @@
 /**
- * The table builder behind `bench/inverse.bench.ts` (issue 5): how many Hessian(-vector) products
+ * The table builder behind `bench/inverse.bench.ts`: how many Hessian(-vector) products
  * and how much wall time each inverse-Hessian solver needs to reach a relative residual of 1e-8,
  * on the operators of the benchmark workloads of `workloads.ts`.
  *

@@ -1,5 +1,5 @@
 /**
- * Inverse-Hessian solvers on the benchmark workloads (issue 5): for each solver, the Hessian(-vector)
+ * Inverse-Hessian solvers on the benchmark workloads: for each solver, the Hessian(-vector)
  * products and the wall time to reach a relative residual of 1e-8 — or what it reached, with its
  * `converged` flag and reason — and the true residual ‖b − (H + λI)x‖/‖b‖ of its answer.
  *

@@ -13,6 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FILES = ['linalg', 'engine', 'hvp', 'inverse'];
+/** What each file measures, printed as it starts: its first table appears only when its first suite is done. */
+const WHAT: Record<string, string> = {
+  linalg: 'dense kernels (dot, gemv, gemm, factorisations) against naive loops',
+  engine: 'per-node overhead and gradients of the workloads against hand-written code',
+  hvp: 'every HVP mode and the replayed operators on each workload',
+  inverse: 'Hessian products and time each solver needs to reach a relative residual of 1e-8',
+};
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !FILES.includes(name));
@@ -32,6 +39,7 @@ for (const name of wanted.length > 0 ? wanted : FILES) {
     continue;
   }
   console.log(`\n══ ${name}.bench.ts ${'═'.repeat(Math.max(0, 60 - name.length))}`);
+  console.log(`starting: ${WHAT[name] ?? name} — results print as each suite finishes`);
   const started = Date.now();
   const result = spawnSync(process.execPath, ['--import', 'tsx/esm', file], { stdio: 'inherit' });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

@@ -1,5 +1,5 @@
 /**
- * The benchmark workloads of DESIGN.md ("Performance model"), each twice: as a tapegrad function
+ * The benchmark workloads, each twice: as a tapegrad function
  * and as hand-written Float64Array closed forms for the value, the gradient and the
  * Hessian-vector product. The benchmarks and `bin/compare.ts` time the two side by side, and
  * `test/bench/workloads.test.ts` checks that they compute the same numbers — a ratio is only
@@ -52,7 +52,7 @@ export interface ClosedForms {
   operator(x: Float64Array): (v: Float64Array) => Float64Array;
 }
 
-/** What the targets of issue 4 expect of a workload: kernel-bound or overhead-bound. */
+/** What the performance targets expect of a workload: kernel-bound or overhead-bound. */
 export type Bound = 'kernel' | 'overhead' | 'per-node';
 
 export type WorkloadFamily = 'quadratic' | 'logistic' | 'mlp' | 'rosenbrock' | 'scalar-rosenbrock';
@@ -250,7 +250,7 @@ function columnSums(m: Float64Array, rows: number, cols: number, out: Float64Arr
 
 /**
  * tanh MLP with softmax output and mean cross-entropy over a batch:
- * H = tanh(X·W1 + b1), Z = H·W2 + b2, f = −mean log softmax(Z)[label]. Defaults are DESIGN.md's
+ * H = tanh(X·W1 + b1), Z = H·W2 + b2, f = −mean log softmax(Z)[label]. Defaults are the benchmark's
  * 64→64→10 on a batch of 256 (4810 parameters). Weights are N(0, 1/fan-in).
  */
 export function mlp(sizes: MlpSizes = { batch: 256, inputs: 64, hidden: 64, classes: 10 }, seed = 3): Workload<MlpParams> {
@@ -513,7 +513,7 @@ export function scalarRosenbrock(n = 1000, seed = 4): Workload<Tensor[]> {
 
 // ---------------------------------------------------------------------------------------------
 
-/** DESIGN.md's benchmark sizes (quadratic 100 and 1000, logistic, MLP, Rosenbrock 10 000, scalar 1000). */
+/** The benchmark sizes (quadratic 100 and 1000, logistic, MLP, Rosenbrock 10 000, scalar 1000). */
 export function standardWorkloads(): Workload[] {
   return [quadratic(100), quadratic(1000), logistic(), mlp(), rosenbrock(10_000), scalarRosenbrock(1000)] as Workload[];
 }
@@ -548,7 +548,7 @@ export function relativeError(a: Float64Array | number, b: Float64Array | number
 }
 
 // ---------------------------------------------------------------------------------------------
-// The targets of issue 4, evaluated the same way by `bench/hvp.bench.ts` and `bin/compare.ts`.
+// The performance targets, evaluated the same way by `bench/hvp.bench.ts` and `bin/compare.ts`.
 
 /** Mean (or median) seconds per call of what the targets compare. */
 export interface Timings {
@@ -574,7 +574,7 @@ export interface TargetCheck {
 export const TARGET_MODES = ['fwd-over-rev', 'rev-over-rev'] as const;
 
 /**
- * Issue 4's targets for one workload:
+ * The performance targets for one workload:
  * - every workload: HVP ÷ (tapegrad's) gradient ≤ 2.5 in fwd-over-rev and rev-over-rev;
  * - kernel-bound (quadratic n ≥ 1000, logistic, MLP): gradient ≤ 1.3× hand, HVP ≤ 2× hand HVP,
  *   replayed operator ≤ 1.3× the hand operator;

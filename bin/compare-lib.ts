@@ -47,7 +47,7 @@ export type Format = (typeof FORMATS)[number];
 
 export interface CompareOptions {
   readonly workload: WorkloadChoice;
-  /** Size for the quadratic and the Rosenbrock workloads; undefined means DESIGN.md's sizes. */
+  /** Size for the quadratic and the Rosenbrock workloads; undefined means the benchmark's default sizes. */
   readonly n: number | undefined;
   readonly repeats: number;
   readonly format: Format;

@@ -4,7 +4,7 @@
  *
  * Puts tapegrad's Hessian-vector-product modes side by side on the benchmark workloads: one
  * table per workload with time per product, ratios to the gradient and to a hand-written closed
- * form, tape sizes, op counts and errors, and the issue-4 targets marked PASS or MISS. Timing is
+ * form, tape sizes, op counts and errors, and the performance targets marked PASS or MISS. Timing is
  * a median of `performance.now()` runs (quick), not benchmark.js — `npm run bench` is the
  * careful measurement. The logic lives in `compare-lib.ts`.
  */
@@ -26,8 +26,10 @@ function main(argv: readonly string[]): number {
     return 0;
   }
   const workloads = selectWorkloads(options);
-  const tables = workloads.map((w) => {
-    if (options.format === 'text') process.stderr.write(`measuring ${w.name}…\n`);
+  // Progress goes to stderr, so `--format markdown > file` still writes only the tables.
+  process.stderr.write(`compare: ${workloads.length} workload${workloads.length === 1 ? '' : 's'}, ${options.repeats} repeats each\n`);
+  const tables = workloads.map((w, k) => {
+    process.stderr.write(`[${k + 1}/${workloads.length}] measuring ${w.name}…\n`);
     return measureWorkload(w, { repeats: options.repeats, runMs: 20, warmupMs: 150 });
   });
   process.stdout.write(`${formatReport(tables, options.format, options.repeats)}\n`);

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the seed's worked examples and the real-data results, computed by tapegrad.
+ * `npm start`: worked examples and the real-data results, computed by tapegrad.
  * Each section lives in scripts/sections/ and returns its text, so tests can run them too.
  */
 import { applicationsSection } from './sections/applications.js';

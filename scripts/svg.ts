@@ -1,7 +1,9 @@
 /**
  * Tiny SVG plotting helpers for the HTML report: a scatter plot (with an optional y = x line) and
- * a line chart (optionally log-scaled in y). They return SVG markup as strings — no DOM, no
- * dependencies — with "nice" ticks and escaped labels. Enough for a report, not a plotting library.
+ * a line chart (optionally log-scaled in x and/or y, for axes whose range spans decades). They
+ * return SVG markup as strings — no DOM, no dependencies — with "nice" ticks and escaped labels.
+ * A line chart's legend sits in its own column right of the plotting area, so it never covers
+ * data. Enough for a report, not a plotting library.
  */
 
 export interface Point {
@@ -21,10 +23,23 @@ interface Frame {
   title: string;
   xLabel: string;
   yLabel: string;
+  /** Space right of the plotting area (a legend column); MARGIN.right when absent. */
+  right?: number;
 }
 
 const MARGIN = { left: 64, right: 16, top: 32, bottom: 46 };
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+interface Tick {
+  value: number;
+  label: string;
+}
+
+/** Ticks for a log₁₀ axis whose transformed range is [low, high]: the powers of ten, labelled 1, 10, 100, 1e3 …. */
+function logTicks(low: number, high: number, power: (e: number) => string): Tick[] {
+  const ticks = niceTicks(low, high).filter((t) => Number.isInteger(t));
+  return (ticks.length > 0 ? ticks : [Math.round((low + high) / 2)]).map((value) => ({ value, label: power(value) }));
+}
 
 /** Escapes text for SVG/HTML content and attributes. */
 export function escapeXml(text: string): string {
@@ -61,18 +76,18 @@ function extent(values: number[]): [number, number] {
 }
 
 /** Axes, ticks, labels and title around a plotting area; returns the markup and the scales. */
-function axes(frame: Frame, xRange: [number, number], yRange: [number, number], yTicks: { value: number; label: string }[]) {
+function axes(frame: Frame, xRange: [number, number], yRange: [number, number], yTicks: Tick[], xTicks?: Tick[]) {
   const { width, height } = frame;
-  const plotW = width - MARGIN.left - MARGIN.right;
+  const plotW = width - MARGIN.left - (frame.right ?? MARGIN.right);
   const plotH = height - MARGIN.top - MARGIN.bottom;
   const sx = (x: number) => MARGIN.left + ((x - xRange[0]) / (xRange[1] - xRange[0])) * plotW;
   const sy = (y: number) => MARGIN.top + plotH - ((y - yRange[0]) / (yRange[1] - yRange[0])) * plotH;
   const parts: string[] = [];
   parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="#fff" stroke="#999"/>`);
-  for (const t of niceTicks(xRange[0], xRange[1])) {
-    const x = sx(t).toFixed(1);
+  for (const { value, label } of xTicks ?? niceTicks(xRange[0], xRange[1]).map((value) => ({ value, label: formatTick(value) }))) {
+    const x = sx(value).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#eee"/>`);
-    parts.push(`<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${formatTick(t)}</text>`);
+    parts.push(`<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${label}</text>`);
   }
   for (const { value, label } of yTicks) {
     const y = sy(value).toFixed(1);
@@ -116,33 +131,43 @@ export function scatterPlot(points: Point[], options: { title: string; xLabel: s
 }
 
 /**
- * A line chart of several series, with a legend; `logY` plots log₁₀ y (non-positive values dropped).
- * @example lineChart([{ name: 'CG', points }], { title: 'convergence', xLabel: 'iteration', yLabel: 'residual', logY: true });
+ * A line chart of several series, with a legend in a column of its own right of the plot.
+ * `logY` plots log₁₀ y (non-positive values dropped); `logX` plots log₁₀ x (x ≤ 0 dropped) —
+ * use it for iteration counts when one series runs 20 iterations and another 1000.
+ * @example lineChart([{ name: 'CG', points }], { title: 'convergence', xLabel: 'iteration', yLabel: 'residual', logX: true, logY: true });
  */
-export function lineChart(series: Series[], options: { title: string; xLabel: string; yLabel: string; logY?: boolean; width?: number; height?: number; yRange?: [number, number] }): string {
-  const frame: Frame = { width: options.width ?? 560, height: options.height ?? 340, title: options.title, xLabel: options.xLabel, yLabel: options.yLabel };
+export function lineChart(
+  series: Series[],
+  options: { title: string; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean; width?: number; height?: number; yRange?: [number, number] },
+): string {
+  const named = series.filter((s) => s.points.length > 0);
+  // About 6.5 px per character at font-size 11, plus the sample line and padding.
+  const legendWidth = 40 + Math.ceil(6.5 * Math.max(0, ...named.map((s) => s.name.length)));
+  const right = legendWidth + 12;
+  const frame: Frame = { width: (options.width ?? 560) + legendWidth - 16, height: options.height ?? 340, title: options.title, xLabel: options.xLabel, yLabel: options.yLabel, right };
+  const logX = options.logX === true;
   const logY = options.logY === true;
-  const transform = (y: number) => (logY ? Math.log10(y) : y);
   const usable = series.map((s, k) => ({
     ...s,
     color: s.color ?? PALETTE[k % PALETTE.length]!,
-    points: s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!logY || p.y > 0)).map((p) => ({ x: p.x, y: transform(p.y) })),
+    points: s.points
+      .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!logX || p.x > 0) && (!logY || p.y > 0))
+      .map((p) => ({ x: logX ? Math.log10(p.x) : p.x, y: logY ? Math.log10(p.y) : p.y })),
   }));
   const all = usable.flatMap((s) => s.points);
   const xRange = extent(all.map((p) => p.x));
   const yRange = options.yRange ?? extent(all.map((p) => p.y));
-  const yTicks = logY
-    ? niceTicks(yRange[0], yRange[1]).filter((t) => Number.isInteger(t)).map((value) => ({ value, label: `1e${value}` }))
-    : niceTicks(yRange[0], yRange[1]).map((value) => ({ value, label: formatTick(value) }));
-  const { parts, sx, sy, plotW } = axes(frame, xRange, yRange, yTicks);
-  const legendX = MARGIN.left + plotW - 176;
-  parts.push(`<rect x="${legendX}" y="${MARGIN.top + 4}" width="172" height="${15 * usable.length + 6}" fill="#fff" fill-opacity="0.85" stroke="#ddd"/>`);
-  usable.forEach((s, k) => {
-    if (s.points.length === 0) return;
+  const yTicks = logY ? logTicks(yRange[0], yRange[1], (e) => `1e${e}`) : niceTicks(yRange[0], yRange[1]).map((value) => ({ value, label: formatTick(value) }));
+  const xTicks = logX ? logTicks(xRange[0], xRange[1], (e) => formatTick(10 ** e)) : undefined;
+  const { parts, sx, sy, plotW } = axes(frame, xRange, yRange, yTicks, xTicks);
+  const legendX = MARGIN.left + plotW + 12;
+  const shown = usable.filter((s) => s.points.length > 0);
+  if (shown.length > 0) parts.push(`<rect x="${legendX}" y="${MARGIN.top}" width="${legendWidth}" height="${15 * shown.length + 6}" fill="#fff" stroke="#ddd"/>`);
+  shown.forEach((s, k) => {
     const path = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join('');
     parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="1.6"/>`);
     if (s.points.length <= 30) for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
-    const ly = MARGIN.top + 14 + 15 * k;
+    const ly = MARGIN.top + 10 + 15 * k;
     const lx = legendX + 6;
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
     parts.push(`<text x="${lx + 24}" y="${ly}" dominant-baseline="middle" font-size="11">${escapeXml(s.name)}</text>`);

@@ -138,8 +138,9 @@ export interface InfluenceExperiment {
 /**
  * Runs the influence / leave-one-out experiment (see the module comment). Deterministic.
  */
-export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INFLUENCE): InfluenceExperiment {
+export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INFLUENCE, log: (line: string) => void = () => {}): InfluenceExperiment {
   const { lambda } = settings;
+  log('influence: training the logistic regression on breast cancer (Newton–CG)…');
   const split = breastCancer();
   const train = toBatch(split.train);
   const test = toBatch(split.test);
@@ -163,6 +164,7 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
 
   // Ground truth: retrain without each training point, warm-started at θ̂.
   const retrainCount = Math.min(settings.retrain, n);
+  log(`influence: retraining without each of ${retrainCount} training points (the ground truth)…`);
   started = performance.now();
   const retrained: Float64Array[] = [];
   let retrainMaxGradientNorm = 0;
@@ -202,6 +204,7 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
   ];
   const routes = allRoutes.filter((route) => settings.solvers === undefined || settings.solvers.includes(route.key));
   const trainSubset = { gradients: G.gradients.subarray(0, retrainCount * d), count: retrainCount, size: d };
+  log(`influence: predicting the same changes through ${routes.length} inverse-Hessian routes…`);
   const solvers: SolverOutcome[] = routes.map(({ make, settings: description }) => {
     const begin = performance.now();
     const inverse = make();
@@ -421,7 +424,8 @@ export interface PruningExperiment {
 }
 
 /** Trains the MLP and prunes it three ways (see the module comment). Deterministic. */
-export function runPruningExperiment(settings: PruningSettings = DEFAULT_PRUNING): PruningExperiment {
+export function runPruningExperiment(settings: PruningSettings = DEFAULT_PRUNING, log: (line: string) => void = () => {}): PruningExperiment {
+  log(`pruning: training the MLP on digits (${settings.steps} Adam steps)…`);
   const split = digits();
   const train = toBatch(split.train);
   const test = toBatch(split.test);
@@ -463,6 +467,7 @@ export function runPruningExperiment(settings: PruningSettings = DEFAULT_PRUNING
   ];
   const curvature = toBatch(split.train, Int32Array.from({ length: Math.min(settings.curvatureRows, train.size) }, (_, i) => i));
 
+  log('pruning: the Hessian diagonal (OBD) and the inverse empirical Fisher (OBS)…');
   started = performance.now();
   const diagonal = hessianOperator((p: MlpParams) => mlpObjective(p, curvature, settings.lambda), params).diagonal();
   const diagonalMs = performance.now() - started;

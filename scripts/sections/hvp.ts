@@ -1,5 +1,5 @@
 /**
- * The seed's example 3.1: for f(x) = ½xᵀAx with a random (non-symmetric) A, the Hessian is
+ * A worked example: for f(x) = ½xᵀAx with a random (non-symmetric) A, the Hessian is
  * ½(A + Aᵀ), so H·v can be written down directly — and computed by every hvp mode.
  */
 import { HVP_MODES, dot, hvp, matmul, mul, randn, type Tensor } from '../../src/index.js';
@@ -23,7 +23,7 @@ export function hvpSection(n = 3, seed = 31): string {
     rows.push([mode, formatVector(product.data, 12), maxAbsDifference(product.data, direct).toExponential(1)]);
   }
   return [
-    heading(`Example 3.1 — the Hessian-vector product of f(x) = ½xᵀAx (n = ${n}, A random, not symmetric)`),
+    heading(`The Hessian-vector product of f(x) = ½xᵀAx (n = ${n}, A random, not symmetric)`),
     'H = ½(A + Aᵀ), so H·v is known exactly; every mode of hvp(f, x, v, { mode }) computes it.',
     'AD modes agree to rounding; the difference modes to what their step allows (√ε and ∛ε).',
     '',

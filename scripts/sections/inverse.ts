@@ -1,7 +1,7 @@
 /**
  * Demo section: inverse-Hessian-vector products, five ways.
  *
- * Part 1 is the seed's example 3.2 — a 3×3 H = AAᵀ/10 — solved directly, by the seed's plain
+ * Part 1 is a small worked example — a 3×3 H = AAᵀ/10 — solved directly, by the plain
  * Neumann iteration (500 steps, s = 1), by CG and by Sherman–Morrison. Part 2 is the
  * L2-regularised logistic-regression Hessian (N = 2000, d = 100, λ = 1e-3), formed densely here
  * with linalg, and every solver's cost in operator applications (HVPs) and time.
@@ -41,7 +41,7 @@ export function inverseSection(): string {
   return [...seedExample(), '', ...logisticRegression()].join('\n');
 }
 
-/** The seed's problem: A 3×3 standard normal, H = AAᵀ/10, v standard normal. */
+/** The small problem: A 3×3 standard normal, H = AAᵀ/10, v standard normal. */
 function seedProblem(seed: number): { a: Float64Array; h: Float64Array; v: Float64Array; eigenvalues: Float64Array } {
   const n = 3;
   const rng = createRandom(seed);
