@@ -8,3 +8,4 @@ export { Tape, type TapeNode } from './tape.js';
 export { checkGrads, type CheckGradsOptions } from './check-grads.js';
 export { recordTape, recordGradTape, formatTape, tapeToDot, tapeStats, countOps, type TapeRecording, type NodePhase, type RecordOptions, type FormatTapeOptions, type TapeToDotOptions, type TapeStats, type OpCounts } from './inspect.js';
 export { withFiniteChecks } from './debug.js';
+export { jit, compileFunction, type JitOptions, type Jitted, type Lowered } from './jit/index.js';

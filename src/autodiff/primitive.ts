@@ -109,15 +109,35 @@ export function newLevel(): number {
   return ++lastLevel;
 }
 
-// Every primitive evaluation passes through the level-0 branch of `apply` below, so this is the
-// one place to count them (`countOps` in inspect.ts). Unset, it costs one comparison per op.
+// Every primitive evaluation passes through the level-0 branch of `bind` below, so this is the
+// one place to count them (`countOps` in inspect.ts) and to record them (`jit`). Both hooks share
+// one slot, `levelZero`, so that with neither installed the branch costs one comparison per op.
 type ValueHook = (name: string, output: Tensor, inputs: readonly Tensor[]) => void;
+/** @internal Evaluates a primitive on constants in place of `primitive.value` (jit's recorder). */
+export type Evaluator = <P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P) => Tensor;
 let valueHook: ValueHook | undefined;
+let evaluator: Evaluator | undefined;
+let levelZero: Evaluator | undefined;
+
+function hooked<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  const out = evaluator !== undefined ? evaluator(primitive, inputs, params) : primitive.value(inputs, params);
+  if (valueHook !== undefined) valueHook(primitive.name, out, inputs);
+  return out;
+}
 
 /** @internal Installs (or, with undefined, removes) the evaluation hook; returns the previous one. */
 export function setValueHook(hook: ValueHook | undefined): ValueHook | undefined {
   const previous = valueHook;
   valueHook = hook;
+  levelZero = valueHook === undefined && evaluator === undefined ? undefined : hooked;
+  return previous;
+}
+
+/** @internal Installs (or, with undefined, removes) the level-0 evaluator; returns the previous one. */
+export function setEvaluator(next: Evaluator | undefined): Evaluator | undefined {
+  const previous = evaluator;
+  evaluator = next;
+  levelZero = valueHook === undefined && evaluator === undefined ? undefined : hooked;
   return previous;
 }
 
@@ -161,11 +181,7 @@ export function bind<P>(primitive: Primitive<P>, inputs: readonly Tensor[], para
       trace = x.trace;
     }
   }
-  if (trace === undefined) {
-    const out = primitive.value(inputs, params);
-    if (valueHook !== undefined) valueHook(primitive.name, out, inputs);
-    return out;
-  }
+  if (trace === undefined) return levelZero === undefined ? primitive.value(inputs, params) : levelZero(primitive, inputs, params);
   const primals = new Array<Tensor>(inputs.length);
   for (let i = 0; i < inputs.length; i++) primals[i] = inputs[i]!.level === top ? inputs[i]!.primal! : inputs[i]!;
   const output = bind(primitive, primals, params);

@@ -35,6 +35,20 @@ const CONSTRUCT = Symbol('tapegrad.Tensor');
 let storageOf: (t: Tensor) => Float64Array;
 
 /**
+ * Set while `jit` traces a function: throws a ConcretizationError when a public read (`item`,
+ * `toArray`, `data`, `toNested`) asks for the value of a traced tensor, whose value the compiled
+ * function would otherwise bake in as a constant.
+ */
+let concreteGuard: ((t: Tensor, fn: string) => void) | undefined;
+
+/** @internal Installs (or removes) jit's guard on public value reads; returns the previous one. */
+export function setConcreteGuard(guard: ((t: Tensor, fn: string) => void) | undefined): ((t: Tensor, fn: string) => void) | undefined {
+  const previous = concreteGuard;
+  concreteGuard = guard;
+  return previous;
+}
+
+/**
  * An immutable n-dimensional float64 array; see the module comment for traced tensors.
  *
  * Immutability is enforced, not requested: the values live in a private field that no public
@@ -92,6 +106,7 @@ export class Tensor {
    * loop read it once: `const values = t.data;`.
    */
   get data(): Float64Array {
+    if (concreteGuard !== undefined) concreteGuard(this, 'Tensor.data');
     return this.#data.slice();
   }
 
@@ -106,18 +121,21 @@ export class Tensor {
     if (this.size !== 1) {
       throw new ShapeError('Tensor.item', `item() needs a tensor with one element, got shape ${formatShape(this.shape)}; use toArray(), or reduce first with sum()`);
     }
+    if (concreteGuard !== undefined) concreteGuard(this, 'Tensor.item');
     return this.#data[0]!;
   }
 
   /** A fresh Float64Array copy of the values, row-major; it owns its buffer. @example tensor([1, 2]).toArray(); // Float64Array [1, 2] */
   toArray(): Float64Array {
     checkArity('Tensor.toArray', arguments.length, 0);
+    if (concreteGuard !== undefined) concreteGuard(this, 'Tensor.toArray');
     return this.#data.slice();
   }
 
   /** The values as nested JavaScript arrays (a number for a scalar). @example tensor([[1, 2]]).toNested(); // [[1, 2]] */
   toNested(): NestedArray {
     checkArity('Tensor.toNested', arguments.length, 0);
+    if (concreteGuard !== undefined) concreteGuard(this, 'Tensor.toNested');
     const data = this.#data;
     const build = (axis: number, offset: number): NestedArray => {
       if (axis === this.shape.length) return data[offset]!;

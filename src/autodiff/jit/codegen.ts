@@ -1,0 +1,202 @@
+/**
+ * Code generation for `jit`: a plan becomes one JavaScript function, built with `new Function`.
+ *
+ * The generated module is a factory: it allocates the plan's buffers and registers once, binds
+ * the constants, index maps and kernels it is given, and returns `run(inputs)`, which fills the
+ * buffers step by step and returns fresh copies of the outputs. Each fused loop is a plain
+ * `for` over Float64Arrays with one `const t<node> = …` per fused op; each kernel step calls the
+ * primitive's own value through a small adapter. Long programs (thousands of rank-0 ops) are split
+ * into parts of a few hundred statements, so that each part stays small enough for the engine's
+ * optimising compiler.
+ *
+ * What this file leaves out: the interpreter that runs the same plan where `new Function` is
+ * forbidden (interpret.ts).
+ */
+import { dataOf, fromData, type Tensor } from '../tensor.js';
+import { HELPERS } from './builtins.js';
+import type { KernelStep, LoopStep, Operand, Plan, Storage } from './plan.js';
+
+/** A compiled plan: takes the inputs' arrays, returns fresh output arrays. */
+export type Runner = (inputs: readonly Float64Array[]) => Float64Array[];
+
+/** What the generated factory receives: helpers, constants, index maps and kernel adapters. */
+export interface Environment {
+  readonly H: typeof HELPERS;
+  readonly C: readonly Float64Array[];
+  readonly M: readonly Int32Array[];
+  readonly K: readonly ((...arrays: Float64Array[]) => Float64Array)[];
+}
+
+/** The adapter a kernel step calls: wraps arrays as tensors, runs the primitive, unwraps its result. */
+export function kernelAdapter(step: KernelStep): (...arrays: Float64Array[]) => Float64Array {
+  const n = step.inputs.length;
+  const shapes = step.inputs.map((i) => i.shape);
+  return (...arrays) => {
+    const inputs = new Array<Tensor>(n);
+    for (let j = 0; j < n; j++) inputs[j] = fromData(arrays[j]!, shapes[j]!);
+    let params = step.params;
+    if (step.paramInputs.length > 0) {
+      const copy = { ...(step.params as Record<string, unknown>) };
+      step.paramInputs.forEach((p, k) => (copy[p.key] = fromData(arrays[n + k]!, p.shape)));
+      params = copy;
+    }
+    return dataOf(step.primitive.value(inputs, params));
+  };
+}
+
+const PART_BUDGET = 400;
+
+/** Generates the factory's source and the environment it needs. */
+export function generate(plan: Plan): { source: string; environment: Environment } {
+  const C: Float64Array[] = [];
+  const M: Int32Array[] = [];
+  const K: ((...arrays: Float64Array[]) => Float64Array)[] = [];
+  const declarations: string[] = ['"use strict";', 'const H = env.H;', `const R = new Float64Array(${Math.max(plan.registers, 1)});`];
+  const constantName = new Map<number, string>();
+  const inputs: string[] = [];
+  for (let k = 0; k < plan.inputCount; k++) inputs.push(`in${k}`);
+  if (inputs.length > 0) declarations.push(`let ${inputs.join(', ')};`);
+  const fresh: string[] = [];
+  for (const [id, s] of plan.storage) {
+    if (s.kind === 'const') {
+      constantName.set(id, `c${id}`);
+      declarations.push(`const c${id} = env.C[${C.length}];`);
+      C.push(s.data);
+    } else if (s.kind === 'buffer') {
+      declarations.push(`const b${id} = new Float64Array(${s.size});`);
+    } else if (s.kind === 'fresh') {
+      fresh.push(`f${id}`);
+    }
+  }
+  if (fresh.length > 0) declarations.push(`let ${fresh.join(', ')};`);
+
+  const arrayOf = (id: number): string => {
+    const s: Storage = plan.storage.get(id)!;
+    switch (s.kind) {
+      case 'input':
+        return `in${s.index}`;
+      case 'const':
+        return constantName.get(id)!;
+      case 'buffer':
+        return `b${id}`;
+      case 'fresh':
+        return `f${id}`;
+      case 'register':
+        return `R.subarray(${s.slot}, ${s.slot + 1})`;
+    }
+  };
+
+  const loopSource = (step: LoopStep): string[] => {
+    const pre: string[] = [];
+    const local = new Map<string, string>();
+    const alias = (key: string, expression: string): string => {
+      let name = local.get(key);
+      if (name === undefined) {
+        name = `a${local.size}`;
+        local.set(key, name);
+        pre.push(`const ${name} = ${expression};`);
+      }
+      return name;
+    };
+    const read = (o: Operand): string => {
+      if (o.kind === 'temp') return `t${o.node}`;
+      const s = plan.storage.get(o.value)!;
+      if (s.kind === 'register') return step.size > 1 ? alias(`r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
+      if (s.kind === 'const' && o.read.kind !== 'gather' && (s.data.length === 1 || o.read.kind === 'scalar')) return numberLiteral(s.data[o.read.kind === 'scalar' ? o.read.at : 0]!);
+      const array = alias(`v${o.value}`, arrayOf(o.value));
+      const r = o.read;
+      switch (r.kind) {
+        case 'identity':
+          return `${array}[i]`;
+        case 'scalar':
+          return step.size > 1 ? alias(`s${o.value}:${r.at}`, `${array}[${r.at}]`) : `${array}[${r.at}]`;
+        case 'offset':
+          return `${array}[i + ${r.offset}]`;
+        case 'gather': {
+          const map = alias(`m${M.length}`, `env.M[${M.length}]`);
+          M.push(r.map);
+          return r.zeros ? `(${map}[i] >= 0 ? ${array}[${map}[i]] : 0)` : `${array}[${map}[i]]`;
+        }
+      }
+    };
+    const body = step.members.map((m) => `const t${m.node} = ${m.rule.source(m.args.map(read))};`);
+    const root = plan.storage.get(step.root)!;
+    const target = root.kind === 'register' ? `R[${root.slot}]` : `${alias(`v${step.root}`, `b${step.root}`)}[i]`;
+    const lines = [`// %${step.root}: ${step.members.map((m) => m.rule.name).join(', ')}${step.sum ? (step.members.length > 0 ? ', ' : '') + 'sum' : ''}`];
+    if (step.sum !== undefined) {
+      const summand = read(step.sum);
+      if (step.size === 1) {
+        lines.push('{', ...pre, 'const i = 0;', ...body, `${target.replace('[i]', '[0]')} = ${summand};`, '}');
+      } else {
+        lines.push('{', ...pre, 'let total = 0;', `for (let i = 0; i < ${step.size}; i++) {`, ...body, `total += ${summand};`, '}', `${target.replace('[i]', '[0]')} = total;`, '}');
+      }
+      return lines;
+    }
+    const result = `t${step.root}`;
+    if (step.size === 1) lines.push('{', ...pre, 'const i = 0;', ...body, `${target} = ${result};`, '}');
+    else lines.push('{', ...pre, `for (let i = 0; i < ${step.size}; i++) {`, ...body, `${target} = ${result};`, '}', '}');
+    return lines;
+  };
+
+  const kernelSource = (step: KernelStep): string[] => {
+    const index = K.length;
+    K.push(kernelAdapter(step));
+    const args = [...step.inputs, ...step.paramInputs].map((i) => arrayOf(i.value));
+    return [`f${step.node} = env.K[${index}](${args.join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`];
+  };
+
+  const parts: string[][] = [];
+  let current: string[] = [];
+  let weight = 0;
+  for (const step of plan.steps) {
+    const lines = step.kind === 'loop' ? loopSource(step) : kernelSource(step);
+    if (weight + lines.length > PART_BUDGET && current.length > 0) {
+      parts.push(current);
+      current = [];
+      weight = 0;
+    }
+    current.push(...lines);
+    weight += lines.length;
+  }
+  if (current.length > 0) parts.push(current);
+
+  const outputs = plan.outputs.map((o) => {
+    const s = plan.storage.get(o.value)!;
+    return s.kind === 'register' ? `Float64Array.of(R[${s.slot}])` : `${arrayOf(o.value)}.slice()`;
+  });
+  const source = [
+    ...declarations,
+    ...parts.map((lines, k) => [`function part${k}() {`, ...lines.map((l) => `  ${l}`), '}'].join('\n')),
+    'return function run(inputs) {',
+    ...inputs.map((name, k) => `  ${name} = inputs[${k}];`),
+    ...parts.map((_, k) => `  part${k}();`),
+    `  return [${outputs.join(', ')}];`,
+    '};',
+  ].join('\n');
+  return { source, environment: { H: HELPERS, C, M, K } };
+}
+
+function numberLiteral(x: number): string {
+  if (Object.is(x, -0)) return '(-0)';
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '(-Infinity)';
+  return x < 0 ? `(${String(x)})` : String(x);
+}
+
+/** The `Function` constructor jit uses; replaceable so tests can act out a page that forbids it. */
+let functionConstructor: (parameter: string, body: string) => (...args: unknown[]) => unknown = (parameter, body) =>
+  new Function(parameter, body) as (...args: unknown[]) => unknown;
+
+/** @internal Replaces the code-generation step (tests simulate a Content-Security-Policy); returns the previous one. */
+export function setFunctionConstructor(next: typeof functionConstructor): typeof functionConstructor {
+  const previous = functionConstructor;
+  functionConstructor = next;
+  return previous;
+}
+
+/** Builds the runner from generated source; throws what `new Function` throws (an EvalError under CSP). */
+export function compileSource(source: string, environment: Environment): Runner {
+  const factory = functionConstructor('env', source);
+  return factory(environment) as Runner;
+}

@@ -1,0 +1,259 @@
+/**
+ * `jit`: compile a function of tensors into fused JavaScript, once per argument structure and
+ * shapes, and run only the compiled code afterwards.
+ *
+ *   trace (trace.ts) → plan: fold, share, drop, fuse (plan.ts) → code (codegen.ts) → run
+ *
+ * What a compiled function is specialised on, and so what makes it compile again: the structure
+ * of the arguments (which leaves are tensors, how arrays and objects nest), every tensor's shape,
+ * and the values of the other leaves (numbers, strings, booleans, null and undefined are passed
+ * through unchanged and compiled in as constants). Each jitted function keeps the last 16
+ * compilations (least recently used goes first; `cacheSize` changes it).
+ *
+ * When it does not compile:
+ * - an argument is traced by an enclosing transform (`grad(jit(f))`, `jvp` of it): the function
+ *   runs uncompiled, so that the outer transform sees and differentiates its ops;
+ * - the function's result depends on a traced value it closes over (it is called inside another
+ *   transform's function): it runs uncompiled too;
+ * - the function computes a constant in JavaScript from its arguments' values (see trace.ts):
+ *   it runs uncompiled, and `lower` says why;
+ * - it reads an argument's value (`item()`, `toArray()`, `data`) while being traced: that is a
+ *   ConcretizationError, because no compiled function could be right for other values.
+ *
+ * Where `new Function` is forbidden (a Content-Security-Policy without 'unsafe-eval'), the same
+ * optimised plan runs in an interpreter (interpret.ts) with the same results, and jit says so once
+ * with `console.warn`; `{ fallback: 'error' }` makes that an error instead.
+ */
+import { InvalidArgumentError, TapegradError } from '../../errors.js';
+import { checkArity, checkFunction, checkNumber, checkOneOf, describeValue, isPlainObject, readOptions } from '../../validate.js';
+import { Tensor, dataOf, fromData } from '../tensor.js';
+import { compileSource, generate, type Runner } from './codegen.js';
+import { interpretPlan } from './interpret.js';
+import { formatPlan, planGraph, type Plan } from './plan.js';
+import { OuterTraceError, traceChecked } from './trace.js';
+
+export interface JitOptions {
+  /** Where `new Function` is forbidden: `'interpret'` (default) runs the plan in an interpreter, `'error'` throws. */
+  readonly fallback?: 'interpret' | 'error';
+  /** How many compilations (argument structures and shapes) to keep; default 16. */
+  readonly cacheSize?: number;
+}
+
+/** What `lower` shows: the optimised plan as text and the generated JavaScript. */
+export interface Lowered {
+  readonly plan: string;
+  readonly source: string;
+  /** Set when the function is not compiled because a constant depends on its argument values: why. */
+  readonly valueDependent: string | undefined;
+  /** Milliseconds spent tracing, planning and generating code. */
+  readonly compileMilliseconds: number;
+}
+
+/** A jitted function: `fn`'s arguments and results, plus `lower` to inspect what was compiled. */
+export type Jitted<F extends (...args: never[]) => unknown> = F & {
+  /** The plan and generated source for these example arguments (compiling them if needed). */
+  lower(...args: Parameters<F>): Lowered;
+};
+
+const DEFAULT_CACHE_SIZE = 16;
+
+type Entry =
+  | { readonly kind: 'compiled'; readonly plan: Plan; readonly runner: Runner; readonly source: string; readonly milliseconds: number; busy: boolean }
+  | { readonly kind: 'uncompiled'; readonly reason: string; readonly milliseconds: number };
+
+/** Set while a jitted function is being traced: a jitted function called inside it is inlined. */
+let tracing = 0;
+let warned = false;
+
+/**
+ * Compiles `fn` (JAX's `jit`): the returned function takes the same arguments and returns the
+ * same results, computed by JavaScript generated for them — elementwise chains fused into single
+ * loops, dead code dropped, constants folded, buffers reused across calls. It composes with the
+ * transforms: `jit(grad(f))`, `jit((x, v) => hvp(f, x, v, { mode }))` in every mode, `jit` inside
+ * `grad` and `grad` of a jitted function. Results equal the uncompiled function's, bit for bit.
+ * @example
+ * const f = (x: Tensor) => sum(square(sub(x, 1)));
+ * const fastGrad = jit(grad(f));
+ * fastGrad(tensor([1, 2, 3])).toArray(); // [0, 2, 4], computed by one fused loop
+ * fastGrad.lower(tensor([1, 2, 3])).source; // the generated JavaScript
+ */
+export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: JitOptions): Jitted<F> {
+  checkArity('jit', arguments.length, 2, 'jit(fn) returns the compiled function: call it as jit(fn)(x)');
+  checkFunction('jit', 'fn', fn);
+  const given = readOptions('jit', options, ['fallback', 'cacheSize']);
+  const fallback = checkOneOf('jit', 'options.fallback', given.fallback ?? 'interpret', ['interpret', 'error'] as const);
+  const cacheSize = checkNumber('jit', 'options.cacheSize', given.cacheSize ?? DEFAULT_CACHE_SIZE, { integer: true, min: 1 });
+  const f = fn as unknown as (...args: unknown[]) => unknown;
+  const cache = new Map<string, Entry>();
+
+  const entryFor = (flat: FlatArguments): Entry | undefined => {
+    const cached = cache.get(flat.key);
+    if (cached !== undefined) {
+      cache.delete(flat.key); // most recently used goes last
+      cache.set(flat.key, cached);
+      return cached;
+    }
+    const entry = compile(f, flat, fallback);
+    if (entry === undefined) return undefined;
+    cache.set(flat.key, entry);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    return entry;
+  };
+
+  const jitted = (...args: unknown[]): unknown => {
+    if (tracing > 0) return f(...args); // inside another jit's trace: inline
+    const flat = flattenArguments(args);
+    if (flat.leaves.some((leaf) => leaf.level > 0)) return f(...args); // under a transform: let it see the ops
+    const entry = entryFor(flat);
+    if (entry === undefined || entry.kind === 'uncompiled' || entry.busy) return f(...args);
+    entry.busy = true; // the buffers are the entry's own: a re-entrant call runs uncompiled
+    let arrays: Float64Array[];
+    try {
+      arrays = entry.runner(flat.leaves.map(dataOf));
+    } finally {
+      entry.busy = false;
+    }
+    return entry.plan.rebuild(arrays.map((data, k) => fromData(data, entry.plan.outputs[k]!.shape)));
+  };
+
+  const lower = (...args: unknown[]): Lowered => {
+    const flat = flattenArguments(args, 'jit().lower');
+    if (flat.leaves.some((leaf) => leaf.level > 0)) {
+      throw new InvalidArgumentError('jit().lower', 'an argument is traced by an enclosing transform; call lower with constant tensors (outside grad, jvp, …)');
+    }
+    const entry = entryFor(flat);
+    if (entry === undefined) return { plan: 'not compiled: the result depends on a value traced by an enclosing transform', source: '', valueDependent: undefined, compileMilliseconds: 0 };
+    if (entry.kind === 'uncompiled') return { plan: `not compiled: ${entry.reason}`, source: '', valueDependent: entry.reason, compileMilliseconds: entry.milliseconds };
+    return { plan: formatPlan(entry.plan), source: entry.source, valueDependent: undefined, compileMilliseconds: entry.milliseconds };
+  };
+  return Object.assign(jitted, { lower }) as unknown as Jitted<F>;
+}
+
+/**
+ * Compiles `fn` for its arguments' structure and shapes, or says why it cannot: undefined when its
+ * result depends on an enclosing transform (nothing is cached then).
+ */
+function compile(fn: (...args: unknown[]) => unknown, flat: FlatArguments, fallback: 'interpret' | 'error'): Entry | undefined {
+  const started = now();
+  let traced: ReturnType<typeof traceChecked>;
+  tracing++;
+  try {
+    traced = traceChecked(fn, flat.leaves, flat.rebuild);
+  } catch (error) {
+    if (error instanceof OuterTraceError) return undefined;
+    throw error;
+  } finally {
+    tracing--;
+  }
+  if (traced.valueDependent !== undefined) return { kind: 'uncompiled', reason: traced.valueDependent, milliseconds: now() - started };
+  const plan = planGraph(traced.graph, flat.leaves.length);
+  const { source, environment } = generate(plan);
+  let runner: Runner;
+  try {
+    runner = compileSource(source, environment);
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (fallback === 'error') {
+      throw new TapegradError('jit', 'code-generation', `could not generate JavaScript with new Function (${why}); this page's Content-Security-Policy probably forbids it (no 'unsafe-eval'). Allow it, or leave options.fallback at 'interpret' to run the same plan with jit's interpreter`);
+    }
+    if (!warned) {
+      warned = true;
+      console.warn(`tapegrad jit: new Function is not available here (${why}); running compiled plans with the interpreter instead (same results, slower). Pass { fallback: 'error' } to make this an error.`);
+    }
+    runner = interpretPlan(plan);
+  }
+  return { kind: 'compiled', plan, runner, source, milliseconds: now() - started, busy: false };
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** @internal Lets the next code-generation failure warn again (tests). */
+export function resetJitWarning(): void {
+  warned = false;
+}
+
+/**
+ * Compiles a function of tensors for the hessian layer's jitted modes: `jit(fn)` warmed up on
+ * example arguments, so the first real call already runs compiled code. Tensors that `fn` closes
+ * over are constants of the compilation: everything computed from them alone is folded at compile
+ * time (a Hessian operator's gradient tape), and only what depends on the arguments runs per call.
+ * @example
+ * const apply = compileFunction((v: Tensor) => hvp(f, x, v), [zerosLike(x)]);
+ * apply(v); // compiled H(x)·v
+ */
+export function compileFunction<F extends (...args: never[]) => unknown>(fn: F, exampleArgs: Parameters<F>, options?: JitOptions): Jitted<F> {
+  checkArity('compileFunction', arguments.length, 3);
+  checkFunction('compileFunction', 'fn', fn);
+  if (!Array.isArray(exampleArgs)) throw new InvalidArgumentError('compileFunction', `exampleArgs must be an array of fn's arguments, got ${describeValue(exampleArgs)}`);
+  const compiled = jit(fn, options);
+  compiled.lower(...exampleArgs);
+  return compiled;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments: tensors are traced; everything else is part of the cache key
+
+interface FlatArguments {
+  readonly leaves: Tensor[];
+  /** Structure, shapes and static values: equal keys share one compilation. */
+  readonly key: string;
+  readonly rebuild: (leaves: readonly Tensor[]) => unknown[];
+}
+
+const MAX_DEPTH = 64;
+
+function flattenArguments(args: readonly unknown[], fn = 'jit'): FlatArguments {
+  const leaves: Tensor[] = [];
+  const key: string[] = [];
+  const open = new Set<unknown>();
+  const build = (node: unknown, path: string): ((next: () => Tensor) => unknown) => {
+    if (node instanceof Tensor) {
+      leaves.push(node);
+      key.push(`T[${node.shape.join(',')}]`);
+      return (next) => next();
+    }
+    if (typeof node === 'number') {
+      key.push(Object.is(node, -0) ? 'n-0' : `n${node}`);
+      return () => node;
+    }
+    if (typeof node === 'string' || typeof node === 'boolean' || node === null || node === undefined) {
+      key.push(node === undefined ? 'u' : JSON.stringify(node));
+      return () => node;
+    }
+    const container = Array.isArray(node) || isPlainObject(node);
+    if (!container) {
+      throw new InvalidArgumentError(fn, `${path} is ${describeValue(node)}; a jitted function takes Tensors, numbers, strings, booleans, null, undefined, and arrays / plain objects of them`);
+    }
+    if (open.has(node)) throw new InvalidArgumentError(fn, `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); arguments must form a tree`);
+    if (open.size >= MAX_DEPTH) throw new InvalidArgumentError(fn, `${path} is nested more than ${MAX_DEPTH} levels deep`);
+    open.add(node);
+    let rebuild: (next: () => Tensor) => unknown;
+    if (Array.isArray(node)) {
+      key.push(`[${node.length}`);
+      const children = node.map((child, i) => build(child, `${path}[${i}]`));
+      key.push(']');
+      rebuild = (next) => children.map((c) => c(next));
+    } else {
+      key.push('{');
+      const entries = Object.entries(node as Record<string, unknown>).map(([k, v]) => {
+        key.push(JSON.stringify(k));
+        return [k, build(v, `${path}.${k}`)] as const;
+      });
+      key.push('}');
+      rebuild = (next) => Object.fromEntries(entries.map(([k, c]) => [k, c(next)]));
+    }
+    open.delete(node);
+    return rebuild;
+  };
+  const builders = args.map((arg, i) => build(arg, `argument ${i}`));
+  return {
+    leaves,
+    key: key.join(' '),
+    rebuild: (values) => {
+      let at = 0;
+      const next = () => values[at++]!;
+      return builders.map((b) => b(next));
+    },
+  };
+}
+

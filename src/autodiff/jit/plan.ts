@@ -1,0 +1,543 @@
+/**
+ * Planning for `jit`: from a recorded graph to an optimised list of steps.
+ *
+ *   1. canonicalise — each node becomes an elementwise op (with its scalar formula), a view
+ *      (reshape, slice, broadcastTo, transpose: an index map onto another value, never copied),
+ *      a full sum, or a kernel (any other primitive, run through its own `value`);
+ *   2. fold constants — an op whose inputs are all constants is its traced value;
+ *   3. share common subexpressions — the same primitive, parameters and inputs computed once;
+ *   4. drop dead code — only what an output depends on is kept (a compiled HVP that returns the
+ *      product never computes the gradient's value);
+ *   5. fuse — an elementwise op whose every use is an elementwise op (or a full sum) of one loop,
+ *      reading it element for element, is computed inside that loop as a temporary instead of
+ *      being stored; a loop's inputs are read through index maps (broadcast scalars are hoisted,
+ *      slices are offset views), so views and broadcasts cost no pass of their own;
+ *   6. store — each loop writes one value, into a buffer allocated once per compiled function
+ *      (rank-0 values live in one shared register array); kernels return fresh arrays.
+ *
+ * Every fused loop evaluates, per element, exactly the floating-point operations the kernels
+ * would (same formulas, same order), and a fused full sum adds in the kernel's order, so a
+ * compiled function gives the same bits as the interpreted one. Nothing is reordered.
+ *
+ * What this file leaves out: turning steps into code (codegen.ts) or running them (interpret.ts).
+ */
+import { shapeSize, stridesOf } from '../../linalg/tensor-kernels.js';
+import type { Primitive } from '../primitive.js';
+import { Tensor, dataOf } from '../tensor.js';
+import { builtinKinds, scalarRule, type ScalarRule } from './builtins.js';
+import type { Graph } from './trace.js';
+
+/** How a loop reads a stored value: element i, one hoisted entry, element i + offset, or map[i]. */
+export type IndexRead =
+  | { readonly kind: 'identity' }
+  | { readonly kind: 'scalar'; readonly at: number }
+  | { readonly kind: 'offset'; readonly offset: number }
+  /** map[i], or 0 where map[i] is -1 (outside a padded box) when `zeros` is set. */
+  | { readonly kind: 'gather'; readonly map: Int32Array; readonly zeros: boolean };
+
+/** An argument inside a loop: a temporary of the same loop, or a stored value read through an index. */
+export type Operand = { readonly kind: 'temp'; readonly node: number } | { readonly kind: 'value'; readonly value: number; readonly read: IndexRead };
+
+export interface LoopStep {
+  readonly kind: 'loop';
+  /** The value the loop stores (an elementwise op, or a full sum). */
+  readonly root: number;
+  readonly size: number;
+  /** The fused elementwise ops in order, each a temporary `t<node>`. */
+  readonly members: readonly { readonly node: number; readonly rule: ScalarRule; readonly args: readonly Operand[] }[];
+  /** For a full sum: what is summed (the root itself then holds the total). */
+  readonly sum: Operand | undefined;
+}
+
+export interface KernelStep {
+  readonly kind: 'kernel';
+  readonly node: number;
+  readonly primitive: Primitive<unknown>;
+  readonly params: unknown;
+  /** The inputs (stored values) and the shapes the primitive sees them with. */
+  readonly inputs: readonly { readonly value: number; readonly shape: readonly number[] }[];
+  readonly paramInputs: readonly { readonly key: string; readonly value: number; readonly shape: readonly number[] }[];
+  readonly shape: readonly number[];
+}
+
+export type Step = LoopStep | KernelStep;
+
+/** Where a value lives while the compiled function runs. */
+export type Storage =
+  | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'const'; readonly data: Float64Array }
+  | { readonly kind: 'buffer'; readonly size: number }
+  | { readonly kind: 'register'; readonly slot: number }
+  | { readonly kind: 'fresh' };
+
+export interface Plan {
+  readonly steps: readonly Step[];
+  readonly storage: ReadonlyMap<number, Storage>;
+  readonly registers: number;
+  readonly inputCount: number;
+  /** Each output: the stored value and the shape it is handed out with. */
+  readonly outputs: readonly { readonly value: number; readonly shape: readonly number[] }[];
+  readonly rebuild: (leaves: readonly Tensor[]) => unknown;
+  /** Counts for people reading the plan. */
+  readonly stats: { readonly recorded: number; readonly folded: number; readonly shared: number; readonly dead: number; readonly fused: number };
+}
+
+type PNode =
+  | { readonly kind: 'input'; readonly index: number; readonly shape: readonly number[] }
+  | { readonly kind: 'const'; readonly data: Float64Array; readonly shape: readonly number[] }
+  | { readonly kind: 'view'; readonly base: number; readonly map: Int32Array | null; readonly shape: readonly number[] }
+  | { kind: 'elementwise'; readonly rule: ScalarRule; readonly inputs: readonly number[]; readonly maps: readonly (Int32Array | null)[] | undefined; readonly shape: readonly number[] }
+  | { readonly kind: 'sum'; readonly input: number; readonly shape: readonly number[] }
+  | {
+      readonly kind: 'kernel';
+      readonly primitive: Primitive<unknown>;
+      readonly params: unknown;
+      readonly inputs: readonly number[];
+      readonly paramInputs: readonly (readonly [string, number])[];
+      readonly shape: readonly number[];
+    };
+
+// ---------------------------------------------------------------------------------------------
+// Index maps
+
+/** The flat positions, in a layout with `strides` and `offset`, of every element of `shape` in order. */
+function stridedMap(shape: readonly number[], strides: readonly number[], offset: number): Int32Array {
+  const size = shapeSize(shape);
+  const map = new Int32Array(size);
+  const rank = shape.length;
+  const index = new Array<number>(rank).fill(0);
+  let at = offset;
+  for (let i = 0; i < size; i++) {
+    map[i] = at;
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      index[axis]!++;
+      at += strides[axis]!;
+      if (index[axis]! < shape[axis]!) break;
+      at -= strides[axis]! * shape[axis]!;
+      index[axis] = 0;
+    }
+  }
+  return map;
+}
+
+/** Reads an array of shape `from` as its broadcast to `to` (stretched axes get stride 0). */
+function broadcastMap(from: readonly number[], to: readonly number[]): Int32Array {
+  const own = stridesOf(from);
+  const strides = to.map((_, k) => {
+    const j = k - (to.length - from.length);
+    return j < 0 || from[j] === 1 ? 0 : own[j]!;
+  });
+  return stridedMap(to, strides, 0);
+}
+
+/** inner ∘ outer: position outer[i] of the view, then inner maps that to the base (null is identity). */
+function compose(inner: Int32Array | null, outer: Int32Array | null): Int32Array | null {
+  if (outer === null) return inner;
+  if (inner === null) return outer;
+  const out = new Int32Array(outer.length);
+  for (let i = 0; i < out.length; i++) out[i] = outer[i]! < 0 ? -1 : inner[outer[i]!]!;
+  return out;
+}
+
+function classify(map: Int32Array | null): IndexRead {
+  if (map === null) return { kind: 'identity' };
+  if (map.length === 0) return { kind: 'identity' };
+  let scalar = true;
+  let offset = true;
+  let zeros = false;
+  const first = map[0]!;
+  for (let i = 0; i < map.length; i++) {
+    if (map[i] !== first) scalar = false;
+    if (map[i] !== first + i) offset = false;
+    if (map[i]! < 0) zeros = true;
+  }
+  if (zeros) return { kind: 'gather', map, zeros };
+  if (map.length > 1 && scalar) return { kind: 'scalar', at: first };
+  if (offset) return first === 0 ? { kind: 'identity' } : { kind: 'offset', offset: first };
+  if (scalar) return { kind: 'scalar', at: first };
+  return { kind: 'gather', map, zeros: false };
+}
+
+/** True when every entry is the same number (a broadcast constant: read as one hoisted scalar). */
+function uniform(data: Float64Array): boolean {
+  for (let i = 1; i < data.length; i++) if (!Object.is(data[i], data[0])) return false;
+  return data.length > 0;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+// ---------------------------------------------------------------------------------------------
+// Canonicalise, fold, share
+
+let tensorIds = new WeakMap<object, number>();
+let nextTensorId = 0;
+function identityOf(x: object): number {
+  let id = tensorIds.get(x);
+  if (id === undefined) tensorIds.set(x, (id = nextTensorId++));
+  return id;
+}
+
+/** A key for parameters (undefined when they hold something without a stable description). */
+function paramKey(params: unknown): string | undefined {
+  let ok = true;
+  const text = JSON.stringify(params ?? null, (_key, value: unknown) => {
+    if (value instanceof Tensor) return `#tensor${identityOf(value)}`;
+    if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') ok = false;
+    if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+    return value;
+  });
+  return ok ? text : undefined;
+}
+
+/** Builds the optimised plan of a graph. */
+export function planGraph(graph: Graph, inputCount: number): Plan {
+  const kinds = builtinKinds();
+  const nodes: PNode[] = [];
+  const canon = new Array<number>(graph.nodes.length);
+  const byKey = new Map<string, number>();
+  let folded = 0;
+  let shared = 0;
+  const push = (node: PNode, key: string | undefined): number => {
+    if (key !== undefined) {
+      const existing = byKey.get(key);
+      if (existing !== undefined) {
+        shared++;
+        return existing;
+      }
+    }
+    nodes.push(node);
+    if (key !== undefined) byKey.set(key, nodes.length - 1);
+    return nodes.length - 1;
+  };
+  const constant = (t: Tensor): number => {
+    const data = dataOf(t);
+    const key = t.size === 1 ? `c:${Object.is(data[0], -0) ? '-0' : String(data[0])}:${t.shape.join(',')}` : `t:${identityOf(t)}`;
+    return push({ kind: 'const', data, shape: t.shape }, key);
+  };
+  const isConst = (id: number) => nodes[id]!.kind === 'const';
+
+  graph.nodes.forEach((node, id) => {
+    if (node.kind === 'input') {
+      canon[id] = push({ kind: 'input', index: node.index, shape: node.shape }, undefined);
+      return;
+    }
+    if (node.kind === 'const') {
+      canon[id] = constant(node.tensor);
+      return;
+    }
+    if (node.kind === 'alias') {
+      canon[id] = view(canon[node.of]!, null, node.shape);
+      return;
+    }
+    const inputs = node.inputs.map((i) => canon[i]!);
+    const paramInputs = node.paramInputs.map(([k, i]) => [k, canon[i]!] as const);
+    if (inputs.every(isConst) && paramInputs.every(([, i]) => isConst(i))) {
+      folded++;
+      canon[id] = constant(graph.values[id]!);
+      return;
+    }
+    const kind = kinds.get(node.primitive);
+    const p = node.params as Record<string, unknown>;
+    const x = inputs[0]!;
+    const xShape = nodes[x]!.shape;
+    switch (kind) {
+      case 'unary':
+      case 'binary':
+        canon[id] = push({ kind: 'elementwise', rule: scalarRule(node.primitive.name), inputs, maps: undefined, shape: node.shape }, `e:${node.primitive.name}:${inputs.join(',')}:${node.shape.join(',')}`);
+        return;
+      case 'where': {
+        const condition = paramInputs.find(([k]) => k === 'condition')?.[1] ?? constant(p.condition as Tensor);
+        const all = [condition, ...inputs];
+        canon[id] = push({ kind: 'elementwise', rule: scalarRule('where'), inputs: all, maps: undefined, shape: node.shape }, `e:where:${all.join(',')}:${node.shape.join(',')}`);
+        return;
+      }
+      case 'reshape':
+        canon[id] = view(x, null, node.shape);
+        return;
+      case 'slice': {
+        const start = p.start as readonly number[];
+        const strides = stridesOf(xShape);
+        const offset = start.reduce((s, v, k) => s + v * strides[k]!, 0);
+        canon[id] = view(x, stridedMap(node.shape, strides, offset), node.shape);
+        return;
+      }
+      case 'pad': {
+        // Every position of the padded box reads x or, outside it, zero (map entry -1).
+        const start = p.start as readonly number[];
+        const strides = stridesOf(node.shape);
+        const offset = start.reduce((s, v, k) => s + v * strides[k]!, 0);
+        const map = new Int32Array(shapeSize(node.shape)).fill(-1);
+        stridedMap(xShape, strides, offset).forEach((at, k) => (map[at] = k));
+        canon[id] = view(x, map, node.shape);
+        return;
+      }
+      case 'broadcastTo':
+        canon[id] = view(x, broadcastMap(xShape, node.shape), node.shape);
+        return;
+      case 'transpose': {
+        const perm = p.perm as readonly number[];
+        const strides = stridesOf(xShape);
+        canon[id] = view(x, stridedMap(node.shape, perm.map((q) => strides[q]!), 0), node.shape);
+        return;
+      }
+      case 'sum':
+      case 'sumTo':
+        if (shapeSize(node.shape) === 1) {
+          canon[id] = push({ kind: 'sum', input: x, shape: node.shape }, `s:${x}:${node.shape.join(',')}`);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    const key = node.paramInputs.length === 0 ? paramKey(node.params) : undefined;
+    canon[id] = push(
+      { kind: 'kernel', primitive: node.primitive, params: node.params, inputs, paramInputs, shape: node.shape },
+      key === undefined ? undefined : `k:${identityOf(node.primitive)}:${key}:${inputs.join(',')}`,
+    );
+  });
+
+  /** A view of `base`: views of views compose into one map; views of constants fold. */
+  function view(base: number, map: Int32Array | null, shape: readonly number[]): number {
+    const b = nodes[base]!;
+    if (b.kind === 'view') return view(b.base, compose(b.map, map), shape);
+    if (map === null && sameShape(b.shape, shape)) return base;
+    if (b.kind === 'const') {
+      folded++;
+      const data = map === null ? b.data : Float64Array.from(map, (at) => (at < 0 ? 0 : b.data[at]!));
+      return push({ kind: 'const', data, shape }, undefined);
+    }
+    return push({ kind: 'view', base, map, shape }, map === null ? `v:${base}:${shape.join(',')}` : undefined);
+  }
+
+  const outputIds = graph.outputs.map((o) => canon[o]!);
+  const outputShapes = graph.outputs.map((o) => graph.nodes[o]!.shape);
+  return schedule(nodes, outputIds, outputShapes, inputCount, graph, { folded, shared });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dead code, fusion, storage, steps
+
+function dependencies(node: PNode): number[] {
+  switch (node.kind) {
+    case 'view':
+      return [node.base];
+    case 'elementwise':
+      return node.inputs.slice();
+    case 'sum':
+      return [node.input];
+    case 'kernel':
+      return [...node.inputs, ...node.paramInputs.map(([, i]) => i)];
+    default:
+      return [];
+  }
+}
+
+function schedule(
+  nodes: PNode[],
+  outputIds: number[],
+  outputShapes: readonly (readonly number[])[],
+  inputCount: number,
+  graph: Graph,
+  counts: { folded: number; shared: number },
+): Plan {
+  // Dead code: walk back from the outputs.
+  const live = new Uint8Array(nodes.length);
+  const stack = outputIds.slice();
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live[id]) continue;
+    live[id] = 1;
+    stack.push(...dependencies(nodes[id]!));
+  }
+  const recordedOps = graph.nodes.filter((n) => n.kind === 'op').length;
+  const liveOps = nodes.filter((n, id) => live[id] && n.kind !== 'input' && n.kind !== 'const' && n.kind !== 'view').length;
+
+  // A view read by a kernel or handed out as an output is materialised by a copy loop, unless it
+  // is a plain reshape (same storage, another shape).
+  const outputSet = new Set(outputIds);
+  const materialise = new Set<number>(outputIds.filter((id) => nodes[id]!.kind === 'view'));
+  nodes.forEach((node, id) => {
+    if (!live[id] || node.kind !== 'kernel') return;
+    for (const i of dependencies(node)) if (nodes[i]!.kind === 'view') materialise.add(i);
+  });
+  for (const id of materialise) {
+    const v = nodes[id] as Extract<PNode, { kind: 'view' }>;
+    if (v.map === null && !outputSet.has(id)) continue;
+    nodes[id] = { kind: 'elementwise', rule: scalarRule('copy'), inputs: [v.base], maps: [v.map], shape: v.shape };
+  }
+
+  /** The stored value a read of `id` lands on, and the map from the reader's positions. */
+  const resolve = (id: number, map: Int32Array | null): { value: number; map: Int32Array | null } => {
+    let at = id;
+    let m = map;
+    for (let node = nodes[at]!; node.kind === 'view'; node = nodes[at]!) {
+      m = compose(node.map, m);
+      at = node.base;
+    }
+    return { value: at, map: m };
+  };
+  /** The reads of an elementwise op or a sum, resolved. */
+  const readsOf = (id: number): { value: number; map: Int32Array | null }[] => {
+    const node = nodes[id]!;
+    if (node.kind === 'sum') return [resolve(node.input, null)];
+    if (node.kind !== 'elementwise') return [];
+    return node.inputs.map((input, k) => {
+      const given = node.maps?.[k];
+      const shape = nodes[input]!.shape;
+      const map = given !== undefined ? given : sameShape(shape, node.shape) ? null : broadcastMap(shape, node.shape);
+      return resolve(input, map);
+    });
+  };
+
+  // Uses of each stored value: by loops (with their read), by kernels, by outputs.
+  const loopUses = new Map<number, { consumer: number; identity: boolean }[]>();
+  const otherUse = new Uint8Array(nodes.length);
+  const kernelUse = new Uint8Array(nodes.length);
+  const reads = new Map<number, { value: number; map: Int32Array | null }[]>();
+  nodes.forEach((node, id) => {
+    if (!live[id]) return;
+    if (node.kind === 'elementwise' || node.kind === 'sum') {
+      const r = readsOf(id);
+      reads.set(id, r);
+      for (const { value, map } of r) {
+        const list = loopUses.get(value) ?? [];
+        list.push({ consumer: id, identity: classify(map).kind === 'identity' && loopSize(nodes, value) === loopSize(nodes, id, true) });
+        loopUses.set(value, list);
+      }
+    } else if (node.kind === 'kernel') {
+      for (const i of dependencies(node)) otherUse[resolve(i, null).value] = kernelUse[resolve(i, null).value] = 1;
+    }
+  });
+  for (const id of outputIds) otherUse[resolve(id, null).value] = 1;
+
+  // Fusion, consumers first: an elementwise op joins its consumers' loop when they all share one.
+  const group = new Int32Array(nodes.length).fill(-1);
+  let fused = 0;
+  for (let id = nodes.length - 1; id >= 0; id--) {
+    const node = nodes[id]!;
+    if (!live[id] || (node.kind !== 'elementwise' && node.kind !== 'sum')) continue;
+    group[id] = id;
+    if (node.kind === 'sum' || otherUse[id]) continue;
+    const uses = loopUses.get(id) ?? [];
+    if (uses.length === 0 || !uses.every((u) => u.identity)) continue;
+    const g = group[uses[0]!.consumer]!;
+    if (g >= 0 && uses.every((u) => group[u.consumer] === g)) {
+      group[id] = g;
+      fused++;
+    }
+  }
+
+  // Storage: inputs and constants as they are, loop roots in buffers (rank-0 in registers unless
+  // a kernel needs an array), kernels' fresh results.
+  const storage = new Map<number, Storage>();
+  let registers = 0;
+  const steps: Step[] = [];
+  nodes.forEach((node, id) => {
+    if (!live[id]) return;
+    if (node.kind === 'input') storage.set(id, { kind: 'input', index: node.index });
+    else if (node.kind === 'const') storage.set(id, { kind: 'const', data: node.data });
+    else if (node.kind === 'kernel') storage.set(id, { kind: 'fresh' });
+    else if (group[id] === id) {
+      const size = shapeSize(node.shape);
+      storage.set(id, size === 1 && kernelUse[id] === 0 ? { kind: 'register', slot: registers++ } : { kind: 'buffer', size });
+    }
+  });
+  const operand = (r: { value: number; map: Int32Array | null }, root: number): Operand => {
+    if (group[r.value] === root && r.value !== root) return { kind: 'temp', node: r.value };
+    const read = classify(r.map);
+    const s = storage.get(r.value)!;
+    if (s.kind === 'register') return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    if (s.kind === 'const' && read.kind !== 'gather' && uniform(s.data)) return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    if (read.kind === 'identity' && shapeSize(nodes[r.value]!.shape) === 1 && loopSize(nodes, root, true) > 1) return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    return { kind: 'value', value: r.value, read };
+  };
+  const membersOf = new Map<number, number[]>();
+  nodes.forEach((node, id) => {
+    if (!live[id] || group[id]! < 0 || node.kind !== 'elementwise') return;
+    const list = membersOf.get(group[id]!) ?? [];
+    list.push(id);
+    membersOf.set(group[id]!, list);
+  });
+  nodes.forEach((node, root) => {
+    if (!live[root]) return;
+    if (node.kind === 'kernel') {
+      const input = (i: number) => ({ value: resolve(i, null).value, shape: nodes[i]!.shape });
+      steps.push({
+        kind: 'kernel',
+        node: root,
+        primitive: node.primitive,
+        params: node.params,
+        inputs: node.inputs.map(input),
+        paramInputs: node.paramInputs.map(([key, i]) => ({ key, ...input(i) })),
+        shape: node.shape,
+      });
+      return;
+    }
+    if (group[root] !== root) return;
+    const members: LoopStep['members'][number][] = [];
+    for (const id of membersOf.get(root) ?? []) {
+      const member = nodes[id] as Extract<PNode, { kind: 'elementwise' }>;
+      members.push({ node: id, rule: member.rule, args: reads.get(id)!.map((r) => operand(r, root)) });
+    }
+    const sum = node.kind === 'sum' ? operand(reads.get(root)![0]!, root) : undefined;
+    steps.push({ kind: 'loop', root, size: loopSize(nodes, root, true), members, sum });
+  });
+
+  const outputs = outputIds.map((id, k) => ({ value: resolve(id, null).value, shape: outputShapes[k]! }));
+  return {
+    steps,
+    storage,
+    registers,
+    inputCount,
+    outputs,
+    rebuild: graph.rebuild,
+    stats: { recorded: recordedOps, folded: counts.folded, shared: counts.shared, dead: Math.max(0, recordedOps - counts.folded - counts.shared - liveOps), fused },
+  };
+}
+
+/** The number of iterations of the loop that computes `id` (a sum loops over its input). */
+function loopSize(nodes: readonly PNode[], id: number, asLoop = false): number {
+  const node = nodes[id]!;
+  if (asLoop && node.kind === 'sum') return shapeSize(nodes[node.input]!.shape);
+  return shapeSize(node.shape);
+}
+
+/** The plan as text: one line per step, for people who want to see what was compiled. */
+export function formatPlan(plan: Plan): string {
+  const name = (id: number): string => {
+    const s = plan.storage.get(id);
+    if (s?.kind === 'input') return `in${s.index}`;
+    if (s?.kind === 'const') return s.data.length === 1 ? String(s.data[0]) : `const%${id}[${s.data.length}]`;
+    return `%${id}`;
+  };
+  const read = (o: Operand): string => {
+    if (o.kind === 'temp') return `t${o.node}`;
+    const r = o.read;
+    const base = name(o.value);
+    if (plan.storage.get(o.value)?.kind === 'const' && plan.storage.get(o.value)!.kind === 'const' && (plan.storage.get(o.value) as { data: Float64Array }).data.length === 1) return base;
+    return r.kind === 'identity' ? `${base}[i]` : r.kind === 'scalar' ? `${base}[${r.at}]` : r.kind === 'offset' ? `${base}[i+${r.offset}]` : `${base}[map[i]]`;
+  };
+  const lines: string[] = [];
+  const s = plan.stats;
+  lines.push(`${s.recorded} ops recorded: ${s.folded} folded to constants, ${s.shared} shared, ${s.dead} dead, ${s.fused} fused into loops; ${plan.steps.length} steps`);
+  for (const step of plan.steps) {
+    if (step.kind === 'kernel') {
+      lines.push(`%${step.node} = ${step.primitive.name}(${step.inputs.map((i) => name(i.value)).join(', ')})  [${step.shape.join(', ')}] kernel`);
+      continue;
+    }
+    const where = plan.storage.get(step.root)?.kind === 'register' ? 'register' : 'buffer';
+    const body = step.members.map((m) => `t${m.node} = ${m.rule.name}(${m.args.map(read).join(', ')})`);
+    if (step.sum !== undefined) body.push(`Σ ${read(step.sum)}`);
+    lines.push(`%${step.root} = loop i < ${step.size} { ${body.join('; ')} }  → ${where}`);
+  }
+  lines.push(`outputs: ${plan.outputs.map((o) => `${name(o.value)} [${o.shape.join(', ')}]`).join(', ')}`);
+  return lines.join('\n');
+}
+
+/** @internal Forgets the identities used for sharing keys (tests). */
+export function resetPlanIdentities(): void {
+  tensorIds = new WeakMap();
+  nextTensorId = 0;
+}
