@@ -101,7 +101,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const read = (o: Operand): string => {
       if (o.kind === 'temp') return `t${o.node}`;
       const s = plan.storage.get(o.value)!;
-      if (s.kind === 'register') return step.size > 1 ? alias(`r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
+      if (s.kind === 'register' && o.read.kind !== 'gather') return step.size > 1 ? alias(`r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
       if (s.kind === 'const' && o.read.kind !== 'gather' && (s.data.length === 1 || o.read.kind === 'scalar')) return numberLiteral(s.data[o.read.kind === 'scalar' ? o.read.at : 0]!);
       const array = alias(`v${o.value}`, arrayOf(o.value));
       const r = o.read;

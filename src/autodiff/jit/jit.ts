@@ -32,6 +32,7 @@ import { interpretPlan } from './interpret.js';
 import { formatPlan, planGraph, type Plan } from './plan.js';
 import { OuterTraceError, traceChecked } from './trace.js';
 
+/** Options of `jit`. */
 export interface JitOptions {
   /** Where `new Function` is forbidden: `'interpret'` (default) runs the plan in an interpreter, `'error'` throws. */
   readonly fallback?: 'interpret' | 'error';

@@ -448,7 +448,7 @@ function schedule(
     if (group[r.value] === root && r.value !== root) return { kind: 'temp', node: r.value };
     const read = classify(r.map);
     const s = storage.get(r.value)!;
-    if (s.kind === 'register') return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    if (s.kind === 'register' && read.kind !== 'gather') return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
     if (s.kind === 'const' && read.kind !== 'gather' && uniform(s.data)) return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
     if (read.kind === 'identity' && shapeSize(nodes[r.value]!.shape) === 1 && loopSize(nodes, root, true) > 1) return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
     return { kind: 'value', value: r.value, read };
