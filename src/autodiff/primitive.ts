@@ -33,31 +33,61 @@ import { Tensor } from './tensor.js';
 
 /**
  * An op's definition. `P` is its static parameters (axes, shapes, …), which are not
- * differentiated.
+ * differentiated; `I` the tuple of its inputs (`readonly [Tensor, Tensor]` for a binary op), so a
+ * rule destructures exactly the inputs it has.
  */
-export interface Primitive<P = undefined> {
+export interface Primitive<P = undefined, I extends readonly Tensor[] = readonly Tensor[]> {
   /** The name printed on tapes and in error messages, e.g. `'mul'`. */
   readonly name: string;
   /** Computes the value from constant inputs (level 0), calling linalg kernels. */
-  value(inputs: readonly Tensor[], params: P): Tensor;
+  value(inputs: I, params: P): Tensor;
   /**
-   * The VJP rule: given the cotangent of the output, the inputs and the output (primals, one
-   * level below the traced call), returns the cotangent contribution for each input whose
-   * `needs` flag is set (anything for the others; `undefined` means zero). Contributions must
-   * have their input's shape. Written with differentiable ops.
+   * The VJP rules, one per input, as HIPS autograd's `defvjp(f, vjp_x, vjp_y)`: rule k maps the
+   * output's cotangent to input k's contribution, shaped like input k, reading what it needs
+   * from the node (see `VjpContext`). The backward sweep calls only the rules of inputs that
+   * carry a derivative. A primitive with any number of inputs (`concat`) gives one rule for all,
+   * told the input's index (autograd's `defvjp_argnum`). Written with differentiable ops.
    */
-  vjp(cotangent: Tensor, inputs: readonly Tensor[], output: Tensor, params: P, needs: readonly boolean[], memo?: Memo): readonly (Tensor | undefined)[];
+  readonly vjps?: readonly VjpRule<P, I>[] | VjpRule<P, I>;
+  /**
+   * The VJP of all inputs at once, for rules that share work between inputs: given the cotangent
+   * of the output, the inputs and the output (primals, one level below the traced call), returns
+   * the contribution of each input whose `needs` flag is set (`undefined` means zero). Give
+   * either this or `vjps`.
+   */
+  vjp?(cotangent: Tensor, inputs: I, output: Tensor, params: P, needs: readonly boolean[], memo?: Memo): readonly (Tensor | undefined)[];
   /**
    * The JVP rule: given the inputs' tangents (`undefined` for inputs that carry none), returns
    * the output tangent. Omit it for linear primitives, whose JVP is the op applied to the tangents.
    */
-  jvp?(tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor;
+  jvp?(tangents: { readonly [K in keyof I]: Tensor | undefined }, inputs: I, output: Tensor, params: P, memo?: Memo): Tensor;
   /**
    * Declares the op linear in each input separately (add, sum, reshape, slice, …). Its JVP is then
    * the primitive itself applied to the tangents, with zeros for inputs that carry none.
    */
   readonly linear?: boolean;
 }
+
+/**
+ * What a VJP rule reads from its tape node: the primal inputs and output (one level below the
+ * traced call), the static parameters, and the memo (see `Memo`; undefined on a one-shot sweep).
+ * The backward sweep hands the rule the node itself, which has exactly these fields.
+ */
+export interface VjpContext<P = undefined, I extends readonly Tensor[] = readonly Tensor[]> {
+  readonly inputs: I;
+  readonly output: Tensor;
+  readonly params: P;
+  readonly memo: Memo | undefined;
+}
+
+/**
+ * One input's VJP rule: its cotangent contribution, given the output's cotangent and the node;
+ * `index` is the input's position (only a rule shared by every input needs it). Declared as a
+ * method so that a primitive with typed inputs is still a `Primitive` of any inputs.
+ */
+export type VjpRule<P = undefined, I extends readonly Tensor[] = readonly Tensor[]> = {
+  rule(cotangent: Tensor, node: VjpContext<P, I>, index: number): Tensor;
+}['rule'];
 
 /**
  * A place for a rule to keep what depends only on its node's primals, such as the derivative
@@ -141,6 +171,22 @@ export function setEvaluator(next: Evaluator | undefined): Evaluator | undefined
   return previous;
 }
 
+/** A user-written primitive gives `vjp` (all inputs at once) or `vjps` (one rule per input, or one for all). */
+function checkVjpRules(fn: string, primitive: Primitive<unknown>, inputs: unknown): void {
+  const { vjp, vjps } = primitive;
+  if ((vjp === undefined) === (vjps === undefined)) {
+    throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs exactly one of vjp (all inputs at once) or vjps (one rule per input)`);
+  }
+  if (vjp !== undefined) {
+    checkFunction(fn, `primitive.vjp of '${primitive.name}'`, vjp);
+  } else if (typeof vjps !== 'function') {
+    const count = Array.isArray(inputs) ? inputs.length : 0;
+    if (!Array.isArray(vjps) || vjps.length !== count || vjps.some((rule) => typeof rule !== 'function')) {
+      throw new InvalidArgumentError(fn, `primitive.vjps of '${primitive.name}' must be one function per input (${count}) or a single function for all, got ${describeValue(vjps)}`);
+    }
+  }
+}
+
 /**
  * Runs a primitive on tensors at any levels, checking what a user-written primitive gives: the
  * way to call your own op (see the README's recipe for adding a primitive). The built-in ops
@@ -155,7 +201,7 @@ export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], par
   if (typeof primitive !== 'object' || primitive === null) throw new InvalidArgumentError(fn, `primitive must be an object { name, value, vjp, jvp? }, got ${describeValue(primitive)}`);
   if (typeof primitive.name !== 'string' || primitive.name === '') throw new InvalidArgumentError(fn, `primitive.name must be a non-empty string, got ${describeValue(primitive.name)}`);
   checkFunction(fn, `primitive.value of '${primitive.name}'`, primitive.value);
-  checkFunction(fn, `primitive.vjp of '${primitive.name}'`, primitive.vjp);
+  checkVjpRules(fn, primitive, inputs);
   if (primitive.jvp !== undefined) checkFunction(fn, `primitive.jvp of '${primitive.name}'`, primitive.jvp);
   if (primitive.linear !== undefined && typeof primitive.linear !== 'boolean') throw new InvalidArgumentError(fn, `primitive.linear must be true or false, got ${describeValue(primitive.linear)}`);
   if (primitive.jvp === undefined && primitive.linear !== true) throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs a jvp rule or linear: true`);

@@ -14,6 +14,7 @@ import { jvpRule } from './forward.js';
 import { add } from './ops/arithmetic.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../validate.js';
+import type { Memo } from './primitive.js';
 import { memoFor, checkRuleShape, type Tape, type TapeNode } from './tape.js';
 import { Tensor } from './tensor.js';
 
@@ -39,25 +40,48 @@ export function backwardSweep(tape: Tape, seeds: ReadonlyArray<readonly [TapeNod
       continue;
     }
     cotangents[id] = undefined; // the sweep never revisits a node: free its cotangent now
+    const memo = memoFor(tape, node);
+    const rules = primitive.vjps;
     const parents = node.parents;
-    const needs = new Array<boolean>(parents.length);
-    for (let k = 0; k < parents.length; k++) needs[k] = parents[k] !== undefined;
-    const contributions = primitive.vjp(g, node.inputs, node.output, node.params, needs, memoFor(tape, node));
-    if (!Array.isArray(contributions)) {
-      throw new InvalidArgumentError(primitive.name, `the VJP rule of ${primitive.name} returned ${describeValue(contributions)}; it must return an array with one cotangent (or undefined) per input`);
+    if (rules === undefined) {
+      pullAllAtOnce(cotangents, node, g, memo);
+      continue;
     }
+    // One rule per input that carries a derivative; the node itself is the rule's context.
     for (let k = 0; k < parents.length; k++) {
       const parent = parents[k];
-      const c = contributions[k];
-      if (parent === undefined || c === undefined) continue;
-      if (!(c instanceof Tensor)) {
-        throw new InvalidArgumentError(primitive.name, `the VJP rule of ${primitive.name} returned ${describeValue(c)} for input ${k}, not a Tensor`);
-      }
-      checkRuleShape(primitive.name, 'VJP', `a cotangent for input ${k}`, c, node.inputs[k]!.shape);
-      accumulate(cotangents, parent, c);
+      if (parent === undefined) continue;
+      const c = typeof rules === 'function' ? rules(g, node, k) : rules[k]!(g, node, k);
+      accumulate(cotangents, parent, checkedContribution(primitive.name, c, k, node.inputs[k]!.shape));
     }
   }
   return leaves;
+}
+
+/** A primitive that gives `vjp`, all inputs at once: asked only for the inputs flagged in `needs`. */
+function pullAllAtOnce(cotangents: (Tensor | undefined)[], node: TapeNode, g: Tensor, memo: Memo | undefined): void {
+  const { primitive, parents } = node;
+  const name = primitive!.name;
+  const needs = new Array<boolean>(parents.length);
+  for (let k = 0; k < parents.length; k++) needs[k] = parents[k] !== undefined;
+  const contributions = primitive!.vjp!(g, node.inputs, node.output, node.params, needs, memo);
+  if (!Array.isArray(contributions)) {
+    throw new InvalidArgumentError(name, `the VJP rule of ${name} returned ${describeValue(contributions)}; it must return an array with one cotangent (or undefined) per input`);
+  }
+  for (let k = 0; k < parents.length; k++) {
+    const parent = parents[k];
+    const c = contributions[k];
+    if (parent !== undefined && c !== undefined) accumulate(cotangents, parent, checkedContribution(name, c, k, node.inputs[k]!.shape));
+  }
+}
+
+/** A rule's contribution for input k, checked to be a Tensor of that input's shape. */
+function checkedContribution(name: string, c: unknown, k: number, shape: readonly number[]): Tensor {
+  if (!(c instanceof Tensor)) {
+    throw new InvalidArgumentError(name, `the VJP rule of ${name} returned ${describeValue(c)} for input ${k}, not a Tensor`);
+  }
+  checkRuleShape(name, 'VJP', `a cotangent for input ${k}`, c, shape);
+  return c;
 }
 
 function accumulate(cotangents: (Tensor | undefined)[], node: TapeNode, c: Tensor): void {

@@ -500,10 +500,17 @@ function spansTrailingAxes(box: readonly number[], shape: readonly number[]): bo
 
 /** Zero array of shape `outShape` with `x` written at offset `start` (the adjoint of `sliceBox`). */
 export function padBox(x: Float64Array, shape: readonly number[], start: readonly number[], outShape: readonly number[]): Float64Array {
+  return placeBox(x, shape, start, allocate(shapeSize(outShape)), outShape);
+}
+
+/**
+ * Writes `x` (of shape `shape`) into `out` (of shape `outShape`) at offset `start`, in place, and
+ * returns `out`: how `concat` fills its result block by block in one pass.
+ */
+export function placeBox(x: Float64Array, shape: readonly number[], start: readonly number[], out: Float64Array, outShape: readonly number[]): Float64Array {
   const strides = stridesOf(outShape);
   let offset = 0;
   for (let i = 0; i < outShape.length; i++) offset += start[i]! * strides[i]!;
-  const out = allocate(shapeSize(outShape));
   if (spansTrailingAxes(shape, outShape)) {
     out.set(x, offset); // one contiguous run
     return out;

@@ -194,6 +194,42 @@ describe('vjp and valueAndGrad', () => {
   });
 });
 
+describe('user primitives with per-input VJP rules', () => {
+  // x·y³ with one rule per input: ∂/∂x = y³, ∂/∂y = 3x·y².
+  const xCubedY: Primitive<undefined, readonly [Tensor, Tensor]> = {
+    name: 'xCubedY',
+    value: ([x, y]) => mul(x, mul(y, square(y))),
+    vjps: [(g, { inputs: [, y] }) => mul(g, mul(y, square(y))), (g, { inputs: [x, y] }) => mul(g, mul(mul(3, x), square(y)))],
+    jvp: ([tx, ty], [x, y]) => add(tx ? mul(tx, mul(y, square(y))) : mul(0, x), ty ? mul(ty, mul(mul(3, x), square(y))) : mul(0, y)),
+  };
+  const f = (p: Tensor[]) => sum(apply(xCubedY as Primitive<undefined>, [p[0]!, p[1]!], undefined));
+
+  it('passes the generic checker in both modes to order 2', () => {
+    const point = [tensor([0.7, -1.2]), tensor([1.3, 0.4])];
+    expect(checkGrads(f, point, { order: 2 }).maxRelativeError).toBeLessThan(1e-7);
+  });
+
+  it('calls only the rule of an input that carries a derivative', () => {
+    const called: number[] = [];
+    const spy: Primitive<undefined, readonly [Tensor, Tensor]> = {
+      ...xCubedY,
+      vjps: (xCubedY.vjps as readonly ((g: Tensor, n: never, i: number) => Tensor)[]).map((rule, k) => (g: Tensor, node: never) => (called.push(k), rule(g, node, k))) as never,
+    };
+    grad((x: Tensor) => sum(apply(spy as Primitive<undefined>, [x, tensor([2, 3])], undefined)))(tensor([1, 1]));
+    expect(called).toEqual([0]);
+  });
+
+  it('refuses a primitive with both vjp and vjps, or neither, or the wrong number of rules', () => {
+    const both = { ...xCubedY, vjp: () => [] } as unknown as Primitive;
+    const neither = { ...xCubedY, vjps: undefined } as unknown as Primitive;
+    const short = { ...xCubedY, vjps: [(xCubedY.vjps as readonly unknown[])[0]] } as unknown as Primitive;
+    const x = tensor([1]);
+    expect(() => apply(both, [x, x], undefined)).toThrow(/apply: primitive 'xCubedY' needs exactly one of vjp .* or vjps/);
+    expect(() => apply(neither, [x, x], undefined)).toThrow(/needs exactly one of vjp/);
+    expect(() => apply(short, [x, x], undefined)).toThrow(/primitive.vjps of 'xCubedY' must be one function per input \(2\)/);
+  });
+});
+
 describe('checkGrads', () => {
   /** x³ with rules you can break one at a time. */
   const cube = (rules: { vjp?: (g: Tensor, x: Tensor) => Tensor; jvp?: (t: Tensor, x: Tensor) => Tensor }) => {

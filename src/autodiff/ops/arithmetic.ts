@@ -24,18 +24,23 @@ function outputShape(fn: string, a: Tensor, b: Tensor): number[] {
 }
 
 /** @internal The value of a broadcasting binary primitive: its kernel on the broadcast shape. */
-export function binaryValue(op: BinaryOp): Primitive<undefined>['value'] {
+export function binaryValue(op: BinaryOp): Binary['value'] {
   return ([a, b]) => {
-    const shape = sameShape(a!.shape, b!.shape) ? a!.shape : broadcastShapes(a!.shape, b!.shape)!;
-    return fromData(binaryBroadcast(op, dataOf(a!), a!.shape, dataOf(b!), b!.shape, shape), shape);
+    const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape)!;
+    return fromData(binaryBroadcast(op, dataOf(a), a.shape, dataOf(b), b.shape, shape), shape);
   };
 }
+
+/** @internal A primitive of two broadcasting operands. */
+export type Binary<P = undefined> = Primitive<P, readonly [Tensor, Tensor]>;
+/** @internal A primitive of one operand. */
+export type Unary<P = undefined> = Primitive<P, readonly [Tensor]>;
 
 /**
  * @internal Runs a broadcasting binary primitive for the public function `fn`: both operands
  * checked (and named `names` in errors), their shapes checked to broadcast.
  */
-export function binary(fn: string, primitive: Primitive<undefined>, a: TensorLike, b: TensorLike, names: readonly [string, string] = ['a', 'b']): Tensor {
+export function binary(fn: string, primitive: Binary, a: TensorLike, b: TensorLike, names: readonly [string, string] = ['a', 'b']): Tensor {
   const x = toTensor(a, fn, names[0]);
   const y = toTensor(b, fn, names[1]);
   if (!sameShape(x.shape, y.shape)) outputShape(fn, x, y); // validates broadcasting, with the op's name
@@ -43,46 +48,43 @@ export function binary(fn: string, primitive: Primitive<undefined>, a: TensorLik
 }
 
 // d(a + b) = da + db
-const addPrimitive: Primitive = {
+const addPrimitive: Binary = {
   name: 'add',
   linear: true,
   value: binaryValue('add'),
-  vjp: (g, [a, b], _out, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : undefined, needs[1] ? sumTo(g, b!.shape) : undefined],
+  vjps: [(g, { inputs: [a] }) => sumTo(g, a.shape), (g, { inputs: [, b] }) => sumTo(g, b.shape)],
 };
 
 // d(a − b) = da − db
-const subPrimitive: Primitive = {
+const subPrimitive: Binary = {
   name: 'sub',
   linear: true,
   value: binaryValue('sub'),
-  vjp: (g, [a, b], _out, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : undefined, needs[1] ? sumTo(neg(g), b!.shape) : undefined],
+  vjps: [(g, { inputs: [a] }) => sumTo(g, a.shape), (g, { inputs: [, b] }) => sumTo(neg(g), b.shape)],
 };
 
 // d(a·b) = da·b + a·db
-const mulPrimitive: Primitive = {
+const mulPrimitive: Binary = {
   name: 'mul',
   value: binaryValue('mul'),
-  vjp: (g, [a, b], _out, _p, needs) => [needs[0] ? sumTo(mul(g, b!), a!.shape) : undefined, needs[1] ? sumTo(mul(g, a!), b!.shape) : undefined],
-  jvp: ([ta, tb], [a, b]) => addTangents(ta && mul(ta, b!), tb && mul(a!, tb)),
+  vjps: [(g, { inputs: [a, b] }) => sumTo(mul(g, b), a.shape), (g, { inputs: [a, b] }) => sumTo(mul(g, a), b.shape)],
+  jvp: bilinearJvp<undefined>((a, b) => mul(a, b)),
 };
 
 // d(a/b) = da/b − db·(a/b)/b
-const divPrimitive: Primitive = {
+const divPrimitive: Binary = {
   name: 'div',
   value: binaryValue('div'),
-  vjp: (g, [a, b], out, _p, needs) => [needs[0] ? sumTo(div(g, b!), a!.shape) : undefined, needs[1] ? sumTo(neg(div(mul(g, out), b!)), b!.shape) : undefined],
-  jvp: ([ta, tb], [, b], out) => addTangents(ta && div(ta, b!), tb && neg(div(mul(tb, out), b!))),
+  vjps: [(g, { inputs: [a, b] }) => sumTo(div(g, b), a.shape), (g, { inputs: [, b], output }) => sumTo(neg(div(mul(g, output), b)), b.shape)],
+  jvp: ([ta, tb], [, b], out) => addTangents(ta && div(ta, b), tb && neg(div(mul(tb, out), b))),
 };
 
 // d(aᵇ) = b·aᵇ⁻¹·da + aᵇ·log(a)·db  (the db term is only formed when b is traced)
-const powPrimitive: Primitive = {
+const powPrimitive: Binary = {
   name: 'pow',
   value: binaryValue('pow'),
-  vjp: (g, [a, b], out, _p, needs) => [
-    needs[0] ? sumTo(mul(g, mul(b!, pow(a!, sub(b!, 1)))), a!.shape) : undefined,
-    needs[1] ? sumTo(mul(g, mul(out, log(a!))), b!.shape) : undefined,
-  ],
-  jvp: ([ta, tb], [a, b], out) => addTangents(ta && mul(ta, mul(b!, pow(a!, sub(b!, 1)))), tb && mul(tb, mul(out, log(a!)))),
+  vjps: [(g, { inputs: [a, b] }) => sumTo(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape), (g, { inputs: [a, b], output }) => sumTo(mul(g, mul(output, log(a))), b.shape)],
+  jvp: ([ta, tb], [a, b], out) => addTangents(ta && mul(ta, mul(b, pow(a, sub(b, 1)))), tb && mul(tb, mul(out, log(a)))),
 };
 
 /** Adds two optional tangents (undefined is zero); at least one is defined when called. */
@@ -90,6 +92,15 @@ export function addTangents(x: Tensor | undefined, y: Tensor | undefined): Tenso
   if (x === undefined) return y!;
   if (y === undefined) return x;
   return add(x, y);
+}
+
+/**
+ * @internal The JVP of a bilinear op f (mul, matmul): d f(a, b) = f(da, b) + f(a, db), each term
+ * formed only when its input carries a tangent; `params` are the op's own (matmul's transposes).
+ * @example jvp: bilinearJvp((a, b) => mul(a, b))
+ */
+export function bilinearJvp<P>(f: (a: Tensor, b: Tensor, params: P) => Tensor): NonNullable<Binary<P>['jvp']> {
+  return ([ta, tb], [a, b], _output, params) => addTangents(ta && f(ta, b, params), tb && f(a, tb, params));
 }
 
 /** a + b, broadcasting. @example add(tensor([1, 2]), 10).toArray(); // [11, 12] */
@@ -123,19 +134,19 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 }
 
 // d(−x) = −dx
-const negPrimitive: Primitive = {
+const negPrimitive: Unary = {
   name: 'neg',
   linear: true,
-  value: ([x]) => fromData(unaryKernels.neg(dataOf(x!)), x!.shape),
-  vjp: (g) => [neg(g)],
+  value: ([x]) => fromData(unaryKernels.neg(dataOf(x)), x.shape),
+  vjps: [(g) => neg(g)],
 };
 
 // d(x²) = 2x·dx
-const squarePrimitive: Primitive = {
+const squarePrimitive: Unary = {
   name: 'square',
-  value: ([x]) => fromData(unaryKernels.square(dataOf(x!)), x!.shape),
-  vjp: (g, [x], _out, _p, _needs, memo) => [mul(g, memoised(memo, '2x', () => mul(2, x!)))],
-  jvp: ([t], [x], _out, _p, memo) => mul(t!, memoised(memo, '2x', () => mul(2, x!))),
+  value: ([x]) => fromData(unaryKernels.square(dataOf(x)), x.shape),
+  vjps: [(g, { inputs: [x], memo }) => mul(g, memoised(memo, '2x', () => mul(2, x)))],
+  jvp: ([t], [x], _out, _p, memo) => mul(t!, memoised(memo, '2x', () => mul(2, x))),
 };
 
 /** −x. @example neg(tensor([1, -2])).toArray(); // [-1, 2] */
@@ -153,20 +164,17 @@ export function square(x: TensorLike): Tensor {
 interface WhereParams {
   condition: Tensor;
 }
-const wherePrimitive: Primitive<WhereParams> = {
+const wherePrimitive: Binary<WhereParams> = {
   name: 'where',
   linear: true,
   value: ([a, b], { condition: c }) => {
-    const shape = broadcastShapes(broadcastShapes(c.shape, a!.shape)!, b!.shape)!;
-    return fromData(selectBroadcast(dataOf(c), c.shape, dataOf(a!), a!.shape, dataOf(b!), b!.shape, shape), shape);
+    const shape = broadcastShapes(broadcastShapes(c.shape, a.shape)!, b.shape)!;
+    return fromData(selectBroadcast(dataOf(c), c.shape, dataOf(a), a.shape, dataOf(b), b.shape, shape), shape);
   },
-  vjp: (g, [a, b], _out, params, needs) => {
-    const zero = scalar(0);
-    return [
-      needs[0] ? sumTo(bind(wherePrimitive, [g, zero], params), a!.shape) : undefined,
-      needs[1] ? sumTo(bind(wherePrimitive, [zero, g], params), b!.shape) : undefined,
-    ];
-  },
+  vjps: [
+    (g, { inputs: [a], params }) => sumTo(bind(wherePrimitive, [g, scalar(0)], params), a.shape),
+    (g, { inputs: [, b], params }) => sumTo(bind(wherePrimitive, [scalar(0), g], params), b.shape),
+  ],
 };
 
 /**

@@ -17,9 +17,9 @@
 import { InvalidArgumentError, ShapeError, formatShape } from '../../errors.js';
 import { binaryBroadcast, broadcastShapes, broadcastTo as broadcastKernel } from '../../linalg/tensor-kernels.js';
 import { checkArity, describeValue } from '../../validate.js';
-import { memoised, type Memo, type Primitive } from '../primitive.js';
+import { memoised, type Memo } from '../primitive.js';
 import { Tensor, toTensor, dataOf, type TensorLike } from '../tensor.js';
-import { addTangents, binary, binaryValue, div, greater, less, mul, neg, sub, where } from './arithmetic.js';
+import { addTangents, binary, binaryValue, type Binary, div, greater, less, mul, neg, sub, where } from './arithmetic.js';
 import { sigmoid } from './elementwise.js';
 import { sumTo } from './shape.js';
 
@@ -33,16 +33,16 @@ export function positiveOrInfinity(h: Tensor): Tensor {
 }
 
 /** A broadcasting binary primitive given its kernel and its two partial derivatives ∂f/∂a, ∂f/∂b. */
-function binaryPrimitive(name: 'atan2' | 'hypot' | 'logAddExp', partials: (a: Tensor, b: Tensor, y: Tensor, memo: Memo | undefined) => [() => Tensor, () => Tensor]): Primitive {
+function binaryPrimitive(name: 'atan2' | 'hypot' | 'logAddExp', partials: (a: Tensor, b: Tensor, y: Tensor, memo: Memo | undefined) => [() => Tensor, () => Tensor]): Binary {
   return {
     name,
     value: binaryValue(name),
-    vjp: (g, [a, b], y, _p, needs, memo) => {
-      const [da, db] = partials(a!, b!, y, memo);
-      return [needs[0] ? sumTo(mul(g, da()), a!.shape) : undefined, needs[1] ? sumTo(mul(g, db()), b!.shape) : undefined];
-    },
+    vjps: [
+      (g, { inputs: [a, b], output, memo }) => sumTo(mul(g, partials(a, b, output, memo)[0]()), a.shape),
+      (g, { inputs: [a, b], output, memo }) => sumTo(mul(g, partials(a, b, output, memo)[1]()), b.shape),
+    ],
     jvp: ([ta, tb], [a, b], y, _p, memo) => {
-      const [da, db] = partials(a!, b!, y, memo);
+      const [da, db] = partials(a, b, y, memo);
       return addTangents(ta && mul(ta, da()), tb && mul(tb, db()));
     },
   };

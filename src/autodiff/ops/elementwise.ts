@@ -17,12 +17,12 @@ import { add, div, mul, neg, sub, square } from './arithmetic.js';
 
 /** Builds a unary primitive from its kernel and its derivative f′(x) given x and y = f(x). */
 function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x: TensorLike) => Tensor {
-  const primitive: Primitive = {
+  const primitive: Primitive<undefined, readonly [Tensor]> = {
     name,
-    value: ([x]) => fromData(unaryKernels[name](dataOf(x!)), x!.shape),
+    value: ([x]) => fromData(unaryKernels[name](dataOf(x)), x.shape),
     // f′(x) depends only on the primals: a replayed tape computes it once per node.
-    vjp: (g, [x], y, _p, _needs, memo) => [mul(g, memoised(memo, 'f′', () => derivative(x!, y)))],
-    jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x!, y))),
+    vjps: [(g, { inputs: [x], output, memo }) => mul(g, memoised(memo, 'f′', () => derivative(x, output)))],
+    jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x, y))),
   };
   return function (x: TensorLike): Tensor {
     checkArity(name, arguments.length, 1);

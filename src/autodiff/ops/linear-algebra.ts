@@ -14,9 +14,9 @@ import { ShapeError, formatShape } from '../../errors.js';
 import { checkArity, checkBoolean, readOptions } from '../../validate.js';
 import { gemm, gemv, gemvT } from '../../linalg/blas.js';
 import { dot as dotKernel } from '../../linalg/vector.js';
-import { bind, type Primitive } from '../primitive.js';
+import { bind } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
-import { add, mul } from './arithmetic.js';
+import { bilinearJvp, mul, type Binary } from './arithmetic.js';
 import { reshape } from './shape.js';
 
 interface MatmulParams {
@@ -32,11 +32,9 @@ const flags = (ta: boolean, tb: boolean): MatmulParams => ({ ta, tb });
 //   matrix·matrix  [m,k]·[k,n] → [m,n]      matrix·vector  [m,k]·[k] → [m]
 //   vector·matrix  [k]·[k,n]   → [n]        vector·vector  [k]·[k]   → []
 // The transpose flags apply to 2-D operands only.
-const matmulPrimitive: Primitive<MatmulParams> = {
+const matmulPrimitive: Binary<MatmulParams> = {
   name: 'matmul',
-  value: ([a, b], { ta, tb }) => {
-    const A = a!;
-    const B = b!;
+  value: ([A, B], { ta, tb }) => {
     if (A.rank === 1 && B.rank === 1) return fromData(Float64Array.of(dotKernel(dataOf(A), dataOf(B))), []);
     if (B.rank === 1) {
       const [r, c] = A.shape as [number, number];
@@ -50,13 +48,9 @@ const matmulPrimitive: Primitive<MatmulParams> = {
     const n = tb ? br : bc;
     return fromData(product(dataOf(A), dataOf(B), m, k, n, ta, tb), [m, n]);
   },
-  vjp: (g, [a, b], _out, params, needs) => [needs[0] ? cotangentA(g, a!, b!, params) : undefined, needs[1] ? cotangentB(g, a!, b!, params) : undefined],
+  vjps: [(g, { inputs: [a, b], params }) => cotangentA(g, a, b, params), (g, { inputs: [a, b], params }) => cotangentB(g, a, b, params)],
   // Ċ = op(Ȧ)·op(B) + op(A)·op(Ḃ): bilinearity
-  jvp: ([da, db], [a, b], _out, { ta, tb }) => {
-    const left = da && matmulRaw(da, b!, ta, tb);
-    const right = db && matmulRaw(a!, db, ta, tb);
-    return left && right ? add(left, right) : (left ?? right)!;
-  },
+  jvp: bilinearJvp((a, b, { ta, tb }: MatmulParams) => matmulRaw(a, b, ta, tb)),
 };
 
 /**

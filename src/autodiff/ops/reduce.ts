@@ -67,11 +67,11 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
 }
 
 // sum over axes: ȳ is broadcast back over the summed axes, x̄ = broadcastTo(ȳ with those axes as 1s).
-const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }> = {
+const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }, readonly [Tensor]> = {
   name: 'sum',
   linear: true,
-  value: ([x], { axes, keepDims }) => fromData(sumAxes(dataOf(x!), x!.shape, axes), reducedShape(x!.shape, axes, keepDims)),
-  vjp: (g, [x], _out, { axes }) => [broadcastTo(reshape(g, keptShape(x!.shape, axes)), x!.shape)],
+  value: ([x], { axes, keepDims }) => fromData(sumAxes(dataOf(x), x.shape, axes), reducedShape(x.shape, axes, keepDims)),
+  vjps: [(g, { inputs: [x], params: { axes } }) => broadcastTo(reshape(g, keptShape(x.shape, axes)), x.shape)],
 };
 
 /**
@@ -93,12 +93,12 @@ export function mean(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
 }
 
 // max and min over axes (keepdims layout): x̄ = ȳ·[x = y]/(number of ties), ẏ = Σ ẋ·[x = y]/(ties)
-function extremumPrimitive(name: 'max' | 'min', kernel: typeof maxAxes): Primitive<{ axes: readonly number[] }> {
+function extremumPrimitive(name: 'max' | 'min', kernel: typeof maxAxes): Primitive<{ axes: readonly number[] }, readonly [Tensor]> {
   return {
     name,
-    value: ([x], { axes }) => fromData(kernel(dataOf(x!), x!.shape, axes), keptShape(x!.shape, axes)),
-    vjp: (g, [x], y) => [mul(broadcastTo(g, x!.shape), extremeWeights(x!, y))],
-    jvp: ([t], [x], y) => sumTo(mul(t!, extremeWeights(x!, y)), y.shape),
+    value: ([x], { axes }) => fromData(kernel(dataOf(x), x.shape, axes), keptShape(x.shape, axes)),
+    vjps: [(g, { inputs: [x], output }) => mul(broadcastTo(g, x.shape), extremeWeights(x, output))],
+    jvp: ([t], [x], y) => sumTo(mul(t!, extremeWeights(x, y)), y.shape),
   };
 }
 const maxPrimitive = extremumPrimitive('max', maxAxes);

@@ -21,11 +21,12 @@ interface CumsumParams {
 }
 
 // y = cumsum(x) along an axis ⇒ x̄ = cumsum(ȳ) from the other end.
-const cumsumPrimitive: Primitive<CumsumParams> = {
+const cumsumPrimitive: Primitive<CumsumParams, readonly [Tensor]> = {
   name: 'cumsum',
   linear: true,
-  value: ([x], { axis, reverse }) => fromData(cumsumAxis(dataOf(x!), x!.shape, axis, reverse), x!.shape),
-  vjp: (g, _inputs, _out, { axis, reverse }) => [bind(cumsumPrimitive, [g], { axis, reverse: !reverse })],
+  value: ([x], { axis, reverse }) => fromData(cumsumAxis(dataOf(x), x.shape, axis, reverse), x.shape),
+  // the adjoint of a running sum is the running sum the other way
+  vjps: [(g, { params: { axis, reverse } }) => bind(cumsumPrimitive, [g], { axis, reverse: !reverse })],
 };
 
 /**

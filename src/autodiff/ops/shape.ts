@@ -15,6 +15,7 @@ import {
   broadcastShapes,
   broadcastTo as broadcastKernel,
   padBox,
+  placeBox,
   permuteAxes,
   scatterAddAlong,
   shapeSize,
@@ -29,11 +30,11 @@ import { checkArity, checkIndexList, checkShape, describeValue } from '../../val
 // ---------------------------------------------------------------------------------------------
 // reshape: same values, new shape. y = reshape(x) ⇒ x̄ = reshape(ȳ, shape(x)).
 
-const reshapePrimitive: Primitive<{ shape: readonly number[] }> = {
+const reshapePrimitive: Primitive<{ shape: readonly number[] }, readonly [Tensor]> = {
   name: 'reshape',
   linear: true,
-  value: ([x], { shape }) => fromData(dataOf(x!), shape), // immutable data can be shared
-  vjp: (g, [x]) => [reshape(g, x!.shape)],
+  value: ([x], { shape }) => fromData(dataOf(x), shape), // immutable data can be shared
+  vjps: [(g, { inputs: [x] }) => reshape(g, x.shape)],
 };
 
 /**
@@ -73,18 +74,18 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 // ---------------------------------------------------------------------------------------------
 // broadcastTo and sumTo: the adjoint pair behind every broadcasting op.
 
-const broadcastPrimitive: Primitive<{ shape: readonly number[] }> = {
+const broadcastPrimitive: Primitive<{ shape: readonly number[] }, readonly [Tensor]> = {
   name: 'broadcastTo',
   linear: true,
-  value: ([x], { shape }) => fromData(broadcastKernel(dataOf(x!), x!.shape, shape), shape),
-  vjp: (g, [x]) => [sumTo(g, x!.shape)],
+  value: ([x], { shape }) => fromData(broadcastKernel(dataOf(x), x.shape, shape), shape),
+  vjps: [(g, { inputs: [x] }) => sumTo(g, x.shape)],
 };
 
-const sumToPrimitive: Primitive<{ shape: readonly number[] }> = {
+const sumToPrimitive: Primitive<{ shape: readonly number[] }, readonly [Tensor]> = {
   name: 'sumTo',
   linear: true,
-  value: ([x], { shape }) => fromData(sumToShape(dataOf(x!), x!.shape, shape), shape),
-  vjp: (g, [x]) => [broadcastTo(g, x!.shape)],
+  value: ([x], { shape }) => fromData(sumToShape(dataOf(x), x.shape, shape), shape),
+  vjps: [(g, { inputs: [x] }) => broadcastTo(g, x.shape)],
 };
 
 /**
@@ -123,15 +124,17 @@ export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
 // ---------------------------------------------------------------------------------------------
 // transpose: y = xᵀ (any axis permutation) ⇒ x̄ = transpose(ȳ, p⁻¹).
 
-const transposePrimitive: Primitive<{ perm: readonly number[] }> = {
+const transposePrimitive: Primitive<{ perm: readonly number[] }, readonly [Tensor]> = {
   name: 'transpose',
   linear: true,
-  value: ([x], { perm }) => fromData(permuteAxes(dataOf(x!), x!.shape, perm), perm.map((p) => x!.shape[p]!)),
-  vjp: (g, _inputs, _out, { perm }) => {
-    const inverse = new Array<number>(perm.length);
-    perm.forEach((p, i) => (inverse[p] = i));
-    return [transpose(g, inverse)];
-  },
+  value: ([x], { perm }) => fromData(permuteAxes(dataOf(x), x.shape, perm), perm.map((p) => x.shape[p]!)),
+  vjps: [
+    (g, { params: { perm } }) => {
+      const inverse = new Array<number>(perm.length);
+      perm.forEach((p, i) => (inverse[p] = i));
+      return transpose(g, inverse);
+    },
+  ],
 };
 
 /**
@@ -158,18 +161,18 @@ interface BoxParams {
   full: readonly number[];
 }
 
-const slicePrimitive: Primitive<BoxParams> = {
+const slicePrimitive: Primitive<BoxParams, readonly [Tensor]> = {
   name: 'slice',
   linear: true,
-  value: ([x], { start, size }) => fromData(sliceBox(dataOf(x!), x!.shape, start, size), size),
-  vjp: (g, _inputs, _out, params) => [bind(padPrimitive, [g], params)],
+  value: ([x], { start, size }) => fromData(sliceBox(dataOf(x), x.shape, start, size), size),
+  vjps: [(g, { params }) => bind(padPrimitive, [g], params)],
 };
 
-const padPrimitive: Primitive<BoxParams> = {
+const padPrimitive: Primitive<BoxParams, readonly [Tensor]> = {
   name: 'pad',
   linear: true,
-  value: ([x], { start, full }) => fromData(padBox(dataOf(x!), x!.shape, start, full), full),
-  vjp: (g, _inputs, _out, params) => [bind(slicePrimitive, [g], params)],
+  value: ([x], { start, full }) => fromData(padBox(dataOf(x), x.shape, start, full), full),
+  vjps: [(g, { params }) => bind(slicePrimitive, [g], params)],
 };
 
 /**
@@ -228,20 +231,17 @@ const concatPrimitive: Primitive<{ axis: number }> = {
     const out = new Float64Array(shapeSize(shape));
     let offset = 0;
     for (const x of xs) {
-      const start = shape.map((_, i) => (i === axis ? offset : 0));
-      const placed = padBox(dataOf(x), x.shape, start, shape);
-      for (let i = 0; i < out.length; i++) out[i] = out[i]! + placed[i]!;
+      placeBox(dataOf(x), x.shape, shape.map((_, i) => (i === axis ? offset : 0)), out, shape);
       offset += x.shape[axis]!;
     }
     return fromData(out, shape);
   },
-  vjp: (g, xs, _out, { axis }, needs) => {
+  // Input k's cotangent is its own slice of g: the k-th block along the axis.
+  vjps: (g, { inputs, params: { axis } }, k) => {
     let offset = 0;
-    return xs.map((x, k) => {
-      const start = x.shape.map((_, i) => (i === axis ? offset : 0));
-      offset += x.shape[axis]!;
-      return needs[k] ? slice(g, start, x.shape) : undefined;
-    });
+    for (let j = 0; j < k; j++) offset += inputs[j]!.shape[axis]!;
+    const x = inputs[k]!;
+    return slice(g, x.shape.map((_, i) => (i === axis ? offset : 0)), x.shape);
   },
 };
 
@@ -320,7 +320,7 @@ interface TakeParams {
   full: readonly number[];
 }
 
-const takePrimitive: Primitive<TakeParams> = {
+const takePrimitive: Primitive<TakeParams, readonly [Tensor]> = {
   name: 'take',
   linear: true,
   value: ([x], { indices, axis }) => {
@@ -328,14 +328,14 @@ const takePrimitive: Primitive<TakeParams> = {
     shape[axis] = indices.length;
     return fromData(takeAlong(dataOf(x!), x!.shape, indices, axis), shape);
   },
-  vjp: (g, _inputs, _out, params) => [bind(scatterAddPrimitive, [g], params)],
+  vjps: [(g, { params }) => bind(scatterAddPrimitive, [g], params)],
 };
 
-const scatterAddPrimitive: Primitive<TakeParams> = {
+const scatterAddPrimitive: Primitive<TakeParams, readonly [Tensor]> = {
   name: 'scatterAdd',
   linear: true,
-  value: ([g], { indices, axis, full }) => fromData(scatterAddAlong(dataOf(g!), full, indices, axis), full),
-  vjp: (g, _inputs, _out, params) => [bind(takePrimitive, [g], params)],
+  value: ([g], { indices, axis, full }) => fromData(scatterAddAlong(dataOf(g), full, indices, axis), full),
+  vjps: [(g, { params }) => bind(takePrimitive, [g], params)],
 };
 
 /**

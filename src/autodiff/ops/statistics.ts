@@ -26,11 +26,11 @@ import { keptShape, max, mean, reducedShape, reduction, sum, type Axes } from '.
 import { reshape, sumTo } from './shape.js';
 
 // ‖x‖₂ over axes (keepdims layout): x̄ = ȳ·u, ẏ = Σ ẋ·u with u = x/‖x‖, and u = 0 where ‖x‖ = 0.
-const norm2Primitive: Primitive<{ axes: readonly number[] }> = {
+const norm2Primitive: Primitive<{ axes: readonly number[] }, readonly [Tensor]> = {
   name: 'norm2',
-  value: ([x], { axes }) => fromData(norm2Axes(dataOf(x!), x!.shape, axes), keptShape(x!.shape, axes)),
-  vjp: (g, [x], y, _p, _needs, memo) => [mul(g, memoised(memo, 'u', () => div(x!, positiveOrInfinity(y))))],
-  jvp: ([t], [x], y, _p, memo) => sumTo(mul(t!, memoised(memo, 'u', () => div(x!, positiveOrInfinity(y)))), y.shape),
+  value: ([x], { axes }) => fromData(norm2Axes(dataOf(x), x.shape, axes), keptShape(x.shape, axes)),
+  vjps: [(g, { inputs: [x], output, memo }) => mul(g, memoised(memo, 'u', () => div(x, positiveOrInfinity(output))))],
+  jvp: ([t], [x], y, _p, memo) => sumTo(mul(t!, memoised(memo, 'u', () => div(x, positiveOrInfinity(y)))), y.shape),
 };
 
 /** ‖t‖₂ over sorted axes, without overflow. */

@@ -24,10 +24,10 @@ import { NegativeCurvatureError, NonFiniteError } from '../../errors.js';
 import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
 import { axpy, dot, norm2 } from '../../linalg/index.js';
 import { checkArity, checkBoolean, checkFunction, checkNonNegative, checkCount, checkOneOf, checkPositive, checkPositiveInteger, readOptions } from '../../validate.js';
-import { flatView, recordHessian } from '../operators.js';
+import { flatView, recordHessian } from '../hessian-operator.js';
 import { HVP_MODES, readTree, type HvpMode } from '../hvp.js';
-import { cgSolve } from '../solvers/index.js';
-import { reportedAs } from './arguments.js';
+import { cgSolve } from '../linear/index.js';
+import { reportedAs } from '../linear/arguments.js';
 
 /** Options of `newtonCg`. */
 export interface NewtonCgOptions {
