@@ -87,14 +87,14 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
   const f = fn as unknown as (...args: unknown[]) => unknown;
   const cache = new Map<string, Entry>();
 
-  const entryFor = (flat: FlatArguments): Entry | undefined => {
+  const entryFor = (flat: CollectedArguments): Entry | undefined => {
     const cached = cache.get(flat.key);
     if (cached !== undefined) {
       cache.delete(flat.key); // most recently used goes last
       cache.set(flat.key, cached);
       return cached;
     }
-    const entry = compile(f, flat, fallback);
+    const entry = compile(f, flattenArguments(args_(flat)), fallback);
     if (entry === undefined) return undefined;
     cache.set(flat.key, entry);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
@@ -103,8 +103,8 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
 
   const jitted = (...args: unknown[]): unknown => {
     if (tracing > 0) return f(...args); // inside another jit's trace: inline
-    const flat = flattenArguments(args);
-    if (flat.leaves.some((leaf) => leaf.level > 0)) return f(...args); // under a transform: let it see the ops
+    const flat = collectArguments(args);
+    if (flat === undefined) return f(...args); // under a transform: let it see the ops
     const entry = entryFor(flat);
     if (entry === undefined || entry.kind === 'uncompiled' || entry.busy) return f(...args);
     entry.busy = true; // the buffers are the entry's own: a re-entrant call runs uncompiled
@@ -118,8 +118,9 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
   };
 
   const lower = (...args: unknown[]): Lowered => {
-    const flat = flattenArguments(args, 'jit().lower');
-    if (flat.leaves.some((leaf) => leaf.level > 0)) {
+    flattenArguments(args, 'jit().lower'); // checks the arguments, naming lower
+    const flat = collectArguments(args);
+    if (flat === undefined) {
       throw new InvalidArgumentError('jit().lower', 'an argument is traced by an enclosing transform; call lower with constant tensors (outside grad, jvp, …)');
     }
     const entry = entryFor(flat);
@@ -193,6 +194,54 @@ export function compileFunction<F extends (...args: never[]) => unknown>(fn: F, 
 
 // ---------------------------------------------------------------------------------------------
 // Arguments: tensors are traced; everything else is part of the cache key
+
+/** The tensors among the arguments and the cache key, collected on every call (no closures built). */
+interface CollectedArguments {
+  readonly leaves: Tensor[];
+  readonly key: string;
+  readonly args: readonly unknown[];
+}
+
+const args_ = (c: CollectedArguments) => c.args;
+
+/**
+ * The arguments' tensors in order and their key, or undefined when a tensor is traced by an
+ * enclosing transform. Anything unusual (cycles, unsupported values) is left for
+ * `flattenArguments` to report when the key is new.
+ */
+function collectArguments(args: readonly unknown[]): CollectedArguments | undefined {
+  const leaves: Tensor[] = [];
+  let key = '';
+  let traced = false;
+  const open = new Set<unknown>();
+  const visit = (node: unknown): void => {
+    if (node instanceof Tensor) {
+      if (node.level > 0) traced = true;
+      leaves.push(node);
+      key += node.shape.length === 0 ? 'T[] ' : `T[${node.shape.join(',')}] `;
+    } else if (typeof node === 'number') key += Object.is(node, -0) ? 'n-0 ' : `n${node} `;
+    else if (typeof node === 'string' || typeof node === 'boolean' || node === null) key += `${JSON.stringify(node)} `;
+    else if (node === undefined) key += 'u ';
+    else if (Array.isArray(node) && !open.has(node) && open.size < MAX_DEPTH) {
+      open.add(node);
+      key += `[${node.length} `;
+      for (const child of node) visit(child);
+      key += '] ';
+      open.delete(node);
+    } else if (isPlainObject(node) && !open.has(node) && open.size < MAX_DEPTH) {
+      open.add(node);
+      key += '{ ';
+      for (const k of Object.keys(node)) {
+        key += `${JSON.stringify(k)} `;
+        visit(node[k]);
+      }
+      key += '} ';
+      open.delete(node);
+    } else key += `?${typeof node} `; // refused by flattenArguments when compiled
+  };
+  for (const arg of args) visit(arg);
+  return traced ? undefined : { leaves, key, args };
+}
 
 interface FlatArguments {
   readonly leaves: Tensor[];

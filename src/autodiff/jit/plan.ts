@@ -414,6 +414,7 @@ function schedule(
 
   // Fusion, consumers first: an elementwise op joins its consumers' loop when they all share one.
   const group = new Int32Array(nodes.length).fill(-1);
+  const members = new Int32Array(nodes.length).fill(1);
   let fused = 0;
   for (let id = nodes.length - 1; id >= 0; id--) {
     const node = nodes[id]!;
@@ -423,8 +424,9 @@ function schedule(
     const uses = loopUses.get(id) ?? [];
     if (uses.length === 0 || !uses.every((u) => u.identity)) continue;
     const g = group[uses[0]!.consumer]!;
-    if (g >= 0 && uses.every((u) => group[u.consumer] === g)) {
+    if (g >= 0 && members[g]! < MAX_LOOP_BODY && uses.every((u) => group[u.consumer] === g)) {
       group[id] = g;
+      members[g]!++;
       fused++;
     }
   }
@@ -496,6 +498,13 @@ function schedule(
     stats: { recorded: recordedOps, folded: counts.folded, shared: counts.shared, dead: Math.max(0, recordedOps - counts.folded - counts.shared - liveOps), fused },
   };
 }
+
+/**
+ * The most ops fused into one loop. A scalar program (thousands of rank-0 ops, each used once)
+ * would otherwise become one loop body of thousands of statements, too large for the engine's
+ * optimising compiler; capped, it is a chain of loops that code generation spreads over parts.
+ */
+const MAX_LOOP_BODY = 128;
 
 /** The number of iterations of the loop that computes `id` (a sum loops over its input). */
 function loopSize(nodes: readonly PNode[], id: number, asLoop = false): number {
