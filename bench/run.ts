@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark file in sequence, each in its own Node process (a fresh
  * JIT and heap, so one file's garbage and optimisation state cannot colour the next).
  *
- * Order: linalg kernels, the engine's per-node and gradient costs, HVP modes, and the inverse
+ * Order: linalg kernels, the engine's per-node and gradient costs, HVP modes, jit, and the inverse
  * solvers when `bench/inverse.bench.ts` exists. Pass file names to run only those:
  *   npm run bench -- hvp engine
  */
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FILES = ['linalg', 'engine', 'hvp', 'inverse'];
+const FILES = ['linalg', 'engine', 'hvp', 'jit', 'inverse'];
 /** What each file measures, printed as it starts: its first table appears only when its first suite is done. */
 const WHAT: Record<string, string> = {
   linalg: 'dense kernels (dot, gemv, gemm, factorisations) against naive loops',

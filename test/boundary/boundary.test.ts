@@ -13,8 +13,9 @@ import { hessianEntries } from './hessian.table.js';
 import { solverEntries } from './solvers.table.js';
 import { applicationEntries } from './applications.table.js';
 import { moreOpEntries } from './more-ops.table.js';
+import { jitEntries } from './jit.table.js';
 
-const entries: Entry[] = [...tensorEntries, ...autodiffEntries, ...moreOpEntries, ...hessianEntries, ...solverEntries, ...applicationEntries];
+const entries: Entry[] = [...tensorEntries, ...autodiffEntries, ...moreOpEntries, ...hessianEntries, ...solverEntries, ...applicationEntries, ...jitEntries];
 
 /** Exports that are values rather than functions; each must be frozen so no user can change it. */
 const CONSTANTS = ['HVP_MODES', 'DOWNDATE_THRESHOLD'];
