@@ -18,6 +18,7 @@ const WHAT: Record<string, string> = {
   linalg: 'dense kernels (dot, gemv, gemm, factorisations) against naive loops',
   engine: 'per-node overhead and gradients of the workloads against hand-written code',
   hvp: 'every HVP mode and the replayed operators on each workload',
+  jit: 'compiled value, gradient, HVPs and operators against interpreted and hand-written code, with compile times',
   inverse: 'Hessian products and time each solver needs to reach a relative residual of 1e-8',
 };
 
