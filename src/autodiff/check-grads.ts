@@ -49,8 +49,8 @@ import { InvalidArgumentError, TapegradError, formatShape } from '../errors.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { axpy, dot, norm2 } from '../linalg/vector.js';
 import { dataOf, fromData, Tensor, describe } from './tensor.js';
-import { jvp, vjp, type Lifted } from './transforms.js';
-import { flatView, flatten, ravel, type FlatView, type Flattened, type Tree } from './tree.js';
+import { jvp, vjp } from './transforms.js';
+import { flatView, flatten, ravel, type FlatView, type Flattened, type TensorTree, type Tree } from './tree.js';
 
 export type CheckGradsMode = 'fwd' | 'rev';
 
@@ -117,7 +117,7 @@ interface Context {
  * // A failure says where: "checkGrads: reverse-mode (vjp) check of order 2 failed for
  * // x ↦ jvp(f, x, v).tangent: … autodiff gives 0.41 but central differences give 0.27; relative error …
  */
-export function checkGrads<X>(f: (x: Lifted<X>) => Tensor, x: X, options?: CheckGradsOptions): CheckGradsSummary {
+export function checkGrads<X>(f: (x: TensorTree<X>) => Tensor, x: X, options?: CheckGradsOptions): CheckGradsSummary {
   const fn = 'checkGrads';
   checkArity(fn, arguments.length, 3);
   checkIsFunction(fn, 'f', f);

@@ -52,7 +52,7 @@ export class ForwardTrace implements Trace {
     return tracedTensor(dataOf(value), value.shape, this, value, undefined, tangent);
   }
 
-  lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+  processPrimitive<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
     if (this.closed) throw escapedTracer(primitive.name, this);
     const tangents = new Array<Tensor | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) tangents[i] = inputs[i]!.level === this.level ? inputs[i]!.tangent : undefined;

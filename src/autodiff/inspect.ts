@@ -25,7 +25,8 @@ import { Tape, type TapeNode } from './tape.js';
 import { newLevel, setValueHook } from './primitive.js';
 import { Tensor, dataOf } from './tensor.js';
 import { flatten, type Flattened } from './tree.js';
-import { valueAndGradAt, type Lifted } from './transforms.js';
+import { valueAndGradAt } from './transforms.js';
+import type { TensorTree } from './tree.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkArity, checkBoolean, checkFunction, checkIndexList, checkNumber, checkOneOf, describeValue, readOptions } from '../validate.js';
 
@@ -62,7 +63,7 @@ export interface RecordOptions {
  * r.tape.nodes.map((n) => n.primitive?.name ?? n.label); // ['x', 'exp', 'sumTo', 'reshape']
  * r.value.item(); // 1 + e
  */
-export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options?: RecordOptions): TapeRecording<Y> {
+export function recordTape<X, Y>(f: (x: TensorTree<X>) => Y, x: X, options?: RecordOptions): TapeRecording<Y> {
   const fn = 'recordTape';
   checkArity(fn, arguments.length, 3);
   checkFunction(fn, 'f', f);
@@ -87,7 +88,7 @@ export function recordTape<X, Y>(f: (x: Lifted<X>) => Y, x: X, options?: RecordO
  * r.phases; // ['input', 'forward', 'forward', 'forward', 'backward']
  * formatTape(r); // the backward pass shows `mul` fed by the `exp` node
  */
-export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, options?: RecordOptions): TapeRecording<Lifted<X>> {
+export function recordGradTape<X>(f: (x: TensorTree<X>) => Tensor | number, x: X, options?: RecordOptions): TapeRecording<TensorTree<X>> {
   const fn = 'recordGradTape';
   checkArity(fn, arguments.length, 3);
   checkFunction(fn, 'f', f);
@@ -104,7 +105,7 @@ export function recordGradTape<X>(f: (x: Lifted<X>) => Tensor | number, x: X, op
   } finally {
     tape.close();
   }
-  return finish(fn, tape, traced, gradient, forwardEnd ?? tape.nodes.length) as TapeRecording<Lifted<X>>;
+  return finish(fn, tape, traced, gradient, forwardEnd ?? tape.nodes.length) as TapeRecording<TensorTree<X>>;
 }
 
 function startTape(fn: string, x: unknown, options: RecordOptions | undefined): { tape: Tape; inputs: Flattened; traced: Tensor[] } {

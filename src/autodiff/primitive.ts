@@ -125,11 +125,12 @@ export interface Trace {
    */
   readonly closed: boolean;
   /**
-   * Wraps the output of a primitive whose top-level inputs belong to this trace. `inputs` are
-   * the tensors `apply` received; `primals` the same unwrapped by one level at this level;
+   * Wraps the output of a primitive whose top-level inputs belong to this trace (autodidax's
+   * `process_primitive`): a tape appends a node, a forward trace computes the tangent. `inputs`
+   * are the tensors `bind` received; `primals` the same unwrapped by one level at this level;
    * `output` the primitive's value on `primals`.
    */
-  lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor;
+  processPrimitive<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor;
 }
 
 let lastLevel = 0;
@@ -231,5 +232,5 @@ export function bind<P>(primitive: Primitive<P>, inputs: readonly Tensor[], para
   const primals = new Array<Tensor>(inputs.length);
   for (let i = 0; i < inputs.length; i++) primals[i] = inputs[i]!.level === top ? inputs[i]!.primal! : inputs[i]!;
   const output = bind(primitive, primals, params);
-  return trace.lift(primitive, inputs, primals, output, params);
+  return trace.processPrimitive(primitive, inputs, primals, output, params);
 }

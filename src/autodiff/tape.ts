@@ -31,7 +31,7 @@ export interface TapeNode {
   readonly output: Tensor;
   /** For leaves, a user-facing label (`x`, `params.w`, …). */
   readonly label: string | undefined;
-  /** The rules' memo, created on the first sweep of a tape marked `replayed` (see `Memo`). */
+  /** The rules' memo, created on the first sweep of a tape that memoises its rules (see `Memo`). */
   memo: Memo | undefined;
 }
 
@@ -55,9 +55,9 @@ function makeNode(
   return { id, primitive, params, parents, inputs, output, label, memo: undefined };
 }
 
-/** The memo for a node's rules: one per node on a replayed tape, none on a one-shot tape. */
+/** The memo for a node's rules: one per node on a tape swept many times, none on a one-shot tape. */
 export function memoFor(tape: Tape, node: TapeNode): Memo | undefined {
-  if (!tape.replayed) return undefined;
+  if (!tape.memoiseRules) return undefined;
   return (node.memo ??= new Map());
 }
 
@@ -66,8 +66,8 @@ export class Tape implements Trace {
   readonly level: number;
   readonly transform: string;
   readonly nodes: TapeNode[] = [];
-  /** Set by transforms whose tape is swept many times, so rules memoise per node (see `Memo`). */
-  replayed = false;
+  /** Set by transforms whose tape is swept many times, so that rules memoise per node (see `Memo`). */
+  memoiseRules = false;
   closed = false;
 
   constructor(level: number, transform: string) {
@@ -87,7 +87,7 @@ export class Tape implements Trace {
     return tracedTensor(dataOf(value), value.shape, this, value, node, undefined);
   }
 
-  lift<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+  processPrimitive<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
     if (this.closed) throw escapedTracer(primitive.name, this);
     const parents = new Array<TapeNode | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) parents[i] = inputs[i]!.level === this.level ? inputs[i]!.node : undefined;

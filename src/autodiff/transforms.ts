@@ -18,10 +18,10 @@ import { index, reshape, stack, transpose } from './ops/shape.js';
 import { backwardSweep, forwardSweep, liveNodes } from './sweep.js';
 import { Tape, type TapeNode } from './tape.js';
 import { Tensor, describe, eye, fromData, onesLike, toTensor, zerosLike } from './tensor.js';
-import { flatten, matchTree, type Flattened } from './tree.js';
+import { flatten, matchTree, type Flattened, type TensorTree } from './tree.js';
 
-/** A tree's type with numbers read as the rank-0 tensors the transforms return for them. */
-export type Lifted<X> = X extends number ? Tensor : X;
+/** The same type as `TensorTree` (a tree with numbers read as rank-0 tensors), under its earlier name. */
+export type Lifted<X> = TensorTree<X>;
 
 // A function of its first argument; further arguments are passed through untouched.
 type Rest = any[];
@@ -94,14 +94,14 @@ function pull(fn: string, r: Recording, cotangents: readonly Tensor[]): unknown 
  * const { value, pullback } = vjp((x) => mul(x, x), tensor([1, 2]));
  * pullback(tensor([1, 1])).toArray(); // [2, 4]
  */
-export function vjp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; pullback: (cotangent: Y) => Lifted<X> } {
+export function vjp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; pullback: (cotangent: Y) => TensorTree<X> } {
   const r = record('vjp', f as never, x, rest);
-  r.tape.replayed = true; // the pullback may be called many times: rules memoise per node
+  r.tape.memoiseRules = true; // the pullback may be called many times
   return {
     value: lowered('vjp', r.outputs, r.tape.level) as Y,
     pullback(cotangent: Y) {
       checkArity('vjp().pullback', arguments.length, 1);
-      return pull('vjp', r, matchTree('vjp().pullback', 'cotangent', r.outputs, cotangent)) as Lifted<X>;
+      return pull('vjp', r, matchTree('vjp().pullback', 'cotangent', r.outputs, cotangent)) as TensorTree<X>;
     },
   };
 }
@@ -120,10 +120,10 @@ function scalarOutput(fn: string, r: Recording): Tensor {
  * Extra arguments are passed to `f` and not differentiated.
  * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // [2, 4]
  */
-export function grad<X = Tensor>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => Lifted<X> {
+export function grad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => TensorTree<X> {
   checkArity('grad', arguments.length, 1, 'grad(f) returns the gradient function: call it as grad(f)(x)');
   checkFunction('grad', 'f', f);
-  return (x, ...rest) => valueAndGradAt('grad', f, x, rest).grad as Lifted<X>;
+  return (x, ...rest) => valueAndGradAt('grad', f, x, rest).grad as TensorTree<X>;
 }
 
 /**
@@ -136,21 +136,21 @@ export function grad<X = Tensor>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | nu
  * valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
  * valueAndGrad((x) => [sum(square(x)), mul(x, 2)], { hasAux: true })(tensor([3])); // { value: 9, grad: [6], aux: [6] }
  */
-export function valueAndGrad<X = Tensor>(f: (x: Lifted<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X> };
-export function valueAndGrad<X = Tensor, A = unknown>(f: (x: Lifted<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux: A };
-export function valueAndGrad<X>(f: (x: Lifted<X>, ...rest: Rest) => unknown, options?: { hasAux?: boolean }): (x: X, ...rest: Rest) => { value: Tensor; grad: Lifted<X>; aux?: unknown } {
+export function valueAndGrad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X> };
+export function valueAndGrad<X = Tensor, A = unknown>(f: (x: TensorTree<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux: A };
+export function valueAndGrad<X>(f: (x: TensorTree<X>, ...rest: Rest) => unknown, options?: { hasAux?: boolean }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux?: unknown } {
   checkArity('valueAndGrad', arguments.length, 2, 'valueAndGrad(f) returns a function: call it as valueAndGrad(f)(x)');
   checkFunction('valueAndGrad', 'f', f);
   const { hasAux = false } = readOptions('valueAndGrad', options, ['hasAux']);
   if (!checkBoolean('valueAndGrad', 'options.hasAux', hasAux)) {
-    return (x, ...rest) => valueAndGradAt('valueAndGrad', f as (x: Lifted<X>, ...rest: Rest) => Tensor, x, rest) as { value: Tensor; grad: Lifted<X> };
+    return (x, ...rest) => valueAndGradAt('valueAndGrad', f as (x: TensorTree<X>, ...rest: Rest) => Tensor, x, rest) as { value: Tensor; grad: TensorTree<X> };
   }
   return (x, ...rest) => {
     const r = record('valueAndGrad', f as never, x, rest, true);
     const out = scalarOutput('valueAndGrad', r);
     return {
       value: lower('valueAndGrad', out, r.tape.level),
-      grad: pull('valueAndGrad', r, [onesLike(out)]) as Lifted<X>,
+      grad: pull('valueAndGrad', r, [onesLike(out)]) as TensorTree<X>,
       aux: lowered('valueAndGrad', r.aux!, r.tape.level),
     };
   };
@@ -173,7 +173,7 @@ export function valueAndGradAt(fn: string, f: (x: never, ...rest: Rest) => unkno
  * `v` must have the structure and shapes of `x`.
  * @example jvp((x) => mul(x, x), tensor([3]), tensor([1])).tangent.toArray(); // [6]
  */
-export function jvp<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, v: X, ...rest: Rest): { value: Y; tangent: Y } {
+export function jvp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, v: X, ...rest: Rest): { value: Y; tangent: Y } {
   checkFunction('jvp', 'f', f);
   const inputs = flatten(x, 'jvp');
   const tangents = matchTree('jvp', 'tangent', inputs, v);
@@ -233,7 +233,7 @@ export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mo
  * const { jvp: df } = linearize((x) => sin(x), tensor([0]));
  * df(tensor([2])).toArray(); // [2]
  */
-export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
+export function linearize<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
   const { value, jvp: push } = recordLinearMaps<X, Y>('linearize', f, x, rest);
   return { value, jvp: push };
 }
@@ -241,13 +241,14 @@ export function linearize<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...
 /**
  * Records `f` at `x` once and returns both linear maps of its derivative: `jvp` (v ↦ J·v, a
  * forward sweep over the tape) and `vjp` (u ↦ Jᵀ·u, a backward sweep over the same tape).
- * The Gauss–Newton product Jᵀ·H·J·v needs exactly this pair.
+ * The Gauss–Newton product Jᵀ·H·J·v needs exactly this pair. (Nothing is transposed
+ * symbolically: `vjp` is the transpose of `jvp` because it sweeps the same tape backward.)
  * @example
  * const { jvp: J, vjp: Jt } = linearizeAndTranspose((x) => mul(x, 3), tensor([1, 2]));
  * J(tensor([1, 0])).toArray(); // [3, 0]
  * Jt(tensor([1, 0])).toArray(); // [3, 0]
  */
-export function linearizeAndTranspose<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
+export function linearizeAndTranspose<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => TensorTree<X> } {
   const { value, jvp: push, vjp: pull } = recordLinearMaps<X, Y>('linearizeAndTranspose', f, x, rest);
   return { value, jvp: push, vjp: pull };
 }
@@ -261,13 +262,13 @@ export function linearizeAndTranspose<X, Y>(f: (x: Lifted<X>, ...rest: Rest) => 
  */
 export function recordLinearMaps<X, Y>(
   fn: string,
-  f: (x: Lifted<X>, ...rest: Rest) => unknown,
+  f: (x: TensorTree<X>, ...rest: Rest) => unknown,
   x: X,
   rest: Rest,
   hasAux = false,
-): { value: Y; aux: unknown; jvp: (v: X) => Y; vjp: (u: Y) => Lifted<X> } {
+): { value: Y; aux: unknown; jvp: (v: X) => Y; vjp: (u: Y) => TensorTree<X> } {
   const r = record(fn, f as never, x, rest, hasAux);
-  r.tape.replayed = true; // its maps may be applied many times: rules memoise per node
+  r.tape.memoiseRules = true; // its maps may be applied many times
   const level = r.tape.level;
   const outputIds = r.outputs.leaves.filter((o) => o.level === level).map((o) => o.node!.id);
   const upTo = Math.max(-1, ...outputIds);
@@ -285,7 +286,7 @@ export function recordLinearMaps<X, Y>(
     },
     vjp(u: Y) {
       checkArity(`${fn}().vjp`, arguments.length, 1);
-      return pull(fn, r, matchTree(`${fn}().vjp`, 'cotangent', r.outputs, u)) as Lifted<X>;
+      return pull(fn, r, matchTree(`${fn}().vjp`, 'cotangent', r.outputs, u)) as TensorTree<X>;
     },
   };
 }

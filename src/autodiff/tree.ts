@@ -18,7 +18,7 @@ export type Tree = Tensor | number | readonly Tree[] | { readonly [key: string]:
 
 /**
  * The type of a tree handed back by a transform: the input's type, with a bare number read as the
- * rank-0 Tensor that comes back for it. (Numbers nested deeper inside a tree also come back as
+ * rank-0 Tensor that comes back for it (also exported as `Lifted`, its earlier name). (Numbers nested deeper inside a tree also come back as
  * Tensors; the type does not spell that out, to keep type-checking shallow.)
  */
 export type TensorTree<T> = T extends number ? Tensor : T;

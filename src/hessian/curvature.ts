@@ -5,9 +5,9 @@
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
 import { checkArity, checkFunction, checkIndexList, checkNonNegative, checkOneOf, checkSeed, describeValue, readOptions } from '../validate.js';
-import { Tensor, linearize, linearizeAndTranspose, type Tree } from '../autodiff/index.js';
+import { Tensor, type Tree } from '../autodiff/index.js';
 import { dataOf, fromData } from '../autodiff/tensor.js';
-import { valueAndGradAt } from '../autodiff/transforms.js';
+import { recordLinearMaps, valueAndGradAt } from '../autodiff/transforms.js';
 import { axpy, gemv, gemvT, scale, transpose } from '../linalg/index.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { checkedApply, flatView, withDamping, type FlatView } from './hessian-operator.js';
@@ -34,9 +34,9 @@ export function gaussNewtonOperator<P extends Tree>(
   const view = flatView(fn, 'params', params);
   const given = readOptions(fn, options, ['damping']);
   const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
-  const modelMaps = linearizeAndTranspose(singleTensorOutput(fn, 'model', model as (p: unknown) => unknown), params as unknown);
+  const modelMaps = recordLinearMaps<unknown, Tensor>(fn, singleTensorOutput(fn, 'model', model as (p: unknown) => unknown), params, []);
   const z = modelMaps.value;
-  const lossHessian = linearize((y: Tensor) => valueAndGradAt(fn, loss, y, []).grad as Tensor, z).jvp;
+  const lossHessian = recordLinearMaps<Tensor, Tensor>(fn, (y: Tensor) => valueAndGradAt(fn, loss, y, []).grad, z, []).jvp;
   const product = (v: Float64Array) => withDamping(view.toFlat(modelMaps.vjp(lossHessian(modelMaps.jvp(view.toTree(v))))), v, damping);
   return Object.freeze({ size: view.size, damping, output: z, apply: checkedApply(fn, view.size, product) });
 }
@@ -80,7 +80,7 @@ export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, .
 
 /** The N × d Jacobian of a vector-valued loss, by min(N, d) sweeps over one recording. */
 function jacobianRows(fn: string, name: string, losses: (p: unknown) => unknown, params: unknown, view: FlatView): PerSampleGradients {
-  const maps = linearizeAndTranspose(singleTensorOutput(fn, name, losses, 1), params);
+  const maps = recordLinearMaps<unknown, Tensor>(fn, singleTensorOutput(fn, name, losses, 1), params, []);
   const N = maps.value.size;
   const d = view.size;
   const G = new Float64Array(N * d);
