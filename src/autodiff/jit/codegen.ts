@@ -164,7 +164,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const s = plan.storage.get(o.value)!;
     return s.kind === 'register' ? `Float64Array.of(R[${s.slot}])` : `${arrayOf(o.value)}.slice()`;
   });
-  const source = [
+  const source = indent([
     ...declarations,
     ...parts.map((lines, k) => [`function part${k}() {`, ...lines.map((l) => `  ${l}`), '}'].join('\n')),
     'return function run(inputs) {',
@@ -172,8 +172,21 @@ export function generate(plan: Plan): { source: string; environment: Environment
     ...parts.map((_, k) => `  part${k}();`),
     `  return [${outputs.join(', ')}];`,
     '};',
-  ].join('\n');
+  ]);
   return { source, environment: { H: HELPERS, C, M, K } };
+}
+
+/** Re-indents generated lines by their braces, for people reading the source. */
+function indent(blocks: readonly string[]): string {
+  let depth = 0;
+  const out: string[] = [];
+  for (const line of blocks.join('\n').split('\n')) {
+    const text = line.trim();
+    if (text.startsWith('}')) depth = Math.max(0, depth - 1);
+    out.push(`${'  '.repeat(depth)}${text}`);
+    if (text.endsWith('{')) depth++;
+  }
+  return out.join('\n');
 }
 
 function numberLiteral(x: number): string {

@@ -533,7 +533,9 @@ export function formatPlan(plan: Plan): string {
   lines.push(`${s.recorded} ops recorded: ${s.folded} folded to constants, ${s.shared} shared, ${s.dead} dead, ${s.fused} fused into loops; ${plan.steps.length} steps`);
   for (const step of plan.steps) {
     if (step.kind === 'kernel') {
-      lines.push(`%${step.node} = ${step.primitive.name}(${step.inputs.map((i) => name(i.value)).join(', ')})  [${step.shape.join(', ')}] kernel`);
+      const params = paramKey(step.params);
+      const shown = params !== undefined && params !== 'null' && params.length <= 60 ? ` ${params}` : '';
+      lines.push(`%${step.node} = ${step.primitive.name}(${step.inputs.map((i) => name(i.value)).join(', ')})${shown}  [${step.shape.join(', ')}] kernel`);
       continue;
     }
     const where = plan.storage.get(step.root)?.kind === 'register' ? 'register' : 'buffer';
