@@ -132,6 +132,19 @@ export class EscapedTracerError extends TapegradError {
   }
 }
 
+/**
+ * A value traced by `jit` was read as a concrete number (`item()`, `toArray()`, `data`) while the
+ * function was being compiled. A compiled function is specialised to shapes, not to values: a
+ * value read in JavaScript would be baked into it as a constant and be wrong for the next
+ * arguments (JAX's ConcretizationTypeError). Compute with tensor ops instead (`where`,
+ * `maximum`, …), or call the function without `jit`.
+ */
+export class ConcretizationError extends TapegradError {
+  constructor(fn: string, message: string) {
+    super(fn, 'concretization', message);
+  }
+}
+
 /** Formats a shape for messages: `[2, 3]`, and `[]` for a scalar. @example formatShape([2, 3]); // '[2, 3]' */
 export function formatShape(shape: readonly number[]): string {
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {

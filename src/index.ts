@@ -31,6 +31,7 @@ export { ravel, unravel, type Tree, type TensorTree } from './autodiff/tree.js';
 export { apply, memoised, type Primitive, type Memo } from './autodiff/primitive.js';
 export { checkGrads, type CheckGradsOptions, type CheckGradsSummary, type CheckGradsMode } from './autodiff/check-grads.js';
 export { withFiniteChecks } from './autodiff/debug.js';
+export { jit, type JitOptions, type Jitted, type Lowered } from './autodiff/jit/index.js';
 export {
   recordTape,
   recordGradTape,
