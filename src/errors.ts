@@ -8,14 +8,62 @@
  * This module imports nothing, so every layer (linalg, autodiff, hessian) may use it.
  */
 
-/** Base class of every error tapegrad throws on purpose. */
+/**
+ * The `code` of every error tapegrad throws: stable, machine-readable names to branch on
+ * (`switch (error.code)`), one per kind of failure.
+ *
+ * - `'invalid-argument'` ({@link InvalidArgumentError}): an argument or option outside its domain —
+ *   wrong type, unknown option key, negative size, unknown mode.
+ * - `'shape'` ({@link ShapeError}): shapes or sizes that do not fit together.
+ * - `'non-finite'` ({@link NonFiniteError}): a NaN or ±Infinity where none can be meant.
+ * - `'singular'` ({@link SingularMatrixError}): a matrix singular to working precision.
+ * - `'not-positive-definite'` ({@link NotPositiveDefiniteError}): a factorisation that needs a
+ *   positive definite matrix did not get one.
+ * - `'divergence'` ({@link DivergenceError}): an iteration (Neumann, LiSSA) that grows instead of converging.
+ * - `'negative-curvature'` ({@link NegativeCurvatureError}): CG met a direction with pᵀHp ≤ 0.
+ * - `'escaped-tracer'` ({@link EscapedTracerError}): a traced value used after its transform returned.
+ * - `'concretization'` ({@link ConcretizationError}): a value traced by `jit` read as a number while
+ *   the function was being compiled.
+ * - `'code-generation'` ({@link TapegradError}): `jit` could not generate JavaScript (a page whose
+ *   Content-Security-Policy forbids `new Function`) and was told not to fall back to its interpreter.
+ * - `'no-convergence'` ({@link TapegradError}): a direct method that should always converge did not
+ *   (the symmetric eigensolver on badly scaled input).
+ * - `'grad-check'` ({@link TapegradError}): `checkGrads` found a derivative that disagrees with
+ *   finite differences.
+ *
+ * Every error class passes its code through the {@link TapegradError} constructor, whose `code`
+ * parameter has this type: a new kind of error must add its code here to compile.
+ */
+export type ErrorCode =
+  | 'invalid-argument'
+  | 'shape'
+  | 'non-finite'
+  | 'singular'
+  | 'not-positive-definite'
+  | 'divergence'
+  | 'negative-curvature'
+  | 'escaped-tracer'
+  | 'concretization'
+  | 'code-generation'
+  | 'no-convergence'
+  | 'grad-check';
+
+/**
+ * Base class of every error tapegrad throws on purpose; catch it to catch them all.
+ * @example
+ * try {
+ *   matmul(tensor([[1, 2]]), tensor([[1, 2]]));
+ * } catch (error) {
+ *   if (error instanceof TapegradError) console.log(error.code, error.fn); // → shape matmul
+ * }
+ */
 export class TapegradError extends Error {
   /** A stable, machine-readable name for the failure, e.g. `'shape'` or `'not-positive-definite'`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** The public function that detected the problem, e.g. `'matmul'` or `'cgSolve'`. */
   readonly fn: string;
 
-  constructor(fn: string, code: string, message: string) {
+  constructor(fn: string, code: ErrorCode, message: string) {
     const bad = [fn, code, message].findIndex((s) => typeof s !== 'string');
     super(bad === -1 ? `${fn}: ${message}` : `${new.target.name}: ${['fn', 'code', 'message'][bad]} must be a string, got ${typeof [fn, code, message][bad]}`);
     this.name = new.target.name;
@@ -108,7 +156,7 @@ export class NegativeCurvatureError extends TapegradError {
 function checkedNumber(error: TapegradError, name: string, value: unknown, integer: boolean): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && (!integer || (Number.isInteger(value) && value >= -1));
   if (!ok && error.code !== 'invalid-argument') {
-    const writable = error as { -readonly [K in 'fn' | 'code' | 'message']: string };
+    const writable = error as { -readonly [K in 'fn' | 'message']: string } & { code: ErrorCode };
     writable.fn = error.name;
     writable.code = 'invalid-argument';
     writable.message = `${error.name}: ${name} must be ${integer ? 'an integer ≥ -1' : 'a finite number'}, got ${typeof value === 'string' ? `'${value}' (a string)` : typeof value === 'object' && value !== null ? 'an object' : String(value)}`;

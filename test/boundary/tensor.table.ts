@@ -133,7 +133,7 @@ export const tensorEntries: Entry[] = [
       { label: "shape = ['2']", args: () => [['2']] },
     ],
   },
-  errorClass('TapegradError', (...a) => new TapegradError(...(a as [string, string, string])), ['f', 'code', 'message'], [p('fn', 'string'), p('code', 'string'), p('message', 'string')]),
+  errorClass('TapegradError', (...a) => new TapegradError(...(a as ConstructorParameters<typeof TapegradError>)), ['f', 'code', 'message'], [p('fn', 'string'), p('code', 'string'), p('message', 'string')]),
   errorClass('ShapeError', (...a) => new ShapeError(...(a as [string, string])), ['f', 'message'], [p('fn', 'string'), p('message', 'string')]),
   errorClass('InvalidArgumentError', (...a) => new InvalidArgumentError(...(a as [string, string])), ['f', 'message'], [p('fn', 'string'), p('message', 'string')]),
   errorClass('NonFiniteError', (...a) => new NonFiniteError(...(a as [string, string])), ['f', 'message'], [p('fn', 'string'), p('message', 'string')]),
