@@ -2,8 +2,8 @@
  * tapegrad — automatic differentiation over Float64Array, specialised in second order.
  *
  * Layers, bottom up: `linalg` (raw kernels), `autodiff` (tensors, ops, tape, transforms),
- * `hessian` (HVP modes, operators, solvers, spectra). This file is the public API contract of
- * DESIGN.md. The Hessian transform is exported from the hessian layer, whose `hessian` accepts
+ * `hessian` (HVP modes, operators, solvers, spectra). Everything exported here is the public
+ * API; anything else is internal. The Hessian transform is exported from the hessian layer, whose `hessian` accepts
  * both `hessian(f, { mode })` and `hessian(f, x, { mode })` in every HVP mode.
  */
 export * from './errors.js';

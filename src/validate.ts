@@ -66,7 +66,7 @@ export function quote(text: string): string {
 /**
  * Throws when a function received more arguments than it takes — `grad(f, x)` instead of
  * `grad(f)(x)`, `add(a, b, c)` — which would otherwise be silently ignored.
- * @example checkArity('grad', arguments.length, 1, 'grad(f) returns a function: call grad(f)(x)');
+ * @example checkArity('grad', 2, 1, 'grad(f) returns a function: call grad(f)(x)'); // → throws InvalidArgumentError: takes at most 1 argument, got 2 …
  */
 export function checkArity(fn: string, received: number, most: number, hint?: string): void {
   if (received > most) {
@@ -77,7 +77,7 @@ export function checkArity(fn: string, received: number, most: number, hint?: st
   }
 }
 
-/** Returns `value` if it is a function. @example checkFunction('grad', 'f', (x) => x); */
+/** Returns `value` if it is a function. @example checkFunction('grad', 'f', (x: number) => x); */
 export function checkFunction<F>(fn: string, name: string, value: F): F {
   if (typeof value !== 'function') {
     throw new InvalidArgumentError(fn, `${name} must be a function, got ${describeValue(value)}`);
@@ -113,7 +113,7 @@ function ruleText(rule: NumberRule): string {
 
 /**
  * Returns `value` if it is a number obeying `rule` (finite and not NaN unless the rule allows it).
- * @example checkNumber('cgSolve', 'tolerance', 1e-8, { above: 0 }); // 1e-8
+ * @example checkNumber('cgSolve', 'tolerance', 1e-8, { above: 0 }); // → 1e-8
  */
 export function checkNumber(fn: string, name: string, value: unknown, rule: NumberRule = {}): number {
   const ok =
@@ -154,7 +154,7 @@ export function checkNonNegative(fn: string, name: string, value: unknown): numb
 
 /**
  * A seed for a random source: a finite number (its integer part is used).
- * @example checkSeed('randn', 42); // 42
+ * @example checkSeed('randn', 42); // → 42
  */
 export function checkSeed(fn: string, value: unknown): number {
   return checkNumber(fn, 'seed', value);
@@ -170,7 +170,7 @@ export function checkBoolean(fn: string, name: string, value: unknown): boolean 
 
 /**
  * Returns `value` if it is one of `choices`; otherwise names the nearest choice.
- * @example checkOneOf('jacobian', 'mode', 'fwd', ['fwd', 'rev']); // 'fwd'
+ * @example checkOneOf('jacobian', 'mode', 'fwd', ['fwd', 'rev']); // → 'fwd'
  */
 export function checkOneOf<C extends string>(fn: string, name: string, value: unknown, choices: readonly C[]): C {
   if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as C;
@@ -189,7 +189,7 @@ export function checkOneOf<C extends string>(fn: string, name: string, value: un
  * error; a key outside `known` is an error naming the key and the nearest known one (a misspelt
  * option would otherwise silently run the default), and so is a known key set to `null` (leave it
  * out for the default). Values are checked by the caller.
- * @example const { mode, step } = readOptions('hvp', options, ['mode', 'step']);
+ * @example readOptions('hvp', { mode: 'rev-over-rev' } as { mode?: string; step?: number }, ['mode', 'step']); // → { mode: 'rev-over-rev' }
  */
 export function readOptions<T extends object>(fn: string, options: T | undefined, known: readonly (keyof T & string)[], name = 'options'): Partial<T> {
   if (options === undefined) return {};
@@ -225,7 +225,7 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 /**
  * The candidate closest to `word` by edit distance (case-insensitive, transpositions count one),
  * if it is close enough to be a plausible slip.
- * @example nearest('mod', ['mode', 'step']); // 'mode'
+ * @example nearest('mod', ['mode', 'step']); // → 'mode'
  */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -272,7 +272,7 @@ export const MAX_RANK = 64;
 /**
  * Returns a copy of `value` if it is a valid shape: an array of at most 64 non-negative integers
  * whose product fits in a typed array.
- * @example checkShape('zeros', 'shape', [2, 3]); // [2, 3]
+ * @example checkShape('zeros', 'shape', [2, 3]); // → [2, 3]
  */
 export function checkShape(fn: string, name: string, value: unknown): number[] {
   if (!Array.isArray(value)) {
@@ -329,7 +329,7 @@ export function checkVector(fn: string, name: string, value: unknown, rule: Vect
 
 /**
  * Throws NonFiniteError naming the first NaN or ±Infinity entry of `values` and where it was found.
- * @example checkFiniteEntries('lissa', 'the operator output at step 3', new Float64Array([1, NaN])); // throws
+ * @example checkFiniteEntries('lissa', 'the operator output at step 3', new Float64Array([1, NaN])); // → throws NonFiniteError
  */
 export function checkFiniteEntries(fn: string, name: string, values: ArrayLike<number>, advice = ''): void {
   for (let i = 0; i < values.length; i++) {

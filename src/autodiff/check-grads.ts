@@ -52,8 +52,10 @@ import { dataOf, fromData, Tensor, describe } from './tensor.js';
 import { jvp, vjp } from './transforms.js';
 import { flatView, flatten, ravel, type FlatView, type Flattened, type TensorTree, type Tree } from './tree.js';
 
+/** Which derivative maps `checkGrads` compares with central differences: `'fwd'` (jvp) and `'rev'` (vjp). */
 export type CheckGradsMode = 'fwd' | 'rev';
 
+/** Options of `checkGrads`: the orders and modes to check, the difference step, tolerances and seed. */
 export interface CheckGradsOptions {
   /** Highest derivative order to check (default 2). Cost doubles with each order. */
   order?: number;
@@ -69,6 +71,7 @@ export interface CheckGradsOptions {
   seed?: number;
 }
 
+/** What `checkGrads` returns when every check passed. */
 export interface CheckGradsSummary {
   /** Number of comparisons made (one per function checked, per mode). */
   readonly checks: number;

@@ -36,7 +36,8 @@ const HINTS: Record<string, string> = {
  *
  * @example
  * withFiniteChecks(() => grad((x) => sum(sqrt(x)))(tensor([0, 1])));
- * // NonFiniteError: sqrt: … (the derivative 0.5/√x at x = 0)
+ * // → throws NonFiniteError: div: produced +Infinity at flat index 0 …
+ * // (the derivative rule of sqrt, 0.5/√x, divides by zero at x = 0)
  */
 export function withFiniteChecks<R>(fn: () => R): R {
   checkArity('withFiniteChecks', arguments.length, 1);

@@ -50,6 +50,7 @@ export interface TapeRecording<Y = unknown> {
   readonly phases: readonly NodePhase[];
 }
 
+/** Options of `recordTape` and `recordGradTape`. */
 export interface RecordOptions {
   /** The name of the input tree's root in leaf labels (`x`, `x[1]`, `params.w`). Default `'x'`. */
   readonly label?: string;
@@ -60,7 +61,7 @@ export interface RecordOptions {
  * `x` may be a Tensor or a tree (array / plain object) of Tensors; leaves are labelled by path.
  * @example
  * const r = recordTape((x) => sum(exp(x)), tensor([0, 1]));
- * r.tape.nodes.map((n) => n.primitive?.name ?? n.label); // ['x', 'exp', 'sumTo', 'reshape']
+ * r.tape.nodes.map((n) => n.primitive?.name ?? n.label); // → ['x', 'exp', 'sum']
  * r.value.item(); // 1 + e
  */
 export function recordTape<X, Y>(f: (x: TensorTree<X>) => Y, x: X, options?: RecordOptions): TapeRecording<Y> {
@@ -85,8 +86,8 @@ export function recordTape<X, Y>(f: (x: TensorTree<X>) => Y, x: X, options?: Rec
  * tangent v gives Hv too (forward-over-reverse).
  * @example
  * const r = recordGradTape((x) => sum(exp(x)), tensor([0, 1]));
- * r.phases; // ['input', 'forward', 'forward', 'forward', 'backward']
- * formatTape(r); // the backward pass shows `mul` fed by the `exp` node
+ * r.phases; // → ['input', 'forward', 'forward', 'backward']
+ * formatTape(r); // the backward pass is one `mul`: exp′ = exp, so it reuses the `exp` node
  */
 export function recordGradTape<X>(f: (x: TensorTree<X>) => Tensor | number, x: X, options?: RecordOptions): TapeRecording<TensorTree<X>> {
   const fn = 'recordGradTape';
@@ -227,6 +228,7 @@ function bytesText(bytes: number): string {
 // ---------------------------------------------------------------------------------------------
 // Text
 
+/** Options of `formatTape`: which columns and how many values to print. */
 export interface FormatTapeOptions {
   /** Show a preview of each node's value. Default true. */
   readonly values?: boolean;
@@ -247,11 +249,14 @@ export interface FormatTapeOptions {
  * a recording from `recordGradTape` gets a rule where the backward pass begins.
  * @example
  * console.log(formatTape(recordTape((x) => sum(exp(x)), tensor([0, 1]))));
- * // tape at level 1: 4 nodes — 1 input, 3 ops
- * //   id  op       inputs  params  shape  value
- * //   %0  input    x               [2]    [0, 1]
- * //   %1  exp      %0              [2]    [1, 2.718]
- * //   …
+ * // →
+ * // tape at level …: 3 nodes — 1 input, 2 ops
+ * //   id  op     inputs  params    shape  value
+ * //   %0  input  x                 [2]    [0, 1]
+ * //   %1  exp    %0                [2]    [1, 2.718]
+ * //   %2  sum    %1      axes=[0]  []     3.718   ← output
+ * //   ops: exp 1, sum 1
+ * //   holds 40 B in 3 arrays
  */
 export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOptions): string {
   const fn = 'formatTape';
@@ -308,6 +313,7 @@ function plural(n: number, word: string): string {
 // ---------------------------------------------------------------------------------------------
 // Graphviz
 
+/** Options of `tapeToDot` (Graphviz output). */
 export interface TapeToDotOptions {
   /** Draw values this tape treats as constants as small grey nodes (one per distinct array). Default true. */
   readonly constants?: boolean;
@@ -327,8 +333,8 @@ const dotColours = { input: '#cfe3f7', forward: '#ffffff', backward: '#fbd9b0', 
  * inputs), leaves as blue ellipses, outputs with a double border, backward-pass nodes orange
  * when the phases are known. Render with `dot -Tsvg tape.dot > tape.svg`.
  * @example
- * const dot = tapeToDot(recordGradTape((x) => sum(exp(x)), tensor([0, 1])));
- * // digraph tape { … n1 [label="%1 exp\n[2]" …]; n0 -> n1; … }
+ * tapeToDot(recordGradTape((x) => sum(exp(x)), tensor([0, 1]))).startsWith('digraph "tape" {'); // → true
+ * // digraph "tape" { … forward nodes white, backward nodes orange, one edge per input … }
  */
 export function tapeToDot(source: Tape | TapeRecording, options?: TapeToDotOptions): string {
   const fn = 'tapeToDot';
@@ -390,6 +396,7 @@ function quote(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Counting
 
+/** Counts of a recorded tape, as returned by `tapeStats`: nodes, leaves, ops by kind and the bytes their values hold. */
 export interface TapeStats {
   /** All nodes, leaves included. */
   readonly nodes: number;
@@ -411,7 +418,7 @@ export interface TapeStats {
  * Counts a tape's nodes, its ops by kind and the memory it holds.
  * @example
  * tapeStats(recordTape((x) => sum(exp(x)), tensor([0, 1])));
- * // { nodes: 4, leaves: 1, opsByKind: { exp: 1, sumTo: 1, reshape: 1 }, bytesHeld: 40, arraysHeld: 3 }
+ * // → { nodes: 3, leaves: 1, opsByKind: { exp: 1, sum: 1 }, bytesHeld: 40, arraysHeld: 3 }
  */
 export function tapeStats(source: Tape | TapeRecording): TapeStats {
   checkArity('tapeStats', arguments.length, 1);
@@ -444,6 +451,7 @@ export function tapeStats(source: Tape | TapeRecording): TapeStats {
   return { nodes: tape.nodes.length, leaves, opsByKind, bytesHeld, arraysHeld };
 }
 
+/** What `countOps` measured while its function ran, beside the function's own result. */
 export interface OpCounts<R> {
   /** What `fn` returned. */
   readonly result: R;
@@ -465,7 +473,9 @@ export interface OpCounts<R> {
  * count is running the engine pays one comparison per op.
  * @example
  * const { ops, opsByKind, bytesAllocated } = countOps(() => grad((x) => sum(exp(x)))(tensor([0, 1])));
- * // ops: 6 — exp, sumTo, reshape forward; reshape, broadcastTo, mul backward; bytesAllocated: 56
+ * ops; // → 5
+ * opsByKind; // → { exp: 1, sum: 1, reshape: 1, broadcastTo: 1, mul: 1 }   exp and sum forward; the rest backward
+ * bytesAllocated; // → 56
  */
 export function countOps<R>(fn: () => R): OpCounts<R> {
   checkArity('countOps', arguments.length, 1);

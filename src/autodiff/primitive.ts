@@ -194,7 +194,7 @@ function checkVjpRules(fn: string, primitive: Primitive<unknown>, inputs: unknow
  * call `bind`, which trusts its arguments.
  * @example
  * const cube: Primitive = { name: 'cube', value: ([x]) => mul(x!, mul(x!, x!)), vjp: (g, [x]) => [mul(g, mul(3, square(x!)))], jvp: ([t], [x]) => mul(t!, mul(3, square(x!))) };
- * apply(cube, [tensor([2])], undefined).item(); // 8
+ * apply(cube, [tensor([2])], undefined).item(); // → 8
  */
 export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
   const fn = 'apply';

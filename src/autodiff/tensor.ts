@@ -56,7 +56,7 @@ export function setConcreteGuard(guard: ((t: Tensor, fn: string) => void) | unde
  * their buffers to a worker, cannot change this tensor or any other.
  * @example
  * const t = tensor([[1, 2], [3, 4]]);
- * t.shape; // [2, 2]
+ * t.shape; // → [2, 2]
  * t.toArray(); // Float64Array [1, 2, 3, 4], a copy
  */
 export class Tensor {
@@ -150,7 +150,7 @@ export class Tensor {
   /**
    * The values with their shape, long axes summarised with `…` (at most 3 entries shown at each
    * end), and for a traced value the transform tracing it.
-   * @example String(tensor([[1, 2], [3, 4]])); // 'Tensor([[1, 2], [3, 4]], shape=[2, 2])'
+   * @example String(tensor([[1, 2], [3, 4]])); // → 'Tensor([[1, 2], [3, 4]], shape=[2, 2])'
    */
   toString(): string {
     const tag = this.level === 0 ? '' : `, traced by ${this.trace!.transform} (level ${this.level})`;
@@ -206,8 +206,8 @@ export function tracedTensor(data: Float64Array, shape: readonly number[], trace
  * do not reach the tensor. Entries must be numbers; NaN and ±Infinity are kept as data.
  *
  * @example
- * tensor([[1, 2], [3, 4]]).shape; // [2, 2]
- * tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]).shape; // [2, 3]
+ * tensor([[1, 2], [3, 4]]).shape; // → [2, 2]
+ * tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]).shape; // → [2, 3]
  */
 export function tensor(values: NestedArray | Float64Array | readonly number[], shape?: readonly number[]): Tensor {
   checkArity('tensor', arguments.length, 2);
@@ -334,7 +334,7 @@ export function onesLike(x: TensorLike): Tensor {
 
 /**
  * Wraps a number as a rank-0 constant; a tensor passes through; anything else is an error.
- * @example asTensor(2).shape; // []
+ * @example asTensor(2).shape; // → []
  */
 export function asTensor(x: TensorLike): Tensor {
   checkArity('asTensor', arguments.length, 1);

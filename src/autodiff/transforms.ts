@@ -23,6 +23,9 @@ import { flatten, matchTree, type Flattened, type TensorTree } from './tree.js';
 /** The same type as `TensorTree` (a tree with numbers read as rank-0 tensors), under its earlier name. */
 export type Lifted<X> = TensorTree<X>;
 
+/** What a function returned by `grad`/`valueAndGrad` accepts: where `f` takes a Tensor, a plain number too. */
+type GradInput<X> = [X] extends [Tensor] ? Tensor | number : X;
+
 // A function of its first argument; further arguments are passed through untouched.
 type Rest = any[];
 
@@ -92,7 +95,7 @@ function pull(fn: string, r: Recording, cotangents: readonly Tensor[]): unknown 
  * ȳ ↦ ȳᵀ·∂f/∂x. The pullback may be called any number of times; the tape is kept.
  * @example
  * const { value, pullback } = vjp((x) => mul(x, x), tensor([1, 2]));
- * pullback(tensor([1, 1])).toArray(); // [2, 4]
+ * pullback(tensor([1, 1])).toArray(); // → [2, 4]
  */
 export function vjp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; pullback: (cotangent: Y) => TensorTree<X> } {
   const r = record('vjp', f as never, x, rest);
@@ -118,9 +121,9 @@ function scalarOutput(fn: string, r: Recording): Tensor {
 /**
  * The gradient of a scalar function: `grad(f)(x)` = ∇f(x), with the structure of `x`.
  * Extra arguments are passed to `f` and not differentiated.
- * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // [2, 4]
+ * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // → [2, 4]
  */
-export function grad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number): (x: X, ...rest: Rest) => TensorTree<X> {
+export function grad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number): (x: GradInput<X>, ...rest: Rest) => TensorTree<X> {
   checkArity('grad', arguments.length, 1, 'grad(f) returns the gradient function: call it as grad(f)(x)');
   checkFunction('grad', 'f', f);
   return (x, ...rest) => valueAndGradAt('grad', f, x, rest).grad as TensorTree<X>;
@@ -133,11 +136,11 @@ export function grad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor 
  * differentiated, and `aux` — any tree of tensors, such as predictions or an accuracy — comes back
  * undifferentiated beside it.
  * @example
- * valueAndGrad((x) => sum(square(x)))(tensor([3])); // { value: 9, grad: [6] }
- * valueAndGrad((x) => [sum(square(x)), mul(x, 2)], { hasAux: true })(tensor([3])); // { value: 9, grad: [6], aux: [6] }
+ * valueAndGrad((x) => sum(square(x)))(tensor([3])); // → { value: 9, grad: [6] }
+ * valueAndGrad((x) => [sum(square(x)), mul(x, 2)], { hasAux: true })(tensor([3])); // → { value: 9, grad: [6], aux: [6] }
  */
-export function valueAndGrad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X> };
-export function valueAndGrad<X = Tensor, A = unknown>(f: (x: TensorTree<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux: A };
+export function valueAndGrad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: GradInput<X>, ...rest: Rest) => { value: Tensor; grad: TensorTree<X> };
+export function valueAndGrad<X = Tensor, A = unknown>(f: (x: TensorTree<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: GradInput<X>, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux: A };
 export function valueAndGrad<X>(f: (x: TensorTree<X>, ...rest: Rest) => unknown, options?: { hasAux?: boolean }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux?: unknown } {
   checkArity('valueAndGrad', arguments.length, 2, 'valueAndGrad(f) returns a function: call it as valueAndGrad(f)(x)');
   checkFunction('valueAndGrad', 'f', f);
@@ -160,7 +163,7 @@ export function valueAndGrad<X>(f: (x: TensorTree<X>, ...rest: Rest) => unknown,
  * @internal The value and gradient of a scalar `f` at `x`: the work `grad` and `valueAndGrad` do
  * once their arguments are checked, and what the hessian layer calls. Errors name `fn`, the
  * public function the user called.
- * @example valueAndGradAt('hvp', (x) => sum(square(x)), tensor([1, 2]), []).grad; // [2, 4]
+ * @example valueAndGradAt('hvp', (x) => sum(square(x)), tensor([1, 2]), []).grad; // → [2, 4]
  */
 export function valueAndGradAt(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest): { value: Tensor; grad: unknown } {
   const r = record(fn, f, x, rest);
@@ -171,7 +174,7 @@ export function valueAndGradAt(fn: string, f: (x: never, ...rest: Rest) => unkno
 /**
  * Forward mode: the value of `f(x)` and its directional derivative along `v`, ∂f/∂x·v.
  * `v` must have the structure and shapes of `x`.
- * @example jvp((x) => mul(x, x), tensor([3]), tensor([1])).tangent.toArray(); // [6]
+ * @example jvp((x) => mul(x, x), tensor([3]), tensor([1])).tangent.toArray(); // → [6]
  */
 export function jvp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, v: X, ...rest: Rest): { value: Y; tangent: Y } {
   checkFunction('jvp', 'f', f);
@@ -192,6 +195,7 @@ export function jvp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, v: X,
   };
 }
 
+/** How `jacobian` builds the matrix: one forward sweep per input element ('fwd') or one backward sweep per output element ('rev'). */
 export type JacobianMode = 'fwd' | 'rev';
 
 /**
@@ -199,7 +203,7 @@ export type JacobianMode = 'fwd' | 'rev';
  * `'rev'` (default) records once and pulls back one basis cotangent per output entry; `'fwd'`
  * records once and pushes one basis tangent per input entry — cheaper when outputs outnumber inputs.
  * An empty input or output gives an empty Jacobian of that shape.
- * @example jacobian((x) => mul(x, 2))(tensor([1, 2])).toNested(); // [[2, 0], [0, 2]]
+ * @example jacobian((x) => mul(x, 2))(tensor([1, 2])).toNested(); // → [[2, 0], [0, 2]]
  */
 export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mode?: JacobianMode }): (x: Tensor | number, ...rest: Rest) => Tensor {
   checkArity('jacobian', arguments.length, 2, 'jacobian(f) returns a function: call it as jacobian(f)(x)');
@@ -231,7 +235,7 @@ export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mo
  * the recorded tape with JVP rules and never recomputes the primal.
  * @example
  * const { jvp: df } = linearize((x) => sin(x), tensor([0]));
- * df(tensor([2])).toArray(); // [2]
+ * df(tensor([2])).toArray(); // → [2]
  */
 export function linearize<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
   const { value, jvp: push } = recordLinearMaps<X, Y>('linearize', f, x, rest);
@@ -245,8 +249,8 @@ export function linearize<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X,
  * symbolically: `vjp` is the transpose of `jvp` because it sweeps the same tape backward.)
  * @example
  * const { jvp: J, vjp: Jt } = linearizeAndTranspose((x) => mul(x, 3), tensor([1, 2]));
- * J(tensor([1, 0])).toArray(); // [3, 0]
- * Jt(tensor([1, 0])).toArray(); // [3, 0]
+ * J(tensor([1, 0])).toArray(); // → [3, 0]
+ * Jt(tensor([1, 0])).toArray(); // → [3, 0]
  */
 export function linearizeAndTranspose<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => TensorTree<X> } {
   const { value, jvp: push, vjp: pull } = recordLinearMaps<X, Y>('linearizeAndTranspose', f, x, rest);
@@ -258,7 +262,7 @@ export function linearizeAndTranspose<X, Y>(f: (x: TensorTree<X>, ...rest: Rest)
  * derivative, `jvp` (a forward sweep) and `vjp` (a backward sweep over the same tape); `fn` is
  * the public name errors report. With `hasAux`, f returns a pair [output, aux]: the maps act on
  * the output only and `aux` comes back beside it, undifferentiated (as with `valueAndGrad`).
- * @example recordLinearMaps('hessianOperator', (y) => [gradient(y), value(y)], x, [], true).jvp(v);
+ * @example recordLinearMaps('hessianOperator', (y: Tensor) => [mul(2, y), sum(y)], x, [], true).jvp(v); // → [2, 0]
  */
 export function recordLinearMaps<X, Y>(
   fn: string,

@@ -104,8 +104,8 @@ export function matchTree(fn: string, what: string, reference: Flattened, other:
  * Both directions are differentiable ops.
  * @example
  * const { vector, unravel } = ravel({ w: zeros([2, 2]), b: zeros([2]) });
- * vector.shape; // [6]
- * unravel(vector); // { w: [2, 2], b: [2] }
+ * vector.shape; // → [6]
+ * unravel(vector); // → { w: [[0, 0], [0, 0]], b: [0, 0] }   the tree again, with shapes [2, 2] and [2]
  */
 export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vector: Tensor) => TensorTree<T> } {
   checkArity('ravel', arguments.length, 1);
@@ -138,7 +138,7 @@ function ravelFor<T extends Tree>(fn: string, tree: T): { vector: Tensor; unrave
  * `template` (whose values are ignored; only its structure and leaf shapes are used).
  * Differentiable in `vector`.
  * @example
- * unravel(tensor([1, 2, 3]), { w: zeros([2]), b: 0 }); // { w: [1, 2], b: 3 }
+ * unravel(tensor([1, 2, 3]), { w: zeros([2]), b: 0 }); // → { w: [1, 2], b: 3 }
  */
 export function unravel<T extends Tree>(vector: Tensor, template: T): TensorTree<T> {
   checkArity('unravel', arguments.length, 2);
@@ -172,7 +172,7 @@ export interface FlatView {
  * @internal The flat view of an already flattened tree; `fn` names the public function in errors
  * from `toFlat`. Converting outside the recorded tape keeps a Hessian product O(n) however many
  * leaves the tree has.
- * @example flatView(flatten({ w: zeros([2]), b: 0 }, 'hessianOperator'), 'hessianOperator').size; // 3
+ * @example flatView(flatten({ w: zeros([2]), b: 0 }, 'hessianOperator'), 'hessianOperator').size; // → 3
  */
 export function flatView(flat: Flattened, fn: string): FlatView {
   const { offsets, total } = layout(flat.leaves);

@@ -13,7 +13,7 @@ import { HVP_MODE_TABLE, readHessianSettings, type HessianSettings, type HvpMode
 /**
  * The exact diagonal of the Hessian (n Hessian-vector products with unit vectors, one recording),
  * in the structure of `x`. Options: `mode` and, for the difference modes, `step`.
- * @example hessianDiagonal((x) => sum(pow(x, 3)), tensor([1, 2])).toArray(); // [6, 12]
+ * @example hessianDiagonal((x) => sum(pow(x, 3)), tensor([1, 2])).toArray(); // → [6, 12]
  */
 export function hessianDiagonal<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options?: { mode?: HvpMode; step?: number }, ...rest: unknown[]): X extends number ? Tensor : X {
   const fn = 'hessianDiagonal';
@@ -33,7 +33,7 @@ type HessianOptions = { mode?: HvpMode; step?: number };
  * - `hessian(f, x, { mode, step })` computes it at a Tensor x directly.
  * Every mode of `hvp` works in both (only the difference modes take a step). An x of size 0
  * gives a Hessian of size 0.
- * @example hessian((x) => sum(pow(x, 3)), tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
+ * @example hessian((x) => sum(pow(x, 3)), tensor([1, 2])).toNested(); // → [[6, 0], [0, 12]]
  */
 export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, options?: HessianOptions): (x: Tensor, ...rest: unknown[]) => Tensor;
 export function hessian(f: (x: Tensor, ...rest: never[]) => Tensor, x: Tensor, options?: HessianOptions): Tensor;

@@ -52,7 +52,7 @@ export interface HessianOperatorOptions {
   step?: number;
 }
 
-/** @internal Adds λ·v into a fresh result (or copies when λ = 0): apply never hands out internal arrays. @example withDamping(hv, v, 0.1); */
+/** @internal Adds λ·v into a fresh result (or copies when λ = 0): apply never hands out internal arrays. @example withDamping(new Float64Array([1, 2]), new Float64Array([1, 0]), 0.1); // → [1.1, 2] */
 export function withDamping(hv: Float64Array, v: Float64Array, damping: number): Float64Array {
   return damping === 0 ? hv.slice() : axpy(damping, v, hv);
 }
@@ -69,7 +69,7 @@ export function diagonalOf(size: number, product: (v: Float64Array) => Float64Ar
   return diagonal;
 }
 
-/** @internal The public `apply` of an operator named `fn`: one validated argument, then the unchecked product. @example checkedApply('gaussNewtonOperator', n, product)(v); */
+/** @internal The public `apply` of an operator named `fn`: one validated argument, then the unchecked product. @example checkedApply('gaussNewtonOperator', 2, (u) => u.map((e) => 2 * e))(new Float64Array([1, 3])); // → [2, 6] */
 export function checkedApply(fn: string, size: number, product: (v: Float64Array) => Float64Array): (v: Float64Array) => Float64Array {
   const name = `${fn}().apply`;
   return function apply(v: Float64Array): Float64Array {
@@ -98,7 +98,7 @@ export interface RecordedHessian {
  * `record` (see `modes.ts`): f, x and the settings must already be validated (x through
  * `readTree`, i.e. `view`). Errors raised while f runs name `fn`. The tape is traced on the tree
  * itself (no ravel inside it); v is split into leaves outside.
- * @example recordHessian('newtonCg', loss, x, flatView('newtonCg', 'params', x), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []).product(v);
+ * @example recordHessian('newtonCg', loss, params, flatView('newtonCg', 'params', params), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []).product(b);
  */
 export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Tensor | number, x: unknown, view: FlatView, settings: HessianSettings, rest: readonly unknown[]): RecordedHessian {
   const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step: settings.step };

@@ -11,6 +11,7 @@ import { DIFFERENCE_MODES, HVP_MODE_TABLE, innerProduct, leavesNorm, readModeAnd
 
 export { HVP_MODES, type HvpMode } from './modes.js';
 
+/** Options of `hvp`: the mode, and the step of the two difference modes. */
 export interface HvpOptions {
   /** How to compute the product (default `'fwd-over-rev'`). */
   mode?: HvpMode;
@@ -26,7 +27,7 @@ type ScalarFn<X> = (x: X, ...rest: never[]) => Tensor | number;
 /**
  * @internal Flattens a tree argument `name` of the public function `fn`. A cyclic array or object
  * is refused first: walking it would otherwise recurse until the stack overflows.
- * @example readTree('hvp', 'x', { w: tensor([1, 2]) }).leaves.length; // 1
+ * @example readTree('hvp', 'x', { w: tensor([1, 2]) }).leaves.length; // → 1
  */
 export function readTree(fn: string, name: string, tree: unknown): Flattened {
   refuseCycles(fn, tree, name, new Set());
@@ -57,7 +58,7 @@ function refuseCycles(fn: string, node: unknown, path: string, open: Set<unknown
 
 /**
  * ⟨a, b⟩ summed over every leaf of two trees of the same structure (0 for empty trees).
- * @example treeDot({ w: tensor([1, 2]) }, { w: tensor([3, 4]) }).item(); // 11
+ * @example treeDot({ w: tensor([1, 2]) }, { w: tensor([3, 4]) }).item(); // → 11
  */
 export function treeDot(a: unknown, b: unknown): Tensor {
   checkArity('treeDot', arguments.length, 2);
@@ -91,7 +92,7 @@ export function defaultStep(mode: 'finite-difference' | 'central-difference', x:
  * @example
  * const A = tensor([[2, 1], [0, 3]]);
  * const f = (x: Tensor) => mul(0.5, dot(x, matmul(A, x)));
- * hvp(f, tensor([1, 1]), tensor([1, 0])).toArray(); // [2, 0.5] = ½(A + Aᵀ)·v
+ * hvp(f, tensor([1, 1]), tensor([1, 0])).toArray(); // → [2, 0.5]   = ½(A + Aᵀ)·v
  * hvp(f, tensor([1, 1]), tensor([1, 0]), { mode: 'rev-over-rev' }); // the same
  */
 export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options?: HvpOptions, ...rest: unknown[]): X extends number ? Tensor : X {

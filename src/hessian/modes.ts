@@ -38,6 +38,7 @@ import { flatten } from '../autodiff/tree.js';
 import { dataOf, fromData } from '../autodiff/tensor.js';
 import { recordLinearMaps, valueAndGradAt } from '../autodiff/transforms.js';
 
+/** How a Hessian-vector product is computed; see `hvp` for what each mode costs and how accurate it is. */
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
 
 /** Every mode `hvp` accepts, in the order the tables print them (frozen). @example for (const mode of HVP_MODES) hvp(f, x, v, { mode }); */
@@ -158,7 +159,7 @@ export const HVP_MODE_TABLE: Readonly<Record<HvpMode, HvpModeRule>> = Object.fre
  * @internal Reads `mode` and `step` of an options object already passed through `readOptions`:
  * a known mode, and a positive finite step — which only the difference modes take, so a step
  * given with an exact mode is an error rather than silently unused.
- * @example readModeAndStep('hvp', readOptions('hvp', options, ['mode', 'step'])); // { mode: 'fwd-over-rev', step: undefined }
+ * @example readModeAndStep('hvp', {}); // → { mode: 'fwd-over-rev', step: undefined }
  */
 export function readModeAndStep(fn: string, options: { mode?: unknown; step?: unknown }): { mode: HvpMode; step: number | undefined } {
   const mode = options.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', options.mode, HVP_MODES);

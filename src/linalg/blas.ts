@@ -57,7 +57,7 @@ function overlaps(a: Float64Array, b: Float64Array): boolean {
  * computed into a temporary first).
  *
  * @example
- * gemv(new Float64Array([1, 2, 3, 4]), 2, 2, new Float64Array([1, 1])); // Float64Array [3, 7]
+ * gemv(new Float64Array([1, 2, 3, 4]), 2, 2, new Float64Array([1, 1])); // → [3, 7]
  */
 export function gemv(a: Float64Array, rows: number, cols: number, x: Float64Array, out?: Float64Array): Float64Array {
   checkDimension('gemv', 'rows', rows);
@@ -107,7 +107,7 @@ export function gemv(a: Float64Array, rows: number, cols: number, x: Float64Arra
  * forming Aᵀ. `out` may alias `x`.
  *
  * @example
- * gemvT(new Float64Array([1, 2, 3, 4]), 2, 2, new Float64Array([1, 1])); // Float64Array [4, 6]
+ * gemvT(new Float64Array([1, 2, 3, 4]), 2, 2, new Float64Array([1, 1])); // → [4, 6]
  */
 export function gemvT(a: Float64Array, rows: number, cols: number, x: Float64Array, out?: Float64Array): Float64Array {
   checkDimension('gemvT', 'rows', rows);
@@ -165,7 +165,7 @@ const GEMM_NC = 512;
  *
  * @example
  * // [[1,2],[3,4]] · [[5],[6]] = [[17],[39]]
- * gemm(new Float64Array([1, 2, 3, 4]), new Float64Array([5, 6]), 2, 2, 1); // Float64Array [17, 39]
+ * gemm(new Float64Array([1, 2, 3, 4]), new Float64Array([5, 6]), 2, 2, 1); // → [17, 39]
  */
 export function gemm(a: Float64Array, b: Float64Array, m: number, k: number, n: number, options: GemmOptions = {}): Float64Array {
   checkDimension('gemm', 'm', m);
@@ -297,7 +297,7 @@ function transposePlain(a: Float64Array, rows: number, cols: number, out: Float6
  * Aᵀ (cols×rows) of a row-major rows×cols matrix, tiled for cache. `out` may alias `a`.
  *
  * @example
- * transpose(new Float64Array([1, 2, 3, 4, 5, 6]), 2, 3); // Float64Array [1, 4, 2, 5, 3, 6]
+ * transpose(new Float64Array([1, 2, 3, 4, 5, 6]), 2, 3); // → [1, 4, 2, 5, 3, 6]
  */
 export function transpose(a: Float64Array, rows: number, cols: number, out?: Float64Array): Float64Array {
   checkDimension('transpose', 'rows', rows);
@@ -344,7 +344,7 @@ export function rank1Update(a: Float64Array, rows: number, cols: number, alpha: 
  * factorisation).
  *
  * @example
- * addToDiagonal(new Float64Array([1, 2, 3, 4]), 2, 10); // Float64Array [11, 2, 3, 14]
+ * addToDiagonal(new Float64Array([1, 2, 3, 4]), 2, 10); // → [11, 2, 3, 14]
  */
 export function addToDiagonal(a: Float64Array, n: number, lambda: number, out?: Float64Array): Float64Array {
   checkDimension('addToDiagonal', 'n', n);
@@ -360,7 +360,7 @@ export function addToDiagonal(a: Float64Array, n: number, lambda: number, out?: 
  * preconditioner or a dense operator's `diagonal()` hands out.
  *
  * @example
- * diagonalOf(new Float64Array([1, 2, 3, 4]), 2); // Float64Array [1, 4]
+ * diagonalOf(new Float64Array([1, 2, 3, 4]), 2); // → [1, 4]
  */
 export function diagonalOf(a: Float64Array, n: number, out?: Float64Array): Float64Array {
   checkDimension('diagonalOf', 'n', n);
@@ -375,7 +375,7 @@ export function diagonalOf(a: Float64Array, n: number, out?: Float64Array): Floa
  * round-off asymmetry before an eigendecomposition. `out` may alias `a`.
  *
  * @example
- * symmetrize(new Float64Array([1, 2, 4, 1]), 2); // Float64Array [1, 3, 3, 1]
+ * symmetrize(new Float64Array([1, 2, 4, 1]), 2); // → [1, 3, 3, 1]
  */
 export function symmetrize(a: Float64Array, n: number, out?: Float64Array): Float64Array {
   checkDimension('symmetrize', 'n', n);
@@ -398,7 +398,7 @@ export function symmetrize(a: Float64Array, n: number, out?: Float64Array): Floa
  * The n×n identity matrix, row-major.
  *
  * @example
- * identity(2); // Float64Array [1, 0, 0, 1]
+ * identity(2); // → [1, 0, 0, 1]
  */
 export function identity(n: number): Float64Array {
   checkDimension('identity', 'n', n);
@@ -412,7 +412,7 @@ export function identity(n: number): Float64Array {
  * tests and examples. The sizes are `rows.length` × `rows[0].length`.
  *
  * @example
- * matrixFromRows([[1, 2], [3, 4]]); // Float64Array [1, 2, 3, 4]
+ * matrixFromRows([[1, 2], [3, 4]]); // → [1, 2, 3, 4]
  */
 export function matrixFromRows(rows: readonly (readonly number[])[]): Float64Array {
   const cols = rows[0]?.length ?? 0;

@@ -54,7 +54,7 @@ function checkFinite(fn: string, name: string, a: Float64Array, n: number): void
  * NonFiniteError for NaN/Infinity entries; ShapeError when a.length ≠ n².
  *
  * @example
- * cholesky(new Float64Array([4, 2, 2, 2]), 2); // Float64Array [2, 0, 1, 1]
+ * cholesky(new Float64Array([4, 2, 2, 2]), 2); // → [2, 0, 1, 1]
  */
 export function cholesky(a: Float64Array, n: number): Float64Array {
   checkSquare('cholesky', 'A', a, n);
@@ -224,7 +224,7 @@ function forwardTransposed(fn: string, t: Float64Array, n: number, x: Float64Arr
  * SingularMatrixError with its index.
  *
  * @example
- * solveLowerTriangular(new Float64Array([2, 0, 1, 1]), 2, new Float64Array([2, 3])); // Float64Array [1, 2]
+ * solveLowerTriangular(new Float64Array([2, 0, 1, 1]), 2, new Float64Array([2, 3])); // → [1, 2]
  */
 export function solveLowerTriangular(l: Float64Array, n: number, b: Float64Array, options: TriangularSolveOptions = {}): Float64Array {
   checkSquare('solveLowerTriangular', 'L', l, n);
@@ -242,7 +242,7 @@ export function solveLowerTriangular(l: Float64Array, n: number, b: Float64Array
  * SingularMatrixError with its index.
  *
  * @example
- * solveUpperTriangular(new Float64Array([2, 1, 0, 1]), 2, new Float64Array([4, 2])); // Float64Array [1, 2]
+ * solveUpperTriangular(new Float64Array([2, 1, 0, 1]), 2, new Float64Array([4, 2])); // → [1, 2]
  */
 export function solveUpperTriangular(u: Float64Array, n: number, b: Float64Array, options: TriangularSolveOptions = {}): Float64Array {
   checkSquare('solveUpperTriangular', 'U', u, n);
@@ -410,7 +410,7 @@ export function luSolve(factor: LuFactorization, n: number, b: Float64Array): Fl
  * positive definite A, `choleskySolveFactor(cholesky(a, n), n, b)` is about twice as fast.
  *
  * @example
- * solve(new Float64Array([2, 0, 0, 4]), 2, new Float64Array([2, 2])); // Float64Array [1, 0.5]
+ * solve(new Float64Array([2, 0, 0, 4]), 2, new Float64Array([2, 2])); // → [1, 0.5]
  */
 export function solve(a: Float64Array, n: number, b: Float64Array): Float64Array {
   checkSquare('solve', 'A', a, n);
@@ -428,7 +428,7 @@ export function solve(a: Float64Array, n: number, b: Float64Array): Float64Array
  * it is cheaper and more accurate.
  *
  * @example
- * inverse(new Float64Array([2, 0, 0, 4]), 2); // Float64Array [0.5, 0, 0, 0.25]
+ * inverse(new Float64Array([2, 0, 0, 4]), 2); // → [0.5, 0, 0, 0.25]
  */
 export function inverse(a: Float64Array, n: number): Float64Array {
   const { lu, pivots } = luDecompose('inverse', a, n, true);
@@ -466,7 +466,7 @@ export function inverse(a: Float64Array, n: number): Float64Array {
  * overflow or underflow: use {@link logDeterminant} there.
  *
  * @example
- * determinant(new Float64Array([1, 2, 3, 4]), 2); // -2
+ * determinant(new Float64Array([1, 2, 3, 4]), 2); // → -2
  */
 export function determinant(a: Float64Array, n: number): number {
   const { lu, sign } = luDecompose('determinant', a, n, false);
@@ -481,7 +481,7 @@ export function determinant(a: Float64Array, n: number): number {
  * limit and composes correctly with exp.
  *
  * @example
- * logDeterminant(new Float64Array([1, 2, 3, 4]), 2); // { sign: -1, logAbsDet: Math.log(2) }
+ * logDeterminant(new Float64Array([1, 2, 3, 4]), 2); // → { sign: -1, logAbsDet: 0.6931471805599453 }   (log 2)
  */
 export function logDeterminant(a: Float64Array, n: number): { sign: number; logAbsDet: number } {
   const work = luDecompose('logDeterminant', a, n, false);

@@ -14,6 +14,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { checkArity, checkCount, checkNumber, checkSeed, checkSize } from '../validate.js';
 
+/** A seeded pseudo-random source, made by `createRandom(seed)`: the same seed gives the same draws on every platform. */
 export interface RandomSource {
   /** A uniform double in [0, 1) with 53 random bits. */
   uniform(): number;

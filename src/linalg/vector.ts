@@ -32,7 +32,7 @@ function outputFor(fn: string, length: number, out: Float64Array | undefined): F
  * Inner product xᵀy.
  *
  * @example
- * dot(new Float64Array([1, 2]), new Float64Array([3, 4])); // 11
+ * dot(new Float64Array([1, 2]), new Float64Array([3, 4])); // → 11
  */
 export function dot(x: Float64Array, y: Float64Array): number {
   checkSameLength('dot', x, y);
@@ -58,7 +58,7 @@ export function dot(x: Float64Array, y: Float64Array): number {
  * alpha·x + y, the BLAS "axpy". `out` may alias `x` or `y` (use `out = y` for the in-place update).
  *
  * @example
- * axpy(2, new Float64Array([1, 1]), new Float64Array([0, 1])); // Float64Array [2, 3]
+ * axpy(2, new Float64Array([1, 1]), new Float64Array([0, 1])); // → [2, 3]
  */
 export function axpy(alpha: number, x: Float64Array, y: Float64Array, out?: Float64Array): Float64Array {
   checkSameLength('axpy', x, y);
@@ -71,7 +71,7 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array, out?: Floa
  * alpha·x. `out` may alias `x`.
  *
  * @example
- * scale(3, new Float64Array([1, -2])); // Float64Array [3, -6]
+ * scale(3, new Float64Array([1, -2])); // → [3, -6]
  */
 export function scale(alpha: number, x: Float64Array, out?: Float64Array): Float64Array {
   const result = outputFor('scale', x.length, out);
@@ -83,7 +83,10 @@ export function scale(alpha: number, x: Float64Array, out?: Float64Array): Float
  * A fresh copy of x (never shares storage with it).
  *
  * @example
- * const y = copy(x); y[0] = 5; // x is unchanged
+ * const x = new Float64Array([1, 2]);
+ * const y = copy(x);
+ * y[0] = 5;
+ * x; // → [1, 2]   unchanged
  */
 export function copy(x: Float64Array): Float64Array {
   return x.slice();
@@ -94,7 +97,7 @@ export function copy(x: Float64Array): Float64Array {
  * `out` may alias `x` or `y`.
  *
  * @example
- * addVectors(new Float64Array([1, 2]), new Float64Array([10, 20])); // Float64Array [11, 22]
+ * addVectors(new Float64Array([1, 2]), new Float64Array([10, 20])); // → [11, 22]
  */
 export function addVectors(x: Float64Array, y: Float64Array, out?: Float64Array): Float64Array {
   checkSameLength('addVectors', x, y);
@@ -108,7 +111,7 @@ export function addVectors(x: Float64Array, y: Float64Array, out?: Float64Array)
  * `out` may alias `x` or `y`.
  *
  * @example
- * subVectors(new Float64Array([5, 5]), new Float64Array([1, 2])); // Float64Array [4, 3]
+ * subVectors(new Float64Array([5, 5]), new Float64Array([1, 2])); // → [4, 3]
  */
 export function subVectors(x: Float64Array, y: Float64Array, out?: Float64Array): Float64Array {
   checkSameLength('subVectors', x, y);
@@ -123,7 +126,7 @@ export function subVectors(x: Float64Array, y: Float64Array, out?: Float64Array)
  * `out` may alias `x` or `y`.
  *
  * @example
- * multiplyVectors(new Float64Array([1, 2]), new Float64Array([3, 4])); // Float64Array [3, 8]
+ * multiplyVectors(new Float64Array([1, 2]), new Float64Array([3, 4])); // → [3, 8]
  */
 export function multiplyVectors(x: Float64Array, y: Float64Array, out?: Float64Array): Float64Array {
   checkSameLength('multiplyVectors', x, y);
@@ -138,7 +141,7 @@ export function multiplyVectors(x: Float64Array, y: Float64Array, out?: Float64A
  * normalisations stay exact when they can be). `out` may alias `x`.
  *
  * @example
- * divideByScalar(new Float64Array([1, 3]), 3); // Float64Array [1/3, 1]
+ * divideByScalar(new Float64Array([1, 3]), 3); // → [0.3333333333333333, 1]
  */
 export function divideByScalar(x: Float64Array, divisor: number, out?: Float64Array): Float64Array {
   const result = outputFor('divideByScalar', x.length, out);
@@ -151,8 +154,8 @@ export function divideByScalar(x: Float64Array, divisor: number, out?: Float64Ar
  * the index rather than a boolean lets the caller say where the bad value is.
  *
  * @example
- * indexOfNonFinite(new Float64Array([1, 2])); // -1
- * indexOfNonFinite(new Float64Array([1, NaN, Infinity])); // 1
+ * indexOfNonFinite(new Float64Array([1, 2])); // → -1
+ * indexOfNonFinite(new Float64Array([1, NaN, Infinity])); // → 1
  */
 export function indexOfNonFinite(x: Float64Array): number {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) return i;
@@ -171,7 +174,7 @@ const SUM_OF_SQUARES_UNDERFLOW = 1e-290;
  * pass and vectors with entries like 1e200 or 1e-200 still get the right answer.
  *
  * @example
- * norm2(new Float64Array([3, 4])); // 5
+ * norm2(new Float64Array([3, 4])); // → 5
  * norm2(new Float64Array([3e200, 4e200])); // 5e200, not Infinity
  */
 export function norm2(x: Float64Array): number {
@@ -209,7 +212,7 @@ function scaledNorm2(x: Float64Array): number {
  * ‖x‖₁ = Σ|xᵢ|.
  *
  * @example
- * norm1(new Float64Array([1, -2, 3])); // 6
+ * norm1(new Float64Array([1, -2, 3])); // → 6
  */
 export function norm1(x: Float64Array): number {
   let sum = 0;
@@ -221,7 +224,7 @@ export function norm1(x: Float64Array): number {
  * ‖x‖∞ = max|xᵢ| (0 for an empty vector; NaN if any entry is NaN).
  *
  * @example
- * normInf(new Float64Array([1, -7, 3])); // 7
+ * normInf(new Float64Array([1, -7, 3])); // → 7
  */
 export function normInf(x: Float64Array): number {
   let largest = 0;

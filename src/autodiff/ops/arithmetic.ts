@@ -126,7 +126,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 /**
  * aᵇ elementwise, broadcasting. The derivative in b uses log(a), so differentiate with respect
  * to the exponent only where a > 0.
- * @example pow(tensor([2, 3]), 2).toArray(); // [4, 9]
+ * @example pow(tensor([2, 3]), 2).toArray(); // → [4, 9]
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   checkArity('pow', arguments.length, 2);
@@ -199,7 +199,7 @@ function select(fn: string, c: Tensor, x: Tensor, y: Tensor): Tensor {
 /**
  * Elementwise maximum. At ties the gradient goes to `a` (a documented choice, as in JAX's
  * `where(a >= b, a, b)`).
- * @example maximum(tensor([1, 5]), 3).toArray(); // [3, 5]
+ * @example maximum(tensor([1, 5]), 3).toArray(); // → [3, 5]
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   checkArity('maximum', arguments.length, 2);

@@ -71,7 +71,7 @@ const logAddExpPrimitive = binaryPrimitive('logAddExp', (a, b, _out, memo) => [
  * The angle of the point (x, y) in (−π, π], elementwise with broadcasting (NumPy's
  * `arctan2(y, x)`, y first); d atan2 = (x·dy − y·dx)/(x² + y²). At the origin, where no
  * derivative exists, the gradient is 0 (the value there is atan2(±0, ±0) = ±0 or ±π by IEEE's rules).
- * @example atan2(tensor([1]), tensor([-1])).item(); // 2.356194490192345 (3π/4)
+ * @example atan2(tensor([1]), tensor([-1])).item(); // → 2.356194490192345   (3π/4)
  */
 export function atan2(y: TensorLike, x: TensorLike): Tensor {
   checkArity('atan2', arguments.length, 2);
@@ -82,7 +82,7 @@ export function atan2(y: TensorLike, x: TensorLike): Tensor {
  * √(a² + b²) elementwise with broadcasting, without overflow or underflow (the larger leg is
  * factored out); d hypot = (a·da + b·db)/hypot. At a = b = 0, where no derivative exists, the
  * gradient is 0, as for `norm`.
- * @example hypot(tensor([3, 1e300]), 4).toArray(); // [5, 1e300] (1e300² alone would overflow)
+ * @example hypot(tensor([3, 1e300]), 4).toArray(); // → [5, 1e300]   (1e300² alone would overflow)
  */
 export function hypot(a: TensorLike, b: TensorLike): Tensor {
   checkArity('hypot', arguments.length, 2);
@@ -92,7 +92,7 @@ export function hypot(a: TensorLike, b: TensorLike): Tensor {
 /**
  * log(eᵃ + eᵇ) elementwise with broadcasting, without overflow: max(a, b) + log1p(e^−|a−b|);
  * d logAddExp = σ(a − b)·da + σ(b − a)·db. logAddExp(−∞, −∞) = −∞.
- * @example logAddExp(1000, 1000).item(); // 1000.6931471805599 (1000 + log 2, no overflow)
+ * @example logAddExp(1000, 1000).item(); // → 1000.6931471805599   (1000 + log 2, no overflow)
  */
 export function logAddExp(a: TensorLike, b: TensorLike): Tensor {
   checkArity('logAddExp', arguments.length, 2);
@@ -107,7 +107,7 @@ export function logAddExp(a: TensorLike, b: TensorLike): Tensor {
  * d clip = dx where lo ≤ x ≤ hi, dlo where x < lo, dhi where x > hi. At the boundaries
  * (x = lo or x = hi) the interval is closed: the gradient goes to x, none to the bound (as
  * PyTorch's `clamp`). NaN in x stays NaN.
- * @example clip(tensor([-2, 0.5, 3]), 0, 1).toArray(); // [0, 0.5, 1]
+ * @example clip(tensor([-2, 0.5, 3]), 0, 1).toArray(); // → [0, 0.5, 1]
  */
 export function clip(x: TensorLike, lo?: TensorLike | null, hi?: TensorLike | null): Tensor {
   const fn = 'clip';

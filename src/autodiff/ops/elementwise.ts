@@ -39,37 +39,37 @@ function constantMap(kernel: UnaryOp, x: Tensor): Tensor {
 export const exp = unary('exp', (_x, y) => y);
 /** Natural log; d log x = dx/x. Domain x > 0. @example log(tensor([1])).toArray(); // [0] */
 export const log = unary('log', (x) => div(1, x));
-/** log(1 + x), accurate for small x; d = dx/(1 + x). Domain x > −1. @example log1p(tensor([1e-20])).item(); // 1e-20 (log(1 + 1e-20) would give 0) */
+/** log(1 + x), accurate for small x; d = dx/(1 + x). Domain x > −1. @example log1p(tensor([1e-20])).item(); // → 1e-20   (log(1 + 1e-20) would give 0) */
 export const log1p = unary('log1p', (x) => div(1, add(1, x)));
 /** eˣ − 1, accurate for small x; d = eˣ·dx = (y + 1)·dx. @example expm1(tensor([1e-20])).item(); // 1e-20 */
 export const expm1 = unary('expm1', (_x, y) => add(y, 1));
 /** √x; d √x = dx/(2√x). Domain x > 0 (the derivative is infinite at 0). @example sqrt(tensor([4, 9])).toArray(); // [2, 3] */
 export const sqrt = unary('sqrt', (_x, y) => div(0.5, y));
-/** sin x; d sin = cos x·dx. @example grad((x) => sum(sin(x)))(tensor([0])).toArray(); // [1] = cos 0 */
+/** sin x; d sin = cos x·dx. @example grad((x) => sum(sin(x)))(tensor([0])).toArray(); // → [1]   = cos 0 */
 export const sin = unary('sin', (x) => cos(x));
 /** cos x; d cos = −sin x·dx. @example cos(tensor([0])).toArray(); // [1] */
 export const cos = unary('cos', (x) => neg(sin(x)));
 /** tanh x; d tanh = (1 − tanh²)·dx. @example grad((x) => sum(tanh(x)))(tensor([0])).toArray(); // [1] */
 export const tanh = unary('tanh', (_x, y) => sub(1, square(y)));
-/** σ(x) = 1/(1 + e⁻ˣ), overflow-free; d σ = σ(1 − σ)·dx. @example sigmoid(tensor([0, -1000])).toArray(); // [0.5, 0] (no overflow) */
+/** σ(x) = 1/(1 + e⁻ˣ), overflow-free; d σ = σ(1 − σ)·dx. @example sigmoid(tensor([0, -1000])).toArray(); // → [0.5, 0]   (no overflow) */
 export const sigmoid = unary('sigmoid', (_x, y) => mul(y, sub(1, y)));
-/** log(1 + eˣ), overflow-free; d softplus = σ(x)·dx. @example softplus(tensor([1000])).item(); // 1000 (log(1 + e¹⁰⁰⁰) without overflow) */
+/** log(1 + eˣ), overflow-free; d softplus = σ(x)·dx. @example softplus(tensor([1000])).item(); // → 1000   (log(1 + e¹⁰⁰⁰) without overflow) */
 export const softplus = unary('softplus', (x) => sigmoid(x));
 /** max(x, 0); d relu = [x > 0]·dx, with relu′(0) = 0. @example relu(tensor([-1, 2])).toArray(); // [0, 2] */
 export const relu = unary('relu', (x) => constantMap('step', x));
 /** |x|; d|x| = sign(x)·dx, with abs′(0) = 0. @example grad((x) => sum(abs(x)))(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1] */
 export const abs = unary('abs', (x) => constantMap('sign', x));
-/** arctan x, in (−π/2, π/2); d atan = dx/(1 + x²). @example atan(tensor([1])).item(); // 0.7853981633974483 (π/4) */
+/** arctan x, in (−π/2, π/2); d atan = dx/(1 + x²). @example atan(tensor([1])).item(); // → 0.7853981633974483   (π/4) */
 export const atan = unary('atan', (x) => div(1, add(1, square(x))));
 /**
  * arcsin x, in [−π/2, π/2]; d asin = dx/√(1 − x²). Domain |x| ≤ 1, and |x| < 1 for derivatives
  * (infinite at ±1). 1 − x² is formed as (1 − x)(1 + x), which keeps its digits near ±1.
- * @example asin(tensor([1])).item(); // 1.5707963267948966 (π/2)
+ * @example asin(tensor([1])).item(); // → 1.5707963267948966   (π/2)
  */
 export const asin = unary('asin', (x) => div(1, sqrt(mul(sub(1, x), add(1, x)))));
 /**
  * arccos x, in [0, π]; d acos = −dx/√(1 − x²). Domain |x| ≤ 1, and |x| < 1 for derivatives.
- * @example acos(tensor([0])).item(); // 1.5707963267948966 (π/2)
+ * @example acos(tensor([0])).item(); // → 1.5707963267948966   (π/2)
  */
 export const acos = unary('acos', (x) => div(-1, sqrt(mul(sub(1, x), add(1, x)))));
 /** sinh x = (eˣ − e⁻ˣ)/2; d sinh = cosh x·dx. @example sinh(tensor([0])).item(); // 0 */
@@ -79,7 +79,7 @@ export const cosh = unary('cosh', (x) => sinh(x));
 /**
  * The error function erf x = (2/√π)∫₀ˣ e^(−t²) dt; d erf = (2/√π)·e^(−x²)·dx. The value is within
  * 1 ulp of the correctly rounded one (relative error ≤ 2.6e-16; see the kernel in tensor-kernels.ts).
- * @example erf(tensor([0, 1])).toArray(); // [0, 0.8427007929497149]
+ * @example erf(tensor([0, 1])).toArray(); // → [0, 0.8427007929497149]
  */
 export const erf = unary('erf', (x) => mul(TWO_OVER_SQRT_PI, exp(neg(square(x)))));
 
@@ -89,7 +89,7 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
 /**
  * The sign of each entry: −1, 0 or +1 (sign(±0) = 0; NaN stays NaN). Piecewise constant, so the
  * result is a constant: every derivative is 0 (at 0 too, where none exists), as for the comparisons.
- * @example sign(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1]
+ * @example sign(tensor([-2, 0, 3])).toArray(); // → [-1, 0, 1]
  */
 export function sign(x: TensorLike): Tensor {
   checkArity('sign', arguments.length, 1);

@@ -91,7 +91,7 @@ function matmulRaw(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
  * Matrix product with NumPy's rules for 1-D and 2-D operands: `[n,k]@[k,m]` → `[n,m]`,
  * `[n,k]@[k]` → `[n]`, `[k]@[k,m]` → `[m]`, `[k]@[k]` → `[]`.
  * Pass `{ transposeA, transposeB }` to multiply by a transpose without forming it.
- * @example matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray(); // [3, 7]
+ * @example matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray(); // → [3, 7]
  */
 export function matmul(a: TensorLike, b: TensorLike, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor {
   checkArity('matmul', arguments.length, 3);
@@ -119,7 +119,7 @@ function product2(fn: string, x: Tensor, y: Tensor, transposeA: boolean, transpo
 
 /**
  * Inner product of two vectors (`[k]·[k]` → `[]`); for matrices, the matrix product.
- * @example dot(tensor([1, 2]), tensor([3, 4])).item(); // 11
+ * @example dot(tensor([1, 2]), tensor([3, 4])).item(); // → 11
  */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
   checkArity('dot', arguments.length, 2);

@@ -76,7 +76,7 @@ const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }, re
 
 /**
  * Sum over `axis` (a number, a list, or all axes when omitted → a rank-0 tensor).
- * @example sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
+ * @example sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // → [4, 6]
  */
 export function sum(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   const { t, axes } = reduction('sum', arguments.length, x, axis, keepDims);
@@ -113,7 +113,7 @@ function extremeWeights(x: Tensor, y: Tensor): Tensor {
 
 /**
  * Maximum over `axis` (all axes when omitted); the gradient goes to the maximal entries.
- * @example max(tensor([1, 5, 2])).item(); // 5
+ * @example max(tensor([1, 5, 2])).item(); // → 5
  */
 export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   const { t, axes } = reduction('max', arguments.length, x, axis, keepDims);
@@ -124,7 +124,7 @@ export function max(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
 /**
  * Minimum over `axis` (all axes when omitted), the mirror of `max`: d min = ẋ at the minimal
  * entries, split evenly between ties. NaN propagates; an empty slice is refused (no identity).
- * @example min(tensor([[1, 5], [4, 2]]), 1).toArray(); // [1, 2]
+ * @example min(tensor([[1, 5], [4, 2]]), 1).toArray(); // → [1, 2]
  */
 export function min(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   const { t, axes } = reduction('min', arguments.length, x, axis, keepDims);
@@ -136,7 +136,7 @@ export function min(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
  * Product over `axis` (all axes when omitted); the product of an empty slice is 1.
  * d prod = Σᵢ (Πⱼ≠ᵢ xⱼ)·dxᵢ, computed without dividing by x, so it is exact where entries are
  * zero, and so are the derivatives of every order (the gradient of x₁x₂x₃ at x₁ = 0 is (x₂x₃, 0, 0)).
- * @example prod(tensor([[1, 2], [3, 4]]), 1).toArray(); // [2, 12]
+ * @example prod(tensor([[1, 2], [3, 4]]), 1).toArray(); // → [2, 12]
  */
 export function prod(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
   const { t, axes } = reduction('prod', arguments.length, x, axis, keepDims);
@@ -192,7 +192,7 @@ function logSumExpOver(t: Tensor, axes: readonly number[], keepDims: boolean): T
 
 /**
  * log softmax along `axis` (default the last): x − logSumExp(x). Stable for large inputs.
- * @example logSoftmax(tensor([0, 0])).toArray(); // [−log 2, −log 2]
+ * @example logSoftmax(tensor([0, 0])).toArray(); // → [-0.6931471805599453, -0.6931471805599453]   (−log 2 each)
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
   checkArity('logSoftmax', arguments.length, 2);

@@ -33,7 +33,7 @@ const cumsumPrimitive: Primitive<CumsumParams, readonly [Tensor]> = {
  * Cumulative sums along `axis`: out[…, i, …] = Σ_{j ≤ i} x[…, j, …], same shape as x. Without an
  * axis (`undefined` or `null`), x is flattened first and the result is 1-D of length x.size, as
  * in NumPy and JAX. d cumsum = cumsum(dx) (it is linear); its VJP sums the cotangent from the end.
- * @example cumsum(tensor([[1, 2], [3, 4]]), 1).toArray(); // [1, 3, 3, 7]
+ * @example cumsum(tensor([[1, 2], [3, 4]]), 1).toArray(); // → [1, 3, 3, 7]
  */
 export function cumsum(x: TensorLike, axis?: number | null): Tensor {
   checkArity('cumsum', arguments.length, 2);

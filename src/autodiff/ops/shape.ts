@@ -39,7 +39,7 @@ const reshapePrimitive: Primitive<{ shape: readonly number[] }, readonly [Tensor
 
 /**
  * Gives `x` a new shape with the same number of elements; one axis may be -1 (inferred).
- * @example reshape(tensor([1, 2, 3, 4]), [2, 2]).shape; // [2, 2]
+ * @example reshape(tensor([1, 2, 3, 4]), [2, 2]).shape; // → [2, 2]
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   checkArity('reshape', arguments.length, 2);
@@ -90,7 +90,7 @@ const sumToPrimitive: Primitive<{ shape: readonly number[] }, readonly [Tensor]>
 
 /**
  * Stretches `x` to `shape` by NumPy's broadcasting rules.
- * @example broadcastTo(tensor([1, 2]), [3, 2]).shape; // [3, 2]
+ * @example broadcastTo(tensor([1, 2]), [3, 2]).shape; // → [3, 2]
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   checkArity('broadcastTo', arguments.length, 2);
@@ -107,7 +107,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
 /**
  * Sums `x` down to `shape`, undoing a broadcast (the adjoint of `broadcastTo`): leading axes are
  * summed away, axes where `shape` has 1 are summed and kept.
- * @example sumTo(ones([3, 2]), [2]).toArray(); // [3, 3]
+ * @example sumTo(ones([3, 2]), [2]).toArray(); // → [3, 3]
  */
 export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
   checkArity('sumTo', arguments.length, 2);
@@ -139,7 +139,7 @@ const transposePrimitive: Primitive<{ perm: readonly number[] }, readonly [Tenso
 
 /**
  * Permutes axes; without `perm`, reverses them (the matrix transpose for rank 2).
- * @example transpose(tensor([[1, 2, 3]])).shape; // [3, 1]
+ * @example transpose(tensor([[1, 2, 3]])).shape; // → [3, 1]
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   checkArity('transpose', arguments.length, 2);
@@ -178,7 +178,7 @@ const padPrimitive: Primitive<BoxParams, readonly [Tensor]> = {
 /**
  * The sub-box of `x` starting at `start` with extent `size` along each axis (`size` -1 means
  * "to the end"). Missing trailing axes are taken whole.
- * @example slice(tensor([1, 2, 3, 4]), [1], [2]).toArray(); // [2, 3]
+ * @example slice(tensor([1, 2, 3, 4]), [1], [2]).toArray(); // → [2, 3]
  */
 export function slice(x: TensorLike, start: readonly number[], size?: readonly number[]): Tensor {
   checkArity('slice', arguments.length, 3);
@@ -204,7 +204,7 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
 
 /**
  * Row `i` of `x` along axis 0 (negative counts from the end), dropping that axis.
- * @example index(tensor([[1, 2], [3, 4]]), 1).toArray(); // [3, 4]
+ * @example index(tensor([[1, 2], [3, 4]]), 1).toArray(); // → [3, 4]
  */
 export function index(x: TensorLike, i: number): Tensor {
   checkArity('index', arguments.length, 2);
@@ -247,7 +247,7 @@ const concatPrimitive: Primitive<{ axis: number }> = {
 
 /**
  * Joins tensors along an existing axis (default 0).
- * @example concat([tensor([1, 2]), tensor([3])]).toArray(); // [1, 2, 3]
+ * @example concat([tensor([1, 2]), tensor([3])]).toArray(); // → [1, 2, 3]
  */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   checkArity('concat', arguments.length, 2);
@@ -276,7 +276,7 @@ function join(fn: string, ts: readonly Tensor[], ax: number): Tensor {
 
 /**
  * Stacks same-shape tensors along a new axis (default 0).
- * @example stack([tensor([1, 2]), tensor([3, 4])]).shape; // [2, 2]
+ * @example stack([tensor([1, 2]), tensor([3, 4])]).shape; // → [2, 2]
  */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   checkArity('stack', arguments.length, 2);
@@ -341,7 +341,7 @@ const scatterAddPrimitive: Primitive<TakeParams, readonly [Tensor]> = {
 /**
  * Gathers entries of `x` at integer `indices` along `axis` (NumPy's `take`): the way to pick
  * rows of a batch or the log-probability of each label.
- * @example take(tensor([10, 20, 30]), [2, 0]).toArray(); // [30, 10]
+ * @example take(tensor([10, 20, 30]), [2, 0]).toArray(); // → [30, 10]
  */
 export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tensor {
   checkArity('take', arguments.length, 3);
@@ -354,7 +354,7 @@ export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tenso
 /**
  * Picks one entry per row: `out[i] = x[i, indices[i]]` for a matrix `x` — e.g. the
  * log-probability of each example's label.
- * @example takeAlongRows(tensor([[1, 2], [3, 4]]), [1, 0]).toArray(); // [2, 3]
+ * @example takeAlongRows(tensor([[1, 2], [3, 4]]), [1, 0]).toArray(); // → [2, 3]
  */
 export function takeAlongRows(x: TensorLike, indices: ArrayLike<number>): Tensor {
   checkArity('takeAlongRows', arguments.length, 2);

@@ -64,7 +64,7 @@ function varianceOf(fn: string, t: Tensor, axes: readonly number[], keepDims: bo
  * (ddof = 1 gives the unbiased sample variance). d var = 2(x − mean)·dx/(N − ddof). An empty slice,
  * or ddof ≥ N, is refused. Import it as `variance` (or `{ var as variance }`): `var` is a
  * reserved word in JavaScript.
- * @example variance(tensor([1, 2, 3, 4])).item(); // 1.25
+ * @example variance(tensor([1, 2, 3, 4])).item(); // → 1.25
  */
 export function variance(x: TensorLike, axis?: Axes, keepDims = false, ddof = 0): Tensor {
   const { t, axes } = reduction('variance', arguments.length, x, axis, keepDims, 4);
@@ -74,7 +74,7 @@ export function variance(x: TensorLike, axis?: Axes, keepDims = false, ddof = 0)
 /**
  * NumPy's name for `variance` (the same function; errors name `var`). Reach it as `tg.var(x)`
  * after `import * as tg`, or import it renamed: `import { var as variance }`.
- * @example tg.var(tensor([1, 2, 3, 4]), undefined, false, 1).item(); // 1.6666666666666667
+ * @example tg.var(tensor([1, 2, 3, 4]), undefined, false, 1).item(); // → 1.6666666666666667
  */
 function varAlias(x: TensorLike, axis?: Axes, keepDims = false, ddof = 0): Tensor {
   const { t, axes } = reduction('var', arguments.length, x, axis, keepDims, 4);
@@ -89,7 +89,7 @@ export { varAlias as var };
  * equals its mean (it grows like |h|·std(v) along any direction v). There the gradient is the
  * subgradient 0, as for `norm` at 0 — when x − mean is exactly 0; a mean that rounds leaves a
  * residue of order 1e-17·|x| whose direction the gradient then follows.
- * @example std(tensor([1, 2, 3, 4])).item(); // 1.118033988749895 (√1.25)
+ * @example std(tensor([1, 2, 3, 4])).item(); // → 1.118033988749895   (√1.25)
  */
 export function std(x: TensorLike, axis?: Axes, keepDims = false, ddof = 0): Tensor {
   const { t, axes } = reduction('std', arguments.length, x, axis, keepDims, 4);
@@ -110,7 +110,7 @@ const ORDERS = [1, 2, Infinity] as const;
  * d‖x‖₂ = ⟨x/‖x‖₂, dx⟩. At x = 0, where no derivative exists, the gradient is the subgradient 0
  * (as abs′(0) = 0; PyTorch agrees, JAX gives NaN), and so are the higher derivatives.
  * d‖x‖₁ = Σ sign(x)·dx (sign(0) = 0); d‖x‖∞ goes to the largest |x|, split between ties.
- * @example norm(tensor([[3, 4], [1e300, 0]]), 2, 1).toArray(); // [5, 1e300] (Σx² would overflow)
+ * @example norm(tensor([[3, 4], [1e300, 0]]), 2, 1).toArray(); // → [5, 1e300]   (Σx² would overflow)
  */
 export function norm(x: TensorLike, ord: number | null = 2, axis?: Axes, keepDims = false): Tensor {
   const fn = 'norm';

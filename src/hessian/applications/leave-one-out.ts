@@ -42,7 +42,7 @@ type Gradients = { readonly gradients: Float64Array; readonly count: number; rea
  * The weights of the leave-out objective: 1/n everywhere, 0 at the removed indices. `removed` is
  * a list of distinct indices in [0, count); an empty list removes nothing (all 1/n), and removing
  * every point leaves only the regulariser.
- * @example leaveOutWeights(4, [2]); // [0.25, 0.25, 0, 0.25]
+ * @example leaveOutWeights(4, [2]); // → [0.25, 0.25, 0, 0.25]
  */
 export function leaveOutWeights(count: number, removed: ArrayLike<number>): Float64Array {
   const fn = 'leaveOutWeights';
@@ -128,7 +128,7 @@ export function predictedChange(gradient: Float64Array, deltas: Float64Array): F
  * ‖∇L₋S‖ ≤ 1e-10 unless `options.tolerance` says otherwise (options are those of `newtonCg`).
  *
  * @example
- * const { vector } = retrainWithout((p, w) => objective(p, train, 0.01, w), trained, 400, [17]);
+ * const { vector } = retrainWithout((p, w) => objective(p, train, 0.01, w), trained, N, [17]);
  */
 export function retrainWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options?: NewtonCgOptions): NewtonCgResult<P> {
   const fn = 'retrainWithout';
@@ -146,7 +146,7 @@ export function retrainWithout<P extends Tree>(objective: WeightedObjective<P>, 
  * operator per set S.
  *
  * @example
- * const { delta } = newtonStepWithout((p, w) => objective(p, train, 0.01, w), trained, 400, [17]);
+ * const { delta } = newtonStepWithout((p, w) => objective(p, train, 0.01, w), trained, N, [17]);
  */
 export function newtonStepWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options?: CgOptions): { delta: Float64Array; solve: SolveResult } {
   const fn = 'newtonStepWithout';

@@ -80,7 +80,7 @@ export function readGradients(fn: string, name: string, value: unknown, expected
  * a solver that refuses unknown keys itself. A key close to one of the adapter's own is refused
  * here, since the solver would not know to suggest it. Float64Arrays among the rest are copied,
  * so later changes to the caller's arrays cannot reach later solves.
- * @example splitOptions('cgInverse', { name: 'CG', tolerance: 1e-8 }, ['name']); // { own: { name }, rest: { tolerance } }
+ * @example splitOptions('cgInverse', { name: 'CG', tolerance: 1e-8 }, ['name']); // → { own: { name: 'CG' }, rest: { tolerance: 1e-8 } }
  */
 export function splitOptions(fn: string, options: unknown, own: readonly string[]): { own: Record<string, unknown>; rest: Record<string, unknown> } {
   if (options === undefined) return { own: {}, rest: {} };

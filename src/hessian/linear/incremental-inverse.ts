@@ -93,7 +93,7 @@ const WEIGHT_SLACK = 16 * Number.EPSILON;
  * inv.add(new Float64Array([1, 0]));          // M = diag(1.1, 0.1)
  * inv.apply(new Float64Array([1.1, 0.1]));     // ≈ [1, 1]
  * inv.remove(new Float64Array([1, 0]));        // back to 0.1·I
- * inv.remove(new Float64Array([0, 1]));        // throws: never added, nothing changed
+ * inv.remove(new Float64Array([0, 1]));        // → throws InvalidArgumentError: v was never added …
  */
 export class IncrementalInverse {
   readonly #size: number;
@@ -305,7 +305,7 @@ export class IncrementalInverse {
    * M⁻¹b in O(n²), a fresh array.
    *
    * @example
-   * new IncrementalInverse(2, { damping: 4 }).apply(new Float64Array([4, 8])); // [1, 2]
+   * new IncrementalInverse(2, { damping: 4 }).apply(new Float64Array([4, 8])); // → [1, 2]
    */
   apply(b: Float64Array): Float64Array {
     const fn = 'IncrementalInverse.apply';
@@ -319,7 +319,7 @@ export class IncrementalInverse {
    * A copy of M⁻¹ (row-major n×n).
    *
    * @example
-   * new IncrementalInverse(2, { damping: 2 }).toMatrix(); // [0.5, 0, 0, 0.5]
+   * new IncrementalInverse(2, { damping: 2 }).toMatrix(); // → [0.5, 0, 0, 0.5]
    */
   toMatrix(): Float64Array {
     IncrementalInverse.#own('IncrementalInverse.toMatrix', this);
@@ -331,7 +331,7 @@ export class IncrementalInverse {
    * A copy of M = λI + Σ wᵢvᵢvᵢᵀ itself (row-major n×n).
    *
    * @example
-   * new IncrementalInverse(2, { damping: 2 }).add(new Float64Array([1, 0])).toSumMatrix(); // [3, 0, 0, 2]
+   * new IncrementalInverse(2, { damping: 2 }).add(new Float64Array([1, 0])).toSumMatrix(); // → [3, 0, 0, 2]
    */
   toSumMatrix(): Float64Array {
     IncrementalInverse.#own('IncrementalInverse.toSumMatrix', this);
@@ -361,6 +361,7 @@ export class IncrementalInverse {
    * κ ≲ 10⁶). If not ok, call `refresh()`.
    *
    * @example
+   * const inv = new IncrementalInverse(2, { damping: 1 }).add(new Float64Array([1, 2]));
    * const { ok } = inv.check(); // after many updates and downdates
    * if (!ok) inv.refresh();
    */
@@ -378,6 +379,7 @@ export class IncrementalInverse {
    * Recomputes M⁻¹ from the kept sum M by Cholesky (O(n³)), discarding accumulated drift.
    *
    * @example
+   * const inv = new IncrementalInverse(2, { damping: 1 }).add(new Float64Array([1, 2]));
    * inv.refresh(); // after check() reported drift
    */
   refresh(): this {
@@ -396,7 +398,7 @@ export class IncrementalInverse {
    * its argument; `apply` and `diagonal` return fresh arrays.
    *
    * @example
-   * cgSolve(H, b, { preconditioner: IncrementalInverse.fromGradients(G, N, n, { damping: 1e-3 }).asOperator() });
+   * cgSolve(H, b, { preconditioner: IncrementalInverse.fromGradients(G.gradients, N, d, { damping: 1e-3 }).asOperator() });
    */
   asOperator(): LinearOperator {
     IncrementalInverse.#own('IncrementalInverse.asOperator', this);
@@ -418,8 +420,8 @@ export class IncrementalInverse {
    * weight 1/N (or 1).
    *
    * @example
-   * const fisherInverse = IncrementalInverse.fromGradients(G, 2000, 100, { damping: 1e-3 });
-   * fisherInverse.remove(gradientOf(17)); // leave example 17 out (weight 1/2000)
+   * const fisherInverse = IncrementalInverse.fromGradients(G.gradients, N, d, { damping: 1e-3 });
+   * fisherInverse.remove(gradientOf(17)); // leave example 17 out (weight 1/N)
    */
   static fromGradients(G: Float64Array, N: number, n: number, options: { damping: number; average?: boolean }): IncrementalInverse {
     const fn = 'IncrementalInverse.fromGradients';

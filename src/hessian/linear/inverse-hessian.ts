@@ -312,7 +312,7 @@ function fisherInverseOf(fn: string, G: { gradients: Float64Array; count: number
  * Wraps an operator that applies an approximate inverse (e.g. `IncrementalInverse.asOperator()`).
  * Nothing is solved, so nothing is measured: each solve returns `converged: false`, no residuals,
  * and says so in `reason`.
- * @example const inverse = inverseFromOperator(IncrementalInverse.fromGradients(G, N, d, { damping: 1e-3 }).asOperator(), 'Fisher');
+ * @example const inverse = inverseFromOperator(IncrementalInverse.fromGradients(G.gradients, N, d, { damping: 1e-3 }).asOperator(), 'Fisher');
  */
 export function inverseFromOperator(inverseOperator: LinearOperator, name: string): InverseHessian {
   const fn = 'inverseFromOperator';

@@ -50,7 +50,7 @@ import {
  *
  * @example
  * const twice: LinearOperator = { size: 2, apply: (v) => v.map((x) => 2 * x) };
- * twice.apply(new Float64Array([1, 3])); // Float64Array [2, 6]
+ * twice.apply(new Float64Array([1, 3])); // → [2, 6]
  */
 export interface LinearOperator {
   readonly size: number;
@@ -211,7 +211,7 @@ export interface CheckedOperator {
  *
  * @example
  * const H = readOperator('cgSolve', 'H', new Float64Array([2, 0, 0, 3]), { symmetric: 'pass (H + Hᵀ)/2' });
- * H.product(new Float64Array([1, 1]), 'at iteration 1'); // Float64Array [2, 3]
+ * H.product(new Float64Array([1, 1]), 'at iteration 1'); // → [2, 3]
  */
 export function readOperator(fn: string, name: string, value: unknown, rule: OperatorRule = {}): CheckedOperator {
   const productFn = rule.productFn ?? fn;
@@ -262,7 +262,7 @@ export function readOperator(fn: string, name: string, value: unknown, rule: Ope
  * Builds an operator object handed to a user: `apply` checks its argument (a finite Float64Array
  * of length n) and names `${label}.apply` in errors; `product` and `diagonal` must return fresh
  * arrays.
- * @example makeOperator('denseOperator()', 2, (v) => gemv(a, 2, 2, v), () => diagonalOf(a, 2));
+ * @example makeOperator('denseOperator()', 2, (v) => v.map((e) => 2 * e), () => new Float64Array([2, 2])).apply(new Float64Array([1, 3])); // → [2, 6]
  */
 export function makeOperator(
   label: string,
@@ -300,8 +300,8 @@ export function makeOperator(
  *
  * @example
  * const op = denseOperator(new Float64Array([2, 1, 1, 3]));
- * op.apply(new Float64Array([1, 1])); // Float64Array [3, 4]
- * op.diagonal!();                     // Float64Array [2, 3]
+ * op.apply(new Float64Array([1, 1])); // → [3, 4]
+ * op.diagonal!();                     // → [2, 3]
  */
 export function denseOperator(matrix: Float64Array | MatrixLike, n?: number): LinearOperator {
   const fn = 'denseOperator';
@@ -326,7 +326,7 @@ export function denseOperator(matrix: Float64Array | MatrixLike, n?: number): Li
  *
  * @example
  * const op = toOperator(new Float64Array([4, 0, 0, 9]), 'mySolver'); // a 2×2 operator
- * op.size; // 2
+ * op.size; // → 2
  */
 export function toOperator(op: OperatorLike, fn: string, n?: number): LinearOperator {
   checkArity('toOperator', arguments.length, 3);
@@ -349,7 +349,7 @@ export function toOperator(op: OperatorLike, fn: string, n?: number): LinearOper
  *
  * @example
  * const op = dampedOperator(new Float64Array([1, 0, 0, 1]), 0.5);
- * op.apply(new Float64Array([2, 4])); // Float64Array [3, 6]
+ * op.apply(new Float64Array([2, 4])); // → [3, 6]
  */
 export function dampedOperator(op: OperatorLike, damping: number): LinearOperator {
   const fn = 'dampedOperator';
@@ -381,7 +381,7 @@ export function dampedOperator(op: OperatorLike, damping: number): LinearOperato
  *
  * @example
  * const op = scaledOperator(new Float64Array([2, 0, 0, 4]), 0.5);
- * op.apply(new Float64Array([1, 1])); // Float64Array [1, 2]
+ * op.apply(new Float64Array([1, 1])); // → [1, 2]
  */
 export function scaledOperator(op: OperatorLike, s: number): LinearOperator {
   const fn = 'scaledOperator';
@@ -411,7 +411,7 @@ export function scaledOperator(op: OperatorLike, s: number): LinearOperator {
  * @example
  * const op = countingOperator(new Float64Array([1, 0, 0, 1]));
  * op.apply(new Float64Array([1, 2]));
- * op.applications; // 1
+ * op.applications; // → 1
  */
 export function countingOperator(op: OperatorLike): CountingOperator {
   const fn = 'countingOperator';
@@ -439,7 +439,7 @@ export function countingOperator(op: OperatorLike): CountingOperator {
  * assumed.
  *
  * @example
- * operatorToMatrix(denseOperator(new Float64Array([1, 2, 3, 4]))); // Float64Array [1, 2, 3, 4]
+ * operatorToMatrix(denseOperator(new Float64Array([1, 2, 3, 4]))); // → [1, 2, 3, 4]
  */
 export function operatorToMatrix(op: OperatorLike): Float64Array {
   const fn = 'operatorToMatrix';
@@ -476,7 +476,9 @@ export interface DampedProducts {
 
 /**
  * Counts and applies (H + λI) through a checked operator.
- * @example const A = dampedProducts(op, 0.1); A.apply(v, 'at iteration 1'); A.count; // 1
+ * @example const A = dampedProducts(readOperator('cgSolve', 'H', op), 0.1);
+ * A.apply(b, 'at iteration 1');
+ * A.count; // → 1
  */
 export function dampedProducts(op: CheckedOperator, damping: number): DampedProducts {
   let count = 0;

@@ -61,7 +61,7 @@ const EIGEN_SYMMETRY_ADVICE =
  * @example
  * const { values } = topEigenpairs(new Float64Array([3, 0, 0, 0, -5, 0, 0, 0, 1]), 2);
  * // values = [-5, 3] (by magnitude)
- * topEigenpairs(hessianOperator, 5, { method: 'power', tolerance: 1e-6 });
+ * topEigenpairs(hessianOperator(loss, params), 2, { method: 'power', tolerance: 1e-6 });
  */
 export function topEigenpairs(H: OperatorLike, k: number, options?: TopEigenpairsOptions): Eigenpairs {
   const fn = 'topEigenpairs';

@@ -50,8 +50,8 @@ const BACKWARD_ERROR_TOLERANCE = Math.sqrt(Number.EPSILON);
  * @example
  * const { x } = choleskySolve(new Float64Array([4, 2, 2, 3]), new Float64Array([2, 1]));
  * // x = [0.5, 0]
- * choleskySolve(hessianOperator, b, { damping: 1e-3 }); // n HVPs, then a dense solve
- * choleskySolve(finiteDifferenceHessian, b, { symmetrize: true }); // solves with (H + Hᵀ)/2
+ * choleskySolve(hessianOperator(loss, params), b, { damping: 1e-3 }); // n HVPs, then a dense solve
+ * choleskySolve(hessianOperator(loss, params, { mode: 'finite-difference' }), b, { symmetrize: true }); // solves with (H + Hᵀ)/2
  */
 export function choleskySolve(H: OperatorLike, b: Float64Array, options?: CholeskySolveOptions): SolveResult {
   const fn = 'choleskySolve';

@@ -38,7 +38,7 @@ export function readSignal(fn: string, signal: unknown): AbortFlag | undefined {
 
 /**
  * Reads a tolerance on the relative residual: a finite number > 0.
- * @example readTolerance('cgSolve', 1e-8); // 1e-8
+ * @example readTolerance('cgSolve', 1e-8); // → 1e-8
  */
 export function readTolerance(fn: string, value: unknown): number {
   return checkNumber(fn, 'tolerance', value, { above: 0 });
@@ -54,7 +54,7 @@ export function readRightHandSide(fn: string, b: unknown, n: number): Float64Arr
 
 /**
  * Reads the `scale` option of the Neumann-type solvers: a finite number > 0 or 'auto'.
- * @example readScale('neumannSolve', 'auto'); // 'auto'
+ * @example readScale('neumannSolve', 'auto'); // → 'auto'
  */
 export function readScale(fn: string, value: unknown): number | 'auto' {
   if (value === 'auto') return value;
@@ -72,7 +72,7 @@ export function readScale(fn: string, value: unknown): number | 'auto' {
 
 /**
  * Reads a damping λ: undefined (0) or a finite number ≥ 0. `name` is how the error shows it.
- * @example readDamping('cgSolve', 0.1); // 0.1
+ * @example readDamping('cgSolve', 0.1); // → 0.1
  */
 export function readDamping(fn: string, value: unknown, name = 'damping'): number {
   return value === undefined ? 0 : checkNonNegative(fn, name, value);

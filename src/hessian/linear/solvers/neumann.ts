@@ -239,7 +239,7 @@ function diagnoseDivergence(
  * observed per-step factor that approaches ρ(I − A) when the iteration diverges.
  *
  * @example
- * growthRatio([1, 2, 4, 8]); // 2
+ * growthRatio([1, 2, 4, 8]); // → 2
  */
 export function growthRatio(history: readonly number[]): number {
   const finite = history.filter((value) => Number.isFinite(value) && value > 0);

@@ -23,7 +23,7 @@
  *
  * @example
  * const result: SolveResult = cgSolve(new Float64Array([2, 0, 0, 4]), new Float64Array([2, 4]));
- * result.x;                  // Float64Array [1, 1]
+ * result.x;                  // → [1, 1]
  * result.residualNorms.at(-1); // ≤ 1e-10, the relative residual ‖b − (H + λI)x‖/‖b‖ of x
  */
 export interface SolveResult {
@@ -49,7 +49,7 @@ export interface SolveResult {
  * The result for b = 0, whose solution is exactly x = 0 (no product is needed: H·0 = 0).
  *
  * @example
- * zeroRightHandSide(3).reason; // 'zero right-hand side'
+ * zeroRightHandSide(3).reason; // → 'zero right-hand side'
  */
 export function zeroRightHandSide(n: number): SolveResult {
   return {
