@@ -29,6 +29,12 @@ export function interpretPlan(plan: Plan): Runner {
     if (step.kind === 'kernel') {
       const adapter = kernelAdapter(step);
       const sources = [...step.inputs, ...step.paramInputs].map((i) => i.value);
+      if (step.into) {
+        const out = arrays.get(step.node)!;
+        return () => {
+          adapter(...sources.map((id) => arrays.get(id)!), out);
+        };
+      }
       return () => {
         arrays.set(step.node, adapter(...sources.map((id) => arrays.get(id)!)));
       };

@@ -86,14 +86,19 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
   const cacheSize = checkNumber('jit', 'options.cacheSize', given.cacheSize ?? DEFAULT_CACHE_SIZE, { integer: true, min: 1 });
   const f = fn as unknown as (...args: unknown[]) => unknown;
   const cache = new Map<string, Entry>();
+  let lastKey: string | undefined;
 
   const entryFor = (flat: CollectedArguments): Entry | undefined => {
     const cached = cache.get(flat.key);
     if (cached !== undefined) {
-      cache.delete(flat.key); // most recently used goes last
-      cache.set(flat.key, cached);
+      if (flat.key !== lastKey) {
+        cache.delete(flat.key); // most recently used goes last
+        cache.set(flat.key, cached);
+        lastKey = flat.key;
+      }
       return cached;
     }
+    lastKey = flat.key;
     const entry = compile(f, flattenArguments(args_(flat)), fallback);
     if (entry === undefined) return undefined;
     cache.set(flat.key, entry);
@@ -108,13 +113,19 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
     const entry = entryFor(flat);
     if (entry === undefined || entry.kind === 'uncompiled' || entry.busy) return f(...args);
     entry.busy = true; // the buffers are the entry's own: a re-entrant call runs uncompiled
+    const leaves = flat.leaves;
+    const inputs = new Array<Float64Array>(leaves.length);
+    for (let i = 0; i < leaves.length; i++) inputs[i] = dataOf(leaves[i]!);
     let arrays: Float64Array[];
     try {
-      arrays = entry.runner(flat.leaves.map(dataOf));
+      arrays = entry.runner(inputs);
     } finally {
       entry.busy = false;
     }
-    return entry.plan.rebuild(arrays.map((data, k) => fromData(data, entry.plan.outputs[k]!.shape)));
+    const outputs = entry.plan.outputs;
+    const results = new Array<Tensor>(arrays.length);
+    for (let k = 0; k < arrays.length; k++) results[k] = fromData(arrays[k]!, outputs[k]!.shape);
+    return entry.plan.rebuild(results);
   };
 
   const lower = (...args: unknown[]): Lowered => {
@@ -210,37 +221,49 @@ const args_ = (c: CollectedArguments) => c.args;
  * `flattenArguments` to report when the key is new.
  */
 function collectArguments(args: readonly unknown[]): CollectedArguments | undefined {
-  const leaves: Tensor[] = [];
-  let key = '';
-  let traced = false;
-  const open = new Set<unknown>();
-  const visit = (node: unknown): void => {
-    if (node instanceof Tensor) {
-      if (node.level > 0) traced = true;
-      leaves.push(node);
-      key += node.shape.length === 0 ? 'T[] ' : `T[${node.shape.join(',')}] `;
-    } else if (typeof node === 'number') key += Object.is(node, -0) ? 'n-0 ' : `n${node} `;
-    else if (typeof node === 'string' || typeof node === 'boolean' || node === null) key += `${JSON.stringify(node)} `;
-    else if (node === undefined) key += 'u ';
-    else if (Array.isArray(node) && !open.has(node) && open.size < MAX_DEPTH) {
-      open.add(node);
-      key += `[${node.length} `;
-      for (const child of node) visit(child);
-      key += '] ';
-      open.delete(node);
-    } else if (isPlainObject(node) && !open.has(node) && open.size < MAX_DEPTH) {
-      open.add(node);
-      key += '{ ';
+  const state: CollectState = { leaves: [], key: '', traced: false, open: undefined };
+  for (let i = 0; i < args.length; i++) collect(args[i], state);
+  return state.traced ? undefined : { leaves: state.leaves, key: state.key, args };
+}
+
+interface CollectState {
+  leaves: Tensor[];
+  key: string;
+  traced: boolean;
+  /** The containers being visited (created on the first container: most calls pass only tensors). */
+  open: Set<unknown> | undefined;
+}
+
+function collect(node: unknown, state: CollectState): void {
+  if (node instanceof Tensor) {
+    if (node.level > 0) state.traced = true;
+    state.leaves.push(node);
+    const shape = node.shape;
+    state.key += shape.length === 0 ? 'T[] ' : shape.length === 1 ? `T[${shape[0]}] ` : `T[${shape.join(',')}] `;
+  } else if (typeof node === 'number') state.key += Object.is(node, -0) ? 'n-0 ' : `n${node} `;
+  else if (typeof node === 'string' || typeof node === 'boolean' || node === null) state.key += `${JSON.stringify(node)} `;
+  else if (node === undefined) state.key += 'u ';
+  else if (Array.isArray(node) || isPlainObject(node)) {
+    const open = (state.open ??= new Set());
+    if (open.has(node) || open.size >= MAX_DEPTH) {
+      state.key += '? '; // refused by flattenArguments when compiled
+      return;
+    }
+    open.add(node);
+    if (Array.isArray(node)) {
+      state.key += `[${node.length} `;
+      for (let i = 0; i < node.length; i++) collect(node[i], state);
+      state.key += '] ';
+    } else {
+      state.key += '{ ';
       for (const k of Object.keys(node)) {
-        key += `${JSON.stringify(k)} `;
-        visit(node[k]);
+        state.key += `${JSON.stringify(k)} `;
+        collect((node as Record<string, unknown>)[k], state);
       }
-      key += '} ';
-      open.delete(node);
-    } else key += `?${typeof node} `; // refused by flattenArguments when compiled
-  };
-  for (const arg of args) visit(arg);
-  return traced ? undefined : { leaves, key, args };
+      state.key += '} ';
+    }
+    open.delete(node);
+  } else state.key += `?${typeof node} `; // refused by flattenArguments when compiled
 }
 
 interface FlatArguments {

@@ -58,6 +58,8 @@ export interface KernelStep {
   readonly inputs: readonly { readonly value: number; readonly shape: readonly number[] }[];
   readonly paramInputs: readonly { readonly key: string; readonly value: number; readonly shape: readonly number[] }[];
   readonly shape: readonly number[];
+  /** A built-in matrix product: its kernel writes into the node's buffer instead of a fresh array. */
+  readonly into: boolean;
 }
 
 export type Step = LoopStep | KernelStep;
@@ -95,6 +97,7 @@ type PNode =
       readonly inputs: readonly number[];
       readonly paramInputs: readonly (readonly [string, number])[];
       readonly shape: readonly number[];
+      readonly into: boolean;
     };
 
 // ---------------------------------------------------------------------------------------------
@@ -293,7 +296,7 @@ export function planGraph(graph: Graph, inputCount: number): Plan {
     }
     const key = node.paramInputs.length === 0 ? paramKey(node.params) : undefined;
     canon[id] = push(
-      { kind: 'kernel', primitive: node.primitive, params: node.params, inputs, paramInputs, shape: node.shape },
+      { kind: 'kernel', primitive: node.primitive, params: node.params, inputs, paramInputs, shape: node.shape, into: kind === 'matmul' },
       key === undefined ? undefined : `k:${identityOf(node.primitive)}:${key}:${inputs.join(',')}`,
     );
   });
@@ -440,7 +443,7 @@ function schedule(
     if (!live[id]) return;
     if (node.kind === 'input') storage.set(id, { kind: 'input', index: node.index });
     else if (node.kind === 'const') storage.set(id, { kind: 'const', data: node.data });
-    else if (node.kind === 'kernel') storage.set(id, { kind: 'fresh' });
+    else if (node.kind === 'kernel') storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape) } : { kind: 'fresh' });
     else if (group[id] === id) {
       const size = shapeSize(node.shape);
       storage.set(id, size === 1 && kernelUse[id] === 0 ? { kind: 'register', slot: registers++ } : { kind: 'buffer', size });
@@ -474,6 +477,7 @@ function schedule(
         inputs: node.inputs.map(input),
         paramInputs: node.paramInputs.map(([key, i]) => ({ key, ...input(i) })),
         shape: node.shape,
+        into: node.into,
       });
       return;
     }
