@@ -36,6 +36,7 @@ export interface HessianOperator extends LinearOperator {
   readonly diagonal: () => Float64Array;
 }
 
+/** Options of `hessianOperator`: the HVP mode, the damping λ (the operator applies H + λI) and the step of the difference modes. */
 export interface HessianOperatorOptions {
   mode?: HvpMode;
   /** λ ≥ 0: the operator applies H + λI. */
