@@ -19,7 +19,7 @@
 import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError } from '../../../errors.js';
 import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../../linalg/index.js';
 import { checkArity, checkOneOf, checkVector, describeValue } from '../../../validate.js';
-import { dampedProducts, readOperator, type CheckedOperator, type OperatorLike } from '../linear-operator.js';
+import { dampedProducts, readOperator, type CheckedOperator, type DampedProducts, type OperatorLike } from '../linear-operator.js';
 import { zeroRightHandSide, type SolveResult } from './result.js';
 import { SYMMETRY_ADVICE } from './inputs.js';
 import { MAX_RESTARTS, krylovSetup, type KrylovOptions } from './krylov.js';
@@ -61,107 +61,163 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options?: CgOptions): 
   checkArity(fn, arguments.length, 3);
   const setup = krylovSetup(fn, H, b, options, ['preconditioner']);
   const { op, n, tolerance, maxIterations, damping, x0, signal } = setup;
-  const rhs = setup.b;
   const precondition = readPreconditioner(fn, op, setup.options['preconditioner'], damping, n);
-
   const A = dampedProducts(op, damping);
-  const bNorm = norm2(rhs);
+  const bNorm = norm2(setup.b);
   if (bNorm === 0) return zeroRightHandSide(n);
+  const cg = startCg(fn, setup.b, bNorm, A, precondition, x0);
+  if (cg.residualNorms[0]! <= tolerance) return finishCg(cg, cg.best, 0, true, 'tolerance reached');
+  restartDirections(cg, 0);
 
-  const residualOf = (y: Float64Array, where: string): Float64Array => {
-    const ay = A.apply(y, where); // a fresh array, so it can take the result
-    return subVectors(rhs, ay, ay);
-  };
-  const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);
-  let r = x0 === undefined ? Float64Array.from(rhs) : residualOf(x, 'for the initial guess x0'); // r₀ = b − (H + λI)x₀
-  const residualNorms = [norm2(r) / bNorm];
-  const finish = (result: Measured, iterations: number, converged: boolean, reason: string): SolveResult => {
-    residualNorms[residualNorms.length - 1] = result.residual; // the last entry belongs to the returned x
-    return { x: result.x, iterations, residualNorms, converged, reason, operatorApplications: A.count };
-  };
-  if (residualNorms[0]! <= tolerance) return finish({ x, residual: residualNorms[0]!, iteration: 0 }, 0, true, 'tolerance reached');
-
-  // The iterate with the lowest true residual measured so far (the initial guess to begin with),
-  // and the one with the lowest recursive residual since the last true measurement.
-  let best: Measured = { x: Float64Array.from(x), residual: residualNorms[0]!, iteration: 0 };
-  let lowestEstimate: Measured | undefined;
-
-  let z = precondition(r, 0);
-  let rz = dot(r, z);
-  checkPreconditionerCurvature(fn, rz, 0);
-  let p = Float64Array.from(z);
-  let restarts = 0;
   let k = 0;
   let stop = 'iteration limit';
-  let finalMeasured: number | undefined; // the true residual of x, if its last update was measured
-
   while (k < maxIterations) {
     k++;
-    const q = A.apply(p, `at iteration ${k}`);
-    const curvature = dot(p, q); // pᵀ(H + λI)p
-    if (!Number.isFinite(curvature)) {
-      throw new NonFiniteError(fn, `pᵀ(H + λI)p overflowed to ${curvature} at iteration ${k}; the operator's values are too large for float64 — rescale the problem`);
-    }
-    if (curvature <= 0) {
-      const rayleigh = curvature / dot(p, p); // the curvature along p, per unit length
-      throw new NegativeCurvatureError(
-        fn,
-        k,
-        rayleigh,
-        `negative curvature at iteration ${k}: pᵀ(H + λI)p/pᵀp = ${rayleigh.toPrecision(4)} ≤ 0, so H + λI is not positive definite ` +
-          `(λ = ${damping}); add damping larger than ${(-rayleigh).toPrecision(4)} or use minresSolve for a symmetric indefinite system`,
-      );
-    }
-    // α = rᵀz / pᵀAp minimises the energy along p;  x ← x + αp,  r ← r − αAp
-    const alpha = rz / curvature;
-    axpy(alpha, p, x, x);
-    axpy(-alpha, q, r, r);
-    const estimate = norm2(r) / bNorm;
-    residualNorms.push(estimate);
-    finalMeasured = undefined;
-
+    const estimate = conjugateStep(cg, k, damping);
     if (estimate <= tolerance) {
       // The recursive residual drifts from b − Ax in floating point; trust only the true one.
-      r = residualOf(x, `checking the residual at iteration ${k}`);
-      const trueRelative = norm2(r) / bNorm;
-      residualNorms[residualNorms.length - 1] = trueRelative;
-      if (trueRelative <= tolerance) return finish({ x, residual: trueRelative, iteration: k }, k, true, 'tolerance reached');
-      finalMeasured = trueRelative;
-      if (trueRelative < best.residual) best = { x: Float64Array.from(x), residual: trueRelative, iteration: k };
-      lowestEstimate = undefined;
-      if (restarts === MAX_RESTARTS) {
+      const trueRelative = measureTrueResidual(cg, k);
+      if (trueRelative <= tolerance) return finishCg(cg, { x: cg.x, residual: trueRelative, iteration: k }, k, true, 'tolerance reached');
+      if (cg.restarts === MAX_RESTARTS) {
         stop = `stagnated: the true relative residual stays at ${trueRelative.toPrecision(3)} > tolerance (the attainable accuracy for this conditioning)`;
         break;
       }
-      restarts++;
-      z = precondition(r, k);
-      rz = dot(r, z);
-      checkPreconditionerCurvature(fn, rz, k);
-      p = Float64Array.from(z); // restart the search directions from the true residual
+      cg.restarts++;
+      restartDirections(cg, k); // from the true residual
       continue;
     }
-    if (lowestEstimate === undefined || estimate < lowestEstimate.residual) lowestEstimate = { x: Float64Array.from(x), residual: estimate, iteration: k };
+    if (cg.lowestEstimate === undefined || estimate < cg.lowestEstimate.residual) cg.lowestEstimate = { x: Float64Array.from(cg.x), residual: estimate, iteration: k };
     if (signal?.aborted === true) {
       stop = 'aborted';
       break;
     }
-
-    z = precondition(r, k);
-    const rzNext = dot(r, z);
-    checkPreconditionerCurvature(fn, rzNext, k);
-    // β = rₖᵀzₖ / rₖ₋₁ᵀzₖ₋₁ keeps p conjugate (pᵢᵀAp_j = 0) to the previous directions
-    const beta = rzNext / rz;
-    rz = rzNext;
-    axpy(beta, p, z, p); // p ← z + βp
+    nextDirection(cg, k);
   }
+  return finishStoppedShort(cg, k, stop);
+}
 
-  // Stopped short of the tolerance: measure the final iterate and the one with the lowest
-  // recursive residual, and return whichever of them (or an earlier measured one) is best.
-  const final: Measured = { x, residual: finalMeasured ?? norm2(residualOf(x, 'measuring the final residual')) / bNorm, iteration: k };
-  let chosen = final.residual <= best.residual ? final : best;
-  if (lowestEstimate !== undefined && lowestEstimate.iteration !== k) {
-    const residual = norm2(residualOf(lowestEstimate.x, `measuring the residual of iterate ${lowestEstimate.iteration}`)) / bNorm;
-    if (residual < chosen.residual) chosen = { ...lowestEstimate, residual };
+/** The state of a CG run: the iterate, residual and search direction, and the best iterates seen. */
+interface CgState {
+  readonly fn: string;
+  readonly rhs: Float64Array;
+  readonly bNorm: number;
+  readonly A: DampedProducts;
+  readonly precondition: (r: Float64Array, iteration: number) => Float64Array;
+  readonly x: Float64Array;
+  r: Float64Array;
+  z: Float64Array;
+  /** rᵀz = rᵀPr. */
+  rz: number;
+  p: Float64Array;
+  readonly residualNorms: number[];
+  /** The iterate with the lowest true residual measured so far (the initial guess to begin with). */
+  best: Measured;
+  /** The iterate with the lowest recursive residual since the last true measurement. */
+  lowestEstimate: Measured | undefined;
+  restarts: number;
+  /** The true residual of x, if its last update was measured. */
+  finalMeasured: number | undefined;
+}
+
+function startCg(
+  fn: string,
+  rhs: Float64Array,
+  bNorm: number,
+  A: DampedProducts,
+  precondition: CgState['precondition'],
+  x0: Float64Array | undefined,
+): CgState {
+  const x = x0 === undefined ? new Float64Array(rhs.length) : Float64Array.from(x0);
+  const cg: CgState = { fn, rhs, bNorm, A, precondition, x, r: rhs, z: rhs, rz: 0, p: rhs, residualNorms: [], best: { x, residual: 0, iteration: 0 }, lowestEstimate: undefined, restarts: 0, finalMeasured: undefined };
+  cg.r = x0 === undefined ? Float64Array.from(rhs) : residualOf(cg, x, 'for the initial guess x0'); // r₀ = b − (H + λI)x₀
+  cg.residualNorms.push(norm2(cg.r) / bNorm);
+  cg.best = { x: Float64Array.from(x), residual: cg.residualNorms[0]!, iteration: 0 };
+  return cg;
+}
+
+/** b − (H + λI)y, into the fresh array the product returned. */
+function residualOf(cg: CgState, y: Float64Array, where: string): Float64Array {
+  const ay = cg.A.apply(y, where);
+  return subVectors(cg.rhs, ay, ay);
+}
+
+/** One step along p: α = rᵀz / pᵀAp minimises the energy along p; x ← x + αp, r ← r − αAp. Returns ‖r‖/‖b‖. */
+function conjugateStep(cg: CgState, k: number, damping: number): number {
+  const q = cg.A.apply(cg.p, `at iteration ${k}`);
+  const alpha = cg.rz / positiveCurvature(cg.fn, cg.p, q, k, damping);
+  axpy(alpha, cg.p, cg.x, cg.x);
+  axpy(-alpha, q, cg.r, cg.r);
+  const estimate = norm2(cg.r) / cg.bNorm;
+  cg.residualNorms.push(estimate);
+  cg.finalMeasured = undefined;
+  return estimate;
+}
+
+/** pᵀ(H + λI)p, which must be finite and > 0: otherwise H + λI is not positive definite. */
+function positiveCurvature(fn: string, p: Float64Array, q: Float64Array, k: number, damping: number): number {
+  const curvature = dot(p, q);
+  if (!Number.isFinite(curvature)) {
+    throw new NonFiniteError(fn, `pᵀ(H + λI)p overflowed to ${curvature} at iteration ${k}; the operator's values are too large for float64 — rescale the problem`);
+  }
+  if (curvature <= 0) {
+    const rayleigh = curvature / dot(p, p); // the curvature along p, per unit length
+    throw new NegativeCurvatureError(
+      fn,
+      k,
+      rayleigh,
+      `negative curvature at iteration ${k}: pᵀ(H + λI)p/pᵀp = ${rayleigh.toPrecision(4)} ≤ 0, so H + λI is not positive definite ` +
+        `(λ = ${damping}); add damping larger than ${(-rayleigh).toPrecision(4)} or use minresSolve for a symmetric indefinite system`,
+    );
+  }
+  return curvature;
+}
+
+/** Replaces the recursive residual by the true one b − Ax (the history's last entry too) and returns its relative norm. */
+function measureTrueResidual(cg: CgState, k: number): number {
+  cg.r = residualOf(cg, cg.x, `checking the residual at iteration ${k}`);
+  const trueRelative = norm2(cg.r) / cg.bNorm;
+  cg.residualNorms[cg.residualNorms.length - 1] = trueRelative;
+  cg.finalMeasured = trueRelative;
+  if (trueRelative < cg.best.residual) cg.best = { x: Float64Array.from(cg.x), residual: trueRelative, iteration: k };
+  cg.lowestEstimate = undefined;
+  return trueRelative;
+}
+
+/** Starts the search directions afresh from the current residual: z = Pr, p = z. */
+function restartDirections(cg: CgState, k: number): void {
+  cg.z = cg.precondition(cg.r, k);
+  cg.rz = dot(cg.r, cg.z);
+  checkPreconditionerCurvature(cg.fn, cg.rz, k);
+  cg.p = Float64Array.from(cg.z);
+}
+
+/** β = rₖᵀzₖ / rₖ₋₁ᵀzₖ₋₁ keeps p conjugate (pᵢᵀAp_j = 0) to the previous directions: p ← z + βp. */
+function nextDirection(cg: CgState, k: number): void {
+  cg.z = cg.precondition(cg.r, k);
+  const rzNext = dot(cg.r, cg.z);
+  checkPreconditionerCurvature(cg.fn, rzNext, k);
+  const beta = rzNext / cg.rz;
+  cg.rz = rzNext;
+  axpy(beta, cg.p, cg.z, cg.p);
+}
+
+function finishCg(cg: CgState, result: Measured, iterations: number, converged: boolean, reason: string): SolveResult {
+  const { residualNorms } = cg;
+  residualNorms[residualNorms.length - 1] = result.residual; // the last entry belongs to the returned x
+  return { x: result.x, iterations, residualNorms, converged, reason, operatorApplications: cg.A.count };
+}
+
+/**
+ * Stopped short of the tolerance: measures the final iterate and the one with the lowest
+ * recursive residual, and returns whichever of them (or an earlier measured one) is best.
+ */
+function finishStoppedShort(cg: CgState, k: number, stop: string): SolveResult {
+  const final: Measured = { x: cg.x, residual: cg.finalMeasured ?? norm2(residualOf(cg, cg.x, 'measuring the final residual')) / cg.bNorm, iteration: k };
+  let chosen = final.residual <= cg.best.residual ? final : cg.best;
+  const lowest = cg.lowestEstimate;
+  if (lowest !== undefined && lowest.iteration !== k) {
+    const residual = norm2(residualOf(cg, lowest.x, `measuring the residual of iterate ${lowest.iteration}`)) / cg.bNorm;
+    if (residual < chosen.residual) chosen = { ...lowest, residual };
   }
   const which =
     chosen.iteration === k
@@ -169,7 +225,7 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options?: CgOptions): 
       : chosen.iteration === 0
         ? '; x is the initial guess: no iterate had a lower true residual'
         : `; x is iterate ${chosen.iteration}, the one with the lowest true residual`;
-  return finish(chosen, k, false, `${stop}${which}`);
+  return finishCg(cg, chosen, k, false, `${stop}${which}`);
 }
 
 /** rᵀPr must be > 0 for r ≠ 0: P must be positive definite too. */

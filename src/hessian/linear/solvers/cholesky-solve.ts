@@ -76,17 +76,24 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options?: Choles
         (op.dense === undefined ? ' — an operator built from finite differences is symmetric only to its own accuracy' : ''),
     );
   }
-  // M = (H + Hᵀ)/2 + λI, the matrix actually factored
+  const x = choleskySolveFactor(factorDamped(fn, matrix, n, damping), n, rhs);
+  if (indexOfNonFinite(x) !== -1) {
+    throw new SingularMatrixError(fn, -1, `H + λI (λ = ${damping}) is singular to working precision: the solution overflowed; add damping`);
+  }
+  const { residualNorms, converged, reason } = measured(matrix, n, damping, rhs, x, symmetrizing);
+  return { x, iterations: 0, residualNorms, converged, reason, operatorApplications: applications };
+}
+
+/** The Cholesky factor of M = (H + Hᵀ)/2 + λI, the matrix actually factored; errors say what to do. */
+function factorDamped(fn: string, matrix: Float64Array, n: number, damping: number): Float64Array {
   const factored = symmetrize(matrix, n);
   addToDiagonal(factored, n, damping, factored);
   const overflow = indexOfNonFinite(factored);
   if (overflow !== -1) {
     throw new NonFiniteError(fn, `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`);
   }
-
-  let l: Float64Array;
   try {
-    l = cholesky(factored, n);
+    return cholesky(factored, n);
   } catch (error) {
     if (error instanceof NotPositiveDefiniteError) {
       throw new NotPositiveDefiniteError(
@@ -100,18 +107,18 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options?: Choles
     // Nothing else can fail on a finite square matrix; should it, the error still names choleskySolve.
     throw new SingularMatrixError(fn, -1, `the factorisation of H + λI failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const x = choleskySolveFactor(l, n, rhs);
-  if (indexOfNonFinite(x) !== -1) {
-    throw new SingularMatrixError(fn, -1, `H + λI (λ = ${damping}) is singular to working precision: the solution overflowed; add damping`);
-  }
+}
 
-  // The residual against what the user gave: b − (H + λI)x with H unsymmetrised.
+/**
+ * The residual of x against what the user gave, b − (H + λI)x with H unsymmetrised, and whether
+ * its backward error ‖b − (H + λI)x‖/(‖H + λI‖_F‖x‖ + ‖b‖) is within √ε.
+ */
+function measured(matrix: Float64Array, n: number, damping: number, rhs: Float64Array, x: Float64Array, symmetrizing: boolean): { residualNorms: number[]; converged: boolean; reason: string } {
   const bNorm = norm2(rhs);
   const mx = axpy(damping, x, gemv(matrix, n, n, x));
   const residualNorm = norm2(subVectors(rhs, mx, mx));
   const relative = bNorm === 0 ? 0 : residualNorm / bNorm;
-  const matrixNorm = frobeniusNormWithDamping(matrix, n, damping);
-  const backwardError = bNorm === 0 ? 0 : residualNorm / (matrixNorm * norm2(x) + bNorm);
+  const backwardError = bNorm === 0 ? 0 : residualNorm / (frobeniusNormWithDamping(matrix, n, damping) * norm2(x) + bNorm);
   const converged = backwardError <= BACKWARD_ERROR_TOLERANCE;
   const what = symmetrizing ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given' : 'direct factorisation';
   const reason =
@@ -121,7 +128,7 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options?: Choles
         ? what
         : `${what}: x is exact for the factored matrix, but its backward error against H + λI as given is ${backwardError.toPrecision(3)} > √ε` +
           (symmetrizing ? ', so H is far from symmetric and (H + Hᵀ)/2 is a different matrix' : '');
-  return { x, iterations: 0, residualNorms: [relative], converged, reason, operatorApplications: applications };
+  return { residualNorms: [relative], converged, reason };
 }
 
 /** ‖H + λI‖_F without forming H + λI. */

@@ -17,7 +17,7 @@
  * `converged` can at most say that the minibatch residual of x met the tolerance.
  */
 import { DivergenceError } from '../../../errors.js';
-import { addVectors, divideByScalar, dot, norm2, subVectors } from '../../../linalg/index.js';
+import { addVectors, axpy, divideByScalar, dot, norm2, subVectors } from '../../../linalg/index.js';
 import { createRandom, type RandomSource } from '../../../linalg/random.js';
 import { checkArity, checkFunction, checkPositiveInteger, checkSeed, checkVector, readOptions } from '../../../validate.js';
 import { readOperator, type OperatorLike } from '../linear-operator.js';
@@ -104,122 +104,162 @@ export function lissa(
   checkArity(fn, arguments.length, 3);
   checkFunction(fn, 'sampleOperator', sampleOperator);
   const rhs = checkVector(fn, 'b', b, { empty: false });
-  const n = rhs.length;
-  const given = readOptions(fn, options, ['depth', 'repeats', 'scale', 'damping', 'seed', 'tolerance', 'checkEvery', 'signal']);
-  const depth = given.depth === undefined ? 1000 : checkPositiveInteger(fn, 'depth', given.depth);
-  const repeats = given.repeats === undefined ? 1 : checkPositiveInteger(fn, 'repeats', given.repeats);
-  const requestedScale = given.scale === undefined ? 1 : readScale(fn, given.scale);
-  const damping = readDamping(fn, given.damping);
-  const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
-  const tolerance = given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance);
-  const checkEvery = given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery);
-  const signal = readSignal(fn, given.signal);
-
-  const rng = createRandom(seed);
-  let applications = 0;
-  let step = 0;
-  /** Draws the next minibatch operator (checked like any H) and returns v ↦ (Hⱼ + λI)v. */
-  const sampleDamped = (where: string): ((v: Float64Array) => Float64Array) => {
-    const name = `sampleOperator(rng, ${step})`;
-    const op = readOperator(fn, name, sampleOperator(rng, step), { size: n, symmetric: SYMMETRY_ADVICE });
-    step++;
-    return (v) => {
-      applications++;
-      const out = op.product(v, where); // fresh, so λv is added in place
-      for (let i = 0; i < n; i++) out[i]! += damping * v[i]!;
-      return out;
-    };
-  };
-
-  const s = requestedScale === 'auto' ? autoScale(fn, sampleDamped, n) : requestedScale;
+  const settings = readLissaOptions(fn, options);
+  const sampler = minibatchSampler(fn, sampleOperator, rhs.length, settings);
+  const s = settings.scale === 'auto' ? autoScale(fn, sampler.sample, rhs.length) : settings.scale;
   const bNorm = norm2(rhs);
   if (bNorm === 0) {
-    return { ...zeroRightHandSide(n), operatorApplications: applications, estimates: [], standardError: undefined, scale: s };
+    return { ...zeroRightHandSide(rhs.length), operatorApplications: sampler.applications, estimates: [], standardError: undefined, scale: s };
   }
-
+  const run: LissaRun = { fn, rhs, bNorm, s, settings, sample: sampler.sample, residualSums: [], residualCounts: [], iterations: 0, aborted: false };
   const estimates: Float64Array[] = [];
-  const residualSums: number[] = [];
-  const residualCounts: number[] = [];
-  let iterations = 0;
-  let aborted = false;
-
-  for (let repeat = 0; repeat < repeats && !aborted; repeat++) {
-    let ihv: Float64Array = Float64Array.from(rhs); // IHV₀ = b
-    const history: number[] = [];
-    for (let j = 0; j < depth; j++) {
-      // r = b − Aⱼ·IHVⱼ with Aⱼ = (Hⱼ + λI)/s: the minibatch residual of IHVⱼ/s
-      const r = sampleDamped(`at step ${j} of repeat ${repeat}`)(ihv);
-      divideByScalar(r, s, r);
-      subVectors(rhs, r, r);
-      const relative = norm2(r) / bNorm;
-      history.push(relative);
-      residualSums[j] = (residualSums[j] ?? 0) + relative;
-      residualCounts[j] = (residualCounts[j] ?? 0) + 1;
-      if (!Number.isFinite(relative) || relative > DIVERGENCE_THRESHOLD) {
-        const growth = growthRatio(history);
-        const rho = Math.max(growth, 1);
-        // If the growth comes from a minibatch eigenvalue μ > 2s, then ρ ≈ μ/s − 1, so μ ≈ s(1 + ρ).
-        const suggestedScale = 1.1 * s * (1 + rho);
-        throw new DivergenceError(
-          fn,
-          `diverging in repeat ${repeat} at step ${j}: the minibatch relative residual reached ${relative.toPrecision(3)}, growing by ≈ ` +
-            `${growth.toPrecision(4)} per step, so some Aⱼ = (Hⱼ + λI)/s has eigenvalues outside (0, 2); try scale ≥ ` +
-            `${suggestedScale.toPrecision(4)} (or 'auto'), or more damping if the minibatch Hessians are indefinite`,
-          { iteration: j, spectralRadius: rho, suggestedScale },
-        );
-      }
-      // Met: keep IHVⱼ, the iterate this residual belongs to.
-      if (tolerance !== undefined && j % checkEvery === 0 && relative <= tolerance) break;
-      // IHVⱼ₊₁ = b + (I − Aⱼ)·IHVⱼ = IHVⱼ + r
-      ihv = addVectors(ihv, r, r); // r is this step's own array, so it can hold the new IHV
-      iterations++;
-      if ((j + 1) % checkEvery === 0 && signal?.aborted === true) {
-        aborted = true;
-        break;
-      }
-    }
-    estimates.push(divideByScalar(ihv, s)); // x = IHV/s
-  }
-
-  // x = mean over repeats; standard error = sample std / √repeats, per coordinate.
-  const k = estimates.length;
-  const x = new Float64Array(n);
-  const share = new Float64Array(n);
-  for (const estimate of estimates) addVectors(x, divideByScalar(estimate, k, share), x); // x += estimate/k
-  let standardError: Float64Array | undefined;
-  if (k >= 2) {
-    standardError = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (const estimate of estimates) sum += (estimate[i]! - x[i]!) ** 2;
-      standardError[i] = Math.sqrt(sum / (k - 1) / k);
-    }
-  }
+  for (let repeat = 0; repeat < settings.repeats && !run.aborted; repeat++) estimates.push(runRepeat(run, repeat));
+  const { x, standardError } = meanAndStandardError(estimates, rhs.length);
   // The minibatch residual of the returned x itself, on a fresh minibatch.
-  const finalResidual = sampleDamped('measuring the residual of the returned x')(x);
+  const finalResidual = sampler.sample('measuring the residual of the returned x')(x);
   const final = norm2(subVectors(rhs, finalResidual, finalResidual)) / bNorm;
-  const residualNorms = [...residualSums.map((sum, j) => sum / residualCounts[j]!), final];
-  const converged = !aborted && tolerance !== undefined && final <= tolerance;
-  const measured = `the minibatch relative residual of x on a fresh minibatch is ${final.toPrecision(3)}`;
-  const caveat = 'recorded residuals are minibatch residuals, exact only when sampleOperator returns the full Hessian';
-  const reason = aborted
-    ? `aborted: ${measured} (${caveat})`
-    : tolerance === undefined
-      ? `no tolerance given: ran ${depth} steps in each of ${repeats} repeat${repeats === 1 ? '' : 's'}, so convergence was not tested; ${measured} (${caveat})`
-      : converged
-        ? `tolerance reached by the minibatch residual: ${measured} (${caveat})`
-        : `iteration limit: ${measured} > tolerance (${caveat})`;
+  const converged = !run.aborted && settings.tolerance !== undefined && final <= settings.tolerance;
   return {
     x,
-    iterations,
-    residualNorms,
+    iterations: run.iterations,
+    residualNorms: [...run.residualSums.map((sum, j) => sum / run.residualCounts[j]!), final],
     converged,
-    reason,
-    operatorApplications: applications,
+    reason: lissaReason(settings, final, run.aborted, converged),
+    operatorApplications: sampler.applications,
     estimates,
     standardError,
     scale: s,
   };
+}
+
+interface LissaSettings {
+  depth: number;
+  repeats: number;
+  scale: number | 'auto';
+  damping: number;
+  seed: number;
+  tolerance: number | undefined;
+  checkEvery: number;
+  signal: AbortFlag | undefined;
+}
+
+function readLissaOptions(fn: string, options: LissaOptions | undefined): LissaSettings {
+  const given = readOptions(fn, options, ['depth', 'repeats', 'scale', 'damping', 'seed', 'tolerance', 'checkEvery', 'signal']);
+  return {
+    depth: given.depth === undefined ? 1000 : checkPositiveInteger(fn, 'depth', given.depth),
+    repeats: given.repeats === undefined ? 1 : checkPositiveInteger(fn, 'repeats', given.repeats),
+    scale: given.scale === undefined ? 1 : readScale(fn, given.scale),
+    damping: readDamping(fn, given.damping),
+    seed: given.seed === undefined ? 0 : checkSeed(fn, given.seed),
+    tolerance: given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance),
+    checkEvery: given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery),
+    signal: readSignal(fn, given.signal),
+  };
+}
+
+/** Draws minibatch operators from one seeded source, counting the products taken with them. */
+function minibatchSampler(fn: string, sampleOperator: (rng: RandomSource, step: number) => OperatorLike, n: number, { seed, damping }: LissaSettings) {
+  const rng = createRandom(seed);
+  let applications = 0;
+  let step = 0;
+  return {
+    /** Draws the next minibatch operator (checked like any H) and returns v ↦ (Hⱼ + λI)v. */
+    sample(where: string): (v: Float64Array) => Float64Array {
+      const op = readOperator(fn, `sampleOperator(rng, ${step})`, sampleOperator(rng, step), { size: n, symmetric: SYMMETRY_ADVICE });
+      step++;
+      return (v) => {
+        applications++;
+        const out = op.product(v, where); // fresh, so λv is added in place
+        return damping === 0 ? out : axpy(damping, v, out, out);
+      };
+    },
+    get applications() {
+      return applications;
+    },
+  };
+}
+
+/** What the repeats share: the problem, the minibatch sampler, and the running residual history. */
+interface LissaRun {
+  readonly fn: string;
+  readonly rhs: Float64Array;
+  readonly bNorm: number;
+  readonly s: number;
+  readonly settings: LissaSettings;
+  readonly sample: (where: string) => (v: Float64Array) => Float64Array;
+  readonly residualSums: number[];
+  readonly residualCounts: number[];
+  iterations: number;
+  aborted: boolean;
+}
+
+/** One repeat: IHVⱼ₊₁ = b + (I − Aⱼ)·IHVⱼ on fresh minibatches, up to `depth` steps; returns IHV/s. */
+function runRepeat(run: LissaRun, repeat: number): Float64Array {
+  const { rhs, bNorm, s, settings } = run;
+  let ihv: Float64Array = Float64Array.from(rhs); // IHV₀ = b
+  const history: number[] = [];
+  for (let j = 0; j < settings.depth; j++) {
+    // r = b − Aⱼ·IHVⱼ with Aⱼ = (Hⱼ + λI)/s: the minibatch residual of IHVⱼ/s
+    const r = run.sample(`at step ${j} of repeat ${repeat}`)(ihv);
+    divideByScalar(r, s, r);
+    subVectors(rhs, r, r);
+    const relative = norm2(r) / bNorm;
+    history.push(relative);
+    run.residualSums[j] = (run.residualSums[j] ?? 0) + relative;
+    run.residualCounts[j] = (run.residualCounts[j] ?? 0) + 1;
+    if (!Number.isFinite(relative) || relative > DIVERGENCE_THRESHOLD) throw divergence(run.fn, history, s, repeat, j);
+    // Met: keep IHVⱼ, the iterate this residual belongs to.
+    if (settings.tolerance !== undefined && j % settings.checkEvery === 0 && relative <= settings.tolerance) break;
+    // IHVⱼ₊₁ = b + (I − Aⱼ)·IHVⱼ = IHVⱼ + r
+    ihv = addVectors(ihv, r, r); // r is this step's own array, so it can hold the new IHV
+    run.iterations++;
+    if ((j + 1) % settings.checkEvery === 0 && settings.signal?.aborted === true) {
+      run.aborted = true;
+      break;
+    }
+  }
+  return divideByScalar(ihv, s); // x = IHV/s
+}
+
+/** The error for a repeat whose minibatch residual blew up, with the scale that would have fit. */
+function divergence(fn: string, history: readonly number[], s: number, repeat: number, j: number): DivergenceError {
+  const growth = growthRatio(history);
+  const rho = Math.max(growth, 1);
+  // If the growth comes from a minibatch eigenvalue μ > 2s, then ρ ≈ μ/s − 1, so μ ≈ s(1 + ρ).
+  const suggestedScale = 1.1 * s * (1 + rho);
+  return new DivergenceError(
+    fn,
+    `diverging in repeat ${repeat} at step ${j}: the minibatch relative residual reached ${history.at(-1)!.toPrecision(3)}, growing by ≈ ` +
+      `${growth.toPrecision(4)} per step, so some Aⱼ = (Hⱼ + λI)/s has eigenvalues outside (0, 2); try scale ≥ ` +
+      `${suggestedScale.toPrecision(4)} (or 'auto'), or more damping if the minibatch Hessians are indefinite`,
+    { iteration: j, spectralRadius: rho, suggestedScale },
+  );
+}
+
+/** x = the mean over repeats; the standard error = sample std / √repeats, per coordinate (with ≥ 2 repeats). */
+function meanAndStandardError(estimates: readonly Float64Array[], n: number): { x: Float64Array; standardError: Float64Array | undefined } {
+  const k = estimates.length;
+  const x = new Float64Array(n);
+  const share = new Float64Array(n);
+  for (const estimate of estimates) addVectors(x, divideByScalar(estimate, k, share), x); // x += estimate/k
+  if (k < 2) return { x, standardError: undefined };
+  const standardError = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (const estimate of estimates) sum += (estimate[i]! - x[i]!) ** 2;
+    standardError[i] = Math.sqrt(sum / (k - 1) / k);
+  }
+  return { x, standardError };
+}
+
+function lissaReason({ tolerance, depth, repeats }: LissaSettings, final: number, aborted: boolean, converged: boolean): string {
+  const measured = `the minibatch relative residual of x on a fresh minibatch is ${final.toPrecision(3)}`;
+  const caveat = 'recorded residuals are minibatch residuals, exact only when sampleOperator returns the full Hessian';
+  if (aborted) return `aborted: ${measured} (${caveat})`;
+  if (tolerance === undefined) {
+    return `no tolerance given: ran ${depth} steps in each of ${repeats} repeat${repeats === 1 ? '' : 's'}, so convergence was not tested; ${measured} (${caveat})`;
+  }
+  return converged ? `tolerance reached by the minibatch residual: ${measured} (${caveat})` : `iteration limit: ${measured} > tolerance (${caveat})`;
 }
 
 /**

@@ -84,80 +84,97 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options?: Neumann
   const fn = 'neumannSolve';
   checkArity(fn, arguments.length, 3);
   const op = readOperator(fn, 'H', H, { symmetric: SYMMETRY_ADVICE });
-  const n = op.size;
-  const rhs = readRightHandSide(fn, b, n);
-  const given = readOptions(fn, options, ['iterations', 'tolerance', 'scale', 'damping', 'checkEvery', 'signal', 'seed']);
-  const iterations = given.iterations === undefined ? 100 : checkPositiveInteger(fn, 'iterations', given.iterations);
-  const tolerance = given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance);
-  const requestedScale = given.scale === undefined ? 1 : readScale(fn, given.scale);
-  const damping = readDamping(fn, given.damping);
-  const checkEvery = given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery);
-  const signal = readSignal(fn, given.signal);
-  const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
-
-  const damped = dampedProducts(op, damping);
-  const s = requestedScale === 'auto' ? autoScale(fn, damped, n, seed) : requestedScale;
+  const rhs = readRightHandSide(fn, b, op.size);
+  const settings = readNeumannOptions(fn, options);
+  const damped = dampedProducts(op, settings.damping);
+  const s = settings.scale === 'auto' ? autoScale(fn, damped, op.size, settings.seed) : settings.scale;
   const bNorm = norm2(rhs);
-  if (bNorm === 0) {
-    return { ...zeroRightHandSide(n), operatorApplications: damped.count, scale: s };
-  }
-
+  if (bNorm === 0) return { ...zeroRightHandSide(op.size), operatorApplications: damped.count, scale: s };
   // A·v = (H + λI)v/s
   const applyA = (v: Float64Array, where: string): Float64Array => {
     const out = damped.apply(v, where); // fresh, so divided in place
     return divideByScalar(out, s, out);
   };
-
-  const residualNorms: number[] = [];
+  const { iterations, tolerance, checkEvery, signal } = settings;
+  const run: NeumannRun = { s, damped, residualNorms: [], step: 0, best: { ihv: rhs, residual: Number.POSITIVE_INFINITY, step: 0 } };
   let ihv: Float64Array = Float64Array.from(rhs); // IHV₀ = b
-  let step = 0; // number of updates applied to ihv
-  // The iterate with the lowest residual so far. IHV arrays are never written once made (each
-  // step writes the next IHV into a fresh array), so keeping a reference is enough.
-  let best = { ihv, residual: Number.POSITIVE_INFINITY, step: 0 };
-
-  const finish = (converged: boolean, reason: string): NeumannResult => {
-    residualNorms[residualNorms.length - 1] = best.residual; // the last entry belongs to the returned x
-    const which = best.step === step ? '' : `; x is iterate ${best.step}, the one with the lowest residual`;
-    return {
-      x: divideByScalar(best.ihv, s), // x = IHV/s
-      iterations: step,
-      residualNorms,
-      converged,
-      reason: `${reason}${which}`,
-      operatorApplications: damped.count,
-      scale: s,
-    };
-  };
-
   while (true) {
     // r = b − A·IHV, the residual of x = IHV/s (A·IHV is computed anyway, so it is free)
-    const r = applyA(ihv, `at step ${step}`);
+    const r = applyA(ihv, `at step ${run.step}`);
     subVectors(rhs, r, r);
     const relative = norm2(r) / bNorm;
-    residualNorms.push(relative);
-    if (!Number.isFinite(relative) || relative > DIVERGENCE_THRESHOLD) {
-      throw diagnoseDivergence(fn, applyA, n, s, damping, step, r, residualNorms);
-    }
-    if (relative < best.residual) best = { ihv, residual: relative, step };
-    const checkNow = step % checkEvery === 0 || step === iterations;
-    if (checkNow && tolerance !== undefined && relative <= tolerance) return finish(true, 'tolerance reached');
-    if (step === iterations) {
+    run.residualNorms.push(relative);
+    const diverged = () => diagnoseDivergence(fn, applyA, op.size, s, settings.damping, run.step, r, run.residualNorms);
+    if (!Number.isFinite(relative) || relative > DIVERGENCE_THRESHOLD) throw diverged();
+    // IHV arrays are never written once made (each step writes the next IHV into a fresh array), so keeping a reference is enough.
+    if (relative < run.best.residual) run.best = { ihv, residual: relative, step: run.step };
+    const checkNow = run.step % checkEvery === 0 || run.step === iterations;
+    if (checkNow && tolerance !== undefined && relative <= tolerance) return finishNeumann(run, true, 'tolerance reached');
+    if (run.step === iterations) {
       // The residual ended worse than x = 0 (relative residual 1) and is still growing.
-      const previous = residualNorms[residualNorms.length - 2];
-      if (relative > 1 && previous !== undefined && relative > previous) {
-        throw diagnoseDivergence(fn, applyA, n, s, damping, step, r, residualNorms);
-      }
-      if (tolerance !== undefined) return finish(false, `iteration limit: the relative residual is ${best.residual.toPrecision(3)} > tolerance after ${iterations} iterations`);
-      return finish(
-        false,
-        `no tolerance given: ran all ${iterations} iterations, so convergence was not tested (the final relative residual is ${best.residual.toPrecision(3)}; pass { tolerance } to test it)`,
-      );
+      const previous = run.residualNorms[run.residualNorms.length - 2];
+      if (relative > 1 && previous !== undefined && relative > previous) throw diverged();
+      return finishNeumann(run, false, limitReason(settings, run.best.residual));
     }
-    if (checkNow && signal?.aborted === true) return finish(false, 'aborted');
+    if (checkNow && signal?.aborted === true) return finishNeumann(run, false, 'aborted');
     // IHVₙ = b + (I − A)·IHVₙ₋₁ = IHVₙ₋₁ + (b − A·IHVₙ₋₁) = IHVₙ₋₁ + r
     ihv = addVectors(ihv, r, r); // r is this step's own array, so it can hold the new IHV
-    step++;
+    run.step++;
   }
+}
+
+interface NeumannSettings {
+  iterations: number;
+  tolerance: number | undefined;
+  scale: number | 'auto';
+  damping: number;
+  checkEvery: number;
+  signal: AbortFlag | undefined;
+  seed: number;
+}
+
+function readNeumannOptions(fn: string, options: NeumannOptions | undefined): NeumannSettings {
+  const given = readOptions(fn, options, ['iterations', 'tolerance', 'scale', 'damping', 'checkEvery', 'signal', 'seed']);
+  return {
+    iterations: given.iterations === undefined ? 100 : checkPositiveInteger(fn, 'iterations', given.iterations),
+    tolerance: given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance),
+    scale: given.scale === undefined ? 1 : readScale(fn, given.scale),
+    damping: readDamping(fn, given.damping),
+    checkEvery: given.checkEvery === undefined ? 1 : checkPositiveInteger(fn, 'checkEvery', given.checkEvery),
+    signal: readSignal(fn, given.signal),
+    seed: given.seed === undefined ? 0 : checkSeed(fn, given.seed),
+  };
+}
+
+/** A Neumann run: its history, the updates applied so far, and the iterate with the lowest residual. */
+interface NeumannRun {
+  readonly s: number;
+  readonly damped: DampedProducts;
+  readonly residualNorms: number[];
+  /** Updates applied to IHV. */
+  step: number;
+  best: { ihv: Float64Array; residual: number; step: number };
+}
+
+function finishNeumann(run: NeumannRun, converged: boolean, reason: string): NeumannResult {
+  const { best, residualNorms, step, s } = run;
+  residualNorms[residualNorms.length - 1] = best.residual; // the last entry belongs to the returned x
+  const which = best.step === step ? '' : `; x is iterate ${best.step}, the one with the lowest residual`;
+  return {
+    x: divideByScalar(best.ihv, s), // x = IHV/s
+    iterations: step,
+    residualNorms,
+    converged,
+    reason: `${reason}${which}`,
+    operatorApplications: run.damped.count,
+    scale: s,
+  };
+}
+
+/** Why a run that used every iteration stopped. */
+function limitReason({ tolerance, iterations }: NeumannSettings, best: number): string {
+  if (tolerance !== undefined) return `iteration limit: the relative residual is ${best.toPrecision(3)} > tolerance after ${iterations} iterations`;
+  return `no tolerance given: ran all ${iterations} iterations, so convergence was not tested (the final relative residual is ${best.toPrecision(3)}; pass { tolerance } to test it)`;
 }
 
 /**
