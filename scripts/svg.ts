@@ -143,8 +143,8 @@ export function lineChart(
   const named = series.filter((s) => s.points.length > 0);
   // About 6.5 px per character at font-size 11, plus the sample line and padding.
   const legendWidth = 40 + Math.ceil(6.5 * Math.max(0, ...named.map((s) => s.name.length)));
-  const right = legendWidth + 12;
-  const frame: Frame = { width: (options.width ?? 560) + legendWidth - 16, height: options.height ?? 340, title: options.title, xLabel: options.xLabel, yLabel: options.yLabel, right };
+  const right = legendWidth + 16;
+  const frame: Frame = { width: (options.width ?? 560) + legendWidth, height: options.height ?? 340, title: options.title, xLabel: options.xLabel, yLabel: options.yLabel, right };
   const logX = options.logX === true;
   const logY = options.logY === true;
   const usable = series.map((s, k) => ({
@@ -160,7 +160,7 @@ export function lineChart(
   const yTicks = logY ? logTicks(yRange[0], yRange[1], (e) => `1e${e}`) : niceTicks(yRange[0], yRange[1]).map((value) => ({ value, label: formatTick(value) }));
   const xTicks = logX ? logTicks(xRange[0], xRange[1], (e) => formatTick(10 ** e)) : undefined;
   const { parts, sx, sy, plotW } = axes(frame, xRange, yRange, yTicks, xTicks);
-  const legendX = MARGIN.left + plotW + 12;
+  const legendX = MARGIN.left + plotW + 10;
   const shown = usable.filter((s) => s.points.length > 0);
   if (shown.length > 0) parts.push(`<rect x="${legendX}" y="${MARGIN.top}" width="${legendWidth}" height="${15 * shown.length + 6}" fill="#fff" stroke="#ddd"/>`);
   shown.forEach((s, k) => {
