@@ -1,5 +1,5 @@
 /**
- * jit on DESIGN.md's workloads, with benchmark.js: value, gradient and the two AD HVP modes, each
+ * jit on the benchmark workloads, with benchmark.js: value, gradient and the two AD HVP modes, each
  * interpreted and compiled, plus the compiled Hessian operator (x fixed, v the argument: what
  * depends on x alone is folded at compile time), next to the hand-written closed forms of
  * `workloads.ts`. Prints mean time per call, ratios to the closed form and to the interpreted
