@@ -86,23 +86,28 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
   const cacheSize = checkNumber('jit', 'options.cacheSize', given.cacheSize ?? DEFAULT_CACHE_SIZE, { integer: true, min: 1 });
   const f = fn as unknown as (...args: unknown[]) => unknown;
   const cache = new Map<string, Entry>();
+  // The last call's signature and entry: a loop calling with the same structure and shapes
+  // compares tokens and never builds the key string.
+  let lastTokens: readonly unknown[] | undefined;
+  let lastEntry: Entry | undefined;
   let lastKey: string | undefined;
 
   const entryFor = (flat: CollectedArguments): Entry | undefined => {
-    const cached = cache.get(flat.key);
-    if (cached !== undefined) {
-      if (flat.key !== lastKey) {
-        cache.delete(flat.key); // most recently used goes last
-        cache.set(flat.key, cached);
-        lastKey = flat.key;
-      }
-      return cached;
+    if (lastEntry !== undefined && sameTokens(flat.tokens, lastTokens!) && cache.get(lastKey!) === lastEntry) return lastEntry;
+    const key = keyOf(flat.tokens);
+    let entry = cache.get(key);
+    if (entry !== undefined) {
+      cache.delete(key); // most recently used goes last
+      cache.set(key, entry);
+    } else {
+      entry = compile(f, flattenArguments(flat.args), fallback);
+      if (entry === undefined) return undefined;
+      cache.set(key, entry);
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     }
-    lastKey = flat.key;
-    const entry = compile(f, flattenArguments(args_(flat)), fallback);
-    if (entry === undefined) return undefined;
-    cache.set(flat.key, entry);
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    lastTokens = flat.tokens;
+    lastEntry = entry;
+    lastKey = key;
     return entry;
   };
 
@@ -206,29 +211,36 @@ export function compileFunction<F extends (...args: never[]) => unknown>(fn: F, 
 // ---------------------------------------------------------------------------------------------
 // Arguments: tensors are traced; everything else is part of the cache key
 
-/** The tensors among the arguments and the cache key, collected on every call (no closures built). */
+/** The tensors among the arguments and their signature, collected on every call (no strings built). */
 interface CollectedArguments {
   readonly leaves: Tensor[];
-  readonly key: string;
+  /**
+   * The signature: each tensor's shape, each other leaf's value, and markers for containers
+   * (with lengths and keys). Equal signatures share one compilation.
+   */
+  readonly tokens: unknown[];
   readonly args: readonly unknown[];
 }
 
-const args_ = (c: CollectedArguments) => c.args;
+const ARRAY = Symbol('array');
+const OBJECT = Symbol('object');
+const END = Symbol('end');
+const UNSUPPORTED = Symbol('unsupported');
 
 /**
- * The arguments' tensors in order and their key, or undefined when a tensor is traced by an
- * enclosing transform. Anything unusual (cycles, unsupported values) is left for
- * `flattenArguments` to report when the key is new.
+ * The arguments' tensors in order and their signature, or undefined when a tensor is traced by
+ * an enclosing transform. Anything unusual (cycles, unsupported values) is left for
+ * `flattenArguments` to report when the signature is new.
  */
 function collectArguments(args: readonly unknown[]): CollectedArguments | undefined {
-  const state: CollectState = { leaves: [], key: '', traced: false, open: undefined };
+  const state: CollectState = { leaves: [], tokens: [], traced: false, open: undefined };
   for (let i = 0; i < args.length; i++) collect(args[i], state);
-  return state.traced ? undefined : { leaves: state.leaves, key: state.key, args };
+  return state.traced ? undefined : { leaves: state.leaves, tokens: state.tokens, args };
 }
 
 interface CollectState {
   leaves: Tensor[];
-  key: string;
+  tokens: unknown[];
   traced: boolean;
   /** The containers being visited (created on the first container: most calls pass only tensors). */
   open: Set<unknown> | undefined;
@@ -238,32 +250,57 @@ function collect(node: unknown, state: CollectState): void {
   if (node instanceof Tensor) {
     if (node.level > 0) state.traced = true;
     state.leaves.push(node);
-    const shape = node.shape;
-    state.key += shape.length === 0 ? 'T[] ' : shape.length === 1 ? `T[${shape[0]}] ` : `T[${shape.join(',')}] `;
-  } else if (typeof node === 'number') state.key += Object.is(node, -0) ? 'n-0 ' : `n${node} `;
-  else if (typeof node === 'string' || typeof node === 'boolean' || node === null) state.key += `${JSON.stringify(node)} `;
-  else if (node === undefined) state.key += 'u ';
-  else if (Array.isArray(node) || isPlainObject(node)) {
+    state.tokens.push(node.shape);
+  } else if (typeof node === 'number' || typeof node === 'string' || typeof node === 'boolean' || node === null || node === undefined) {
+    state.tokens.push(node);
+  } else if (Array.isArray(node) || isPlainObject(node)) {
     const open = (state.open ??= new Set());
     if (open.has(node) || open.size >= MAX_DEPTH) {
-      state.key += '? '; // refused by flattenArguments when compiled
+      state.tokens.push(UNSUPPORTED); // refused by flattenArguments when compiled
       return;
     }
     open.add(node);
     if (Array.isArray(node)) {
-      state.key += `[${node.length} `;
+      state.tokens.push(ARRAY, node.length);
       for (let i = 0; i < node.length; i++) collect(node[i], state);
-      state.key += '] ';
     } else {
-      state.key += '{ ';
+      state.tokens.push(OBJECT);
       for (const k of Object.keys(node)) {
-        state.key += `${JSON.stringify(k)} `;
+        state.tokens.push(k);
         collect((node as Record<string, unknown>)[k], state);
       }
-      state.key += '} ';
     }
+    state.tokens.push(END);
     open.delete(node);
-  } else state.key += `?${typeof node} `; // refused by flattenArguments when compiled
+  } else state.tokens.push(UNSUPPORTED);
+}
+
+function sameTokens(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (Object.is(x, y)) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  }
+  return true;
+}
+
+/** The cache key of a signature: shapes, values (typed, −0 kept apart from 0) and structure. */
+function keyOf(tokens: readonly unknown[]): string {
+  let key = '';
+  for (const t of tokens) {
+    if (Array.isArray(t)) key += `T[${t.join(',')}] `;
+    else if (t === ARRAY) key += 'A';
+    else if (t === OBJECT) key += 'O ';
+    else if (t === END) key += 'E ';
+    else if (t === UNSUPPORTED) key += '? ';
+    else if (typeof t === 'number') key += Object.is(t, -0) ? 'n-0 ' : `n${t} `;
+    else if (t === undefined) key += 'u ';
+    else key += `${JSON.stringify(t)} `;
+  }
+  return key;
 }
 
 interface FlatArguments {
