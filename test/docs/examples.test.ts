@@ -5,16 +5,18 @@
  * `// → value` claim it makes. A stale example fails here with its file and line.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { COMPILERS, ROOT } from '../package/stage.js';
 import { markdownExamples, markdownFiles, sourceExamples } from './extract.js';
 import { readExports, toProgram } from './program.js';
 
 const examples = [...sourceExamples(ROOT), ...markdownFiles(ROOT).flatMap((file) => markdownExamples(ROOT, file))];
-const OUT = join(ROOT, 'node_modules/.cache/tapegrad-examples');
+// One directory per run (inside the project, so the compiler finds @types/node): runs side by side do not collide.
+mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
+const OUT = mkdtempSync(join(ROOT, 'node_modules/.cache/tapegrad-examples-'));
 const sourceFiles = [...new Set(examples.filter((e) => e.file.startsWith('src/')).map((e) => e.file))];
 const { packageExports, fileExports } = readExports(ROOT, sourceFiles);
 const toPosix = (path: string) => path.split('\\').join('/');
@@ -28,8 +30,6 @@ const plan = {
 };
 const programs = examples.map((example, i) => ({ ...toProgram(example, plan), file: join(OUT, `example-${String(i).padStart(3, '0')}.ts`) }));
 
-rmSync(OUT, { recursive: true, force: true });
-mkdirSync(OUT, { recursive: true });
 for (const program of programs) writeFileSync(program.file, program.text);
 writeFileSync(
   join(OUT, 'tsconfig.json'),
@@ -49,6 +49,8 @@ writeFileSync(
     include: ['*.ts'],
   }),
 );
+
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 describe('documentation examples', () => {
   it(`finds examples in src/, README.md and docs/ (${programs.length} examples, ${programs.reduce((n, p) => n + p.checks, 0)} checked values)`, () => {
