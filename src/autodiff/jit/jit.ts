@@ -176,14 +176,16 @@ function compile(fn: (...args: unknown[]) => unknown, flat: FlatArguments, fallb
     }
     if (!warned) {
       warned = true;
-      console.warn(`tapegrad jit: new Function is not available here (${why}); running compiled plans with the interpreter instead (same results, slower). Pass { fallback: 'error' } to make this an error.`);
+      host.console?.warn(`tapegrad jit: new Function is not available here (${why}); running compiled plans with the interpreter instead (same results, slower). Pass { fallback: 'error' } to make this an error.`);
     }
     runner = interpretPlan(plan);
   }
   return { kind: 'compiled', plan, runner, source, milliseconds: now() - started, busy: false };
 }
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+/** What jit uses of its host (browser, worker, Node, Deno): a clock and a console, when present. */
+const host = globalThis as unknown as { console?: { warn(message: string): void }; performance?: { now(): number } };
+const now = (): number => (host.performance !== undefined ? host.performance.now() : Date.now());
 
 /** @internal Lets the next code-generation failure warn again (tests). */
 export function resetJitWarning(): void {
