@@ -6,17 +6,20 @@
  * publint and @arethetypeswrong/cli find nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPILERS, ROOT, packPackage, run, writeStrictTsconfig, type PackedPackage } from './stage.js';
 
 let pkg: PackedPackage;
 beforeAll(() => {
   pkg = packPackage('package');
 }, 120_000);
+afterAll(() => {
+  if (pkg !== undefined) rmSync(dirname(pkg.stage), { recursive: true, force: true });
+});
 
 /** The printed output of a small program run by Node in the consumer project. */
 function node(file: string, source: string): { status: number | null; stdout: string; stderr: string } {

@@ -5,9 +5,9 @@
  * TypeScript the package supports (5.7: the declarations use the generic typed arrays,
  * `Float64Array<ArrayBufferLike>`, that 5.7 introduced) and with the newest.
  */
-import { writeFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPILERS, ROOT, packPackage, run, writeStrictTsconfig, type PackedPackage } from '../package/stage.js';
 
 let pkg: PackedPackage;
@@ -17,6 +17,9 @@ beforeAll(() => {
   // A deliberate mistake, to show the compilers really check the consumer against the package.
   writeFileSync(join(pkg.consumer, 'mistake.ts'), "import { grad, tensor } from 'tapegrad';\nexport const g: string = grad((x) => x)(tensor([1]));\n");
 }, 120_000);
+afterAll(() => {
+  if (pkg !== undefined) rmSync(dirname(pkg.stage), { recursive: true, force: true });
+});
 
 function compile(tsc: string, config: string): string {
   try {
