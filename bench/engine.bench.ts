@@ -11,7 +11,7 @@
 import Benchmark from 'benchmark';
 import { grad, type Tensor, type Tree } from '../src/index.js';
 import { countOps, recordTape, tapeStats } from '../src/autodiff/inspect.js';
-import { collectGarbage, formatSeconds, machineLine } from '../bin/compare-lib.js';
+import { collectGarbage, formatSeconds, machineLine } from './timing.js';
 import { logistic, mlp, quadratic, rosenbrock, scalarRosenbrock, type Workload } from './workloads.js';
 
 const OPTIONS: Benchmark.Options = { minSamples: 5, maxTime: 0.8, initCount: 1 };

@@ -12,7 +12,7 @@
  */
 import Benchmark from 'benchmark';
 import { grad, hessianOperator, hvp, HVP_MODES, type Tensor, type Tree } from '../src/index.js';
-import { collectGarbage, formatSeconds, machineLine } from '../bin/compare-lib.js';
+import { collectGarbage, formatSeconds, machineLine } from './timing.js';
 import { checkTargets, standardWorkloads, TARGET_MODES, type TargetCheck, type Workload } from './workloads.js';
 
 const OPTIONS: Benchmark.Options = { minSamples: 5, maxTime: 0.8, initCount: 1 };

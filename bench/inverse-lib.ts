@@ -44,13 +44,8 @@ import {
   matmul,
   mean,
   minresSolve,
-  mul,
   neg,
   neumannSolve,
-  softplus,
-  square,
-  sub,
-  sum,
   takeAlongRows,
   tanh,
   tensor,
@@ -63,6 +58,7 @@ import {
 } from '../src/index.js';
 import { cholesky, createRandom, norm2 } from '../src/linalg/index.js';
 import { flat, logistic, mlp, type LogisticSizes, type MlpParams, type MlpSizes, type Workload } from './workloads.js';
+import { l2Logistic } from '../scripts/models.js';
 
 // ---------------------------------------------------------------------------------------------
 // Problems
@@ -133,10 +129,7 @@ export function logisticProblem(options: LogisticProblemOptions = {}): InversePr
   const lossOn = (rows: number[]): ((x: Tensor) => Tensor) => {
     const X = tensor(Float64Array.from(rows.flatMap((i) => Array.from(xData.subarray(i * d, (i + 1) * d)))), [rows.length, d]);
     const y = tensor(Float64Array.from(rows, (i) => labels[i]!));
-    return (x) => {
-      const z = matmul(X, x);
-      return add(mean(sub(softplus(z), mul(y, z))), mul(lambda / 2, sum(square(x))));
-    };
+    return l2Logistic(X, y, lambda);
   };
   const allRows = Array.from({ length: N }, (_, i) => i);
   checkSameValue('logistic data', lossOn(allRows)(w.x).item(), f(w.x).item());

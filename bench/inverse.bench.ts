@@ -24,7 +24,7 @@
  * (n products + an n³-extrapolated factorisation) is under 60 s, else it is printed as skipped
  * with the estimate. The MLP's Cholesky row forms a 4810² matrix (≈ 0.55 GiB with its factor).
  */
-import { machineLine } from '../bin/compare-lib.js';
+import { machineLine } from './timing.js';
 import { formatInverseTable, formatSeconds, logisticProblem, mlpProblem, runInverseTable, type InverseProblem, type SolverRow } from './inverse-lib.js';
 
 const started = performance.now();

@@ -41,6 +41,7 @@ import {
   type Tree,
 } from '../src/index.js';
 import { createRandom, gemm, gemv, gemvT } from '../src/linalg/index.js';
+import { l2Logistic } from '../scripts/models.js';
 
 /** Hand-written closed forms on the flat parameter vector (the order of `ravel(x)`). */
 export interface ClosedForms {
@@ -191,10 +192,7 @@ export function logistic(sizes: LogisticSizes = { examples: 2000, features: 100,
     description: `L2 logistic regression, N = ${N}, d = ${d}, λ = ${lambda}`,
     bound: 'kernel',
     size: d,
-    f: (w) => {
-      const z = matmul(X, w);
-      return add(mean(sub(softplus(z), mul(y, z))), mul(lambda / 2, sum(square(w))));
-    },
+    f: l2Logistic(X, y, lambda),
     x: tensor(wFlat),
     v: tensor(vFlat),
     xFlat: wFlat,

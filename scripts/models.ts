@@ -14,6 +14,10 @@
  * The L2 term covers every parameter (weights and biases), so the Hessian of the objective is the
  * data term plus exactly λI — which is also the damping of the empirical Fisher used as its
  * Sherman–Morrison approximation.
+ *
+ * Also here, for the tests and benchmarks that need it on a flat weight vector: `l2Logistic`,
+ * the L2-regularised logistic regression f(w) = mean(softplus(Xw) − y⊙Xw) + (λ/2)‖w‖², the one
+ * definition they all share.
  */
 import {
   add,
@@ -90,8 +94,21 @@ export function logisticLogits(p: LogisticParams, batch: Batch): Tensor {
 
 /** ℓᵢ = −log p(yᵢ|xᵢ) = softplus(zᵢ) − yᵢzᵢ, [N] (the stable form of binary cross-entropy). */
 export function logisticLosses(p: LogisticParams, batch: Batch): Tensor {
-  const z = logisticLogits(p, batch);
-  return sub(softplus(z), mul(batch.y, z));
+  return logisticNll(logisticLogits(p, batch), batch.y);
+}
+
+/** softplus(z) − y⊙z: the negative log-likelihood of labels y ∈ {0, 1} at logits z, per example. */
+export function logisticNll(z: Tensor, y: Tensor): Tensor {
+  return sub(softplus(z), mul(y, z));
+}
+
+/**
+ * L2-regularised logistic regression on a flat weight vector:
+ * f(w) = mean(softplus(Xw) − y⊙Xw) + (λ/2)‖w‖², with ∇f = Xᵀ(σ − y)/N + λw and
+ * H = Xᵀdiag(σ(1−σ))X/N + λI. X is [N, d], y holds N labels in {0, 1}.
+ */
+export function l2Logistic(X: Tensor, y: Tensor, lambda: number): (w: Tensor) => Tensor {
+  return (w) => add(mean(logisticNll(matmul(X, w), y)), mul(lambda / 2, sum(square(w))));
 }
 
 /** Σᵢ wᵢℓᵢ + (λ/2)(‖w‖² + b²). */

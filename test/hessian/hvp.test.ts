@@ -47,6 +47,7 @@ import {
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import { AD_MODES, EPS, diffNorm, norm, relErr } from '../support/numeric.js';
+import { l2Logistic } from '../../scripts/models.js';
 
 /** y = M·x for a row-major n×m matrix, by hand. */
 function matVec(M: Float64Array, n: number, m: number, x: ArrayLike<number>): Float64Array {
@@ -79,13 +80,7 @@ function logisticProblem(seed: number, N = 40, d = 5, lambda = 1e-2): Logistic {
   const rng = createRandom(seed);
   const X = rng.normals(N * d);
   const y = new Float64Array(N).map(() => (rng.uniform() < 0.5 ? 1 : 0));
-  const Xt = tensor(X, [N, d]);
-  const yt = tensor(y);
-  const f = (w: Tensor) => {
-    const z = matmul(Xt, w);
-    return add(mean(sub(softplus(z), mul(yt, z))), mul(lambda / 2, sum(square(w))));
-  };
-  return { N, d, lambda, X, y, f };
+  return { N, d, lambda, X, y, f: l2Logistic(tensor(X, [N, d]), tensor(y), lambda) };
 }
 
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));

@@ -34,7 +34,6 @@ import {
   pow,
   ravel,
   reshape,
-  softplus,
   square,
   sub,
   sum,
@@ -44,6 +43,7 @@ import {
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import { AD_MODES, EPS, denseOf, norm, relErr } from '../support/numeric.js';
+import { l2Logistic } from '../../scripts/models.js';
 
 const REPLAYED = ['fwd-over-rev', 'rev-over-rev'] as const;
 
@@ -70,12 +70,7 @@ function logistic(seed: number, N = 25, d = 5, lambda = 0.03) {
   const X = rng.normals(N * d);
   const y = new Float64Array(N).map(() => (rng.uniform() < 0.5 ? 1 : 0));
   const w = rng.normals(d).map((t) => 0.6 * t);
-  const Xt = tensor(X, [N, d]);
-  const yt = tensor(y);
-  const f = (z: Tensor) => {
-    const s = matmul(Xt, z);
-    return add(mean(sub(softplus(s), mul(yt, s))), mul(lambda / 2, sum(square(z))));
-  };
+  const f = l2Logistic(tensor(X, [N, d]), tensor(y), lambda);
   const H = new Float64Array(d * d);
   const g = new Float64Array(d);
   let value = 0;

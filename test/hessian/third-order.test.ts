@@ -20,13 +20,9 @@ import {
   hvp,
   jvp,
   matmul,
-  mean,
   mul,
   pow,
   ravel,
-  softplus,
-  square,
-  sub,
   sum,
   tanh,
   tensor,
@@ -35,6 +31,7 @@ import {
 } from '../../src/index.js';
 import { createRandom } from '../../src/linalg/random.js';
 import { AD_MODES, EPS, norm, relErr } from '../support/numeric.js';
+import { l2Logistic } from '../../scripts/models.js';
 
 describe('∇ₓ(vᵀH(x)v) for f = Σ xᵢ⁴', () => {
   // H = diag(12xᵢ²), so vᵀHv = Σ 12xᵢ²vᵢ² and ∇ₓ(vᵀHv) = 24·x⊙v⊙v.
@@ -93,12 +90,7 @@ describe('third order on L2-regularised logistic regression (closed form)', () =
   const rng = createRandom(7);
   const X = rng.normals(N * d);
   const y = new Float64Array(N).map(() => (rng.uniform() < 0.4 ? 1 : 0));
-  const Xt = tensor(X, [N, d]);
-  const yt = tensor(y);
-  const f = (w: Tensor) => {
-    const z = matmul(Xt, w);
-    return add(mean(sub(softplus(z), mul(yt, z))), mul(lambda / 2, sum(square(w))));
-  };
+  const f = l2Logistic(tensor(X, [N, d]), tensor(y), lambda);
   const w = rng.normals(d);
   const u = rng.normals(d);
   const v = rng.normals(d);
