@@ -75,6 +75,7 @@ function signatureOf(checker: ts.TypeChecker, name: string, symbol: ts.Symbol, d
   }
   if (ts.isClassDeclaration(first)) {
     const members = first.members
+      .filter((m) => !ts.isClassStaticBlockDeclaration(m) && !ts.isSemicolonClassElement(m))
       .filter((m) => !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !(m.name !== undefined && ts.isPrivateIdentifier(m.name)))
       .filter((m) => !/@internal\b/.test(ts.getJSDocCommentsAndTags(m).map((c) => c.getText()).join('\n')))
       .map((m) => {
