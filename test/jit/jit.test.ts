@@ -274,6 +274,9 @@ describe('what jit shows and what it hands out', () => {
     const { plan, source } = product.lower(q.x, q.v);
     const products = (plan.match(/= matmul/g) ?? []).length;
     expect(products).toBe(2);
+    // Buffers are shared between values whose lifetimes do not overlap.
+    const buffers = (plan.match(/→ buffer \d+/g) ?? []).length;
+    expect(new Set(plan.match(/→ buffer \d+/g)).size).toBeLessThan(buffers);
     expect(source).toMatch(/return function run/);
     expectIdentical(product(q.x, q.v), hvp(q.f, q.x, q.v), 'hvp');
   });

@@ -94,13 +94,12 @@ export function generate(plan: Plan): { source: string; environment: Environment
       constantName.set(id, `c${id}`);
       declarations.push(`const c${id} = env.C[${C.length}];`);
       C.push(s.data);
-    } else if (s.kind === 'buffer') {
-      declarations.push(`const b${id} = new Float64Array(${s.size});`);
     } else if (s.kind === 'fresh') {
       fresh.push(`f${id}`);
     }
   }
   if (fresh.length > 0) declarations.push(`let ${fresh.join(', ')};`);
+  plan.buffers.forEach((size, k) => declarations.push(`const b${k} = new Float64Array(${size});`));
 
   const arrayOf = (id: number): string => {
     const s: Storage = plan.storage.get(id)!;
@@ -110,7 +109,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
       case 'const':
         return constantName.get(id)!;
       case 'buffer':
-        return `b${id}`;
+        return `b${s.buffer}`;
       case 'fresh':
         return `f${id}`;
       case 'register':
@@ -153,7 +152,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
     };
     const body = step.members.map((m) => `const t${m.node} = ${m.rule.source(m.args.map(read))};`);
     const root = plan.storage.get(step.root)!;
-    const target = root.kind === 'register' ? `R[${root.slot}]` : `${alias(`v${step.root}`, `b${step.root}`)}[i]`;
+    const target = root.kind === 'register' ? `R[${root.slot}]` : `${alias(`v${step.root}`, arrayOf(step.root))}[i]`;
     const lines = [`// %${step.root}: ${step.members.map((m) => m.rule.name).join(', ')}${step.sum ? (step.members.length > 0 ? ', ' : '') + 'sum' : ''}`];
     if (step.sum !== undefined) {
       const summand = read(step.sum);
@@ -174,7 +173,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const index = K.length;
     K.push(kernelAdapter(step));
     const args = [...step.inputs, ...step.paramInputs].map((i) => arrayOf(i.value));
-    if (step.into) return [`env.K[${index}](${[...args, `b${step.node}`].join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`];
+    if (step.into) return [`env.K[${index}](${[...args, arrayOf(step.node)].join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`];
     return [`f${step.node} = env.K[${index}](${args.join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`];
   };
 

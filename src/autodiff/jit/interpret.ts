@@ -20,9 +20,10 @@ export function interpretPlan(plan: Plan): Runner {
   const registers = new Float64Array(Math.max(plan.registers, 1));
   // The array behind each stored value; inputs and kernel results are set on every call.
   const arrays = new Map<number, Float64Array>();
+  const buffers = plan.buffers.map((size) => new Float64Array(size));
   for (const [id, s] of plan.storage) {
     if (s.kind === 'const') arrays.set(id, s.data);
-    else if (s.kind === 'buffer') arrays.set(id, new Float64Array(s.size));
+    else if (s.kind === 'buffer') arrays.set(id, buffers[s.buffer]!);
     else if (s.kind === 'register') arrays.set(id, registers.subarray(s.slot, s.slot + 1));
   }
   const steps = plan.steps.map((step) => {

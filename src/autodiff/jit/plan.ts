@@ -68,13 +68,16 @@ export type Step = LoopStep | KernelStep;
 export type Storage =
   | { readonly kind: 'input'; readonly index: number }
   | { readonly kind: 'const'; readonly data: Float64Array }
-  | { readonly kind: 'buffer'; readonly size: number }
+  /** One of the plan's buffers (`Plan.buffers`), shared by values whose lifetimes do not overlap. */
+  | { readonly kind: 'buffer'; readonly size: number; readonly buffer: number }
   | { readonly kind: 'register'; readonly slot: number }
   | { readonly kind: 'fresh' };
 
 export interface Plan {
   readonly steps: readonly Step[];
   readonly storage: ReadonlyMap<number, Storage>;
+  /** The lengths of the buffers, allocated once per compiled function. */
+  readonly buffers: readonly number[];
   readonly registers: number;
   readonly inputCount: number;
   /** Each output: the stored value and the shape it is handed out with. */
@@ -443,10 +446,10 @@ function schedule(
     if (!live[id]) return;
     if (node.kind === 'input') storage.set(id, { kind: 'input', index: node.index });
     else if (node.kind === 'const') storage.set(id, { kind: 'const', data: node.data });
-    else if (node.kind === 'kernel') storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape) } : { kind: 'fresh' });
+    else if (node.kind === 'kernel') storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape), buffer: -1 } : { kind: 'fresh' });
     else if (group[id] === id) {
       const size = shapeSize(node.shape);
-      storage.set(id, size === 1 && kernelUse[id] === 0 ? { kind: 'register', slot: registers++ } : { kind: 'buffer', size });
+      storage.set(id, size === 1 && kernelUse[id] === 0 ? { kind: 'register', slot: registers++ } : { kind: 'buffer', size, buffer: -1 });
     }
   });
   const operand = (r: { value: number; map: Int32Array | null }, root: number): Operand => {
@@ -492,15 +495,58 @@ function schedule(
   });
 
   const outputs = outputIds.map((id, k) => ({ value: resolve(id, null).value, shape: outputShapes[k]! }));
+  const buffers = shareBuffers(steps, storage, outputs.map((o) => o.value));
   return {
     steps,
     storage,
+    buffers,
     registers,
     inputCount,
     outputs,
     rebuild: graph.rebuild,
     stats: { recorded: recordedOps, folded: counts.folded, shared: counts.shared, dead: Math.max(0, recordedOps - counts.folded - counts.shared - liveOps), fused },
   };
+}
+
+/**
+ * Gives each stored value a buffer, reusing the buffer of a value whose last reader has run (same
+ * length; outputs keep theirs). A step's result gets its buffer before the step's own inputs are
+ * released, so no loop ever writes the array it reads.
+ */
+function shareBuffers(steps: readonly Step[], storage: Map<number, Storage>, outputs: readonly number[]): number[] {
+  const lastUse = new Map<number, number>();
+  const reads = (step: Step): number[] => {
+    if (step.kind === 'kernel') return [...step.inputs, ...step.paramInputs].map((i) => i.value);
+    const values: number[] = [];
+    for (const m of step.members) for (const a of m.args) if (a.kind === 'value') values.push(a.value);
+    if (step.sum?.kind === 'value') values.push(step.sum.value);
+    return values;
+  };
+  steps.forEach((step, k) => {
+    for (const v of reads(step)) lastUse.set(v, k);
+  });
+  for (const v of outputs) lastUse.set(v, Infinity);
+  const sizes: number[] = [];
+  const free = new Map<number, number[]>();
+  steps.forEach((step, k) => {
+    const produced = step.kind === 'kernel' ? step.node : step.root;
+    const s = storage.get(produced);
+    if (s?.kind === 'buffer') {
+      const reuse = free.get(s.size)?.pop();
+      const buffer = reuse ?? sizes.push(s.size) - 1;
+      storage.set(produced, { kind: 'buffer', size: s.size, buffer });
+      if (!lastUse.has(produced)) release(produced); // computed but never read again (cannot happen for live values)
+    }
+    for (const v of new Set(reads(step))) if (lastUse.get(v) === k) release(v);
+  });
+  function release(v: number): void {
+    const s = storage.get(v);
+    if (s?.kind !== 'buffer' || s.buffer < 0) return;
+    const list = free.get(s.size) ?? [];
+    list.push(s.buffer);
+    free.set(s.size, list);
+  }
+  return sizes;
 }
 
 /**
@@ -542,7 +588,8 @@ export function formatPlan(plan: Plan): string {
       lines.push(`%${step.node} = ${step.primitive.name}(${step.inputs.map((i) => name(i.value)).join(', ')})${shown}  [${step.shape.join(', ')}] kernel`);
       continue;
     }
-    const where = plan.storage.get(step.root)?.kind === 'register' ? 'register' : 'buffer';
+    const stored = plan.storage.get(step.root);
+    const where = stored?.kind === 'buffer' ? `buffer ${stored.buffer}` : 'register';
     const body = step.members.map((m) => `t${m.node} = ${m.rule.name}(${m.args.map(read).join(', ')})`);
     if (step.sum !== undefined) body.push(`Σ ${read(step.sum)}`);
     lines.push(`%${step.root} = loop i < ${step.size} { ${body.join('; ')} }  → ${where}`);
