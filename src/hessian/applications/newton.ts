@@ -1,45 +1,47 @@
 /**
- * A Hessian-free Newton–CG trainer: the showcase of the hessian layer as an optimiser.
+ * A Hessian-free Newton–CG minimiser: the showcase of the hessian layer as an optimiser.
  *
- * Each iteration records the loss once with `hessianOperator` (which hands back the value and
- * the gradient g with the recording), solves the Newton system (H + λI)p = −g by `cgSolve`
- * — replaying the recorded tape once per Hessian-vector product, the Hessian is never formed —
+ * Each iteration records the loss once (which hands back the value and the gradient g with the
+ * recording), solves the Newton system (H + λI)p = −g by truncated conjugate gradients —
+ * replaying the recorded tape once per Hessian-vector product, the Hessian is never formed —
  * and moves along p with a backtracking (Armijo) line search:
  *
- *     θ ← θ + t·p,   the largest t ∈ {1, ½, ¼, …} with L(θ + tp) ≤ L(θ) + c·t·gᵀp (c = 10⁻⁴).
+ *     θ ← θ + t·p,   t from 1 down, the first with L(θ + tp) ≤ L(θ) + c·t·gᵀp (c = 10⁻⁴).
  *
- * The CG tolerance follows the Eisenstat–Walker "forcing" idea: solve only as accurately as the
- * gradient deserves, η = min(½, ‖g‖), which keeps early steps cheap and gives quadratic local
- * convergence — enough to drive a strictly convex loss to ‖g‖ ≤ 1e-10 in a handful of steps.
+ * CG solves only as accurately as the gradient deserves: ‖(H + λI)p + g‖ ≤ η‖g‖ with the forcing
+ * term η = min(½, √(‖g‖/‖g₀‖)) by default — cheap early steps, superlinear convergence late, and
+ * the same steps for the loss multiplied by any constant (`forcing` chooses other sequences).
+ * When CG meets a direction of negative curvature it stops and returns its iterate so far, a
+ * descent direction (Nocedal & Wright, Algorithm 7.1); at the very first direction, that is
+ * steepest descent.
  *
- * Two safeguards make it usable on non-convex losses (an MLP): when CG meets negative curvature
- * the step is retried with the damping raised (Levenberg–Marquardt style, ×10 each time), and
- * near the optimum, where L(θ + tp) − L(θ) is below the rounding level of L, a step is accepted
- * if it does not increase L by more than a few ulps — otherwise Armijo would reject every step
- * once ‖g‖ ≈ 1e-8 and the last digits of convergence would be lost to rounding.
+ * Near a minimum, L(θ + tp) − L(θ) is below the rounding of L, and Armijo's test would judge
+ * noise. When the decrease a step can bring is below 10⁻⁹·|L|, the step is judged by the change
+ * the gradients predict, ½t(g + g₊)ᵀp (exact on a quadratic, free of cancellation), using the
+ * gradient at the trial point — which is the next iteration's. A step that no longer changes θ
+ * ends the run with reason 'rounding', never a silent stall.
  *
- * Provides `newtonCg`. Leaves out trust regions (Steihaug CG) and stochastic (minibatch) Newton.
+ * The stopping rules (relative to ‖g₀‖ and |L| unless an absolute `tolerance` is given) are
+ * shared with `trustRegion`; see stopping.ts.
+ *
+ * Provides `newtonCg`. Leaves out stochastic (minibatch) Newton; trust regions are `trustRegion`.
  */
-import { NegativeCurvatureError, NonFiniteError } from '../../errors.js';
-import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
-import { axpy, dot, norm2 } from '../../linalg/index.js';
-import { checkArity, checkBoolean, checkFunction, checkNonNegative, checkCount, checkOneOf, checkPositive, checkPositiveInteger, readOptions } from '../../validate.js';
-import { flatView, recordHessian } from '../hessian-operator.js';
+import { type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
+import { axpy, dot, norm2, scale } from '../../linalg/index.js';
+import { checkArity, checkBoolean, checkFunction, checkNonNegative, checkOneOf, checkPositiveInteger, readOptions } from '../../validate.js';
 import { HVP_MODES, readTree, type HvpMode } from '../hvp.js';
-import { cgSolve } from '../linear/index.js';
-import { reportedAs } from '../linear/arguments.js';
+import { GRADIENT_FLOOR, ROUNDING_REGIME, STOPPING_KEYS, roundingWatch, describeStop, forcingSequence, gradientRule, newtonStepRule, readStopping, unchanged, type StopReason, type StoppingOptions, type StoppingSettings } from './stopping.js';
+import { flatObjective, recordTrial, truncatedCg, type PathStep, type Recorded } from './trust-region.js';
 
-/** Options of `newtonCg`. */
-export interface NewtonCgOptions {
-  /** Stop when ‖∇L(θ)‖₂ ≤ tolerance (default 1e-10). */
-  tolerance?: number;
-  /** Newton iterations at most (default 50). Reaching the limit returns converged: false. */
+/** Options of `newtonCg`: the shared stopping rules and the Newton–CG settings. */
+export interface NewtonCgOptions extends StoppingOptions {
+  /** Newton iterations at most (default 1000). Reaching the limit returns converged: false. */
   maxIterations?: number;
   /** λ ≥ 0: each step solves (H + λI)p = −g (default 0). */
   damping?: number;
   /** Backtracking Armijo line search (default true); false takes full steps. */
   lineSearch?: boolean;
-  /** CG iterations per Newton step at most (default 10·d, CG's own default). */
+  /** CG iterations per Newton step at most (default 2·d + 2). */
   cgMaxIterations?: number;
   /** The HVP mode of the recorded operator (default 'fwd-over-rev'). */
   mode?: HvpMode;
@@ -54,9 +56,9 @@ export interface NewtonIteration {
   value: number;
   gradientNorm: number;
   cgIterations: number;
-  /** The step length t the line search accepted. */
+  /** The step length t the line search accepted (0: no step changed θ). */
   step: number;
-  /** The damping the step was solved with (raised above the option after negative curvature). */
+  /** The damping the step was solved with. */
   damping: number;
 }
 
@@ -70,21 +72,26 @@ export interface NewtonCgResult<P> {
   gradientNorm: number;
   /** Newton iterations taken (0 if the start already met the tolerance). */
   iterations: number;
+  /** True when a tolerance was met (reason 'gradient', 'value' or 'step'). */
   converged: boolean;
-  reason: string;
+  reason: StopReason;
+  /** `reason` as a sentence, with the numbers. */
+  message: string;
   history: NewtonIteration[];
   /** Hessian-vector products spent by CG, over all iterations. */
   hessianVectorProducts: number;
+  /** Gradient evaluations (each also records the Hessian operator). */
+  gradientEvaluations: number;
+  /** Evaluations of the loss alone, in the line search. */
+  functionEvaluations: number;
 }
 
 const ARMIJO = 1e-4;
-const MAX_HALVINGS = 40;
+const MAX_BACKTRACKS = 60;
 const MAX_DAMPING_RAISES = 12;
 
 /** The options of `newtonCg`, checked, with their defaults. */
-export interface NewtonSettings {
-  readonly tolerance: number;
-  readonly maxIterations: number;
+export interface NewtonSettings extends StoppingSettings {
   readonly damping: number;
   readonly lineSearch: boolean;
   readonly cgMaxIterations: number | undefined;
@@ -92,12 +99,16 @@ export interface NewtonSettings {
   readonly onIteration: ((record: NewtonIteration) => void) | undefined;
 }
 
-/** @internal Reads the options of `newtonCg` for the public function `fn` (unknown keys refused). @example readNewtonOptions('retrainWithout', { tolerance: 1e-9 }).maxIterations; // 50 */
+/**
+ * @internal Reads the options of `newtonCg` for the public function `fn` (unknown keys refused).
+ * Functions built on it other than `newtonCg` itself (`retrainWithout`) keep their documented
+ * absolute default, ‖∇L‖ ≤ 1e-10.
+ * @example readNewtonOptions('retrainWithout', { tolerance: 1e-9 }).maxIterations; // → 1000
+ */
 export function readNewtonOptions(fn: string, options: unknown): NewtonSettings {
-  const given = readOptions(fn, options as NewtonCgOptions | undefined, ['tolerance', 'maxIterations', 'damping', 'lineSearch', 'cgMaxIterations', 'mode', 'onIteration']);
+  const given = readOptions(fn, options as NewtonCgOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'damping', 'lineSearch', 'cgMaxIterations', 'mode', 'onIteration']);
   return {
-    tolerance: given.tolerance === undefined ? 1e-10 : checkPositive(fn, 'options.tolerance', given.tolerance),
-    maxIterations: given.maxIterations === undefined ? 50 : checkCount(fn, 'options.maxIterations', given.maxIterations),
+    ...readStopping(fn, given, 1000, fn === 'newtonCg' ? undefined : 1e-10),
     damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping),
     lineSearch: given.lineSearch === undefined ? true : checkBoolean(fn, 'options.lineSearch', given.lineSearch),
     cgMaxIterations: given.cgMaxIterations === undefined ? undefined : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
@@ -107,13 +118,22 @@ export function readNewtonOptions(fn: string, options: unknown): NewtonSettings 
 }
 
 /**
- * Minimises `loss` from `params` by Hessian-free Newton–CG (see the module comment). `params` may
- * be a tree; an empty one is already optimal (‖g‖ = 0). `onIteration` receives a copy of each
+ * Minimises `loss` from `params` by Hessian-free Newton–CG with a line search (see the module
+ * comment). `params` may be a Tensor or a tree; an empty one is already optimal (‖g‖ = 0). Stops
+ * on the first rule met — the gradient, value and step tolerances (relative by default; an
+ * absolute `tolerance` if given), the iteration limit, or the rounding floor — and says which in
+ * `reason` (`converged` is true for the first three). `onIteration` receives a copy of each
  * record, so the returned `history` cannot be changed through it.
  *
  * @example
- * const { params, gradientNorm } = newtonCg((p) => logisticObjective(p, train, 0.01), init, { tolerance: 1e-10 });
- * // warm start (leave-one-out retraining): newtonCg(lossWithout(i), params)
+ * import { newtonCg, tensor, dot, matmul, mul, sub, type Tensor } from 'tapegrad';
+ * const A = tensor([[4, 1], [1, 3]]);
+ * const b = tensor([1, 2]);
+ * const quadratic = (x: Tensor) => sub(mul(0.5, dot(x, matmul(A, x))), dot(b, x));
+ * const result = newtonCg(quadratic, tensor([0, 0]));
+ * result.reason;                                         // → 'gradient'
+ * Array.from(result.vector, (v) => v.toFixed(6));        // → ['0.090909', '0.636364']  (A⁻¹b = [1/11, 7/11])
+ * result.iterations;                                     // → 1
  */
 export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options?: NewtonCgOptions): NewtonCgResult<P> {
   const fn = 'newtonCg';
@@ -125,96 +145,138 @@ export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor
 
 /** @internal Newton–CG with checked arguments; errors name the public function `fn`. @example minimise('retrainWithout', loss, params, readNewtonOptions('retrainWithout', options)); */
 export function minimise<P extends Tree>(fn: string, loss: (params: TensorTree<P>) => Tensor | number, params: P, settings: NewtonSettings): NewtonCgResult<P> {
-  const { tolerance, maxIterations, damping, lineSearch, mode, onIteration } = settings;
-  const { vector, unravel } = ravel(params);
-  let theta = vector.toArray();
-  const lossAt = (x: Float64Array): number => {
-    const out = loss(unravel(tensor(x)) as TensorTree<P>);
-    return typeof out === 'number' ? out : out.item();
-  };
-  const flatLoss = (z: Tensor) => loss(unravel(z) as TensorTree<P>);
+  const { maxIterations, damping, lineSearch, onIteration } = settings;
+  const objective = flatObjective(fn, loss, params, settings.mode, damping);
+  const { counts } = objective;
+  const n = objective.start.length;
+  const cgMaxIterations = settings.cgMaxIterations ?? 2 * n + 2;
+  const forcing = forcingSequence(settings.forcing);
 
+  let theta = objective.start;
+  let here = objective.record(theta, 'at the start');
+  const initialGradientNorm = here.gradientNorm;
   const history: NewtonIteration[] = [];
-  let products = 0;
-  let reason = 'iteration limit';
-  let converged = false;
-  let value = NaN;
-  let gradientNorm = NaN;
+  let lastStepNorm: number | undefined;
+  let reason: StopReason;
+  let detail = '';
+  const watch = roundingWatch();
+
   for (let k = 0; ; k++) {
-    const x = tensor(theta);
-    const H = recordHessian(fn, flatLoss as (x: never) => Tensor, x, flatView(fn, 'params', x), { mode, damping: 0, step: undefined }, []);
-    const g = H.gradient;
-    value = H.value();
-    gradientNorm = norm2(g);
-    if (!Number.isFinite(value) || !Number.isFinite(gradientNorm)) {
-      throw new NonFiniteError(fn, `the loss or its gradient is not finite at iteration ${k} (L = ${value}, ‖g‖ = ${gradientNorm}); check the model's inputs and the starting point`);
-    }
-    if (gradientNorm <= tolerance) {
-      converged = true;
-      reason = 'gradient tolerance reached';
+    const met = gradientRule(settings, here.gradientNorm, initialGradientNorm);
+    if (met !== undefined) {
+      reason = met;
       break;
     }
-    if (k === maxIterations) break;
+    if (k === maxIterations) {
+      reason = 'iteration limit';
+      break;
+    }
 
-    // Newton direction: (H + λI)p = −g, solved to the forcing tolerance η = min(½, ‖g‖).
-    const minusG = g.map((v) => -v);
-    const cgTolerance = Math.max(Math.min(0.5, gradientNorm), 1e-15);
-    const operator = { size: H.size, apply: H.product };
+    // The Newton direction by truncated CG on H + λI. Where CG meets negative curvature, the
+    // damping is raised past the curvature it saw (Levenberg–Marquardt style) and the system
+    // solved again; λ is measured in H's own units, so it scales with L.
+    const eta = forcing.next(here.gradientNorm);
     let lambda = damping;
-    let p: Float64Array | undefined;
-    let cgIterations = 0;
-    for (let raise = 0; p === undefined; raise++) {
-      try {
-        const solved = reportedAs(fn, () =>
-          cgSolve(operator, minusG, { tolerance: cgTolerance, damping: lambda, ...(settings.cgMaxIterations === undefined ? {} : { maxIterations: settings.cgMaxIterations }) }),
-        );
-        products += solved.operatorApplications;
-        cgIterations = solved.iterations;
-        p = solved.x;
-      } catch (error) {
-        if (!(error instanceof NegativeCurvatureError) || raise === MAX_DAMPING_RAISES) throw error;
-        // H + λI is indefinite along some direction: raise λ past the curvature CG saw.
-        lambda = Math.max(10 * lambda, 2 * Math.abs(error.curvature), 1e-8);
-      }
+    let path = truncatedCg(here.product, here.gradient, eta, cgMaxIterations, Infinity);
+    let cgIterations = path.iterations;
+    for (let raise = 0; path.negativeCurvature && raise < MAX_DAMPING_RAISES; raise++) {
+      const extra = Math.max(10 * (lambda - damping), 2 * Math.abs(path.curvature));
+      lambda = damping + extra;
+      const product = here.product;
+      path = truncatedCg((v) => axpy(extra, v, product(v)), here.gradient, eta, cgMaxIterations, Infinity);
+      cgIterations += path.iterations;
     }
-    let slope = dot(g, p);
-    if (!(slope < 0)) {
-      // Not a descent direction (possible only from an inexact solve): fall back to −g.
-      p = minusG;
-      slope = -gradientNorm * gradientNorm;
+    let step: PathStep = path.end();
+    let slope = dot(here.gradient, step.p);
+    if (!(step.norm > 0) || !(slope < 0)) {
+      // No descent direction from CG (only possible at the rounding floor): steepest descent,
+      // with the length of the last step or of θ — never the scale of L.
+      const length = lastStepNorm ?? Math.max(1, norm2(theta));
+      const p = scale(-length / here.gradientNorm, here.gradient);
+      step = { p, predicted: NaN, norm: length, kind: 'negative curvature' };
+      slope = -length * here.gradientNorm;
     }
+    if (lambda !== damping && step.kind === 'newton') step = { ...step, kind: 'boundary' }; // a damped step is not a Newton step
 
-    let t = 1;
-    let next = axpy(t, p, theta);
-    if (lineSearch) {
-      const slack = 8 * Number.EPSILON * Math.abs(value);
-      for (let halvings = 0; ; halvings++) {
-        const trial = lossAt(next);
-        if (Number.isFinite(trial) && (trial <= value + ARMIJO * t * slope || trial <= value + slack)) break;
-        if (halvings === MAX_HALVINGS) {
-          reason = `line search failed: no decrease along the Newton direction after ${MAX_HALVINGS} halvings (‖g‖ = ${gradientNorm.toExponential(2)}, probably at the rounding floor)`;
-          t = 0;
-          break;
-        }
-        t /= 2;
-        next = axpy(t, p, theta);
-      }
-    }
-    const record: NewtonIteration = { iteration: k, value, gradientNorm, cgIterations, step: t, damping: lambda };
+    // A Newton step within the tolerances ends the run: taken if L accepts it at t = 1, else it is
+    // below what L can resolve and θ stays.
+    const done = step.kind === 'newton' ? newtonStepRule(settings, step.predicted, here.value, step.p, theta) : undefined;
+    const searched = lineSearch ? backtrack(objective, theta, here, step.p, slope, done === undefined ? MAX_BACKTRACKS : 1) : ({ t: 1, next: axpy(1, step.p, theta), trial: undefined } as Searched);
+    const record: NewtonIteration = { iteration: k, value: here.value, gradientNorm: here.gradientNorm, cgIterations, step: searched.t, damping: lambda };
     history.push(record);
     onIteration?.({ ...record });
-    if (t === 0) break;
-    theta = next;
+    if (searched.t === 0) {
+      reason = done ?? 'rounding';
+      detail = done === undefined ? (searched.why ?? '') : ' (that step, below what L can resolve, was not taken)';
+      break;
+    }
+    theta = searched.next;
+    here = searched.trial ?? objective.record(theta, `at iteration ${k + 1}`);
+    lastStepNorm = searched.t * step.norm;
+    if (done !== undefined) {
+      reason = done;
+      break;
+    }
+    // A step judged by the gradients (below the rounding of L) must keep shrinking ‖g‖.
+    if (searched.trial === undefined) watch.seen(here.gradientNorm);
+    else if (watch.step(here.gradientNorm)) {
+      reason = 'rounding';
+      detail = GRADIENT_FLOOR;
+      break;
+    }
   }
   return {
-    params: unravel(tensor(theta)) as TensorTree<P>,
-    vector: theta,
-    value,
-    gradientNorm,
+    params: objective.toParams(theta),
+    vector: theta.slice(),
+    value: here.value,
+    gradientNorm: here.gradientNorm,
     iterations: history.length,
-    converged,
+    converged: reason === 'gradient' || reason === 'value' || reason === 'step',
     reason,
+    message: describeStop(reason, { gradientNorm: here.gradientNorm, initialGradientNorm, detail }),
     history,
-    hessianVectorProducts: products,
+    hessianVectorProducts: counts.hessianVectorProducts,
+    gradientEvaluations: counts.gradientEvaluations,
+    functionEvaluations: counts.functionEvaluations,
   };
+}
+
+/** What the line search found: t (0 if no step changes θ, with `why`), θ + tp and, in the rounding regime, the recording there. */
+interface Searched {
+  readonly t: number;
+  readonly next: Float64Array;
+  readonly trial: Recorded | undefined;
+  readonly why?: string;
+}
+
+/**
+ * Backtracking from t = 1 along p (slope = gᵀp < 0) to the first t meeting Armijo's condition,
+ * by safeguarded quadratic interpolation (the next t in [t/10, t/2]). Where the decrease a step
+ * can bring is below 10⁻⁹·|L|, the condition is judged on ½t(g + g₊)ᵀp instead of the rounded
+ * difference of L. Returns t = 0 with the reason when θ + tp no longer differs from θ, or after
+ * `maxTries` trial points.
+ */
+function backtrack<P extends Tree>(objective: ReturnType<typeof flatObjective<P>>, theta: Float64Array, here: Recorded, p: Float64Array, slope: number, maxTries: number): Searched {
+  const value = here.value;
+  let t = 1;
+  for (let tries = 0; tries < maxTries; tries++) {
+    const next = axpy(t, p, theta);
+    if (unchanged(theta, next)) return { t: 0, next: theta, trial: undefined, why: ` (the line search reached a step t = ${t.toExponential(2)} that no longer changes θ)` };
+    const trialValue = objective.valueAt(next);
+    if (Number.isFinite(trialValue)) {
+      if (-t * slope <= ROUNDING_REGIME * Math.abs(value)) {
+        const trial = recordTrial(objective, next);
+        if (trial !== undefined && 0.5 * t * (slope + dot(trial.gradient, p)) <= ARMIJO * t * slope && trialValue <= value + ROUNDING_REGIME * Math.abs(value)) {
+          return { t, next, trial };
+        }
+      } else if (trialValue <= value + ARMIJO * t * slope) {
+        return { t, next, trial: undefined };
+      }
+    }
+    // Minimiser of the quadratic through L(θ), the slope and L(θ + tp), kept in [t/10, t/2].
+    const curvature = 2 * (trialValue - value - t * slope);
+    const interpolated = Number.isFinite(curvature) && curvature > 0 ? (-slope * t * t) / curvature : 0.5 * t;
+    t = Math.min(0.5 * t, Math.max(0.1 * t, interpolated));
+  }
+  return { t: 0, next: theta, trial: undefined, why: ` (no decrease along the Newton direction after ${maxTries} backtracking steps)` };
 }
