@@ -39,6 +39,7 @@ import {
   sub,
   sum,
   tensor,
+  trustRegion,
   type Tensor,
 } from '../../src/index.js';
 import { options, opt, p, type BadCase, type Entry } from './harness.js';
@@ -86,6 +87,15 @@ const badGradients = (args: (gradients: unknown) => unknown[]): BadCase[] => [
   { label: 'trainGradients.gradients holding NaN', args: () => args({ ...G6(), gradients: G6().gradients.fill(NaN, 4, 5) }), error: NonFiniteError },
   { label: 'trainGradients.count inconsistent with the array', args: () => args({ ...G6(), count: 5 }), error: ShapeError },
   { label: 'trainGradients of another size', args: () => args({ gradients: new Float64Array(12), count: 6, size: 2 }), error: ShapeError },
+];
+
+/** Bad stopping options shared by the optimisers: a relative tolerance of 1 or more, and bad forcing terms. */
+const badStoppingOptions = (args: (options: unknown) => unknown[]): BadCase[] => [
+  { label: 'gradientTolerance 1 (relative tolerances are below 1)', args: () => args({ gradientTolerance: 1 }), error: InvalidArgumentError, message: 'options.gradientTolerance' },
+  { label: "forcing 'cubic' (not a named sequence)", args: () => args({ forcing: 'cubic' }), error: InvalidArgumentError, message: "'superlinear'" },
+  { label: 'forcing 1 (η must be below 1)', args: () => args({ forcing: 1 }), error: InvalidArgumentError, message: 'options.forcing' },
+  { label: 'forcing NaN', args: () => args({ forcing: NaN }), error: InvalidArgumentError, message: 'options.forcing' },
+  { label: 'forcing null', args: () => args({ forcing: null }), error: InvalidArgumentError, message: 'options.forcing' },
 ];
 
 export const applicationEntries: Entry[] = [
@@ -326,11 +336,55 @@ export const applicationEntries: Entry[] = [
     params: [
       p('loss', 'function'),
       p('params', 'tree'),
-      options({ tolerance: 'positive', maxIterations: 'count', damping: 'nonNegative', lineSearch: 'boolean', cgMaxIterations: 'positiveInteger', mode: { oneOf: ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd', 'finite-difference', 'central-difference'] }, onIteration: 'function' }),
+      options({
+        tolerance: 'positive',
+        gradientTolerance: 'nonNegative',
+        valueTolerance: 'nonNegative',
+        stepTolerance: 'nonNegative',
+        forcing: 'any',
+        maxIterations: 'count',
+        damping: 'nonNegative',
+        lineSearch: 'boolean',
+        cgMaxIterations: 'positiveInteger',
+        mode: { oneOf: ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd', 'finite-difference', 'central-difference'] },
+        onIteration: 'function',
+      }),
     ],
     cases: [
       { label: 'a loss returning a vector', args: () => [(theta: Tensor) => square(theta), tensor([0, 0])], message: /^newtonCg: .*scalar/ },
       { label: 'a fourth argument', args: () => [quadratic, tensor([0, 0, 0]), {}, 1] },
+      ...badStoppingOptions((options) => [quadratic, tensor([0, 0, 0]), options]),
+    ],
+  },
+  {
+    name: 'trustRegion',
+    valid: () => [quadratic, tensor([0, 0, 0]), { maxIterations: 5 }],
+    call: call(trustRegion),
+    params: [
+      p('loss', 'function'),
+      p('params', 'tree'),
+      // forcing and maxRadius take values a generated kind would call bad (a name; Infinity): hand-written cases below.
+      options({
+        tolerance: 'positive',
+        gradientTolerance: 'nonNegative',
+        valueTolerance: 'nonNegative',
+        stepTolerance: 'nonNegative',
+        forcing: 'any',
+        maxIterations: 'count',
+        initialRadius: 'positive',
+        maxRadius: 'any',
+        cgMaxIterations: 'positiveInteger',
+        mode: { oneOf: ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd', 'finite-difference', 'central-difference'] },
+        onIteration: 'function',
+      }),
+    ],
+    cases: [
+      { label: 'a loss returning a vector', args: () => [(theta: Tensor) => square(theta), tensor([0, 0])], message: /^trustRegion: .*scalar/ },
+      { label: 'a fourth argument', args: () => [quadratic, tensor([0, 0, 0]), {}, 1] },
+      { label: 'maxRadius 0', args: () => [quadratic, tensor([0, 0, 0]), { maxRadius: 0 }], message: 'options.maxRadius' },
+      { label: 'maxRadius NaN', args: () => [quadratic, tensor([0, 0, 0]), { maxRadius: NaN }], message: 'options.maxRadius' },
+      { label: "maxRadius '1' (a string)", args: () => [quadratic, tensor([0, 0, 0]), { maxRadius: '1' }], message: "'1' (a string)" },
+      ...badStoppingOptions((options) => [quadratic, tensor([0, 0, 0]), options]),
     ],
   },
   // Pruning
