@@ -225,6 +225,14 @@ describe('what a compiled function is specialised on', () => {
     expect(jit((x: Tensor) => mul(x, c.item()))(tensor([3])).item()).toBe(6);
   });
 
+  it('compiles where() whose condition is an argument, reading the condition per call', () => {
+    const f = (mask: Tensor, a: Tensor) => where(mask, a, 7);
+    const jf = jit(f);
+    const a = tensor([1, 2, 3]);
+    expect(jf.lower(tensor([1, 0, 1]), a).valueDependent).toBeUndefined();
+    for (const mask of [tensor([1, 0, 1]), tensor([0, 1, 0]), tensor([0, 0, 0])]) expectIdentical(jf(mask, a), f(mask, a), 'where(mask)');
+  });
+
   it('runs functions whose constants depend on the argument values uncompiled, and says why', () => {
     const f = (x: Tensor) => mul(where(greater(x, 0), x, 0), 3);
     const jf = jit(f);

@@ -205,7 +205,9 @@ function compareGraphs(a: Graph, b: Graph): string | undefined {
       }
     } else if (x.kind === 'op' && y.kind === 'op') {
       if (x.primitive !== y.primitive || !sameList(x.inputs, y.inputs)) return `${where} (${x.primitive.name}) differs between traces at different values`;
-      if (!sameParams(x.params, y.params)) return `the parameters of ${where} (${x.primitive.name}) depend on the argument values`;
+      const traced = new Set(x.paramInputs.map(([key]) => key));
+      const samePlaces = x.paramInputs.length === y.paramInputs.length && x.paramInputs.every(([key, ref], k) => y.paramInputs[k]![0] === key && y.paramInputs[k]![1] === ref);
+      if (!samePlaces || !sameParams(withoutKeys(x.params, traced), withoutKeys(y.params, traced))) return `the parameters of ${where} (${x.primitive.name}) depend on the argument values`;
     } else if (x.kind === 'alias' && y.kind === 'alias') {
       if (x.of !== y.of) return `${where} differs between traces at different values`;
     } else if (x.kind === 'input' && y.kind === 'input' && x.index !== y.index) {
@@ -214,6 +216,12 @@ function compareGraphs(a: Graph, b: Graph): string | undefined {
   }
   if (!sameList(a.outputs, b.outputs)) return 'the outputs differ between traces at different values';
   return undefined;
+}
+
+/** Parameters without the entries that hold traced values (those are compared as graph inputs). */
+function withoutKeys(params: unknown, keys: ReadonlySet<string>): unknown {
+  if (keys.size === 0 || typeof params !== 'object' || params === null) return params;
+  return Object.fromEntries(Object.entries(params).filter(([key]) => !keys.has(key)));
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
