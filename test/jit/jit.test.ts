@@ -14,6 +14,7 @@ import {
   ConcretizationError,
   TapegradError,
   HVP_MODES,
+  countOps,
   add,
   div,
   dot,
@@ -344,6 +345,16 @@ describe('where new Function is forbidden', () => {
     expect(error).toBeInstanceOf(TapegradError);
     expect((error as TapegradError).code).toBe('code-generation');
     expect((error as Error).message).toMatch(/unsafe-eval/);
+  });
+});
+
+describe('evaluation hooks', () => {
+  it('countOps sees the traced run once (not jit's probes) and no ops for compiled calls', () => {
+    const f = (x: Tensor) => sum(exp(mul(x, 2)));
+    const jf = jit(f);
+    const x = tensor([1, 2]);
+    expect(countOps(() => jf(x)).opsByKind).toEqual(countOps(() => f(x)).opsByKind);
+    expect(countOps(() => jf(x)).ops).toBe(0);
   });
 });
 

@@ -18,7 +18,7 @@ import { abs, acos, asin, atan, cos, cosh, erf, exp, expm1, log, log1p, relu, si
 import { matmul } from '../ops/linear-algebra.js';
 import { sum } from '../ops/reduce.js';
 import { broadcastTo, reshape, slice, sumTo, transpose } from '../ops/shape.js';
-import { setEvaluator, type Primitive } from '../primitive.js';
+import { setEvaluator, setValueHook, type Primitive } from '../primitive.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { vjp } from '../transforms.js';
 
@@ -111,6 +111,7 @@ export function builtinKinds(): Map<Primitive<unknown>, BuiltinKind> {
   const binary = [add, sub, mul, div, pow, atan2, hypot, logAddExp];
   const found = new Map<Primitive<unknown>, BuiltinKind>();
   let kind: BuiltinKind = 'unary';
+  const hook = setValueHook(undefined); // this is jit's own work: evaluation hooks do not see it
   const previous = setEvaluator((primitive, inputs, params) => {
     if (!found.has(primitive as Primitive<unknown>)) found.set(primitive as Primitive<unknown>, kind);
     return primitive.value(inputs, params);
@@ -139,6 +140,7 @@ export function builtinKinds(): Map<Primitive<unknown>, BuiltinKind> {
     matmul(m, a);
   } finally {
     setEvaluator(previous);
+    setValueHook(hook);
   }
   builtins = found;
   return found;

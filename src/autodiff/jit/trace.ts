@@ -21,7 +21,7 @@
  * What this file leaves out: what is done with the graph (plan.ts) and the cache (jit.ts).
  */
 import { ConcretizationError } from '../../errors.js';
-import { setEvaluator, type Primitive } from '../primitive.js';
+import { setEvaluator, setValueHook, type Primitive } from '../primitive.js';
 import { Tensor, dataOf, fromData, setConcreteGuard } from '../tensor.js';
 import { flatten } from '../tree.js';
 
@@ -179,11 +179,15 @@ export function traceChecked(fn: (...args: unknown[]) => unknown, leaves: readon
   const graph = trace(fn, leaves, rebuildArgs);
   for (const kind of ['random', 'negated', 'zero'] as const) {
     let probe: Graph;
+    // Probes are jit's own work at made-up values: evaluation hooks (countOps, withFiniteChecks) do not see them.
+    const hook = setValueHook(undefined);
     try {
       probe = trace(fn, leaves.map((leaf, i) => probeValues(leaf, i + 1, kind)), rebuildArgs);
     } catch (error) {
       if (error instanceof ConcretizationError || error instanceof OuterTraceError) throw error;
       return { graph, valueDependent: `tracing at other argument values (${kind}) failed: ${(error as Error).message}` };
+    } finally {
+      setValueHook(hook);
     }
     const difference = compareGraphs(graph, probe);
     if (difference !== undefined) return { graph, valueDependent: difference };
