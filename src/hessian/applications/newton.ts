@@ -131,9 +131,9 @@ export function readNewtonOptions(fn: string, options: unknown): NewtonSettings 
  * const b = tensor([1, 2]);
  * const quadratic = (x: Tensor) => sub(mul(0.5, dot(x, matmul(A, x))), dot(b, x));
  * const result = newtonCg(quadratic, tensor([0, 0]));
- * result.reason;                                         // → 'gradient'
- * Array.from(result.vector, (v) => v.toFixed(6));        // → ['0.090909', '0.636364']  (A⁻¹b = [1/11, 7/11])
- * result.iterations;                                     // → 1
+ * result.reason;     // → 'gradient'
+ * result.vector;     // → [0.0909091, 0.636364]   A⁻¹b = [1/11, 7/11]
+ * result.converged;  // → true
  */
 export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options?: NewtonCgOptions): NewtonCgResult<P> {
   const fn = 'newtonCg';

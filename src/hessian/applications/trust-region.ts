@@ -152,10 +152,10 @@ function toBoundary(z: Float64Array, d: Float64Array, radius: number): number {
 export function truncatedCg(product: (v: Float64Array) => Float64Array, g: Float64Array, eta: number, maxIterations: number, radius: number): CgPath {
   const n = g.length;
   const segments: Segment[] = [];
-  let z = new Float64Array(n);
-  let hz = new Float64Array(n);
-  let r = Float64Array.from(g); // r = Hz + g
-  let d = g.map((v) => -v);
+  let z: Float64Array = new Float64Array(n);
+  let hz: Float64Array = new Float64Array(n);
+  let r: Float64Array = Float64Array.from(g); // r = Hz + g
+  let d: Float64Array = g.map((v) => -v);
   let rr = dot(r, r);
   const target = eta * Math.sqrt(rr);
   let negativeCurvature = false;
@@ -315,8 +315,9 @@ function readTrustRegionOptions(fn: string, options: unknown): TrustRegionSettin
  *   return sum(add(square(sub(1, a)), mul(100, square(sub(b, square(a))))));
  * };
  * const result = trustRegion(rosenbrock, tensor([-1.2, 1]));
- * result.reason;                                          // → 'gradient'
- * Array.from(result.vector, (v) => v.toFixed(6));         // → ['1.000000', '1.000000']
+ * result.reason;   // → 'gradient'
+ * result.vector;   // → [1, 1]
+ * result.converged; // → true
  */
 export function trustRegion<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options?: TrustRegionOptions): TrustRegionResult<P> {
   const fn = 'trustRegion';
