@@ -1,6 +1,6 @@
 /**
  * `npm run docs` — writes the API reference, docs/api/*.md, from the package's exports and their
- * JSDoc, read with the TypeScript compiler API (the 5.7 compiler installed beside the build's).
+ * JSDoc, read with the TypeScript compiler API (the 5.7 compiler that test/types installs beside the build's).
  *
  * For every export of src/index.ts: its kind, signature(s), documentation, examples, and the
  * tapegrad errors it can throw — found by following its body through the library's own calls
@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript-5.7';
+import ts from 'tapegrad-oldest-typescript';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'docs/api');

@@ -14,7 +14,7 @@
  *   more spaces end the claim and start a remark (`// → [2, 4]   the gradient`).
  */
 import { readFileSync } from 'node:fs';
-import ts from 'typescript-5.7';
+import ts from 'tapegrad-oldest-typescript';
 import type { Example } from './extract.ts';
 
 /** The names fixtures.ts exports: data fragments may use without defining it. */

@@ -16,7 +16,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The compilers the type tests use: the oldest TypeScript the declarations support, and the newest. */
 export const COMPILERS = {
-  oldest: { name: 'TypeScript 5.7', tsc: join(ROOT, 'node_modules/typescript-5.7/bin/tsc') },
+  // Installed as a nested dependency (test/types/oldest-compiler), so node_modules/.bin/tsc stays TypeScript 7.
+  oldest: { name: 'TypeScript 5.7', tsc: join(ROOT, 'test/types/oldest-compiler/node_modules/typescript/bin/tsc') },
   newest: { name: 'TypeScript 7', tsc: join(ROOT, 'node_modules/typescript/bin/tsc') },
 } as const;
 

@@ -5,7 +5,7 @@
  * TypeScript the package supports (5.7: the declarations use the generic typed arrays,
  * `Float64Array<ArrayBufferLike>`, that 5.7 introduced) and with the newest.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPILERS, ROOT, packPackage, run, writeStrictTsconfig, type PackedPackage } from '../package/stage.js';
@@ -47,9 +47,11 @@ describe.each([
 });
 
 describe('the installed compilers', () => {
-  it('are the versions the README names', () => {
-    const version = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(version('typescript-5.7')).toMatch(/^5\.7\./);
-    expect(version('typescript')).toMatch(/^7\./);
+  it('are the versions the README names, and `tsc` on the PATH of npm scripts is the newest', () => {
+    const version = (dir: string) => (JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(version('test/types/oldest-compiler/node_modules/typescript')).toMatch(/^5\.7\./);
+    expect(version('node_modules/typescript')).toMatch(/^7\./);
+    // Two installed compilers both declare a `tsc` bin; the project's (npm run build, npx tsc) must be 7.
+    expect(realpathSync(join(ROOT, 'node_modules/.bin/tsc'))).toBe(realpathSync(join(ROOT, 'node_modules/typescript/bin/tsc')));
   });
 });

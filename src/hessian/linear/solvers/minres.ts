@@ -58,7 +58,7 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options?: MinresOp
   // the previous cycle — which may have a residual a hair above the best one and yet a far
   // smaller error, the work of the steps along small eigenvalues — or the best iterate if the
   // cycle drifted away (its residual more than doubled).
-  let start = { x: Float64Array.from(run.x), r: run.lastMeasured.r, residual: run.residualNorms[0]! };
+  let start: { x: Float64Array; r: Float64Array; residual: number } = { x: Float64Array.from(run.x), r: run.lastMeasured.r, residual: run.residualNorms[0]! };
   for (let restart = 0; ; restart++) {
     // Run MINRES on (H + λI)d = r from d = 0, accumulating d into x.
     run.x.set(start.x);
