@@ -349,7 +349,7 @@ describe('where new Function is forbidden', () => {
 });
 
 describe('evaluation hooks', () => {
-  it('countOps sees the traced run once (not jit's probes) and no ops for compiled calls', () => {
+  it('countOps sees the traced run once (not the probes) and no ops for compiled calls', () => {
     const f = (x: Tensor) => sum(exp(mul(x, 2)));
     const jf = jit(f);
     const x = tensor([1, 2]);
