@@ -1,7 +1,7 @@
 /**
  * jit on the benchmark workloads, with benchmark.js: value, gradient and the two AD HVP modes, each
- * interpreted and compiled, plus the compiled Hessian operator (x fixed, v the argument: what
- * depends on x alone is folded at compile time), next to the hand-written closed forms of
+ * interpreted and compiled, plus `hessianOperator(f, x, { mode, jit: true })` (x fixed, v the
+ * argument: what depends on x alone is folded at compile time), next to the hand-written closed forms of
  * `workloads.ts`. Prints mean time per call, ratios to the closed form and to the interpreted
  * engine, the compile time (the first call, in ms) and the error against the closed form.
  *
@@ -11,8 +11,7 @@
  * garbage collection.
  */
 import Benchmark from 'benchmark';
-import { grad, hvp, jit, type Tensor, type Tree } from '../src/index.js';
-import { compileFunction } from '../src/autodiff/jit/index.js';
+import { grad, hessianOperator, hvp, jit, type Tensor, type Tree } from '../src/index.js';
 import { collectGarbage, formatSeconds, machineLine } from './timing.js';
 import { flat, relativeError, standardWorkloads, TARGET_MODES, type Workload } from './workloads.js';
 
@@ -61,12 +60,13 @@ function quantities(w: Workload): Quantity[] {
   if (!perNode) {
     const handOperator = hand.operator(xFlat);
     for (const mode of TARGET_MODES) {
+      const interpretedOperator = hessianOperator(f, x, { mode });
       rows.push({
         name: `operator ${mode}`,
-        interpreted: () => hvp(f, x, v, { mode }),
+        interpreted: () => interpretedOperator.apply(vFlat),
         compile: () => {
-          const apply = compileFunction((u: Tree) => hvp(f, x, u, { mode }), [v]);
-          return () => apply(v);
+          const compiled = hessianOperator(f, x, { mode, jit: true });
+          return () => compiled.apply(vFlat);
         },
         hand: () => handOperator(vFlat),
         exact: () => handOperator(vFlat),
@@ -130,7 +130,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 const ratio = (r: number) => `${r >= 100 ? r.toFixed(0) : r.toFixed(2)}×`;
 
 console.log(`jit.bench — ${machineLine()}; benchmark.js mean per call (maxTime ${OPTIONS.maxTime} s, ≥ ${OPTIONS.minSamples} samples)`);
-console.log('operator rows: x fixed at compile time, v the argument; interpreted column is hvp from scratch, hand column the closed-form operator with its x-dependent state precomputed.');
+console.log('operator rows: hessianOperator(f, x, { mode, jit: true }).apply(v) — x fixed when the operator is built, v the argument; the interpreted column is the same operator without jit (a replayed recording), the hand column the closed-form operator with its x-dependent state precomputed.');
 let met = 0;
 let total = 0;
 for (const w of standardWorkloads()) {

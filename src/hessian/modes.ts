@@ -28,11 +28,12 @@
  * balances the two for float64 (ε = 2⁻⁵²): r = √ε·(1 + ‖x‖)/‖v‖ one-sided and
  * r = ∛ε·(1 + ‖x‖)/‖v‖ central, so the perturbation rv is about √ε (resp. ∛ε) relative to x.
  *
- * A compiled replay (`jit`) would be one more way to `record`; `hessianOperator` refuses the
- * option until then.
+ * Any recording can also be compiled: `hessianOperator(f, x, { jit: true })` hands its `times`
+ * to `jit`, which traces one product, folds everything that depends on x alone and runs the
+ * generated code for every later product (hessian-operator.ts).
  */
 import { InvalidArgumentError, NonFiniteError } from '../errors.js';
-import { checkNonNegative, checkOneOf, checkPositive, readOptions } from '../validate.js';
+import { checkBoolean, checkNonNegative, checkOneOf, checkPositive, readOptions } from '../validate.js';
 import { add, div, dot, jvp, mul, reshape, sub, type Tensor } from '../autodiff/index.js';
 import { flatten } from '../autodiff/tree.js';
 import { dataOf, fromData } from '../autodiff/tensor.js';
@@ -180,13 +181,16 @@ export interface HessianSettings {
   /** λ ≥ 0: the operator applies H + λI. */
   readonly damping: number;
   readonly step: number | undefined;
+  /** Compile the recorded product (`hessianOperator`'s `jit` option; unset elsewhere). */
+  readonly jit?: boolean;
 }
 
-/** @internal Reads `mode`, `step` and (when `keys` lists it) `damping` for `fn`. @example readHessianSettings('hessianDiagonal', options, ['mode', 'step']); */
-export function readHessianSettings(fn: string, options: unknown, keys: readonly ('mode' | 'damping' | 'step')[]): HessianSettings {
-  const given = readOptions(fn, options as { mode?: unknown; damping?: unknown; step?: unknown } | undefined, keys);
+/** @internal Reads `mode`, `step` and (when `keys` lists them) `damping` and `jit` for `fn`. @example readHessianSettings('hessianDiagonal', options, ['mode', 'step']); */
+export function readHessianSettings(fn: string, options: unknown, keys: readonly ('mode' | 'damping' | 'step' | 'jit')[]): HessianSettings {
+  const given = readOptions(fn, options as { mode?: unknown; damping?: unknown; step?: unknown; jit?: unknown } | undefined, keys);
   const { mode, step } = readModeAndStep(fn, given);
-  return { mode, damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping), step };
+  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
+  return { mode, damping, step, jit: given.jit === undefined ? false : checkBoolean(fn, 'options.jit', given.jit) };
 }
 
 // ---------------------------------------------------------------------------------------------
