@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { collectGarbage, formatSeconds, machineLine, median, timeCall, type TimingOptions } from '../bench/timing.js';
-import { grad, hessianOperator, hvp, HVP_MODES, type HvpMode, type Tree } from '../src/index.js';
+import { grad, hessianOperator, hvp, jit, HVP_MODES, type HvpMode, type Tree } from '../src/index.js';
 import { countOps, tapeStats } from '../src/autodiff/inspect.js';
 import { flatten } from '../src/autodiff/tree.js';
 import { Tensor, dataOf } from '../src/autodiff/tensor.js';
@@ -202,6 +202,22 @@ export interface Row {
   readonly bytesAllocated: number | undefined;
   /** max|a − b|/max|b| against the closed form. */
   readonly error: number | undefined;
+  /** The same quantity through `jit` (operator replays: `{ jit: true }`); undefined for rows jit does not apply to. */
+  readonly jit: JitMeasurement | undefined;
+}
+
+/** A row's quantity computed by compiled code. */
+export interface JitMeasurement {
+  /** Median seconds per call, once compiled. */
+  readonly seconds: number;
+  /** Time ÷ the same hand-written closed form as the row's. */
+  readonly perHand: number | undefined;
+  /** Milliseconds of the first call: tracing, optimising, generating code and running once. */
+  readonly compileMs: number;
+  /** False when jit ran the function uncompiled (a constant depends on the argument values). */
+  readonly compiled: boolean;
+  /** max|a − b|/max|b| of the compiled result against the interpreted one (0: bit for bit). */
+  readonly differenceFromInterpreted: number;
 }
 
 export interface WorkloadTable {
@@ -231,16 +247,34 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
     ops: number | undefined;
     bytesAllocated: number | undefined;
     error: number | undefined;
+    jit?: Omit<JitMeasurement, 'perHand'> | undefined;
   }
   const measured: Measured[] = [];
 
+  /**
+   * The compiled twin of a row: `build` makes the jitted call (its first run is the compile
+   * time), `interpreted` is the row's own result to compare with.
+   */
+  const compiled = (build: () => { call: () => Float64Array | number; compiled: () => boolean }, interpreted: Float64Array | number): Omit<JitMeasurement, 'perHand'> => {
+    const started = performance.now();
+    const { call, compiled: wasCompiled } = build();
+    const first = call();
+    const compileMs = performance.now() - started;
+    return { seconds: timeCall(call, timing), compileMs, compiled: wasCompiled(), differenceFromInterpreted: relativeError(first, interpreted) };
+  };
+  const jitted = <A extends unknown[]>(fn: (...args: A) => unknown, args: A, read: (out: unknown) => Float64Array | number) => () => {
+    const j = jit(fn as (...a: unknown[]) => unknown) as ((...a: unknown[]) => unknown) & { lower(...a: unknown[]): { valueDependent: string | undefined } };
+    return { call: () => read(j(...args)), compiled: () => j.lower(...args).valueDependent === undefined };
+  };
+
   /** A tapegrad call: counted, probed for tapes, checked, then timed. */
-  const tapegrad = (mode: string, handSeconds: Measured['handSeconds'], reference: Float64Array | number, call: (fn: (x: Tree) => Tensor) => Float64Array | number): void => {
+  const tapegrad = (mode: string, handSeconds: Measured['handSeconds'], reference: Float64Array | number, call: (fn: (x: Tree) => Tensor) => Float64Array | number, jitOf?: () => { call: () => Float64Array | number; compiled: () => boolean }): void => {
     const tapes = new Set<Tape>();
     const counted = countOps(() => call(probed(w, tapes)));
     const held = tapes.size === 0 ? undefined : tapesHeld(tapes);
     const seconds = timeCall(() => call(f), timing);
-    measured.push({ mode, kind: 'tapegrad', seconds, handSeconds, nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: counted.ops, bytesAllocated: counted.bytesAllocated, error: relativeError(counted.result, reference) });
+    const jitRow = jitOf === undefined ? undefined : compiled(jitOf, counted.result);
+    measured.push({ mode, kind: 'tapegrad', seconds, handSeconds, nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: counted.ops, bytesAllocated: counted.bytesAllocated, error: relativeError(counted.result, reference), jit: jitRow });
   };
 
   // Warm every code path first: timing a row while later rows' paths are still unseen measured
@@ -251,9 +285,11 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
     while (performance.now() < until);
   }
 
-  tapegrad('value', 'value', handValue, (fn) => fn(x).item());
-  tapegrad('gradient', 'gradient', handGradient, (fn) => flatOf(grad(fn)(x)));
-  for (const mode of HVP_MODES) tapegrad(`hvp ${mode}`, 'hvp', handHvp, (fn) => flatOf(hvp(fn, x, v, { mode })));
+  tapegrad('value', 'value', handValue, (fn) => fn(x).item(), jitted(f, [x], (out) => (out as Tensor).item()));
+  tapegrad('gradient', 'gradient', handGradient, (fn) => flatOf(grad(fn)(x)), jitted(grad(f), [x], flatOf));
+  for (const mode of HVP_MODES) {
+    tapegrad(`hvp ${mode}`, 'hvp', handHvp, (fn) => flatOf(hvp(fn, x, v, { mode })), jitted((y: Tree, u: Tree) => hvp(f, y, u, { mode }), [x, v], flatOf));
+  }
 
   for (const mode of OPERATOR_MODES) {
     const tapes = new Set<Tape>();
@@ -268,7 +304,12 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
     measured.push({ mode: `operator ${mode} (record)`, kind: 'operator', seconds: recordSeconds, handSeconds: 'gradient', nodes: allHeld.nodes, bytesHeld: allHeld.bytesHeld, ops: recorded.ops, bytesAllocated: recorded.bytesAllocated, error: relativeError(op.gradient, handGradient) });
     const applied = countOps(() => op.apply(vFlat));
     const seconds = timeCall(() => op.apply(vFlat), timing);
-    measured.push({ mode: `operator ${mode} (replay)`, kind: 'operator', seconds, handSeconds: 'operator', nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: applied.ops, bytesAllocated: applied.bytesAllocated, error: relativeError(applied.result, handHvp) });
+    const jitRow = compiled(() => {
+      const compiledOp = hessianOperator(f, x, { mode, jit: true });
+      compiledOp.apply(vFlat);
+      return { call: () => compiledOp.apply(vFlat), compiled: () => countOps(() => compiledOp.apply(vFlat)).ops === 0 };
+    }, applied.result);
+    measured.push({ mode: `operator ${mode} (replay)`, kind: 'operator', seconds, handSeconds: 'operator', nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: applied.ops, bytesAllocated: applied.bytesAllocated, error: relativeError(applied.result, handHvp), jit: jitRow });
   }
 
   const handRow = (mode: string, handSeconds: Measured['handSeconds'], call: () => unknown, error: number | undefined): void => {
@@ -294,6 +335,7 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
       ops: m.ops,
       bytesAllocated: m.bytesAllocated,
       error: m.error,
+      jit: m.jit === undefined ? undefined : { ...m.jit, perHand: m.handSeconds === undefined ? undefined : m.jit.seconds / handSecondsOf[m.handSeconds] },
     }),
   );
   const targets = checkTargets(w.bound, {
@@ -338,10 +380,12 @@ const count = (c: number | undefined) => (c === undefined ? '—' : c.toLocaleSt
 const bytes = (b: number | undefined) => (b === undefined ? '—' : formatBytes(b));
 const error = (e: number | undefined) => (e === undefined ? '—' : e === 0 ? '0' : e.toExponential(1));
 
-const COLUMNS = ['mode', 'time/call', '÷ gradient', '÷ hand', 'tape nodes', 'bytes held', 'ops/call', 'allocated/call', 'rel. error'] as const;
+const COLUMNS = ['mode', 'time/call', '÷ gradient', '÷ hand', 'tape nodes', 'bytes held', 'ops/call', 'allocated/call', 'rel. error', 'jit time/call', 'jit ÷ hand', 'jit compile'] as const;
 
 function cells(row: Row): string[] {
-  return [row.mode, formatSeconds(row.seconds), ratio(row.perGradient), ratio(row.perHand), count(row.nodes), bytes(row.bytesHeld), count(row.ops), bytes(row.bytesAllocated), error(row.error)];
+  const j = row.jit;
+  const jitCells = j === undefined ? ['—', '—', '—'] : [`${formatSeconds(j.seconds)}${j.compiled ? '' : ' †'}`, ratio(j.perHand), `${j.compileMs.toFixed(j.compileMs < 10 ? 1 : 0)} ms`];
+  return [row.mode, formatSeconds(row.seconds), ratio(row.perGradient), ratio(row.perHand), count(row.nodes), bytes(row.bytesHeld), count(row.ops), bytes(row.bytesAllocated), error(row.error), ...jitCells];
 }
 
 
@@ -356,6 +400,7 @@ function targetLines(t: WorkloadTable): string[] {
 const LEGEND = [
   '÷ hand: value, gradient and hvp rows against the hand-written closed form computed from scratch; replayed operators against the hand operator with the x-dependent state precomputed; record rows against the hand gradient.',
   'tape nodes / bytes held: tapes recorded during one call (for replay rows: the tape the operator keeps; for record rows: all tapes made while recording). ops/call and allocated/call: countOps.',
+  'jit: the same quantity through jit (value: jit(f); gradient: jit(grad(f)); hvp: jit((x, v) => hvp(f, x, v, { mode })); replay: hessianOperator(f, x, { mode, jit: true }).apply); jit compile: the first call. † jit ran it uncompiled: a constant depends on the argument values (a finite-difference step, a stabilising shift).',
 ];
 
 /** Aligned plain-text table, right-aligned numbers, with PASS/MISS lines under it. */
@@ -380,7 +425,7 @@ export function formatMarkdown(t: WorkloadTable): string {
   return out.join('\n');
 }
 
-const CSV_COLUMNS = ['workload', 'mode', 'kind', 'seconds', 'per_gradient', 'per_hand', 'tape_nodes', 'bytes_held', 'ops', 'bytes_allocated', 'relative_error'];
+const CSV_COLUMNS = ['workload', 'mode', 'kind', 'seconds', 'per_gradient', 'per_hand', 'tape_nodes', 'bytes_held', 'ops', 'bytes_allocated', 'relative_error', 'jit_seconds', 'jit_per_hand', 'jit_compile_ms', 'jit_compiled'];
 
 function csvCell(value: string | number | undefined): string {
   if (value === undefined) return '';
@@ -390,7 +435,7 @@ function csvCell(value: string | number | undefined): string {
 
 /** CSV rows (no header) with raw numbers: seconds, bytes, ratios. */
 export function formatCsvRows(t: WorkloadTable): string[] {
-  return t.rows.map((r) => [t.workload.name, r.mode, r.kind, r.seconds, r.perGradient, r.perHand, r.nodes, r.bytesHeld, r.ops, r.bytesAllocated, r.error].map(csvCell).join(','));
+  return t.rows.map((r) => [t.workload.name, r.mode, r.kind, r.seconds, r.perGradient, r.perHand, r.nodes, r.bytesHeld, r.ops, r.bytesAllocated, r.error, r.jit?.seconds, r.jit?.perHand, r.jit?.compileMs, r.jit === undefined ? undefined : String(r.jit.compiled)].map(csvCell).join(','));
 }
 
 /** The whole report in one format: header, then one table per workload. */

@@ -90,6 +90,15 @@ describe('compare CLI', () => {
         expect(r.seconds).toBeGreaterThan(0);
         if (r.kind !== 'hand') expect(r.ops).toBeGreaterThan(0);
         if (r.error !== undefined) expect(r.error).toBeLessThan(r.mode.includes('difference') ? 1e-6 : EXACT);
+        // The jit columns: on every tapegrad row and every replay, the compiled result is the interpreted one, bit for bit.
+        const jitted = r.kind === 'tapegrad' || r.mode.endsWith('(replay)');
+        expect(r.jit !== undefined, r.mode).toBe(jitted);
+        if (r.jit !== undefined) expect(r.jit.differenceFromInterpreted, `${t.workload.name}: ${r.mode}`).toBe(0);
+      }
+      // Replayed operators always compile; the exact HVP modes compile wherever no stabilising shift is computed from values.
+      for (const r of t.rows) if (r.mode.endsWith('(replay)')) expect(r.jit!.compiled, r.mode).toBe(true);
+      if (t.workload.family === 'quadratic' || t.workload.family === 'rosenbrock') {
+        for (const r of t.rows) if (r.kind === 'tapegrad' && !r.mode.includes('difference')) expect(r.jit!.compiled, r.mode).toBe(true);
       }
       // Every recorded product has a tape; evaluating the value alone records none.
       expect(t.rows.find((r) => r.mode === 'value')!.nodes).toBeUndefined();
@@ -106,7 +115,7 @@ describe('compare CLI', () => {
     const block = formatReport(tables.slice(0, 1), 'text', 1).split('\n').filter((l) => /^(value|gradient|hvp|operator|hand) /.test(l));
     expect(new Set(block.map((l) => l.length)).size).toBe(1);
     const csv = formatReport(tables, 'csv', 1).split('\n');
-    expect(csv[1]).toBe('workload,mode,kind,seconds,per_gradient,per_hand,tape_nodes,bytes_held,ops,bytes_allocated,relative_error');
+    expect(csv[1]).toBe('workload,mode,kind,seconds,per_gradient,per_hand,tape_nodes,bytes_held,ops,bytes_allocated,relative_error,jit_seconds,jit_per_hand,jit_compile_ms,jit_compiled');
     expect(csv.length).toBe(2 + tables.length * TABLE_MODES.length);
   });
 });
