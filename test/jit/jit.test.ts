@@ -12,6 +12,20 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ConcretizationError,
+  abs,
+  atan2,
+  clip,
+  hypot,
+  logSoftmax,
+  logSumExp,
+  max,
+  maximum,
+  min,
+  minimum,
+  norm,
+  sign,
+  softmax,
+  std,
   TapegradError,
   HVP_MODES,
   countOps,
@@ -234,16 +248,84 @@ describe('what a compiled function is specialised on', () => {
     for (const mask of [tensor([1, 0, 1]), tensor([0, 1, 0]), tensor([0, 0, 0])]) expectIdentical(jf(mask, a), f(mask, a), 'where(mask)');
   });
 
-  it('runs functions whose constants depend on the argument values uncompiled, and says why', () => {
-    const f = (x: Tensor) => mul(where(greater(x, 0), x, 0), 3);
+  it('runs functions whose traces depend on the argument values uncompiled, and says why', () => {
+    // clip checks lo ≤ hi on the bounds' values: with the bounds as arguments, tracing at other
+    // values may fail that check, so the function cannot be specialised to shapes alone.
+    const f = (x: Tensor, lo: Tensor, hi: Tensor) => clip(x, lo, hi);
     const jf = jit(f);
-    const x = tensor([1, -2, 3]);
-    expect(jf.lower(x).valueDependent).toMatch(/constant computed in JavaScript|depend on the argument values/);
-    for (const y of [x, tensor([-1, 2, -3]), tensor([0, 0, 5])]) expectIdentical(jf(y), f(y), 'where(greater)');
-    const g = grad((y: Tensor) => sum(relu(y)));
-    const jg = jit(g);
-    expectIdentical(jg(tensor([-1, 2])), g(tensor([-1, 2])), 'relu′');
-    expectIdentical(jg(tensor([1, -2])), g(tensor([1, -2])), 'relu′ with the signs swapped');
+    const args = [tensor([-3, 0.5, 4]), tensor([-1, -1, -1]), tensor([1, 2, 3])] as const;
+    expect(jf.lower(...args).valueDependent).toMatch(/tracing at other argument values/);
+    expectIdentical(jf(...args), f(...args), 'clip with bounds as arguments');
+  });
+});
+
+/** Values that are not the traced ones, with ties, zeros and both signs (what masks branch on). */
+function newValues(shape: readonly number[], seed: number): Tensor[] {
+  const rng = createRandom(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const signs = tensor(Float64Array.from({ length: n }, (_, i) => [-1.5, 0, 2, 2, -0.25][i % 5]!), [...shape]);
+  return [tensor(rng.normals(n), [...shape]), neg(tensor(rng.normals(n), [...shape])), signs, tensor(new Float64Array(n), [...shape])];
+}
+
+describe('masks, signs and stabilising shifts are computed by the compiled code', () => {
+  const x0 = tensor([[0.3, -1.2, 2, -0.5], [1.5, 0.25, -2, 0.75], [-0.1, 3, 0.2, -3]]);
+  const v = tensor([[1, -0.5, 0.25, 2], [-1, 0.5, 1.5, -0.75], [0.3, -0.2, 1, 0.4]]);
+  const fns: [string, (x: Tensor) => Tensor][] = [
+    ['relu', (x) => relu(x)],
+    ['abs', (x) => abs(x)],
+    ['sign', (x) => mul(sign(x), x)],
+    ['greater mask', (x) => mul(where(greater(x, 0), x, 0), 3)],
+    ['maximum', (x) => maximum(x, mul(x, x))],
+    ['minimum', (x) => minimum(x, 0.5)],
+    ['clip', (x) => clip(x, -1, 1)],
+    ['max', (x) => max(x, 1)],
+    ['min', (x) => min(x)],
+    ['logSumExp', (x) => logSumExp(x, 0)],
+    ['logSoftmax', (x) => logSoftmax(x)],
+    ['softmax', (x) => softmax(x, 0)],
+    ['norm ∞', (x) => norm(x, Infinity)],
+    ['norm 1', (x) => norm(x, 1)],
+    ['norm 2', (x) => norm(x)],
+    ['std', (x) => std(x, 1)],
+    ['hypot', (x) => hypot(x, mul(x, 0.5))],
+    ['atan2', (x) => atan2(x, add(x, 0.5))],
+  ];
+  const scalarOf = (g: (x: Tensor) => Tensor) => (x: Tensor) => sum(sin(g(x)));
+  it.each(fns)('%s: value, gradient and HVP compile, and give the interpreted bits at new values', (_name, g) => {
+    const f = scalarOf(g);
+    const programs: [string, (x: Tensor) => unknown][] = [
+      ['value', (x) => g(x)],
+      ['gradient', grad(f)],
+      ['hvp', (x) => hvp(f, x, v)],
+      ['hvp rev-over-rev', (x) => hvp(f, x, v, { mode: 'rev-over-rev' })],
+    ];
+    for (const [label, p] of programs) {
+      const jp = jit(p);
+      expect(jp.lower(x0).valueDependent, `${label} compiles`).toBeUndefined();
+      for (const x of newValues(x0.shape, 11)) expectIdentical(jp(x), p(x), `${label} at new values`);
+    }
+  });
+  it('a mask is one fused loop with what it masks', () => {
+    const jg = jit(grad((x: Tensor) => sum(relu(x))));
+    expect(jg.lower(tensor([1, -2, 3])).plan).toMatch(/step\(/);
+    expect(jg.lower(tensor([1, -2, 3])).plan).not.toMatch(/kernel/);
+  });
+  it('the MLP workload: value, gradient and every AD HVP mode compile (softmax cross-entropy)', () => {
+    // (The finite-difference modes' step is scaled by the argument's size: that run stays uncompiled.)
+    const w = smallWorkloads().find((s) => s.family === 'mlp')!;
+    const f = (x: Tree): Tensor => w.f(x);
+    const programs: [string, (x: Tree) => unknown][] = [
+      ['value', f],
+      ['gradient', grad(f)],
+      ...HVP_MODES.filter((mode) => !mode.endsWith('difference')).map((mode) => [`hvp ${mode}`, (x: Tree) => hvp(f, x, w.v, { mode })] as [string, (x: Tree) => unknown]),
+    ];
+    const { vector, unravel } = ravel(w.x);
+    const moved = unravel(add(mul(vector, -1.5), 0.125)) as Tree;
+    for (const [label, p] of programs) {
+      const jp = jit(p);
+      expect(jp.lower(w.x).valueDependent, `${label} compiles`).toBeUndefined();
+      expectIdentical(jp(moved), p(moved), `${label} at new values`);
+    }
   });
 });
 

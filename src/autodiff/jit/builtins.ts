@@ -12,9 +12,9 @@
  * What this file leaves out: tracing (trace.ts), planning (plan.ts) and code (codegen.ts).
  */
 import { erf as erfKernel, hypot as hypotKernel, logAddExp as logAddExpKernel } from '../../linalg/tensor-kernels.js';
-import { add, div, mul, neg, pow, square, sub, where } from '../ops/arithmetic.js';
+import { add, div, equal, greater, greaterEqual, less, lessEqual, mul, neg, pow, square, sub, where } from '../ops/arithmetic.js';
 import { atan2, hypot, logAddExp } from '../ops/binary-maths.js';
-import { abs, acos, asin, atan, cos, cosh, erf, exp, expm1, log, log1p, relu, sigmoid, sin, sinh, softplus, sqrt, tanh } from '../ops/elementwise.js';
+import { abs, acos, asin, atan, cos, cosh, erf, exp, expm1, finiteOrZero, log, log1p, relu, sigmoid, sign, sin, sinh, softplus, sqrt, step, tanh } from '../ops/elementwise.js';
 import { matmul } from '../ops/linear-algebra.js';
 import { sum } from '../ops/reduce.js';
 import { broadcastTo, reshape, slice, sumTo, transpose } from '../ops/shape.js';
@@ -85,6 +85,15 @@ const RULES: Record<string, Omit<ScalarRule, 'name'>> = {
   sigmoid: helper('sigmoid'),
   softplus: helper('softplus'),
   erf: helper('erf'),
+  // The piecewise-constant primitives (masks, sign, relu′, logSumExp's shift), as their kernels compute them.
+  greater: { source: ([a, b]) => `(${a} > ${b} ? 1 : 0)`, evaluate: (a, b) => (a! > b! ? 1 : 0) },
+  greaterEqual: { source: ([a, b]) => `(${a} >= ${b} ? 1 : 0)`, evaluate: (a, b) => (a! >= b! ? 1 : 0) },
+  less: { source: ([a, b]) => `(${a} < ${b} ? 1 : 0)`, evaluate: (a, b) => (a! < b! ? 1 : 0) },
+  lessEqual: { source: ([a, b]) => `(${a} <= ${b} ? 1 : 0)`, evaluate: (a, b) => (a! <= b! ? 1 : 0) },
+  equal: { source: ([a, b]) => `(${a} === ${b} ? 1 : 0)`, evaluate: (a, b) => (a === b ? 1 : 0) },
+  sign: { source: ([x]) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : ${x} === 0 ? 0 : NaN)`, evaluate: (x) => (x! > 0 ? 1 : x! < 0 ? -1 : x === 0 ? 0 : NaN) },
+  step: { source: ([x]) => `(${x} > 0 ? 1 : 0)`, evaluate: (x) => (x! > 0 ? 1 : 0) },
+  finiteOrZero: { source: ([x]) => `(${x} - ${x} === 0 ? ${x} : 0)`, evaluate: (x) => (x! - x! === 0 ? x! : 0) },
   // where(c, a, b), the condition first (non-zero is true), as selectBroadcast does.
   where: { source: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`, evaluate: (c, a, b) => (c !== 0 ? a! : b!) },
   // A materialised view: the value read through its index map.
@@ -107,8 +116,8 @@ export function builtinKinds(): Map<Primitive<unknown>, BuiltinKind> {
   const a = tensor([0.5, 0.25]);
   const b = tensor([0.75, 0.125]);
   const m = tensor([[1, 2], [3, 4]]);
-  const unary = [neg, square, exp, log, log1p, expm1, sqrt, sin, cos, tanh, abs, atan, asin, acos, sinh, cosh, relu, sigmoid, softplus, erf];
-  const binary = [add, sub, mul, div, pow, atan2, hypot, logAddExp];
+  const unary = [neg, square, exp, log, log1p, expm1, sqrt, sin, cos, tanh, abs, atan, asin, acos, sinh, cosh, relu, sigmoid, softplus, erf, sign, step, finiteOrZero];
+  const binary = [add, sub, mul, div, pow, atan2, hypot, logAddExp, greater, greaterEqual, less, lessEqual, equal];
   const found = new Map<Primitive<unknown>, BuiltinKind>();
   let kind: BuiltinKind = 'unary';
   const hook = setValueHook(undefined); // this is jit's own work: evaluation hooks do not see it

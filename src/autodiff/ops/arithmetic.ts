@@ -215,12 +215,38 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return select('minimum', compare('minimum', 'lessEqual', x, y), x, y);
 }
 
-function compare(fn: string, op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+/**
+ * @internal Runs a piecewise-constant primitive (a mask, sign, a step, the shift of logSumExp) on
+ * the level-0 values of its inputs. Its value is data to every transform (its derivatives are 0
+ * wherever they exist), so no trace records it; but it is a primitive evaluation, not JavaScript
+ * reading the data, so `jit` records it and the compiled code computes it afresh for each call.
+ * Such a primitive gives only `value`.
+ */
+export function bindConstant<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  return bind(primitive, inputs.map(untraced), params);
+}
+
+/** The level-0 value of `t`: the same storage, seen by no transform. */
+function untraced(t: Tensor): Tensor {
+  return t.level === 0 ? t : fromData(dataOf(t), t.shape);
+}
+
+type Comparison = 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal';
+/** The comparisons as primitives (1 where the relation holds, else 0), bound by `bindConstant`. */
+const comparisons: Record<Comparison, Binary> = {
+  greater: { name: 'greater', value: binaryValue('greater') },
+  greaterEqual: { name: 'greaterEqual', value: binaryValue('greaterEqual') },
+  less: { name: 'less', value: binaryValue('less') },
+  lessEqual: { name: 'lessEqual', value: binaryValue('lessEqual') },
+  equal: { name: 'equal', value: binaryValue('equal') },
+};
+
+function compare(fn: string, op: Comparison, a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a, fn, 'a');
   const y = toTensor(b, fn, 'b');
-  const shape = outputShape(fn, x, y);
+  outputShape(fn, x, y); // validates broadcasting, with the op's name
   // Comparisons are piecewise constant: their output is a constant mask at every level.
-  return fromData(binaryBroadcast(op, dataOf(x), x.shape, dataOf(y), y.shape, shape), shape);
+  return bindConstant(comparisons[op], [x, y], undefined);
 }
 
 /** 1 where a > b, else 0 (a constant mask). @example greater(tensor([1, 3]), 2).toArray(); // [0, 1] */
@@ -256,6 +282,5 @@ export function equal(a: TensorLike, b: TensorLike): Tensor {
  */
 export function stopGradient(x: TensorLike): Tensor {
   checkArity('stopGradient', arguments.length, 1);
-  const t = toTensor(x, 'stopGradient', 'x');
-  return t.level === 0 ? t : fromData(dataOf(t), t.shape);
+  return untraced(toTensor(x, 'stopGradient', 'x'));
 }

@@ -13,7 +13,7 @@ import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
 import { checkArity } from '../../validate.js';
 import { bind, memoised, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
-import { add, div, mul, neg, sub, square } from './arithmetic.js';
+import { add, bindConstant, div, mul, neg, sub, square } from './arithmetic.js';
 
 /** Builds a unary primitive from its kernel and its derivative f′(x) given x and y = f(x). */
 function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x: TensorLike) => Tensor {
@@ -30,10 +30,33 @@ function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x:
   };
 }
 
+/** Piecewise-constant maps of x's values (derivatives of relu and abs, and `sign`), as primitives. */
+const piecewise: Record<'sign' | 'step', Primitive<undefined, readonly [Tensor]>> = {
+  sign: { name: 'sign', value: ([x]) => fromData(unaryKernels.sign(dataOf(x)), x.shape) },
+  step: { name: 'step', value: ([x]) => fromData(unaryKernels.step(dataOf(x)), x.shape) },
+};
+
 /** A constant built from x's values: derivatives of piecewise-constant functions are 0. */
-function constantMap(kernel: UnaryOp, x: Tensor): Tensor {
-  return fromData(unaryKernels[kernel](dataOf(x)), x.shape);
+function constantMap(kernel: 'sign' | 'step', x: Tensor): Tensor {
+  return bindConstant(piecewise[kernel], [x], undefined);
 }
+
+/** @internal 1 where x > 0, else 0 (a constant: relu′, with relu′(0) = 0). @example step(tensor([-1, 0, 2])) // → [0, 0, 1] */
+export function step(x: Tensor): Tensor {
+  return constantMap('step', x);
+}
+
+/**
+ * @internal x where it is finite, else 0 (a constant: logSumExp's shift of an all −∞ slice).
+ * @example finiteOrZero(tensor([2, -Infinity])) // → [2, 0]
+ */
+export function finiteOrZero(x: Tensor): Tensor {
+  return bindConstant(finiteOrZeroPrimitive, [x], undefined);
+}
+const finiteOrZeroPrimitive: Primitive<undefined, readonly [Tensor]> = {
+  name: 'finiteOrZero',
+  value: ([x]) => fromData(dataOf(x).map((v) => (Number.isFinite(v) ? v : 0)), x.shape),
+};
 
 /** eˣ; d eˣ = eˣ·dx. @example exp(tensor([0])).toArray(); // [1] */
 export const exp = unary('exp', (_x, y) => y);
@@ -56,7 +79,7 @@ export const sigmoid = unary('sigmoid', (_x, y) => mul(y, sub(1, y)));
 /** log(1 + eˣ), overflow-free; d softplus = σ(x)·dx. @example softplus(tensor([1000])).item(); // → 1000   (log(1 + e¹⁰⁰⁰) without overflow) */
 export const softplus = unary('softplus', (x) => sigmoid(x));
 /** max(x, 0); d relu = [x > 0]·dx, with relu′(0) = 0. @example relu(tensor([-1, 2])).toArray(); // [0, 2] */
-export const relu = unary('relu', (x) => constantMap('step', x));
+export const relu = unary('relu', (x) => step(x));
 /** |x|; d|x| = sign(x)·dx, with abs′(0) = 0. @example grad((x) => sum(abs(x)))(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1] */
 export const abs = unary('abs', (x) => constantMap('sign', x));
 /** arctan x, in (−π/2, π/2); d atan = dx/(1 + x²). @example atan(tensor([1])).item(); // → 0.7853981633974483   (π/4) */

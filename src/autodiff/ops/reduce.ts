@@ -16,8 +16,8 @@ import { maxAxes, minAxes, sumAxes } from '../../linalg/tensor-kernels.js';
 import { checkArity, checkBoolean, describeValue } from '../../validate.js';
 import { bind, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
-import { add, div, equal, mul, sub } from './arithmetic.js';
-import { exp, log } from './elementwise.js';
+import { add, bindConstant, div, equal, mul, sub } from './arithmetic.js';
+import { exp, finiteOrZero, log } from './elementwise.js';
 import { broadcastTo, concat, normalizeAxis, reshape, slice, sumTo } from './shape.js';
 
 /** An axis or list of axes; undefined means all of them. */
@@ -106,9 +106,8 @@ const minPrimitive = extremumPrimitive('min', minAxes);
 
 /** A constant: 1/k on the k entries of each reduced slice equal to its extreme y, 0 elsewhere. */
 function extremeWeights(x: Tensor, y: Tensor): Tensor {
-  const mask = equal(x, broadcastTo(fromData(dataOf(y), y.shape), x.shape));
-  const ties = sumTo(mask, y.shape);
-  return fromData(dataOf(div(mask, ties)), x.shape);
+  const mask = equal(x, y); // y keeps the reduced axes with length 1, so it broadcasts along them
+  return div(mask, sumTo(mask, y.shape));
 }
 
 /**
@@ -184,8 +183,7 @@ export function logSumExp(x: TensorLike, axis?: Axes, keepDims = false): Tensor 
 function logSumExpOver(t: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
   const kept = keptShape(t.shape, axes);
   // The shift m is data (no transform sees it); an all −∞ slice shifts by 0 so its result is −∞, not NaN.
-  const m = maxAxes(dataOf(t), t.shape, axes).map((v) => (Number.isFinite(v) ? v : 0));
-  const shift = fromData(m, kept);
+  const shift = finiteOrZero(bindConstant(maxPrimitive, [t], { axes }));
   const total = add(shift, log(sumTo(exp(sub(t, shift)), kept)));
   return reshape(total, reducedShape(t.shape, axes, keepDims));
 }
