@@ -6,6 +6,7 @@
  * engine, the compile time (the first call, in ms) and the error against the closed form.
  *
  *   node --import tsx/esm bench/jit.bench.ts        (or `npm run bench -- jit`)
+ *   node --import tsx/esm bench/jit.bench.ts mlp    (only the workloads whose name contains `mlp`)
  *
  * Each case runs for under half a second (`maxTime: 0.4`, at least 5 samples) after a full
  * garbage collection.
@@ -107,7 +108,7 @@ function measure(w: Workload): Measured[] {
     // Large generated functions are optimised by the engine in the background: let that finish
     // before timing (a second of calls, or 2000, whichever comes first).
     for (let k = 0, until = performance.now() + 1000; k < 2000 && performance.now() < until; k++) compiled();
-    const got = first instanceof Object && 'shape' in (first as object) && (first as Tensor).size === 1 && typeof q.exact() === 'number' ? (first as Tensor).item() : flat(first);
+    const got = first instanceof Object && 'shape' in (first as object) && (first as Tensor).size === 1 && typeof q.exact() === 'number' ? (first as Tensor).item() : first instanceof Float64Array ? first : flat(first);
     return {
       name: q.name,
       interpreted: time(`${q.name} interpreted`, q.interpreted),
@@ -133,7 +134,8 @@ console.log(`jit.bench — ${machineLine()}; benchmark.js mean per call (maxTime
 console.log('operator rows: hessianOperator(f, x, { mode, jit: true }).apply(v) — x fixed when the operator is built, v the argument; the interpreted column is the same operator without jit (a replayed recording), the hand column the closed-form operator with its x-dependent state precomputed.');
 let met = 0;
 let total = 0;
-for (const w of standardWorkloads()) {
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const w of standardWorkloads().filter((wl) => only.length === 0 || only.some((o) => wl.name.includes(o)))) {
   const rows = measure(w);
   console.log(`\n${w.name}: ${w.description}, ${w.size} parameters`);
   console.log(

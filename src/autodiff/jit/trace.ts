@@ -12,9 +12,10 @@
  * wrong for other argument values, and both are caught:
  * - the function reads a traced value in JavaScript (`item()`, `toArray()`, `data`): the guard
  *   installed in tensor.ts throws a ConcretizationError;
- * - an op computes a constant in JavaScript from a traced value (the mask of `greater`, the
- *   derivative of `relu` or `abs`, the shift of `logSumExp`, a finite-difference step): such a
- *   constant enters the graph as data. `traceChecked` therefore traces again at probe values
+ * - an op computes a constant in JavaScript from a traced value (a finite-difference step scaled
+ *   by the size of x; a user primitive's rule that builds a tensor from data): such a constant
+ *   enters the graph as data. (The library's masks, `sign`, the derivatives of relu and abs and
+ *   the shift of `logSumExp` are primitives of their own, recorded like any other op.) `traceChecked` therefore traces again at probe values
  *   (random, negated, zero) and compares the graphs; a constant or parameter that moved marks the
  *   trace value-dependent, and `jit` runs that function uncompiled rather than bake it in.
  *
@@ -205,7 +206,7 @@ function compareGraphs(a: Graph, b: Graph): string | undefined {
     if (x.kind !== y.kind || !sameShape(x.shape, y.shape)) return `${where} differs between traces at different values`;
     if (x.kind === 'const' && y.kind === 'const') {
       if (x.tensor !== y.tensor && !sameData(dataOf(x.tensor), dataOf(y.tensor))) {
-        return `${where} is a constant computed in JavaScript from the argument values (a mask such as greater(x, 0), the derivative of relu or abs, the shift of logSumExp, a step size)`;
+        return `${where} is a constant computed in JavaScript from the argument values (such as a finite-difference step size)`;
       }
     } else if (x.kind === 'op' && y.kind === 'op') {
       if (x.primitive !== y.primitive || !sameList(x.inputs, y.inputs)) return `${where} (${x.primitive.name}) differs between traces at different values`;
