@@ -28,10 +28,29 @@
  */
 import { type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
 import { axpy, dot, norm2, scale } from '../../linalg/index.js';
-import { checkArity, checkBoolean, checkFunction, checkNonNegative, checkOneOf, checkPositiveInteger, readOptions } from '../../validate.js';
-import { HVP_MODES, readTree, type HvpMode } from '../hvp.js';
-import { GRADIENT_FLOOR, ROUNDING_REGIME, STOPPING_KEYS, roundingWatch, describeStop, forcingSequence, gradientRule, newtonStepRule, readStopping, unchanged, type StopReason, type StoppingOptions, type StoppingSettings } from './stopping.js';
-import { flatObjective, recordTrial, truncatedCg, type PathStep, type Recorded } from './trust-region.js';
+import { checkArity, checkBoolean, checkFunction, checkNonNegative, readOptions } from '../../validate.js';
+import { readTree, type HvpMode } from '../hvp.js';
+import {
+  GRADIENT_FLOOR,
+  ROUNDING_REGIME,
+  STEP_KEYS,
+  STOPPING_KEYS,
+  describeStop,
+  forcingSequence,
+  gradientRule,
+  isConverged,
+  newtonStepRule,
+  readStepOptions,
+  readStopping,
+  roundingWatch,
+  unchanged,
+  type Stop,
+  type StopReason,
+  type StepSettings,
+  type StoppingOptions,
+  type StoppingSettings,
+} from './stopping.js';
+import { flatObjective, recordTrial, truncatedCg, type CgPath, type FlatObjective, type PathStep, type Recorded } from './trust-region.js';
 
 /** Options of `newtonCg`: the shared stopping rules and the Newton–CG settings. */
 export interface NewtonCgOptions extends StoppingOptions {
@@ -91,12 +110,9 @@ const MAX_BACKTRACKS = 60;
 const MAX_DAMPING_RAISES = 12;
 
 /** The options of `newtonCg`, checked, with their defaults. */
-export interface NewtonSettings extends StoppingSettings {
+export interface NewtonSettings extends StoppingSettings, StepSettings<NewtonIteration> {
   readonly damping: number;
   readonly lineSearch: boolean;
-  readonly cgMaxIterations: number | undefined;
-  readonly mode: HvpMode;
-  readonly onIteration: ((record: NewtonIteration) => void) | undefined;
 }
 
 /**
@@ -106,14 +122,12 @@ export interface NewtonSettings extends StoppingSettings {
  * @example readNewtonOptions('retrainWithout', { tolerance: 1e-9 }).maxIterations; // → 1000
  */
 export function readNewtonOptions(fn: string, options: unknown): NewtonSettings {
-  const given = readOptions(fn, options as NewtonCgOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'damping', 'lineSearch', 'cgMaxIterations', 'mode', 'onIteration']);
+  const given = readOptions(fn, options as NewtonCgOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'damping', 'lineSearch', ...STEP_KEYS]);
   return {
     ...readStopping(fn, given, 1000, fn === 'newtonCg' ? undefined : 1e-10),
     damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping),
     lineSearch: given.lineSearch === undefined ? true : checkBoolean(fn, 'options.lineSearch', given.lineSearch),
-    cgMaxIterations: given.cgMaxIterations === undefined ? undefined : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
-    mode: given.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', given.mode, HVP_MODES),
-    onIteration: given.onIteration === undefined ? undefined : checkFunction(fn, 'options.onIteration', given.onIteration),
+    ...readStepOptions(fn, given),
   };
 }
 
@@ -143,102 +157,129 @@ export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor
   return minimise(fn, loss, params, readNewtonOptions(fn, options));
 }
 
+/** Where a Newton run is: θ, the recording there, the length of the last step taken, and the records so far. */
+interface NewtonRun {
+  theta: Float64Array;
+  here: Recorded;
+  lastStepNorm: number | undefined;
+  readonly history: NewtonIteration[];
+  /** Watches the steps judged by the gradients (below the rounding of L). */
+  readonly watch: ReturnType<typeof roundingWatch>;
+}
+
 /** @internal Newton–CG with checked arguments; errors name the public function `fn`. @example minimise('retrainWithout', loss, params, readNewtonOptions('retrainWithout', options)); */
 export function minimise<P extends Tree>(fn: string, loss: (params: TensorTree<P>) => Tensor | number, params: P, settings: NewtonSettings): NewtonCgResult<P> {
-  const { maxIterations, damping, lineSearch, onIteration } = settings;
-  const objective = flatObjective(fn, loss, params, settings.mode, damping);
-  const { counts } = objective;
-  const n = objective.start.length;
-  const cgMaxIterations = settings.cgMaxIterations ?? 2 * n + 2;
-  const forcing = forcingSequence(settings.forcing);
-
-  let theta = objective.start;
-  let here = objective.record(theta, 'at the start');
-  const initialGradientNorm = here.gradientNorm;
-  const history: NewtonIteration[] = [];
-  let lastStepNorm: number | undefined;
-  let reason: StopReason;
-  let detail = '';
-  const watch = roundingWatch();
-
-  for (let k = 0; ; k++) {
-    const met = gradientRule(settings, here.gradientNorm, initialGradientNorm);
-    if (met !== undefined) {
-      reason = met;
-      break;
-    }
-    if (k === maxIterations) {
-      reason = 'iteration limit';
-      break;
-    }
-
-    // The Newton direction by truncated CG on H + λI. Where CG meets negative curvature, the
-    // damping is raised past the curvature it saw (Levenberg–Marquardt style) and the system
-    // solved again; λ is measured in H's own units, so it scales with L.
-    const eta = forcing.next(here.gradientNorm);
-    let lambda = damping;
-    let path = truncatedCg(here.product, here.gradient, eta, cgMaxIterations, Infinity);
-    let cgIterations = path.iterations;
-    for (let raise = 0; path.negativeCurvature && raise < MAX_DAMPING_RAISES; raise++) {
-      const extra = Math.max(10 * (lambda - damping), 2 * Math.abs(path.curvature));
-      lambda = damping + extra;
-      const product = here.product;
-      path = truncatedCg((v) => axpy(extra, v, product(v)), here.gradient, eta, cgMaxIterations, Infinity);
-      cgIterations += path.iterations;
-    }
-    let step: PathStep = path.end();
-    let slope = dot(here.gradient, step.p);
-    if (!(step.norm > 0) || !(slope < 0)) {
-      // No descent direction from CG (only possible at the rounding floor): steepest descent,
-      // with the length of the last step or of θ — never the scale of L.
-      const length = lastStepNorm ?? Math.max(1, norm2(theta));
-      const p = scale(-length / here.gradientNorm, here.gradient);
-      step = { p, predicted: NaN, norm: length, kind: 'negative curvature' };
-      slope = -length * here.gradientNorm;
-    }
-    if (lambda !== damping && step.kind === 'newton') step = { ...step, kind: 'boundary' }; // a damped step is not a Newton step
-
-    // A Newton step within the tolerances ends the run: taken if L accepts it at t = 1, else it is
-    // below what L can resolve and θ stays.
-    const done = step.kind === 'newton' ? newtonStepRule(settings, step.predicted, here.value, step.p, theta) : undefined;
-    const searched = lineSearch ? backtrack(objective, theta, here, step.p, slope, done === undefined ? MAX_BACKTRACKS : 1) : ({ t: 1, next: axpy(1, step.p, theta), trial: undefined } as Searched);
-    const record: NewtonIteration = { iteration: k, value: here.value, gradientNorm: here.gradientNorm, cgIterations, step: searched.t, damping: lambda };
-    history.push(record);
-    onIteration?.({ ...record });
-    if (searched.t === 0) {
-      reason = done ?? 'rounding';
-      detail = done === undefined ? (searched.why ?? '') : ' (that step, below what L can resolve, was not taken)';
-      break;
-    }
-    theta = searched.next;
-    here = searched.trial ?? objective.record(theta, `at iteration ${k + 1}`);
-    lastStepNorm = searched.t * step.norm;
-    if (done !== undefined) {
-      reason = done;
-      break;
-    }
-    // A step judged by the gradients (below the rounding of L) must keep shrinking ‖g‖.
-    if (searched.trial === undefined) watch.seen(here.gradientNorm);
-    else if (watch.step(here.gradientNorm)) {
-      reason = 'rounding';
-      detail = GRADIENT_FLOOR;
-      break;
-    }
-  }
+  const objective = flatObjective(fn, loss, params, settings.mode, settings.damping);
+  const start = objective.record(objective.start, 'at the start');
+  const run: NewtonRun = { theta: objective.start, here: start, lastStepNorm: undefined, history: [], watch: roundingWatch() };
+  const stop = iterate(objective, settings, run);
   return {
-    params: objective.toParams(theta),
-    vector: theta.slice(),
-    value: here.value,
-    gradientNorm: here.gradientNorm,
-    iterations: history.length,
-    converged: reason === 'gradient' || reason === 'value' || reason === 'step',
-    reason,
-    message: describeStop(reason, { gradientNorm: here.gradientNorm, initialGradientNorm, detail }),
-    history,
-    hessianVectorProducts: counts.hessianVectorProducts,
-    gradientEvaluations: counts.gradientEvaluations,
-    functionEvaluations: counts.functionEvaluations,
+    params: objective.toParams(run.theta),
+    vector: run.theta.slice(),
+    value: run.here.value,
+    gradientNorm: run.here.gradientNorm,
+    iterations: run.history.length,
+    converged: isConverged(stop.reason),
+    reason: stop.reason,
+    message: describeStop(stop.reason, { gradientNorm: run.here.gradientNorm, initialGradientNorm: start.gradientNorm, detail: stop.detail }),
+    history: run.history,
+    hessianVectorProducts: objective.counts.hessianVectorProducts,
+    gradientEvaluations: objective.counts.gradientEvaluations,
+    functionEvaluations: objective.counts.functionEvaluations,
   };
+}
+
+/** Newton iterations from `run` until a rule stops them: the gradient rule and the iteration limit here, the rest in `takeStep`. */
+function iterate<P extends Tree>(objective: FlatObjective<P>, settings: NewtonSettings, run: NewtonRun): Stop {
+  const cgMaxIterations = settings.cgMaxIterations ?? 2 * objective.start.length + 2;
+  const forcing = forcingSequence(settings.forcing);
+  const initialGradientNorm = run.here.gradientNorm;
+  for (let k = 0; ; k++) {
+    const met = gradientRule(settings, run.here.gradientNorm, initialGradientNorm);
+    if (met !== undefined) return { reason: met, detail: '' };
+    if (k === settings.maxIterations) return { reason: 'iteration limit', detail: '' };
+    const direction = newtonDirection(run, settings.damping, forcing.next(run.here.gradientNorm), cgMaxIterations);
+    const stop = takeStep(objective, settings, run, direction, k);
+    if (stop !== undefined) return stop;
+  }
+}
+
+/** The direction of one iteration: the step along it, gᵀp, the damping it was solved with and the CG iterations spent. */
+interface NewtonDirection {
+  readonly step: PathStep;
+  readonly slope: number;
+  readonly damping: number;
+  readonly cgIterations: number;
+}
+
+/**
+ * The Newton direction by truncated CG on H + λI (see `dampedPath`), or steepest descent where CG
+ * gives no descent direction. A damped step is not a Newton step, so the stopping rules on Newton
+ * steps do not judge it.
+ */
+function newtonDirection(run: NewtonRun, damping: number, eta: number, cgMaxIterations: number): NewtonDirection {
+  const { path, lambda, cgIterations } = dampedPath(run.here, damping, eta, cgMaxIterations);
+  let step: PathStep = path.end();
+  let slope = dot(run.here.gradient, step.p);
+  if (!(step.norm > 0) || !(slope < 0)) ({ step, slope } = steepestDescent(run));
+  if (lambda !== damping && step.kind === 'newton') step = { ...step, kind: 'boundary' };
+  return { step, slope, damping: lambda, cgIterations };
+}
+
+/**
+ * Truncated CG on H + λI. Where CG meets negative curvature, the damping is raised past the
+ * curvature it saw (Levenberg–Marquardt style) and the system solved again; λ is measured in H's
+ * own units, so it scales with L.
+ */
+function dampedPath(here: Recorded, damping: number, eta: number, cgMaxIterations: number): { path: CgPath; lambda: number; cgIterations: number } {
+  let lambda = damping;
+  let path = truncatedCg(here.product, here.gradient, eta, cgMaxIterations, Infinity);
+  let cgIterations = path.iterations;
+  for (let raise = 0; path.negativeCurvature && raise < MAX_DAMPING_RAISES; raise++) {
+    const extra = Math.max(10 * (lambda - damping), 2 * Math.abs(path.curvature));
+    lambda = damping + extra;
+    const product = here.product;
+    path = truncatedCg((v) => axpy(extra, v, product(v)), here.gradient, eta, cgMaxIterations, Infinity);
+    cgIterations += path.iterations;
+  }
+  return { path, lambda, cgIterations };
+}
+
+/**
+ * No descent direction from CG (only possible at the rounding floor): steepest descent, with the
+ * length of the last step or of θ — never the scale of L.
+ */
+function steepestDescent(run: NewtonRun): { step: PathStep; slope: number } {
+  const { here } = run;
+  const length = run.lastStepNorm ?? Math.max(1, norm2(run.theta));
+  const p = scale(-length / here.gradientNorm, here.gradient);
+  return { step: { p, predicted: NaN, norm: length, kind: 'negative curvature' }, slope: -length * here.gradientNorm };
+}
+
+/**
+ * Iteration `k` along `direction`: the line search, the record, and the move to the new point.
+ * A Newton step within the tolerances ends the run: taken if L accepts it at t = 1, else it is
+ * below what L can resolve and θ stays. Returns why the run stops, or undefined to go on.
+ */
+function takeStep<P extends Tree>(objective: FlatObjective<P>, settings: NewtonSettings, run: NewtonRun, direction: NewtonDirection, k: number): Stop | undefined {
+  const { theta, here } = run;
+  const { p, kind, predicted, norm } = direction.step;
+  const done = kind === 'newton' ? newtonStepRule(settings, predicted, here.value, p, theta) : undefined;
+  const searched = settings.lineSearch ? backtrack(objective, theta, here, p, direction.slope, done === undefined ? MAX_BACKTRACKS : 1) : ({ t: 1, next: axpy(1, p, theta), trial: undefined } as Searched);
+  const record: NewtonIteration = { iteration: k, value: here.value, gradientNorm: here.gradientNorm, cgIterations: direction.cgIterations, step: searched.t, damping: direction.damping };
+  run.history.push(record);
+  settings.onIteration?.({ ...record });
+  if (searched.t === 0) {
+    return { reason: done ?? 'rounding', detail: done === undefined ? (searched.why ?? '') : ' (that step, below what L can resolve, was not taken)' };
+  }
+  run.theta = searched.next;
+  run.here = searched.trial ?? objective.record(run.theta, `at iteration ${k + 1}`);
+  run.lastStepNorm = searched.t * norm;
+  if (done !== undefined) return { reason: done, detail: '' };
+  // A step judged by the gradients (below the rounding of L) must keep shrinking ‖g‖.
+  if (searched.trial === undefined) run.watch.seen(run.here.gradientNorm);
+  else if (run.watch.step(run.here.gradientNorm)) return { reason: 'rounding', detail: GRADIENT_FLOOR };
+  return undefined;
 }
 
 /** What the line search found: t (0 if no step changes θ, with `why`), θ + tp and, in the rounding regime, the recording there. */
@@ -256,7 +297,7 @@ interface Searched {
  * difference of L. Returns t = 0 with the reason when θ + tp no longer differs from θ, or after
  * `maxTries` trial points.
  */
-function backtrack<P extends Tree>(objective: ReturnType<typeof flatObjective<P>>, theta: Float64Array, here: Recorded, p: Float64Array, slope: number, maxTries: number): Searched {
+function backtrack<P extends Tree>(objective: FlatObjective<P>, theta: Float64Array, here: Recorded, p: Float64Array, slope: number, maxTries: number): Searched {
   const value = here.value;
   let t = 1;
   for (let tries = 0; tries < maxTries; tries++) {

@@ -20,11 +20,12 @@
  * keeping the early, far-from-optimal solves cheap. Measured against ‖g₀‖ it does not depend on
  * the scale of L either.
  *
- * Provides the options reader, the rules and the forcing sequence. Leaves out the iteration
+ * Provides the options readers, the rules and the forcing sequence. Leaves out the iteration
  * itself (newton.ts, trust-region.ts).
  */
 import { InvalidArgumentError } from '../../errors.js';
-import { checkCount, checkNumber, checkPositive, describeValue } from '../../validate.js';
+import { checkCount, checkFunction, checkNumber, checkOneOf, checkPositive, checkPositiveInteger, describeValue } from '../../validate.js';
+import { HVP_MODES, type HvpMode } from '../hvp.js';
 
 /** Why an optimiser stopped. */
 export type StopReason =
@@ -97,11 +98,53 @@ export function readStopping(fn: string, given: StoppingOptions & { maxIteration
   };
 }
 
+/** The options both optimisers take besides the stopping rules: how each step's CG runs and who hears of each step. */
+export interface StepOptions<R> {
+  /** CG iterations per step at most (default 2·d + 2). */
+  cgMaxIterations?: number;
+  /** The HVP mode of the recorded operator (default 'fwd-over-rev'). */
+  mode?: HvpMode;
+  /** Called after each step with its record. */
+  onIteration?: (record: R) => void;
+}
+
+/** The step options, checked, with their defaults (`cgMaxIterations` stays undefined: it defaults to 2·d + 2 once d is known). */
+export interface StepSettings<R> {
+  readonly cgMaxIterations: number | undefined;
+  readonly mode: HvpMode;
+  readonly onIteration: ((record: R) => void) | undefined;
+}
+
+export const STEP_KEYS = ['cgMaxIterations', 'mode', 'onIteration'] as const;
+
+/**
+ * @internal Reads the step options of `fn` from already key-checked `given` options.
+ * @example readStepOptions('trustRegion', { mode: 'rev-over-rev' }).mode; // → 'rev-over-rev'
+ */
+export function readStepOptions<R>(fn: string, given: StepOptions<R>): StepSettings<R> {
+  return {
+    cgMaxIterations: given.cgMaxIterations === undefined ? undefined : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
+    mode: given.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', given.mode, HVP_MODES),
+    onIteration: given.onIteration === undefined ? undefined : checkFunction(fn, 'options.onIteration', given.onIteration),
+  };
+}
+
 function readForcing(fn: string, value: unknown): Forcing {
   if (value === undefined) return 'superlinear';
   if (typeof value === 'number') return checkNumber(fn, 'options.forcing', value, { above: 0, below: 1 });
   if (typeof value === 'string' && (FORCING_NAMES as readonly string[]).includes(value)) return value as Forcing;
   throw new InvalidArgumentError(fn, `options.forcing must be 'superlinear', 'quadratic', 'eisenstat-walker' or a number η in (0, 1), got ${describeValue(value)}`);
+}
+
+/** Why a run stopped, and the words its message adds to the reason's sentence. */
+export interface Stop {
+  readonly reason: StopReason;
+  readonly detail: string;
+}
+
+/** @internal True for the reasons that mean a tolerance was met. @example isConverged('step'); // → true */
+export function isConverged(reason: StopReason): boolean {
+  return reason === 'gradient' || reason === 'value' || reason === 'step';
 }
 
 /**

@@ -33,10 +33,29 @@
 import { NonFiniteError } from '../../errors.js';
 import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
 import { axpy, dot, norm2 } from '../../linalg/index.js';
-import { checkArity, checkFunction, checkNumber, checkOneOf, checkPositiveInteger, readOptions } from '../../validate.js';
+import { checkArity, checkFunction, checkNumber, readOptions } from '../../validate.js';
 import { flatView, recordHessian } from '../hessian-operator.js';
-import { HVP_MODES, readTree, type HvpMode } from '../hvp.js';
-import { GRADIENT_FLOOR, ROUNDING_REGIME, STOPPING_KEYS, roundingWatch, describeStop, forcingSequence, gradientRule, newtonStepRule, readStopping, unchanged, type StopReason, type StoppingOptions, type StoppingSettings } from './stopping.js';
+import { readTree, type HvpMode } from '../hvp.js';
+import {
+  GRADIENT_FLOOR,
+  ROUNDING_REGIME,
+  STEP_KEYS,
+  STOPPING_KEYS,
+  describeStop,
+  forcingSequence,
+  gradientRule,
+  isConverged,
+  newtonStepRule,
+  readStepOptions,
+  readStopping,
+  roundingWatch,
+  unchanged,
+  type Stop,
+  type StopReason,
+  type StepSettings,
+  type StoppingOptions,
+  type StoppingSettings,
+} from './stopping.js';
 
 // ---------------------------------------------------------------------------------------------
 // The loss on a flat parameter vector, with counts
@@ -279,23 +298,18 @@ const SHRINK_BELOW = 0.25;
 const GROW_ABOVE = 0.75;
 const ACCEPT_ABOVE = 0.1;
 
-interface TrustRegionSettings extends StoppingSettings {
+interface TrustRegionSettings extends StoppingSettings, StepSettings<TrustRegionIteration> {
   readonly initialRadius: number | undefined;
   readonly maxRadius: number;
-  readonly cgMaxIterations: number | undefined;
-  readonly mode: HvpMode;
-  readonly onIteration: ((record: TrustRegionIteration) => void) | undefined;
 }
 
 function readTrustRegionOptions(fn: string, options: unknown): TrustRegionSettings {
-  const given = readOptions(fn, options as TrustRegionOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'initialRadius', 'maxRadius', 'cgMaxIterations', 'mode', 'onIteration']);
+  const given = readOptions(fn, options as TrustRegionOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'initialRadius', 'maxRadius', ...STEP_KEYS]);
   return {
     ...readStopping(fn, given, 1000),
     initialRadius: given.initialRadius === undefined ? undefined : checkNumber(fn, 'options.initialRadius', given.initialRadius, { above: 0 }),
     maxRadius: given.maxRadius === undefined ? Infinity : checkNumber(fn, 'options.maxRadius', given.maxRadius, { above: 0, infinite: true }),
-    cgMaxIterations: given.cgMaxIterations === undefined ? undefined : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
-    mode: given.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', given.mode, HVP_MODES),
-    onIteration: given.onIteration === undefined ? undefined : checkFunction(fn, 'options.onIteration', given.onIteration),
+    ...readStepOptions(fn, given),
   };
 }
 
@@ -326,103 +340,119 @@ export function trustRegion<P extends Tree>(loss: (params: TensorTree<P>) => Ten
   readTree(fn, 'params', params);
   const settings = readTrustRegionOptions(fn, options);
   const objective = flatObjective(fn, loss, params, settings.mode, 0);
-  const { counts } = objective;
-  const n = objective.start.length;
-  const cgMaxIterations = settings.cgMaxIterations ?? 2 * n + 2;
-  const forcing = forcingSequence(settings.forcing);
-
-  let theta = objective.start;
-  let here = objective.record(theta, 'at the start');
-  const initialGradientNorm = here.gradientNorm;
-  let radius = settings.initialRadius ?? Infinity;
-  let path: CgPath | undefined;
-  let pathIterations = 0;
-  const history: TrustRegionIteration[] = [];
-  let reason: StopReason;
-  let detail = '';
-  const watch = roundingWatch();
-
-  for (;;) {
-    watch.seen(here.gradientNorm);
-    const met = gradientRule(settings, here.gradientNorm, initialGradientNorm);
-    if (met !== undefined) {
-      reason = met;
-      break;
-    }
-    if (history.length === settings.maxIterations) {
-      reason = 'iteration limit';
-      break;
-    }
-    if (path === undefined) {
-      path = truncatedCg(here.product, here.gradient, forcing.next(here.gradientNorm), cgMaxIterations, radius);
-      pathIterations = path.iterations;
-      if (radius === Infinity) {
-        // No radius given: the first Newton step sets it (or the size of θ, if the model is not convex along the path).
-        radius = Math.min(settings.maxRadius, path.negativeCurvature ? Math.max(path.endNorm, norm2(theta), 1) : path.endNorm);
-      }
-    }
-    const step = path.stepWithin(radius);
-    const next = axpy(1, step.p, theta);
-    if (!(step.predicted > 0) || unchanged(theta, next)) {
-      reason = 'rounding';
-      detail = step.predicted > 0 ? ` (the step ${step.norm.toExponential(2)} no longer changes θ)` : ' (the model predicts no decrease)';
-      break;
-    }
-
-    // Actual against predicted decrease; below the rounding of L, measured by the gradients.
-    const trialValue = objective.valueAt(next);
-    let trial: Recorded | undefined;
-    let actual = here.value - trialValue;
-    if (!Number.isFinite(trialValue)) actual = -Infinity;
-    else if (step.predicted <= ROUNDING_REGIME * Math.abs(here.value)) {
-      trial = recordTrial(objective, next);
-      actual = trial === undefined ? -Infinity : -0.5 * (dot(here.gradient, step.p) + dot(trial.gradient, step.p));
-      if (watch.step(trial === undefined ? Infinity : trial.gradientNorm)) {
-        reason = 'rounding';
-        detail = GRADIENT_FLOOR;
-        break;
-      }
-    }
-    const ratio = actual / step.predicted;
-    const accepted = ratio > ACCEPT_ABOVE;
-    const record: TrustRegionIteration = { iteration: history.length, value: here.value, gradientNorm: here.gradientNorm, radius, stepNorm: step.norm, ratio, accepted, cgIterations: pathIterations, kind: step.kind };
-    history.push(record);
-    settings.onIteration?.({ ...record });
-    pathIterations = 0;
-
-    if (ratio < SHRINK_BELOW) radius = SHRINK_BELOW * Math.min(radius, step.norm);
-    else if (ratio > GROW_ABOVE && step.kind !== 'newton') radius = Math.min(2 * radius, settings.maxRadius);
-    // A Newton step within the tolerances ends the run: taken if it passed, else too small to judge.
-    const done = step.kind === 'newton' ? newtonStepRule(settings, step.predicted, here.value, step.p, theta) : undefined;
-    if (!accepted) {
-      if (done === undefined) continue;
-      reason = done;
-      detail = ' (that step, below what L can resolve, was not taken)';
-      break;
-    }
-    theta = next;
-    here = trial ?? objective.record(theta, `at step ${history.length}`);
-    path = undefined;
-    if (done !== undefined) {
-      reason = done;
-      break;
-    }
-  }
+  const start = objective.record(objective.start, 'at the start');
+  const run: TrustRegionRun = { theta: objective.start, here: start, radius: settings.initialRadius ?? Infinity, path: undefined, pathIterations: 0, history: [], watch: roundingWatch() };
+  const stop = iterate(objective, settings, run);
   return {
-    params: objective.toParams(theta),
-    vector: theta.slice(),
-    value: here.value,
-    gradientNorm: here.gradientNorm,
-    converged: reason === 'gradient' || reason === 'value' || reason === 'step',
-    reason,
-    message: describeStop(reason, { gradientNorm: here.gradientNorm, initialGradientNorm, detail }),
-    iterations: history.length,
-    hessianVectorProducts: counts.hessianVectorProducts,
-    gradientEvaluations: counts.gradientEvaluations,
-    functionEvaluations: counts.functionEvaluations,
-    radius,
-    history,
+    params: objective.toParams(run.theta),
+    vector: run.theta.slice(),
+    value: run.here.value,
+    gradientNorm: run.here.gradientNorm,
+    converged: isConverged(stop.reason),
+    reason: stop.reason,
+    message: describeStop(stop.reason, { gradientNorm: run.here.gradientNorm, initialGradientNorm: start.gradientNorm, detail: stop.detail }),
+    iterations: run.history.length,
+    hessianVectorProducts: objective.counts.hessianVectorProducts,
+    gradientEvaluations: objective.counts.gradientEvaluations,
+    functionEvaluations: objective.counts.functionEvaluations,
+    radius: run.radius,
+    history: run.history,
   };
+}
+
+/**
+ * Where a trust-region run is: θ and the recording there, the radius, the CG path of the
+ * current point (undefined until solved; kept while steps are rejected) with the CG iterations
+ * it cost not yet reported, and the records so far.
+ */
+interface TrustRegionRun {
+  theta: Float64Array;
+  here: Recorded;
+  radius: number;
+  path: CgPath | undefined;
+  pathIterations: number;
+  readonly history: TrustRegionIteration[];
+  /** Watches the steps judged by the gradients (below the rounding of L). */
+  readonly watch: ReturnType<typeof roundingWatch>;
+}
+
+/** Trust-region steps from `run` until a rule stops them: the gradient rule and the step limit here, the rest in `tryStep`. */
+function iterate<P extends Tree>(objective: FlatObjective<P>, settings: TrustRegionSettings, run: TrustRegionRun): Stop {
+  const cgMaxIterations = settings.cgMaxIterations ?? 2 * objective.start.length + 2;
+  const forcing = forcingSequence(settings.forcing);
+  const initialGradientNorm = run.here.gradientNorm;
+  for (;;) {
+    run.watch.seen(run.here.gradientNorm);
+    const met = gradientRule(settings, run.here.gradientNorm, initialGradientNorm);
+    if (met !== undefined) return { reason: met, detail: '' };
+    if (run.history.length === settings.maxIterations) return { reason: 'iteration limit', detail: '' };
+    run.path ??= solvePath(run, settings.maxRadius, forcing.next(run.here.gradientNorm), cgMaxIterations);
+    const stop = tryStep(objective, settings, run, run.path.stepWithin(run.radius));
+    if (stop !== undefined) return stop;
+  }
+}
+
+/**
+ * The CG path at the current point, solved for the current radius. With no radius yet, the first
+ * Newton step sets it (or the size of θ, if the model is not convex along the path).
+ */
+function solvePath(run: TrustRegionRun, maxRadius: number, eta: number, cgMaxIterations: number): CgPath {
+  const path = truncatedCg(run.here.product, run.here.gradient, eta, cgMaxIterations, run.radius);
+  run.pathIterations = path.iterations;
+  if (run.radius === Infinity) {
+    run.radius = Math.min(maxRadius, path.negativeCurvature ? Math.max(path.endNorm, norm2(run.theta), 1) : path.endNorm);
+  }
+  return path;
+}
+
+/**
+ * Tries `step` from the current point: judges it by ρ = actual/predicted decrease, records it,
+ * updates the radius, and moves when ρ > 0.1. A Newton step within the tolerances ends the run:
+ * taken if it passed, else too small to judge. Returns why the run stops, or undefined to go on.
+ */
+function tryStep<P extends Tree>(objective: FlatObjective<P>, settings: TrustRegionSettings, run: TrustRegionRun, step: PathStep): Stop | undefined {
+  const { theta, here, radius } = run;
+  const next = axpy(1, step.p, theta);
+  if (!(step.predicted > 0) || unchanged(theta, next)) {
+    return { reason: 'rounding', detail: step.predicted > 0 ? ` (the step ${step.norm.toExponential(2)} no longer changes θ)` : ' (the model predicts no decrease)' };
+  }
+  const measured = actualDecrease(objective, here, step, next, run.watch);
+  if (measured === undefined) return { reason: 'rounding', detail: GRADIENT_FLOOR };
+  const ratio = measured.actual / step.predicted;
+  const accepted = ratio > ACCEPT_ABOVE;
+  const record: TrustRegionIteration = { iteration: run.history.length, value: here.value, gradientNorm: here.gradientNorm, radius, stepNorm: step.norm, ratio, accepted, cgIterations: run.pathIterations, kind: step.kind };
+  run.history.push(record);
+  settings.onIteration?.({ ...record });
+  run.pathIterations = 0;
+  run.radius = updatedRadius(radius, ratio, step, settings.maxRadius);
+  const done = step.kind === 'newton' ? newtonStepRule(settings, step.predicted, here.value, step.p, theta) : undefined;
+  if (!accepted) return done === undefined ? undefined : { reason: done, detail: ' (that step, below what L can resolve, was not taken)' };
+  run.theta = next;
+  run.here = measured.trial ?? objective.record(next, `at step ${run.history.length}`);
+  run.path = undefined;
+  return done === undefined ? undefined : { reason: done, detail: '' };
+}
+
+/**
+ * The decrease of L the step to `next` brought: L(θ) − L(θ + p), or, below the rounding of L, the
+ * decrease the gradients predict, −½(g + g₊)ᵀp, from the recording at θ + p (returned as `trial`).
+ * −Infinity where L or ∇L is not finite at θ + p. Undefined when the steps judged by the gradients
+ * have stopped shrinking ‖g‖ (the gradient's rounding floor).
+ */
+function actualDecrease<P extends Tree>(objective: FlatObjective<P>, here: Recorded, step: PathStep, next: Float64Array, watch: TrustRegionRun['watch']): { actual: number; trial: Recorded | undefined } | undefined {
+  const trialValue = objective.valueAt(next);
+  if (!Number.isFinite(trialValue)) return { actual: -Infinity, trial: undefined };
+  if (!(step.predicted <= ROUNDING_REGIME * Math.abs(here.value))) return { actual: here.value - trialValue, trial: undefined };
+  const trial = recordTrial(objective, next);
+  if (watch.step(trial === undefined ? Infinity : trial.gradientNorm)) return undefined;
+  return { actual: trial === undefined ? -Infinity : -0.5 * (dot(here.gradient, step.p) + dot(trial.gradient, step.p)), trial };
+}
+
+/** Nocedal & Wright's radius update: ρ < ¼ shrinks Δ to ¼·min(Δ, ‖p‖); ρ > ¾ with p on the boundary doubles it (up to `maxRadius`). */
+function updatedRadius(radius: number, ratio: number, step: PathStep, maxRadius: number): number {
+  if (ratio < SHRINK_BELOW) return SHRINK_BELOW * Math.min(radius, step.norm);
+  if (ratio > GROW_ABOVE && step.kind !== 'newton') return Math.min(2 * radius, maxRadius);
+  return radius;
 }
 
 /** @internal The recording at a trial point, or undefined where L or ∇L is not finite there (the step is then refused). @example recordTrial(flatObjective('trustRegion', loss, params, 'fwd-over-rev', 0), theta)?.gradient; */
