@@ -6,8 +6,8 @@
  * buffers step by step and returns fresh copies of the outputs. Each fused loop is a plain
  * `for` over Float64Arrays with one `const t<node> = …` per fused op; each kernel step calls the
  * primitive's own value through a small adapter. Long programs (thousands of rank-0 ops) are split
- * into parts of a few hundred statements, so that each part stays small enough for the engine's
- * optimising compiler.
+ * into parts of up to two thousand statements, so that each part stays small enough for the
+ * engine's optimising compiler.
  *
  * What this file leaves out: the interpreter that runs the same plan where `new Function` is
  * forbidden (interpret.ts).
@@ -76,7 +76,17 @@ export function kernelAdapter(step: KernelStep): (...arrays: Float64Array[]) => 
   };
 }
 
-const PART_BUDGET = 400;
+/**
+ * The most lines in one part of the generated code. Measured on a scalar program (20 000 rank-0
+ * ops): parts of about 2000 lines run 3× faster than parts of 400 (which the engine inlines into
+ * `run`, making that too large to optimise) and 4× faster than parts of 8000 (too large to optimise
+ * themselves).
+ */
+const PART_BUDGET = 2000;
+/** More rank-0 outputs than this are copied out of the registers by a loop. */
+const TABLED_OUTPUTS = 16;
+/** Up to this many inputs get a variable each in the generated code. */
+const NAMED_INPUTS = 32;
 
 /** Generates the factory's source and the environment it needs. */
 export function generate(plan: Plan): { source: string; environment: Environment } {
@@ -85,9 +95,13 @@ export function generate(plan: Plan): { source: string; environment: Environment
   const K: ((...arrays: Float64Array[]) => Float64Array)[] = [];
   const declarations: string[] = ['"use strict";', 'const H = env.H;', `const R = new Float64Array(${Math.max(plan.registers, 1)});`];
   const constantName = new Map<number, string>();
+  // A few inputs are named variables, set on each call; many (an array of scalars) are read from
+  // the call's array itself, which spares the call one assignment per input.
+  const named = plan.inputCount <= NAMED_INPUTS;
   const inputs: string[] = [];
-  for (let k = 0; k < plan.inputCount; k++) inputs.push(`in${k}`);
+  if (named) for (let k = 0; k < plan.inputCount; k++) inputs.push(`in${k}`);
   if (inputs.length > 0) declarations.push(`let ${inputs.join(', ')};`);
+  if (!named) declarations.push('let I;');
   const fresh: string[] = [];
   for (const [id, s] of plan.storage) {
     if (s.kind === 'const') {
@@ -105,7 +119,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const s: Storage = plan.storage.get(id)!;
     switch (s.kind) {
       case 'input':
-        return `in${s.index}`;
+        return named ? `in${s.index}` : `I[${s.index}]`;
       case 'const':
         return constantName.get(id)!;
       case 'buffer':
@@ -192,17 +206,41 @@ export function generate(plan: Plan): { source: string; environment: Environment
   }
   if (current.length > 0) parts.push(current);
 
+  // Rank-0 outputs in registers are copied out by a loop over a table when there are many (a
+  // gradient with respect to an array of scalars), one expression each otherwise.
+  const registerOutputs = plan.outputs.flatMap((o, k) => {
+    const s = plan.storage.get(o.value)!;
+    return s.kind === 'register' ? [[k, s.slot] as const] : [];
+  });
+  const tabled = registerOutputs.length > TABLED_OUTPUTS;
   const outputs = plan.outputs.map((o) => {
     const s = plan.storage.get(o.value)!;
-    return s.kind === 'register' ? `Float64Array.of(R[${s.slot}])` : `${arrayOf(o.value)}.slice()`;
+    if (s.kind === 'register') return tabled ? 'undefined' : `Float64Array.of(R[${s.slot}])`;
+    return `${arrayOf(o.value)}.slice()`;
   });
+  const returned: string[] = [`  return [${outputs.join(', ')}];`];
+  if (tabled) {
+    declarations.push(`const OP = env.M[${M.length}], OS = env.M[${M.length + 1}];`);
+    M.push(Int32Array.from(registerOutputs, ([k]) => k), Int32Array.from(registerOutputs, ([, slot]) => slot));
+    returned.splice(
+      0,
+      1,
+      `  const out = [${outputs.join(', ')}];`,
+      '  for (let k = 0; k < OP.length; k++) {',
+      '    const one = new Float64Array(1);',
+      '    one[0] = R[OS[k]];',
+      '    out[OP[k]] = one;',
+      '  }',
+      '  return out;',
+    );
+  }
   const source = indent([
     ...declarations,
     ...parts.map((lines, k) => [`function part${k}() {`, ...lines.map((l) => `  ${l}`), '}'].join('\n')),
     'return function run(inputs) {',
-    ...inputs.map((name, k) => `  ${name} = inputs[${k}];`),
+    ...(named ? inputs.map((name, k) => `  ${name} = inputs[${k}];`) : ['  I = inputs;']),
     ...parts.map((_, k) => `  part${k}();`),
-    `  return [${outputs.join(', ')}];`,
+    ...returned,
     '};',
   ]);
   return { source, environment: { H: HELPERS, C, M, K } };
