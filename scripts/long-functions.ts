@@ -103,10 +103,13 @@ function bodyLines(source: ts.SourceFile, body: ts.Node, hasCode: boolean[]): nu
 
 /** Every listed function of one file. */
 export function scanFile(path: string): FunctionLength[] {
-  const text = readFileSync(path, 'utf8');
-  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return scanSource(relative(ROOT, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+}
+
+/** Every listed function of the TypeScript source `text`, reported as from `file`. */
+export function scanSource(file: string, text: string): FunctionLength[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const hasCode = codeLines(source);
-  const file = relative(ROOT, path).split(sep).join('/');
   const found: FunctionLength[] = [];
   const visit = (node: ts.Node, outer: string[]): void => {
     const name = functionName(node);
