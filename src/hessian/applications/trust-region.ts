@@ -207,13 +207,21 @@ export function truncatedCg(product: (v: Float64Array) => Float64Array, g: Float
     d = axpy(rrNext / rr, d, r.map((v) => -v));
     rr = rrNext;
   }
-  const end = { z, hz };
-  const endNorm = norm2(z);
+  return cgPath(g, segments, { z, hz }, { iterations, negativeCurvature, curvature: rayleigh, interior });
+}
+
+/**
+ * The path of one CG solve on Hp = −g: its segments, its last iterate `end` (with H·end) and how
+ * the solve ended.
+ */
+function cgPath(g: Float64Array, segments: readonly Segment[], end: { z: Float64Array; hz: Float64Array }, how: { iterations: number; negativeCurvature: boolean; curvature: number; interior: boolean }): CgPath {
+  const { iterations, negativeCurvature, curvature, interior } = how;
+  const endNorm = norm2(end.z);
   const model = (p: Float64Array, hp: Float64Array) => -(dot(g, p) + 0.5 * dot(p, hp));
   return {
     iterations,
     negativeCurvature,
-    curvature: rayleigh,
+    curvature,
     endNorm,
     end: () => ({ p: end.z.slice(), predicted: model(end.z, end.hz), norm: endNorm, kind: negativeCurvature ? 'negative curvature' : interior ? 'newton' : 'boundary' }),
     stepWithin(limit: number): PathStep {
