@@ -11,7 +11,7 @@
  *
  * What this file leaves out: tracing (trace.ts), planning (plan.ts) and code (codegen.ts).
  */
-import { erf as erfKernel, hypot as hypotKernel, logAddExp as logAddExpKernel } from '../../linalg/tensor-kernels.js';
+import { allocate, erf as erfKernel, hypot as hypotKernel, logAddExp as logAddExpKernel } from '../../linalg/tensor-kernels.js';
 import { add, div, equal, greater, greaterEqual, less, lessEqual, mul, neg, pow, square, sub, where } from '../ops/arithmetic.js';
 import { atan2, hypot, logAddExp } from '../ops/binary-maths.js';
 import { abs, acos, asin, atan, cos, cosh, erf, exp, expm1, finiteOrZero, log, log1p, relu, sigmoid, sign, sin, sinh, softplus, sqrt, step, tanh } from '../ops/elementwise.js';
@@ -44,7 +44,7 @@ export function softplusScalar(v: number): number {
 }
 
 /** The helpers generated code calls by name (`H.sigmoid(x)`), passed in when it is built. */
-export const HELPERS = { sigmoid: sigmoidScalar, softplus: softplusScalar, erf: erfKernel, hypot: hypotKernel, logAddExp: logAddExpKernel } as const;
+export const HELPERS = { sigmoid: sigmoidScalar, softplus: softplusScalar, erf: erfKernel, hypot: hypotKernel, logAddExp: logAddExpKernel, allocate } as const;
 
 const math = (fn: string): Omit<ScalarRule, 'name'> => ({
   source: ([x]) => `Math.${fn}(${x})`,

@@ -227,7 +227,7 @@ export function generate(plan: Plan): { source: string; environment: Environment
       1,
       `  const out = [${outputs.join(', ')}];`,
       '  for (let k = 0; k < OP.length; k++) {',
-      '    const one = new Float64Array(1);',
+      '    const one = H.allocate(1);',
       '    one[0] = R[OS[k]];',
       '    out[OP[k]] = one;',
       '  }',

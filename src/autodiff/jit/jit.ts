@@ -111,16 +111,36 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
     return entry;
   };
 
+  const matcher: Matcher = { tokens: [], at: 0, traced: false, inputs: [] };
   const jitted = (...args: unknown[]): unknown => {
     if (tracing > 0) return f(...args); // inside another jit's trace: inline
-    const flat = collectArguments(args);
-    if (flat === undefined) return f(...args); // under a transform: let it see the ops
-    const entry = entryFor(flat);
+    let entry: Entry | undefined;
+    let inputs: Float64Array[] | undefined;
+    // A loop calling with the last call's structure and shapes: check them and collect the
+    // arrays in one walk, building no signature.
+    if (lastEntry !== undefined && cache.get(lastKey!) === lastEntry) {
+      matcher.tokens = lastTokens!;
+      matcher.at = 0;
+      matcher.traced = false;
+      matcher.inputs = [];
+      let same = true;
+      for (let i = 0; i < args.length && same; i++) same = matches(args[i], matcher);
+      if (same && matcher.at === lastTokens!.length) {
+        if (matcher.traced) return f(...args); // under a transform: let it see the ops
+        entry = lastEntry;
+        inputs = matcher.inputs;
+      }
+    }
+    if (inputs === undefined) {
+      const flat = collectArguments(args);
+      if (flat === undefined) return f(...args); // under a transform: let it see the ops
+      entry = entryFor(flat);
+      const leaves = flat.leaves;
+      inputs = new Array<Float64Array>(leaves.length);
+      for (let i = 0; i < leaves.length; i++) inputs[i] = dataOf(leaves[i]!);
+    }
     if (entry === undefined || entry.kind === 'uncompiled' || entry.busy) return f(...args);
     entry.busy = true; // the buffers are the entry's own: a re-entrant call runs uncompiled
-    const leaves = flat.leaves;
-    const inputs = new Array<Float64Array>(leaves.length);
-    for (let i = 0; i < leaves.length; i++) inputs[i] = dataOf(leaves[i]!);
     let arrays: Float64Array[];
     try {
       arrays = entry.runner(inputs);
@@ -275,6 +295,58 @@ function collect(node: unknown, state: CollectState): void {
     state.tokens.push(END);
     open.delete(node);
   } else state.tokens.push(UNSUPPORTED);
+}
+
+/** A walk of arguments against a signature (`tokens`, from `at`), collecting the tensors' arrays. */
+interface Matcher {
+  tokens: readonly unknown[];
+  at: number;
+  traced: boolean;
+  inputs: Float64Array[];
+}
+
+/** True when `node` has the signature at the matcher's position (which it moves past), as `collect` would write it. */
+function matches(node: unknown, m: Matcher): boolean {
+  const tokens = m.tokens;
+  if (node instanceof Tensor) {
+    const want = tokens[m.at++];
+    if (want !== node.shape && !(Array.isArray(want) && sameDims(want as readonly number[], node.shape))) return false;
+    if (node.level > 0) m.traced = true;
+    m.inputs.push(dataOf(node));
+    return true;
+  }
+  if (Array.isArray(node)) {
+    if (tokens[m.at] !== ARRAY || tokens[m.at + 1] !== node.length) return false;
+    m.at += 2;
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (!(child instanceof Tensor)) {
+        if (!matches(child, m)) return false;
+        continue;
+      }
+      // Tensors in an array (an array of scalars) are checked here, without a call each.
+      const want = tokens[m.at++];
+      if (want !== child.shape && !(Array.isArray(want) && sameDims(want as readonly number[], child.shape))) return false;
+      if (child.level > 0) m.traced = true;
+      m.inputs.push(dataOf(child));
+    }
+    return tokens[m.at++] === END;
+  }
+  if (typeof node === 'object' && node !== null) {
+    if (!isPlainObject(node) || tokens[m.at++] !== OBJECT) return false;
+    for (const k of Object.keys(node)) {
+      if (tokens[m.at++] !== k || !matches(node[k], m)) return false;
+    }
+    return tokens[m.at++] === END;
+  }
+  // Numbers, strings, booleans, null and undefined are part of the signature by value.
+  return (typeof node === 'number' || typeof node === 'string' || typeof node === 'boolean' || node === null || node === undefined) && Object.is(tokens[m.at++], node);
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameTokens(a: readonly unknown[], b: readonly unknown[]): boolean {
