@@ -329,6 +329,46 @@ describe('masks, signs and stabilising shifts are computed by the compiled code'
   });
 });
 
+describe('scalar programs and repeated calls', () => {
+  // One rank-0 op at a time over an array of scalars: many inputs (read from the call's array),
+  // many rank-0 outputs (copied out of the registers by a table), a long generated program.
+  const n = 60;
+  const f = (xs: Tensor[]) => {
+    let total: Tensor = scalar(0);
+    for (let i = 0; i < xs.length - 1; i++) total = add(total, add(mul(100, square(sub(xs[i + 1]!, square(xs[i]!)))), square(sub(1, xs[i]!))));
+    return total;
+  };
+  const point = (seed: number) => Array.from(createRandom(seed).normals(n), (v) => scalar(v));
+  it('the gradient of an array of scalars, compiled, gives the interpreted bits at new values', () => {
+    const g = grad(f) as (xs: Tensor[]) => Tensor[];
+    const jg = jit(g);
+    expect(jg.lower(point(1)).valueDependent).toBeUndefined();
+    for (const seed of [2, 3, 4]) expectIdentical(jg(point(seed)), g(point(seed)), `gradient at point ${seed}`);
+    const v = point(9);
+    const jh = jit((xs: Tensor[], vs: Tensor[]) => hvp(f, xs, vs));
+    for (const seed of [5, 6]) expectIdentical(jh(point(seed), v), hvp(f, point(seed), v), `hvp at point ${seed}`);
+  });
+  it('a call with the structure of the last one reuses its compilation; other structures, shapes, values and transforms are told apart', () => {
+    let traces = 0;
+    const h = (xs: Tensor[], k: number | null) => {
+      traces++;
+      return mul(sum(xs[0]!), k ?? 2);
+    };
+    const jh = jit(h);
+    const xs = [tensor([1, 2]), scalar(3)];
+    expectIdentical(jh(xs, null), h(xs, null), 'null argument');
+    const afterFirst = traces;
+    expectIdentical(jh([tensor([4, 5]), scalar(6)], null), h([tensor([4, 5]), scalar(6)], null), 'same structure');
+    expect(traces).toBe(afterFirst + 1); // the interpreted reference only
+    expectIdentical(jh([tensor([4, 5, 6]), scalar(6)], null), h([tensor([4, 5, 6]), scalar(6)], null), 'new shape');
+    expectIdentical(jh(xs, 3), h(xs, 3), 'new static value');
+    expectIdentical(jh([...xs, scalar(1)], null), h([...xs, scalar(1)], null), 'longer array');
+    // Differentiated after a compiled call with the same structure: the transform sees the ops.
+    const d = grad((y: Tensor) => jh([y, scalar(3)], null) as Tensor)(tensor([1, 2]));
+    expectIdentical(d, grad((y: Tensor) => h([y, scalar(3)], null))(tensor([1, 2])), 'grad through the jitted function');
+  });
+});
+
 describe('composition with the transforms', () => {
   const f = (x: Tensor) => sum(mul(sin(x), exp(neg(square(x)))));
   const x = tensor([0.3, -1.2, 2]);
