@@ -19,8 +19,9 @@ const ALLOWED: Readonly<Record<string, number>> = {
   'src/autodiff/jit/codegen.ts: generate': 145,
   'src/autodiff/jit/plan.ts: schedule': 143,
   'src/autodiff/jit/plan.ts: planGraph': 117,
-  // `jit` itself: the checks, the cache of compiled entries and the call of one.
-  'src/autodiff/jit/jit.ts: jit': 61,
+  // `jit` itself: the checks, the cache of compiled entries, the last-call fast path and the call
+  // of one (61 lines before the fast path went in).
+  'src/autodiff/jit/jit.ts: jit': 79,
 };
 
 const key = (f: { file: string; name: string }): string => `${f.file}: ${f.name}`;
