@@ -102,8 +102,11 @@ const RULES: Record<string, Omit<ScalarRule, 'name'>> = {
 
 /** The scalar rule of the named elementwise primitive. */
 export function scalarRule(name: string): ScalarRule {
-  return { name, ...RULES[name]! };
+  let rule = ruleCache.get(name);
+  if (rule === undefined) ruleCache.set(name, (rule = { name, ...RULES[name]! }));
+  return rule;
 }
+const ruleCache = new Map<string, ScalarRule>();
 
 /** How the planner treats a built-in primitive. */
 export type BuiltinKind = 'unary' | 'binary' | 'where' | 'reshape' | 'slice' | 'pad' | 'broadcastTo' | 'transpose' | 'sum' | 'sumTo' | 'matmul';

@@ -145,9 +145,10 @@ function compose(inner: Int32Array | null, outer: Int32Array | null): Int32Array
   return out;
 }
 
+const IDENTITY: IndexRead = { kind: 'identity' };
+
 function classify(map: Int32Array | null): IndexRead {
-  if (map === null) return { kind: 'identity' };
-  if (map.length === 0) return { kind: 'identity' };
+  if (map === null || map.length === 0) return IDENTITY;
   let scalar = true;
   let offset = true;
   let zeros = false;
@@ -408,9 +409,9 @@ function schedule(
       const r = readsOf(id);
       reads.set(id, r);
       for (const { value, map } of r) {
-        const list = loopUses.get(value) ?? [];
-        list.push({ consumer: id, identity: classify(map).kind === 'identity' && loopSize(nodes, value) === loopSize(nodes, id, true) });
-        loopUses.set(value, list);
+        let list = loopUses.get(value);
+        if (list === undefined) loopUses.set(value, (list = []));
+        list.push({ consumer: id, identity: (map === null || classify(map).kind === 'identity') && loopSize(nodes, value) === loopSize(nodes, id, true) });
       }
     } else if (node.kind === 'kernel') {
       for (const i of dependencies(node)) otherUse[resolve(i, null).value] = kernelUse[resolve(i, null).value] = 1;

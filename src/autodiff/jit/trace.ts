@@ -52,6 +52,8 @@ export interface Graph {
   readonly rebuild: (leaves: readonly Tensor[]) => unknown;
 }
 
+const NO_PARAM_INPUTS: readonly (readonly [string, number])[] = Object.freeze([]);
+
 /** The record of one run; throws what the function throws. */
 class Recorder {
   readonly nodes: GraphNode[] = [];
@@ -94,11 +96,12 @@ class Recorder {
     } finally {
       this.depth--;
     }
-    const refs = inputs.map((t) => this.ref(t));
-    const paramInputs: (readonly [string, number])[] = [];
+    const refs = new Array<number>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) refs[i] = this.ref(inputs[i]!);
+    let paramInputs: readonly (readonly [string, number])[] = NO_PARAM_INPUTS;
     if (typeof params === 'object' && params !== null) {
       for (const [key, value] of Object.entries(params)) {
-        if (value instanceof Tensor && this.isTraced(value)) paramInputs.push([key, this.ref(value)]);
+        if (value instanceof Tensor && this.isTraced(value)) paramInputs = [...paramInputs, [key, this.ref(value)] as const];
       }
     }
     this.add({ kind: 'op', primitive: primitive as Primitive<unknown>, params, inputs: refs, paramInputs, shape: out.shape }, out);
@@ -202,21 +205,24 @@ function compareGraphs(a: Graph, b: Graph): string | undefined {
   for (let id = 0; id < a.nodes.length; id++) {
     const x = a.nodes[id]!;
     const y = b.nodes[id]!;
-    const where = `node ${id}`;
-    if (x.kind !== y.kind || !sameShape(x.shape, y.shape)) return `${where} differs between traces at different values`;
+    if (x.kind !== y.kind || !sameShape(x.shape, y.shape)) return `node ${id} differs between traces at different values`;
     if (x.kind === 'const' && y.kind === 'const') {
       if (x.tensor !== y.tensor && !sameData(dataOf(x.tensor), dataOf(y.tensor))) {
-        return `${where} is a constant computed in JavaScript from the argument values (such as a finite-difference step size)`;
+        return `node ${id} is a constant computed in JavaScript from the argument values (such as a finite-difference step size)`;
       }
     } else if (x.kind === 'op' && y.kind === 'op') {
-      if (x.primitive !== y.primitive || !sameList(x.inputs, y.inputs)) return `${where} (${x.primitive.name}) differs between traces at different values`;
+      if (x.primitive !== y.primitive || !sameList(x.inputs, y.inputs)) return `node ${id} (${x.primitive.name}) differs between traces at different values`;
+      if (x.paramInputs.length === 0 && y.paramInputs.length === 0) {
+        if (!sameParams(x.params, y.params)) return `the parameters of node ${id} (${x.primitive.name}) depend on the argument values`;
+        continue;
+      }
       const traced = new Set(x.paramInputs.map(([key]) => key));
       const samePlaces = x.paramInputs.length === y.paramInputs.length && x.paramInputs.every(([key, ref], k) => y.paramInputs[k]![0] === key && y.paramInputs[k]![1] === ref);
-      if (!samePlaces || !sameParams(withoutKeys(x.params, traced), withoutKeys(y.params, traced))) return `the parameters of ${where} (${x.primitive.name}) depend on the argument values`;
+      if (!samePlaces || !sameParams(withoutKeys(x.params, traced), withoutKeys(y.params, traced))) return `the parameters of node ${id} (${x.primitive.name}) depend on the argument values`;
     } else if (x.kind === 'alias' && y.kind === 'alias') {
-      if (x.of !== y.of) return `${where} differs between traces at different values`;
+      if (x.of !== y.of) return `node ${id} differs between traces at different values`;
     } else if (x.kind === 'input' && y.kind === 'input' && x.index !== y.index) {
-      return `${where} differs between traces at different values`;
+      return `node ${id} differs between traces at different values`;
     }
   }
   if (!sameList(a.outputs, b.outputs)) return 'the outputs differ between traces at different values';
