@@ -252,41 +252,11 @@ export class IncrementalInverse {
     IncrementalInverse.#own(fn, this);
     checkArity(fn, arguments.length, 2);
     const n = this.#size;
-    checkVector(fn, 'V', V);
-    if (V.length % n !== 0) {
-      throw new ShapeError(fn, `V must be a row-major k×n Float64Array with n = ${n}; its length ${V.length} is not a multiple of ${n}`);
-    }
-    const k = V.length / n;
-    const w = new Float64Array(k);
-    if (weights === undefined) {
-      w.fill(this.#weight);
-    } else {
-      if (!Array.isArray(weights) && !(weights instanceof Float64Array)) {
-        throw new InvalidArgumentError(fn, `weights must be an array or Float64Array of ${k} numbers > 0, got ${describeValue(weights)}`);
-      }
-      if (weights.length !== k) throw new ShapeError(fn, `weights has ${weights.length} entries but V has k = ${k} rows`);
-      for (let i = 0; i < k; i++) w[i] = readWeight(fn, weights[i], `weights[${i}]`);
-    }
+    const w = readRowWeights(fn, V, n, weights, this.#weight);
+    const k = w.length;
     if (k === 0) return this;
     const rows = Array.from({ length: k }, (_, i) => V.slice(i * n, (i + 1) * n)); // copies, kept as terms
-    // U = V·M⁻¹ (k×n): row i is uᵢ = M⁻¹vᵢ because M⁻¹ is symmetric.
-    const U = gemm(V, this.#inverse, k, n, n);
-    // C = W⁻¹ + U·Vᵀ (k×k), symmetric positive definite for w > 0.
-    const C = gemm(U, V, k, n, k, { transposeB: true });
-    for (let i = 0; i < k; i++) C[i * k + i]! += 1 / w[i]!;
-    symmetrize(C, k, C);
-    let L: Float64Array;
-    try {
-      L = cholesky(C, k);
-    } catch (error) {
-      throw asOwnError(fn, error, 'the Woodbury system W⁻¹ + V·M⁻¹·Vᵀ could not be factored (entries too large for float64?); nothing was changed');
-    }
-    // Y = L⁻¹U column by column, so that UᵀC⁻¹U = YᵀY (symmetric by construction).
-    // The columns of U are the rows of Uᵀ, so they are contiguous there; Yᵀ is built row by row.
-    const UT = transpose(U, k, n);
-    const YT = new Float64Array(n * k);
-    for (let j = 0; j < n; j++) YT.set(solveLowerTriangular(L, k, UT.subarray(j * k, (j + 1) * k)), j * k);
-    const downdate = gemm(YT, YT, n, k, n, { transposeB: true });
+    const downdate = woodburyDowndate(fn, this.#inverse, V, w, n);
     if (indexOfNonFinite(downdate) !== -1) throw new NonFiniteError(fn, 'the update overflowed: the entries of V are too large for float64; nothing was changed');
     // M⁻¹ ← M⁻¹ − YᵀY;   M ← M + Vᵀ·diag(w)·V
     subVectors(this.#inverse, downdate, this.#inverse);
@@ -568,4 +538,53 @@ function inverseOfPositiveDefinite(fn: string, m: Float64Array, n: number): Floa
     throw asOwnError(fn, error, 'the accumulated matrix is not positive definite to working precision; nothing was changed');
   }
   return choleskyInverse(l, n);
+}
+
+/**
+ * The weights of the k = |V|/n rows of V for `fn`: `weights` checked (k numbers > 0), or all
+ * `defaultWeight`. V must be a row-major k×n Float64Array.
+ */
+function readRowWeights(fn: string, V: Float64Array, n: number, weights: Float64Array | readonly number[] | undefined, defaultWeight: number): Float64Array {
+  checkVector(fn, 'V', V);
+  if (V.length % n !== 0) {
+    throw new ShapeError(fn, `V must be a row-major k×n Float64Array with n = ${n}; its length ${V.length} is not a multiple of ${n}`);
+  }
+  const k = V.length / n;
+  const w = new Float64Array(k);
+  if (weights === undefined) {
+    w.fill(defaultWeight);
+  } else {
+    if (!Array.isArray(weights) && !(weights instanceof Float64Array)) {
+      throw new InvalidArgumentError(fn, `weights must be an array or Float64Array of ${k} numbers > 0, got ${describeValue(weights)}`);
+    }
+    if (weights.length !== k) throw new ShapeError(fn, `weights has ${weights.length} entries but V has k = ${k} rows`);
+    for (let i = 0; i < k; i++) w[i] = readWeight(fn, weights[i], `weights[${i}]`);
+  }
+  return w;
+}
+
+/**
+ * Woodbury's downdate of M⁻¹ for M + Vᵀ·diag(w)·V: the n×n matrix UᵀC⁻¹U with U = V·M⁻¹ and
+ * C = W⁻¹ + U·Vᵀ, computed as YᵀY with Y = L⁻¹U (C = LLᵀ) so that it is symmetric by construction.
+ */
+function woodburyDowndate(fn: string, inverse: Float64Array, V: Float64Array, w: Float64Array, n: number): Float64Array {
+  const k = w.length;
+  // U = V·M⁻¹ (k×n): row i is uᵢ = M⁻¹vᵢ because M⁻¹ is symmetric.
+  const U = gemm(V, inverse, k, n, n);
+  // C = W⁻¹ + U·Vᵀ (k×k), symmetric positive definite for w > 0.
+  const C = gemm(U, V, k, n, k, { transposeB: true });
+  for (let i = 0; i < k; i++) C[i * k + i]! += 1 / w[i]!;
+  symmetrize(C, k, C);
+  let L: Float64Array;
+  try {
+    L = cholesky(C, k);
+  } catch (error) {
+    throw asOwnError(fn, error, 'the Woodbury system W⁻¹ + V·M⁻¹·Vᵀ could not be factored (entries too large for float64?); nothing was changed');
+  }
+  // Y = L⁻¹U column by column, so that UᵀC⁻¹U = YᵀY (symmetric by construction).
+  // The columns of U are the rows of Uᵀ, so they are contiguous there; Yᵀ is built row by row.
+  const UT = transpose(U, k, n);
+  const YT = new Float64Array(n * k);
+  for (let j = 0; j < n; j++) YT.set(solveLowerTriangular(L, k, UT.subarray(j * k, (j + 1) * k)), j * k);
+  return gemm(YT, YT, n, k, n, { transposeB: true });
 }

@@ -31,7 +31,7 @@ import {
   type OperatorLike,
   type SolveResult,
 } from './index.js';
-import { formMatrix, readOperator } from './linear-operator.js';
+import { formMatrix, readOperator, type CheckedOperator } from './linear-operator.js';
 import type { RandomSource } from '../../linalg/index.js';
 import { checkText, identityOperator, readGradients, readInverse, reportedAs, solveWith, splitOptions } from './arguments.js';
 
@@ -79,26 +79,9 @@ export function exactInverse(H: OperatorLike, options?: ExactInverseOptions): In
   const fn = 'exactInverse';
   checkArity(fn, arguments.length, 2);
   const op = readOperator(fn, 'H', H);
-  const given = readOptions(fn, options, ['damping', 'name', 'symmetrize']);
-  const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
-  const name = given.name === undefined ? 'exact (Cholesky)' : checkText(fn, 'options.name', given.name);
-  const symmetrizing = given.symmetrize === undefined ? false : checkBoolean(fn, 'options.symmetrize', given.symmetrize);
+  const { damping, name, symmetrizing } = readExactOptions(fn, options);
   const n = op.size;
-  const asGiven = op.dense ?? formMatrix(op);
-  if (!symmetrizing) {
-    checkSymmetric(
-      fn,
-      'H',
-      asGiven,
-      n,
-      'its Cholesky factor would belong to (H + Hᵀ)/2, a different matrix; pass { symmetrize: true } to factor that knowingly' +
-        (op.dense === undefined ? ' (an operator built from finite differences is symmetric only to its own accuracy)' : ''),
-    );
-  }
-  const factored = addToDiagonal(symmetrize(asGiven, n), n, damping);
-  const overflow = indexOfNonFinite(factored);
-  if (overflow !== -1) throw new NonFiniteError(fn, `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`);
-  const factor = factorOrExplain(fn, factored, n, damping);
+  const { asGiven, factored, factor } = factorDamped(fn, op, damping, symmetrizing);
   const residualOf = directResidual(asGiven, n, damping);
   const what = symmetrizing ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given' : 'direct factorisation';
   const solveName = `${fn}().solve`;
@@ -122,6 +105,40 @@ export function exactInverse(H: OperatorLike, options?: ExactInverseOptions): In
       return { x, iterations: 0, residualNorms: [relative], converged, reason, operatorApplications: 0 };
     },
   });
+}
+
+/** The options of `exactInverse`, checked, with their defaults. */
+function readExactOptions(fn: string, options: ExactInverseOptions | undefined): { damping: number; name: string; symmetrizing: boolean } {
+  const given = readOptions(fn, options, ['damping', 'name', 'symmetrize']);
+  return {
+    damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping),
+    name: given.name === undefined ? 'exact (Cholesky)' : checkText(fn, 'options.name', given.name),
+    symmetrizing: given.symmetrize === undefined ? false : checkBoolean(fn, 'options.symmetrize', given.symmetrize),
+  };
+}
+
+/**
+ * H as given (dense, or formed by d applications), the matrix factored — (H + Hᵀ)/2 + λI, which
+ * is H + λI unless `symmetrizing` — and its Cholesky factor. H must be symmetric unless
+ * `symmetrizing`; an overflowed or indefinite matrix is refused with what to do.
+ */
+function factorDamped(fn: string, op: CheckedOperator, damping: number, symmetrizing: boolean): { asGiven: Float64Array; factored: Float64Array; factor: Float64Array } {
+  const n = op.size;
+  const asGiven = op.dense ?? formMatrix(op);
+  if (!symmetrizing) {
+    checkSymmetric(
+      fn,
+      'H',
+      asGiven,
+      n,
+      'its Cholesky factor would belong to (H + Hᵀ)/2, a different matrix; pass { symmetrize: true } to factor that knowingly' +
+        (op.dense === undefined ? ' (an operator built from finite differences is symmetric only to its own accuracy)' : ''),
+    );
+  }
+  const factored = addToDiagonal(symmetrize(asGiven, n), n, damping);
+  const overflow = indexOfNonFinite(factored);
+  if (overflow !== -1) throw new NonFiniteError(fn, `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`);
+  return { asGiven, factored, factor: factorOrExplain(fn, factored, n, damping) };
 }
 
 /** The Cholesky factor of `matrix`, or a NotPositiveDefiniteError that names `fn` and says what to do. */
