@@ -6,7 +6,7 @@
  * buffers step by step and returns fresh copies of the outputs. Each fused loop is a plain
  * `for` over Float64Arrays with one `const t<node> = …` per fused op; each kernel step calls the
  * primitive's own value through a small adapter. Long programs (thousands of rank-0 ops) are split
- * into parts of up to two thousand statements, so that each part stays small enough for the
+ * into parts of up to a thousand statements, so that each part stays small enough for the
  * engine's optimising compiler.
  *
  * What this file leaves out: the interpreter that runs the same plan where `new Function` is
@@ -77,12 +77,13 @@ export function kernelAdapter(step: KernelStep): (...arrays: Float64Array[]) => 
 }
 
 /**
- * The most lines in one part of the generated code. Measured on a scalar program (20 000 rank-0
- * ops): parts of about 2000 lines run 3× faster than parts of 400 (which the engine inlines into
- * `run`, making that too large to optimise) and 4× faster than parts of 8000 (too large to optimise
- * themselves).
+ * The most lines in one part of the generated code. Measured on scalar programs (8000 to 45 000
+ * rank-0 ops) in the jit bench: parts of about 1000 lines ran the value and gradient 2–4× faster
+ * than parts of 400 (which the engine inlines into `run`, making that too large to optimise), and
+ * the HVPs 1–4× faster than parts of 2000 (each part runs once per call, and larger ones took
+ * longer to be optimised).
  */
-const PART_BUDGET = 2000;
+const PART_BUDGET = 1000;
 /** More rank-0 outputs than this are copied out of the registers by a loop. */
 const TABLED_OUTPUTS = 16;
 /** Up to this many inputs get a variable each in the generated code. */
