@@ -81,7 +81,7 @@ export function exactInverse(H: OperatorLike, options?: ExactInverseOptions): In
   const op = readOperator(fn, 'H', H);
   const { damping, name, symmetrizing } = readExactOptions(fn, options);
   const n = op.size;
-  const { asGiven, factored, factor } = factorDamped(fn, op, damping, symmetrizing);
+  const { asGiven, factored, factor } = formAndFactor(fn, op, damping, symmetrizing);
   const residualOf = directResidual(asGiven, n, damping);
   const what = symmetrizing ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given' : 'direct factorisation';
   const solveName = `${fn}().solve`;
@@ -122,7 +122,7 @@ function readExactOptions(fn: string, options: ExactInverseOptions | undefined):
  * is H + λI unless `symmetrizing` — and its Cholesky factor. H must be symmetric unless
  * `symmetrizing`; an overflowed or indefinite matrix is refused with what to do.
  */
-function factorDamped(fn: string, op: CheckedOperator, damping: number, symmetrizing: boolean): { asGiven: Float64Array; factored: Float64Array; factor: Float64Array } {
+function formAndFactor(fn: string, op: CheckedOperator, damping: number, symmetrizing: boolean): { asGiven: Float64Array; factored: Float64Array; factor: Float64Array } {
   const n = op.size;
   const asGiven = op.dense ?? formMatrix(op);
   if (!symmetrizing) {
