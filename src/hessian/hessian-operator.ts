@@ -20,7 +20,7 @@ import { flatView as viewOf, type FlatView } from '../autodiff/tree.js';
 import { axpy } from '../linalg/index.js';
 import { jit } from '../autodiff/jit/index.js';
 import { readTree } from './hvp.js';
-import { HVP_MODE_TABLE, readHessianSettings, type HessianSettings, type HvpMode } from './modes.js';
+import { HVP_MODE_TABLE, readHessianSettings, type HessianRecording, type HessianSettings, type HvpMode, type Objective } from './modes.js';
 import type { LinearOperator } from './linear/index.js';
 
 export type { FlatView } from '../autodiff/tree.js';
@@ -56,9 +56,14 @@ export interface HessianOperatorOptions {
   jit?: boolean;
 }
 
-/** @internal Adds λ·v into a fresh result (or copies when λ = 0): apply never hands out internal arrays. @example withDamping(new Float64Array([1, 2]), new Float64Array([1, 0]), 0.1); // → [1.1, 2] */
+/**
+ * @internal Adds λ·v to Hv. `hv` must be the caller's own fresh array (both callers pass what a
+ * flat view's `toFlat` just made), so with λ = 0 it is returned as it is: apply never hands out
+ * internal arrays, and copies nothing twice.
+ * @example withDamping(new Float64Array([1, 2]), new Float64Array([1, 0]), 0.1); // → [1.1, 2]
+ */
 export function withDamping(hv: Float64Array, v: Float64Array, damping: number): Float64Array {
-  return damping === 0 ? hv.slice() : axpy(damping, v, hv);
+  return damping === 0 ? hv : axpy(damping, v, hv);
 }
 
 /** @internal The diagonal eᵢᵀ·A·eᵢ of a product map, from n products with the unit vectors. @example diagonalOf(3, (v) => v); // [1, 1, 1] */
@@ -108,14 +113,23 @@ export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Ten
   const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step: settings.step };
   const recording = HVP_MODE_TABLE[settings.mode].record(objective, x);
   const value = dataOf(recording.value)[0]!;
-  // Compiled, the replay is traced once (at the first product) with v as its only input: the
-  // recorded tape's coefficients are constants to it, and are folded into the generated code.
-  // One product first fills the rules' memo (coefficients computed on the first sweep), so that
-  // every trace jit takes of the replay records the same ops.
-  if (settings.jit === true) recording.times(view.toTree(new Float64Array(view.size)));
-  const times = settings.jit === true ? jit((v: unknown) => recording.times(v)) : recording.times;
+  const times = settings.jit === true ? compiledTimes(objective, settings.mode, x, view, recording) : recording.times;
   const product = (v: Float64Array) => withDamping(view.toFlat(times(view.toTree(v))), v, settings.damping);
   return { size: view.size, product, value: () => value, gradient: view.toFlat(recording.gradient), view };
+}
+
+/**
+ * The product compiled with `jit`, x fixed: one product is traced (now, at a zero v) with v as
+ * its only input, and everything that depends on x alone — the primal, the gradient's
+ * coefficients — is folded into constants of the generated code. That is what a hand-written
+ * operator precomputes, and it beats compiling the replay of the recording, whose memoised
+ * coefficients are already materialised arrays. Where the product cannot be compiled (a
+ * difference mode's step depends on v's values), the recording's own replay is used.
+ */
+function compiledTimes(objective: Objective, mode: HvpMode, x: unknown, view: FlatView, recording: HessianRecording): (v: unknown) => unknown {
+  const product = HVP_MODE_TABLE[mode].product;
+  const compiled = jit((v: unknown) => product(objective, x, v));
+  return compiled.lower(view.toTree(new Float64Array(view.size))).valueDependent === undefined ? compiled : recording.times;
 }
 
 /**
