@@ -47,11 +47,11 @@ export interface HessianOperatorOptions {
   /** Finite-difference step for the difference modes (only those take it). */
   step?: number;
   /**
-   * Compile the product (default false): the first `apply` traces one product, optimises it and
-   * generates JavaScript for it with `jit`; later products run only that code. What depends on x
-   * alone is folded into constants, so a product costs about what a hand-written one does.
-   * Same results as the interpreted operator, bit for bit. Modes whose product reads values in
-   * JavaScript (the difference modes' step) run uncompiled; `jit(...).lower` explains why.
+   * Compile the product (default false): building the operator traces one product with `jit`,
+   * optimises it and generates JavaScript for it; every `apply` runs only that code. What
+   * depends on x alone is folded into constants, so a product costs about what a hand-written
+   * operator does. Same results as the interpreted operator, bit for bit. The difference modes,
+   * whose step depends on v's values, cannot be compiled and replay their recording instead.
    */
   jit?: boolean;
 }
