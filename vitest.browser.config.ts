@@ -58,6 +58,9 @@ export default defineConfig({
   test: {
     // Root-level options are not inherited by projects: take the node config's reporters.
     reporters: nodeConfig.test?.reporters ?? ['default', './test/support/count-reporter.ts'],
-    projects: [{ extends: './vitest.config.ts', test: { name: 'node' } }, ...(search.found === undefined ? [] : [browserProject])],
+    projects: [
+      { extends: './vitest.config.ts', test: { name: 'node' } },
+      ...(search.found === undefined ? [] : [browserProject]),
+    ],
   },
 });

@@ -41,7 +41,8 @@ function measure(cases: Record<string, () => unknown>): Record<string, number> {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
-  const pad = (cells: readonly string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const pad = (cells: readonly string[]) =>
+    cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   return [rule, pad(header), rule, ...rows.map(pad), rule].join('\n');
 }
@@ -67,16 +68,35 @@ console.log(`engine.bench — ${machineLine()}; benchmark.js mean per call (maxT
   console.log(`\nPer-node overhead: ${w.description}; the forward tape has ${forwardNodes} nodes (${w.size} leaves)`);
   const rows = Object.entries(ops).map(([name, count]) => {
     const s = means[name]!;
-    return [name, formatSeconds(s), String(count), `${((s / forwardNodes) * 1e9).toFixed(0)} ns`, `${((s / count) * 1e9).toFixed(0)} ns`];
+    return [
+      name,
+      formatSeconds(s),
+      String(count),
+      `${((s / forwardNodes) * 1e9).toFixed(0)} ns`,
+      `${((s / count) * 1e9).toFixed(0)} ns`,
+    ];
   });
-  rows.push(['hand gradient', formatSeconds(means['hand gradient']!), '—', `${((means['hand gradient']! / forwardNodes) * 1e9).toFixed(1)} ns`, '—']);
+  rows.push([
+    'hand gradient',
+    formatSeconds(means['hand gradient']!),
+    '—',
+    `${((means['hand gradient']! / forwardNodes) * 1e9).toFixed(1)} ns`,
+    '—',
+  ]);
   console.log(table(['computation', 'mean/call', 'ops evaluated', 'per tape node', 'per op'], rows));
   console.log(`gradient ÷ hand gradient = ${(means.gradient! / means['hand gradient']!).toFixed(0)}×`);
 }
 
 // 2. Vectorised gradients beside their closed forms.
 {
-  const workloads = [quadratic(100), quadratic(1000), logistic(), mlp(), rosenbrock(1000), rosenbrock(10_000)] as Workload[];
+  const workloads = [
+    quadratic(100),
+    quadratic(1000),
+    logistic(),
+    mlp(),
+    rosenbrock(1000),
+    rosenbrock(10_000),
+  ] as Workload[];
   const rows: string[][] = [];
   for (const w of workloads) {
     const f = (x: Tree): Tensor => w.f(x);
@@ -84,10 +104,21 @@ console.log(`engine.bench — ${machineLine()}; benchmark.js mean per call (maxT
     const { ops, bytesAllocated } = countOps(() => grad(f)(w.x));
     const m = measure({ gradient: () => grad(f)(w.x), hand: () => w.hand.gradient(w.xFlat) });
     const overhead = (m.gradient! - m.hand!) / ops;
-    rows.push([w.name, formatSeconds(m.gradient!), formatSeconds(m.hand!), `${(m.gradient! / m.hand!).toFixed(2)}×`, String(nodes), String(ops), `${(bytesAllocated / 1024).toFixed(0)} KiB`, `${(overhead * 1e9).toFixed(0)} ns`]);
+    rows.push([
+      w.name,
+      formatSeconds(m.gradient!),
+      formatSeconds(m.hand!),
+      `${(m.gradient! / m.hand!).toFixed(2)}×`,
+      String(nodes),
+      String(ops),
+      `${(bytesAllocated / 1024).toFixed(0)} KiB`,
+      `${(overhead * 1e9).toFixed(0)} ns`,
+    ]);
   }
   console.log('\nGradients of the vectorised workloads');
-  console.log(table(['workload', 'tapegrad', 'hand', 'ratio', 'tape nodes', 'ops', 'allocated', '(t − hand)/op'], rows));
+  console.log(
+    table(['workload', 'tapegrad', 'hand', 'ratio', 'tape nodes', 'ops', 'allocated', '(t − hand)/op'], rows),
+  );
   console.log('(t − hand)/op: the time tapegrad spends beyond the closed form, per primitive evaluation.');
 }
 if (Number.isNaN(sink)) console.log('(sink)');

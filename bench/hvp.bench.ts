@@ -70,7 +70,8 @@ function runWorkload(w: Workload): Map<string, { mean: number; rme: number; samp
 /** An aligned table: the first `left` columns left-aligned, the rest (numbers) right-aligned. */
 function table(header: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
-  const pad = (cells: readonly string[]) => cells.map((c, j) => (j < left ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const pad = (cells: readonly string[]) =>
+    cells.map((c, j) => (j < left ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   return [rule, pad(header), rule, ...rows.map(pad), rule].join('\n');
 }
@@ -88,7 +89,14 @@ function report(w: Workload, results: Map<string, { mean: number; rme: number; s
   };
   const rows = [...results].map(([name, r]) => {
     const hand = handFor(name);
-    return [name, formatSeconds(r.mean), `±${r.rme.toFixed(1)}%`, String(r.samples), ratio(r.mean / mean('gradient')), hand === undefined ? '—' : ratio(r.mean / hand)];
+    return [
+      name,
+      formatSeconds(r.mean),
+      `±${r.rme.toFixed(1)}%`,
+      String(r.samples),
+      ratio(r.mean / mean('gradient')),
+      hand === undefined ? '—' : ratio(r.mean / hand),
+    ];
   });
   console.log(`\n${w.name}: ${w.description}, ${w.size} parameters`);
   console.log(table(['case', 'mean/call', 'rme', 'samples', '÷ gradient', '÷ hand'], rows));
@@ -100,12 +108,17 @@ function report(w: Workload, results: Map<string, { mean: number; rme: number; s
     hvp: Object.fromEntries(HVP_MODES.map((m) => [m, mean(`hvp ${m}`)])),
     operator: Object.fromEntries(TARGET_MODES.map((m) => [m, mean(`operator ${m} (replay)`)])),
   });
-  for (const c of checks) console.log(`${c.pass ? 'PASS' : 'MISS'}  ${c.target} = ${c.ratio.toFixed(2)} (target ≤ ${c.limit})`);
+  for (const c of checks)
+    console.log(`${c.pass ? 'PASS' : 'MISS'}  ${c.target} = ${c.ratio.toFixed(2)} (target ≤ ${c.limit})`);
   return checks;
 }
 
-console.log(`hvp.bench — ${machineLine()}; benchmark.js mean per call (maxTime ${OPTIONS.maxTime} s, ≥ ${OPTIONS.minSamples} samples)`);
-console.log('÷ hand: value, gradient and hvp rows against the closed form from scratch; operator rows against the hand operator with its x-dependent state precomputed.');
+console.log(
+  `hvp.bench — ${machineLine()}; benchmark.js mean per call (maxTime ${OPTIONS.maxTime} s, ≥ ${OPTIONS.minSamples} samples)`,
+);
+console.log(
+  '÷ hand: value, gradient and hvp rows against the closed form from scratch; operator rows against the hand operator with its x-dependent state precomputed.',
+);
 const summary: { workload: string; check: TargetCheck }[] = [];
 for (const w of standardWorkloads()) {
   for (const check of report(w, runWorkload(w))) summary.push({ workload: w.name, check });
@@ -115,7 +128,13 @@ console.log('\nPerformance targets');
 console.log(
   table(
     ['workload', 'target', 'ratio', 'limit', ''],
-    summary.map(({ workload, check }) => [workload, check.target, check.ratio.toFixed(2), `≤ ${check.limit}`, check.pass ? 'PASS' : 'MISS']),
+    summary.map(({ workload, check }) => [
+      workload,
+      check.target,
+      check.ratio.toFixed(2),
+      `≤ ${check.limit}`,
+      check.pass ? 'PASS' : 'MISS',
+    ]),
     2,
   ),
 );

@@ -98,7 +98,9 @@ const seconds = (start: number): number => (performance.now() - start) / 1000;
 function checkSameValue(what: string, rebuilt: number, original: number): void {
   const difference = Math.abs(rebuilt - original) / Math.max(Math.abs(original), 1e-300);
   if (!(difference <= 1e-12)) {
-    throw new Error(`inverse bench: the ${what} rebuilt from the workload's seed gives f = ${rebuilt}, the workload ${original}; workloads.ts changed how it draws its data`);
+    throw new Error(
+      `inverse bench: the ${what} rebuilt from the workload's seed gives f = ${rebuilt}, the workload ${original}; workloads.ts changed how it draws its data`,
+    );
   }
 }
 
@@ -127,7 +129,10 @@ export function logisticProblem(options: LogisticProblemOptions = {}): InversePr
   const xData = rng.normals(N * d).map((value) => value / Math.sqrt(d));
   const labels = Float64Array.from({ length: N }, () => (rng.uniform() < 0.5 ? 1 : 0));
   const lossOn = (rows: number[]): ((x: Tensor) => Tensor) => {
-    const X = tensor(Float64Array.from(rows.flatMap((i) => Array.from(xData.subarray(i * d, (i + 1) * d)))), [rows.length, d]);
+    const X = tensor(Float64Array.from(rows.flatMap((i) => Array.from(xData.subarray(i * d, (i + 1) * d)))), [
+      rows.length,
+      d,
+    ]);
     const y = tensor(Float64Array.from(rows, (i) => labels[i]!));
     return l2Logistic(X, y, lambda);
   };
@@ -141,8 +146,15 @@ export function logisticProblem(options: LogisticProblemOptions = {}): InversePr
     const op = hessianOperator(f, w.x, { mode });
     const recordSeconds = seconds(start);
     start = performance.now();
-    const ops = Array.from({ length: batches }, (_, k) => hessianOperator(lossOn(allRows.slice(k * batchSize, (k + 1) * batchSize)), w.x, { mode }));
-    return { label: mode, op, recordSeconds, minibatches: { ops, batchSize, total: batches * batchSize, recordSeconds: seconds(start) } };
+    const ops = Array.from({ length: batches }, (_, k) =>
+      hessianOperator(lossOn(allRows.slice(k * batchSize, (k + 1) * batchSize)), w.x, { mode }),
+    );
+    return {
+      label: mode,
+      op,
+      recordSeconds,
+      minibatches: { ops, batchSize, total: batches * batchSize, recordSeconds: seconds(start) },
+    };
   });
   return {
     name: w.name,
@@ -225,7 +237,15 @@ export const DEFAULT_OPTIONS: Required_ = {
 };
 
 /** The solver rows every table has (LiSSA minibatch only when the problem has minibatches). */
-export const SOLVERS = ['cholesky', 'cg', 'cg jacobi', 'minres', 'neumann auto', 'lissa full-batch', 'lissa minibatch'] as const;
+export const SOLVERS = [
+  'cholesky',
+  'cg',
+  'cg jacobi',
+  'minres',
+  'neumann auto',
+  'lissa full-batch',
+  'lissa minibatch',
+] as const;
 export type SolverName = (typeof SOLVERS)[number];
 
 export interface SolverRow {
@@ -307,7 +327,8 @@ export function estimateFactorSeconds(n: number): number {
   const m = Math.min(n, 800);
   const a = createRandom(11).normals(m * m);
   const spd = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) spd[i * m + j] = 0.5 * (a[i * m + j]! + a[j * m + i]!) + (i === j ? 2 * m : 0);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < m; j++) spd[i * m + j] = 0.5 * (a[i * m + j]! + a[j * m + i]!) + (i === j ? 2 * m : 0);
   const start = performance.now();
   cholesky(spd, m);
   return seconds(start) * (n / m) ** 3;
@@ -358,7 +379,12 @@ function solveOnce(solver: SolverName, entry: ProblemOperator, b: Float64Array, 
   const { tolerance } = o;
   // A counting view of the exact operator with no diagonal: nothing comes free from a cache.
   const counted = countingOperator({ size: entry.op.size, apply: (v) => entry.op.apply(v) });
-  const plain = (run: () => SolveResult, reasonNote?: string): Outcome => ({ ...attempt(run), products: counted.applications, productNote: '', ...(reasonNote === undefined ? {} : { reasonNote }) });
+  const plain = (run: () => SolveResult, reasonNote?: string): Outcome => ({
+    ...attempt(run),
+    products: counted.applications,
+    productNote: '',
+    ...(reasonNote === undefined ? {} : { reasonNote }),
+  });
   switch (solver) {
     case 'cholesky':
       return plain(() => choleskySolve(counted, b));
@@ -376,18 +402,36 @@ function solveOnce(solver: SolverName, entry: ProblemOperator, b: Float64Array, 
         },
       };
       const outcome = attempt(() => cgSolve(withDiagonal, b, { tolerance, preconditioner: 'jacobi' }));
-      return { ...outcome, products: counted.applications, productNote: `${count(diagonalProducts)} diagonal + ${count(counted.applications - diagonalProducts)}` };
+      return {
+        ...outcome,
+        products: counted.applications,
+        productNote: `${count(diagonalProducts)} diagonal + ${count(counted.applications - diagonalProducts)}`,
+      };
     }
     case 'minres':
       return plain(() => minresSolve(counted, b, { tolerance }));
     case 'neumann auto':
       return plain(
-        () => neumannSolve(counted, b, { tolerance, scale: 'auto', iterations: o.neumannIterations, signal: deadline(o.iterativeBudgetSeconds) }),
+        () =>
+          neumannSolve(counted, b, {
+            tolerance,
+            scale: 'auto',
+            iterations: o.neumannIterations,
+            signal: deadline(o.iterativeBudgetSeconds),
+          }),
         `time budget ${o.iterativeBudgetSeconds} s reached`,
       );
     case 'lissa full-batch':
       return plain(
-        () => lissa(() => counted, b, { tolerance, scale: 'auto', depth: o.neumannIterations, repeats: 1, seed: 1, signal: deadline(o.iterativeBudgetSeconds) }),
+        () =>
+          lissa(() => counted, b, {
+            tolerance,
+            scale: 'auto',
+            depth: o.neumannIterations,
+            repeats: 1,
+            seed: 1,
+            signal: deadline(o.iterativeBudgetSeconds),
+          }),
         `time budget ${o.iterativeBudgetSeconds} s reached`,
       );
     case 'lissa minibatch': {
@@ -395,10 +439,20 @@ function solveOnce(solver: SolverName, entry: ProblemOperator, b: Float64Array, 
       let products = 0;
       const ops = mb.ops.map((op): LinearOperator => ({ size: op.size, apply: (v) => (products++, op.apply(v)) }));
       const outcome = attempt(() =>
-        lissa((rng) => ops[rng.integer(ops.length)]!, b, { tolerance, scale: 'auto', depth: o.lissaDepth, repeats: o.lissaRepeats, seed: 1 }),
+        lissa((rng) => ops[rng.integer(ops.length)]!, b, {
+          tolerance,
+          scale: 'auto',
+          depth: o.lissaDepth,
+          repeats: o.lissaRepeats,
+          seed: 1,
+        }),
       );
       const full = (products * mb.batchSize) / mb.total;
-      return { ...outcome, products, productNote: `minibatch ${mb.batchSize}/${mb.total} ≈ ${count(Math.round(full))} full` };
+      return {
+        ...outcome,
+        products,
+        productNote: `minibatch ${mb.batchSize}/${mb.total} ≈ ${count(Math.round(full))} full`,
+      };
     }
   }
 }
@@ -414,7 +468,15 @@ function measureSolver(solver: SolverName, entry: ProblemOperator, b: Float64Arr
     if (outcome.error !== undefined || times[0]! > o.longRunSeconds) break;
   }
   const { result, error, products, productNote, reasonNote } = outcome!;
-  const base = { solver, operator: entry.label, products, productNote, seconds: median(times), runs: times.length, skipped: false };
+  const base = {
+    solver,
+    operator: entry.label,
+    products,
+    productNote,
+    seconds: median(times),
+    runs: times.length,
+    skipped: false,
+  };
   if (result === undefined) {
     const message = `${error!.name}: ${error!.message}`;
     return { ...base, iterations: NaN, trueResidual: NaN, reportedResidual: NaN, converged: false, reason: message };
@@ -433,7 +495,11 @@ function measureSolver(solver: SolverName, entry: ProblemOperator, b: Float64Arr
  * Every solver on every operator of the problem. `onRow` sees each row as soon as it is measured
  * (the bench prints progress with it).
  */
-export function runInverseTable(problem: InverseProblem, options: InverseBenchOptions = {}, onRow?: (row: SolverRow) => void): InverseTable {
+export function runInverseTable(
+  problem: InverseProblem,
+  options: InverseBenchOptions = {},
+  onRow?: (row: SolverRow) => void,
+): InverseTable {
   const o: Required_ = { ...DEFAULT_OPTIONS, ...options };
   const rows: SolverRow[] = [];
   const timings: OperatorTiming[] = [];
@@ -463,8 +529,17 @@ export function runInverseTable(problem: InverseProblem, options: InverseBenchOp
         const estimate = n * productSeconds + estimateFactorSeconds(n);
         if (estimate > o.choleskyLimitSeconds) {
           push({
-            solver, operator: entry.label, products: n, productNote: '', seconds: estimate, runs: 0, iterations: 0,
-            trueResidual: NaN, reportedResidual: NaN, converged: false, skipped: true,
+            solver,
+            operator: entry.label,
+            products: n,
+            productNote: '',
+            seconds: estimate,
+            runs: 0,
+            iterations: 0,
+            trueResidual: NaN,
+            reportedResidual: NaN,
+            converged: false,
+            skipped: true,
             reason: `skipped: n products + O(n³) ≈ ${n} × ${formatSeconds(productSeconds)} + factor ≈ ${formatSeconds(estimate)} > ${o.choleskyLimitSeconds} s (and ${formatBytes(3 * 8 * n * n)} of dense matrices)`,
           });
           continue;
@@ -492,17 +567,39 @@ function formatBytes(b: number): string {
 const residual = (r: number): string => (Number.isFinite(r) ? r.toExponential(2) : '—');
 
 /** Left-aligns text columns and right-aligns numeric ones; returns the lines. */
-export function alignColumns(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string[] {
+export function alignColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly boolean[],
+): string[] {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, j) => (j === cells.length - 1 ? c : numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w, j) => (j === widths.length - 1 ? '─'.repeat(Math.max(w, 6)) : '─'.repeat(w))).join('  '), ...rows.map(line)];
+    cells
+      .map((c, j) => (j === cells.length - 1 ? c : numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!)))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    widths.map((w, j) => (j === widths.length - 1 ? '─'.repeat(Math.max(w, 6)) : '─'.repeat(w))).join('  '),
+    ...rows.map(line),
+  ];
 }
 
 /** The solver table of one problem, then the per-operator product times. */
 export function formatInverseTable(table: InverseTable): string {
   const { problem, rows, timings, options } = table;
-  const header = ['solver', 'operator', 'products', 'time', 'runs', 'iters', 'true rel. res.', 'solver res.', 'conv.', 'reason / products split'];
+  const header = [
+    'solver',
+    'operator',
+    'products',
+    'time',
+    'runs',
+    'iters',
+    'true rel. res.',
+    'solver res.',
+    'conv.',
+    'reason / products split',
+  ];
   const numeric = [false, false, true, true, true, true, true, true, false, false];
   const cells = rows.map((r) => [
     r.solver,
@@ -530,7 +627,9 @@ export function formatInverseTable(table: InverseTable): string {
     );
   }
   if (rows.some((r) => r.solver === 'neumann auto' || r.solver === 'lissa full-batch')) {
-    notes.push(`neumann / lissa full-batch: scale 'auto' (the power-iteration products that pick it are included), capped at ${count(options.neumannIterations)} steps or ${options.iterativeBudgetSeconds} s`);
+    notes.push(
+      `neumann / lissa full-batch: scale 'auto' (the power-iteration products that pick it are included), capped at ${count(options.neumannIterations)} steps or ${options.iterativeBudgetSeconds} s`,
+    );
   }
   return [
     `${problem.name}: ${problem.description}; n = ${count(problem.size)}; target relative residual ${options.tolerance}`,

@@ -25,14 +25,26 @@
  * with the estimate. The MLP's Cholesky row forms a 4810² matrix (≈ 0.55 GiB with its factor).
  */
 import { machineLine } from './timing.js';
-import { formatInverseTable, formatSeconds, logisticProblem, mlpProblem, runInverseTable, type InverseProblem, type SolverRow } from './inverse-lib.js';
+import {
+  formatInverseTable,
+  formatSeconds,
+  logisticProblem,
+  mlpProblem,
+  runInverseTable,
+  type InverseProblem,
+  type SolverRow,
+} from './inverse-lib.js';
 
 const started = performance.now();
 console.log(`tapegrad inverse-Hessian solvers — ${machineLine()}`);
-console.log('products = operator applications counted by countingOperator (including scale estimates, residual checks, the Jacobi diagonal and the Cholesky matrix); time = median wall time of a whole solve\n');
+console.log(
+  'products = operator applications counted by countingOperator (including scale estimates, residual checks, the Jacobi diagonal and the Cholesky matrix); time = median wall time of a whole solve\n',
+);
 
 const progress = (row: SolverRow): void => {
-  process.stderr.write(`  … ${row.solver} [${row.operator}]: ${row.skipped ? 'skipped' : `${formatSeconds(row.seconds)} × ${row.runs}`}\n`);
+  process.stderr.write(
+    `  … ${row.solver} [${row.operator}]: ${row.skipped ? 'skipped' : `${formatSeconds(row.seconds)} × ${row.runs}`}\n`,
+  );
 };
 
 const problems: Array<() => InverseProblem> = [() => logisticProblem(), () => mlpProblem({ damping: 1e-3 })];

@@ -42,8 +42,28 @@ function quantities(w: Workload): Quantity[] {
   const hvpLimit = kernel ? 1.5 : small ? (w.family === 'quadratic' ? 2 : 3) : 8;
   const operatorLimit = kernel ? 1.2 : small ? (w.family === 'quadratic' ? 1.5 : 2) : 8;
   const rows: Quantity[] = [
-    { name: 'value', interpreted: () => f(x), compile: () => { const j = jit(f); return () => j(x); }, hand: () => hand.value(xFlat), exact: () => hand.value(xFlat), limit: valueLimit },
-    { name: 'gradient', interpreted: () => grad(f)(x), compile: () => { const j = jit(grad(f)); return () => j(x); }, hand: () => hand.gradient(xFlat), exact: () => hand.gradient(xFlat), limit: valueLimit },
+    {
+      name: 'value',
+      interpreted: () => f(x),
+      compile: () => {
+        const j = jit(f);
+        return () => j(x);
+      },
+      hand: () => hand.value(xFlat),
+      exact: () => hand.value(xFlat),
+      limit: valueLimit,
+    },
+    {
+      name: 'gradient',
+      interpreted: () => grad(f)(x),
+      compile: () => {
+        const j = jit(grad(f));
+        return () => j(x);
+      },
+      hand: () => hand.gradient(xFlat),
+      exact: () => hand.gradient(xFlat),
+      limit: valueLimit,
+    },
   ];
   for (const mode of TARGET_MODES) {
     rows.push({
@@ -90,12 +110,17 @@ interface Measured {
 
 function time(name: string, fn: () => unknown): number {
   let mean = NaN;
-  const bench = new Benchmark(name, () => {
-    if (fn() !== undefined) sink++;
-  }, { ...OPTIONS, onStart: () => collectGarbage?.() });
+  const bench = new Benchmark(
+    name,
+    () => {
+      if (fn() !== undefined) sink++;
+    },
+    { ...OPTIONS, onStart: () => collectGarbage?.() },
+  );
   bench.on('complete', () => (mean = bench.stats.mean));
   bench.run({ async: false });
-  if ((bench as unknown as { error?: unknown }).error !== undefined) throw (bench as unknown as { error: unknown }).error;
+  if ((bench as unknown as { error?: unknown }).error !== undefined)
+    throw (bench as unknown as { error: unknown }).error;
   return mean;
 }
 
@@ -108,7 +133,15 @@ function measure(w: Workload): Measured[] {
     // Large generated functions are optimised by the engine in the background: let that finish
     // before timing (a second of calls, or 2000, whichever comes first).
     for (let k = 0, until = performance.now() + 1000; k < 2000 && performance.now() < until; k++) compiled();
-    const got = first instanceof Object && 'shape' in (first as object) && (first as Tensor).size === 1 && typeof q.exact() === 'number' ? (first as Tensor).item() : first instanceof Float64Array ? first : flat(first);
+    const got =
+      first instanceof Object &&
+      'shape' in (first as object) &&
+      (first as Tensor).size === 1 &&
+      typeof q.exact() === 'number'
+        ? (first as Tensor).item()
+        : first instanceof Float64Array
+          ? first
+          : flat(first);
     return {
       name: q.name,
       interpreted: time(`${q.name} interpreted`, q.interpreted),
@@ -123,15 +156,20 @@ function measure(w: Workload): Measured[] {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
-  const pad = (cells: readonly string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const pad = (cells: readonly string[]) =>
+    cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
   const rule = widths.map((width) => '─'.repeat(width)).join('  ');
   return [rule, pad(header), rule, ...rows.map(pad), rule].join('\n');
 }
 
 const ratio = (r: number) => `${r >= 100 ? r.toFixed(0) : r.toFixed(2)}×`;
 
-console.log(`jit.bench — ${machineLine()}; benchmark.js mean per call (maxTime ${OPTIONS.maxTime} s, ≥ ${OPTIONS.minSamples} samples)`);
-console.log('operator rows: hessianOperator(f, x, { mode, jit: true }).apply(v) — x fixed when the operator is built, v the argument; the interpreted column is the same operator without jit (a replayed recording), the hand column the closed-form operator with its x-dependent state precomputed.');
+console.log(
+  `jit.bench — ${machineLine()}; benchmark.js mean per call (maxTime ${OPTIONS.maxTime} s, ≥ ${OPTIONS.minSamples} samples)`,
+);
+console.log(
+  'operator rows: hessianOperator(f, x, { mode, jit: true }).apply(v) — x fixed when the operator is built, v the argument; the interpreted column is the same operator without jit (a replayed recording), the hand column the closed-form operator with its x-dependent state precomputed.',
+);
 let met = 0;
 let total = 0;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -140,12 +178,32 @@ for (const w of standardWorkloads().filter((wl) => only.length === 0 || only.som
   console.log(`\n${w.name}: ${w.description}, ${w.size} parameters`);
   console.log(
     table(
-      ['case', 'interpreted', 'compiled', 'hand', 'compiled ÷ hand', 'target', 'compiled ÷ interpreted', 'compile ms', 'error'],
+      [
+        'case',
+        'interpreted',
+        'compiled',
+        'hand',
+        'compiled ÷ hand',
+        'target',
+        'compiled ÷ interpreted',
+        'compile ms',
+        'error',
+      ],
       rows.map((r) => {
         total++;
         const pass = r.compiled / r.hand <= r.limit;
         if (pass) met++;
-        return [r.name, formatSeconds(r.interpreted), formatSeconds(r.compiled), formatSeconds(r.hand), ratio(r.compiled / r.hand), `≤ ${r.limit} ${pass ? 'PASS' : 'MISS'}`, ratio(r.compiled / r.interpreted), r.compileMs.toFixed(1), r.error.toExponential(1)];
+        return [
+          r.name,
+          formatSeconds(r.interpreted),
+          formatSeconds(r.compiled),
+          formatSeconds(r.hand),
+          ratio(r.compiled / r.hand),
+          `≤ ${r.limit} ${pass ? 'PASS' : 'MISS'}`,
+          ratio(r.compiled / r.interpreted),
+          r.compileMs.toFixed(1),
+          r.error.toExponential(1),
+        ];
       }),
     ),
   );

@@ -51,9 +51,13 @@ for (const n of [100, 500, 1000]) {
   const gemmFlops = 2 * n * n * n;
   const add = (name: string, flops: number, fn: () => Float64Array, options: Benchmark.Options = {}): void => {
     rows.set(name, { name, flops });
-    suite.add(name, () => {
-      sink += fn()[0]!;
-    }, options);
+    suite.add(
+      name,
+      () => {
+        sink += fn()[0]!;
+      },
+      options,
+    );
   };
   add(`gemv n=${n} (library)`, gemvFlops, () => gemv(a, n, n, x));
   add(`gemv n=${n} (naive)`, gemvFlops, () => naiveGemv(a, n, x));

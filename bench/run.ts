@@ -45,7 +45,9 @@ for (const name of wanted.length > 0 ? wanted : FILES) {
   const result = spawnSync(process.execPath, ['--import', 'tsx/esm', file], { stdio: 'inherit' });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (result.status !== 0) {
-    console.error(`bench: ${name}.bench.ts failed (${result.error?.message ?? `exit status ${result.status}`}) after ${seconds} s`);
+    console.error(
+      `bench: ${name}.bench.ts failed (${result.error?.message ?? `exit status ${result.status}`}) after ${seconds} s`,
+    );
     failed++;
   } else {
     console.log(`(${name}.bench.ts: ${seconds} s)`);

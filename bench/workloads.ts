@@ -152,7 +152,10 @@ function softplusValue(z: number): number {
  * f(w) = mean(softplus(Xw) − y⊙Xw) + (λ/2)‖w‖², the negative log-likelihood of logistic regression
  * with labels y ∈ {0, 1}. X is N×d standard normal scaled by 1/√d (logits of order 1).
  */
-export function logistic(sizes: LogisticSizes = { examples: 2000, features: 100, lambda: 1e-3 }, seed = 2): Workload<Tensor> {
+export function logistic(
+  sizes: LogisticSizes = { examples: 2000, features: 100, lambda: 1e-3 },
+  seed = 2,
+): Workload<Tensor> {
   const { examples: N, features: d, lambda } = sizes;
   const rng = createRandom(seed);
   const xData = rng.normals(N * d).map((value) => value / Math.sqrt(d));
@@ -251,15 +254,28 @@ function columnSums(m: Float64Array, rows: number, cols: number, out: Float64Arr
  * H = tanh(X·W1 + b1), Z = H·W2 + b2, f = −mean log softmax(Z)[label]. Defaults are the benchmark's
  * 64→64→10 on a batch of 256 (4810 parameters). Weights are N(0, 1/fan-in).
  */
-export function mlp(sizes: MlpSizes = { batch: 256, inputs: 64, hidden: 64, classes: 10 }, seed = 3): Workload<MlpParams> {
+export function mlp(
+  sizes: MlpSizes = { batch: 256, inputs: 64, hidden: 64, classes: 10 },
+  seed = 3,
+): Workload<MlpParams> {
   const { batch: B, inputs: I, hidden: K, classes: C } = sizes;
   const rng = createRandom(seed);
   const xData = rng.normals(B * I);
   const labels = Int32Array.from({ length: B }, () => rng.integer(C));
   const init = (count: number, fanIn: number) => rng.normals(count).map((value) => value / Math.sqrt(fanIn));
-  const point = { W1: init(I * K, I), b1: init(K, 1).map((value) => 0.1 * value), W2: init(K * C, K), b2: init(C, 1).map((value) => 0.1 * value) };
+  const point = {
+    W1: init(I * K, I),
+    b1: init(K, 1).map((value) => 0.1 * value),
+    W2: init(K * C, K),
+    b2: init(C, 1).map((value) => 0.1 * value),
+  };
   const direction = { W1: rng.normals(I * K), b1: rng.normals(K), W2: rng.normals(K * C), b2: rng.normals(C) };
-  const asParams = (p: { W1: Float64Array; b1: Float64Array; W2: Float64Array; b2: Float64Array }): MlpParams => ({ W1: tensor(p.W1, [I, K]), b1: tensor(p.b1), W2: tensor(p.W2, [K, C]), b2: tensor(p.b2) });
+  const asParams = (p: { W1: Float64Array; b1: Float64Array; W2: Float64Array; b2: Float64Array }): MlpParams => ({
+    W1: tensor(p.W1, [I, K]),
+    b1: tensor(p.b1),
+    W2: tensor(p.W2, [K, C]),
+    b2: tensor(p.b2),
+  });
   const X = tensor(xData, [B, I]);
   // Offsets of each block in the flat (ravel-order) vector.
   const oW1 = 0;
@@ -590,6 +606,8 @@ export function checkTargets(bound: Bound, t: Timings): TargetCheck[] {
   const kernel = bound === 'kernel';
   check('gradient ÷ hand gradient', t.gradient / t.handGradient, kernel ? 1.3 : 2);
   for (const mode of TARGET_MODES) check(`HVP ÷ hand HVP (${mode})`, t.hvp[mode]! / t.handHvp, kernel ? 2 : 3);
-  if (kernel) for (const mode of TARGET_MODES) check(`operator ÷ hand operator (${mode})`, t.operator[mode]! / t.handOperator, 1.3);
+  if (kernel)
+    for (const mode of TARGET_MODES)
+      check(`operator ÷ hand operator (${mode})`, t.operator[mode]! / t.handOperator, 1.3);
   return checks;
 }

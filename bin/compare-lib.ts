@@ -98,7 +98,9 @@ export function parseArgs(argv: readonly string[]): CompareOptions {
     switch (name) {
       case 'workload':
         if (!(WORKLOAD_CHOICES as readonly string[]).includes(value)) {
-          throw new UsageError(`--workload must be one of ${WORKLOAD_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
+          throw new UsageError(
+            `--workload must be one of ${WORKLOAD_CHOICES.join(', ')}; got ${JSON.stringify(value)}`,
+          );
         }
         workload = value as WorkloadChoice;
         break;
@@ -109,7 +111,8 @@ export function parseArgs(argv: readonly string[]): CompareOptions {
         repeats = positiveInteger('--repeats', value, 1);
         break;
       case 'format':
-        if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`);
+        if (!(FORMATS as readonly string[]).includes(value))
+          throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`);
         format = value as Format;
         break;
     }
@@ -140,9 +143,6 @@ export function selectWorkloads(options: Pick<CompareOptions, 'workload' | 'n'>)
 
 // ---------------------------------------------------------------------------------------------
 // Timing
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Tapes recorded by a call
@@ -255,40 +255,86 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
    * The compiled twin of a row: `build` makes the jitted call (its first run is the compile
    * time), `interpreted` is the row's own result to compare with.
    */
-  const compiled = (build: () => { call: () => Float64Array | number; compiled: () => boolean }, interpreted: Float64Array | number): Omit<JitMeasurement, 'perHand'> => {
+  const compiled = (
+    build: () => { call: () => Float64Array | number; compiled: () => boolean },
+    interpreted: Float64Array | number,
+  ): Omit<JitMeasurement, 'perHand'> => {
     const started = performance.now();
     const { call, compiled: wasCompiled } = build();
     const first = call();
     const compileMs = performance.now() - started;
-    return { seconds: timeCall(call, timing), compileMs, compiled: wasCompiled(), differenceFromInterpreted: relativeError(first, interpreted) };
+    return {
+      seconds: timeCall(call, timing),
+      compileMs,
+      compiled: wasCompiled(),
+      differenceFromInterpreted: relativeError(first, interpreted),
+    };
   };
-  const jitted = <A extends unknown[]>(fn: (...args: A) => unknown, args: A, read: (out: unknown) => Float64Array | number) => () => {
-    const j = jit(fn as (...a: unknown[]) => unknown) as ((...a: unknown[]) => unknown) & { lower(...a: unknown[]): { valueDependent: string | undefined } };
-    return { call: () => read(j(...args)), compiled: () => j.lower(...args).valueDependent === undefined };
-  };
+  const jitted =
+    <A extends unknown[]>(fn: (...args: A) => unknown, args: A, read: (out: unknown) => Float64Array | number) =>
+    () => {
+      const j = jit(fn as (...a: unknown[]) => unknown) as ((...a: unknown[]) => unknown) & {
+        lower(...a: unknown[]): { valueDependent: string | undefined };
+      };
+      return { call: () => read(j(...args)), compiled: () => j.lower(...args).valueDependent === undefined };
+    };
 
   /** A tapegrad call: counted, probed for tapes, checked, then timed. */
-  const tapegrad = (mode: string, handSeconds: Measured['handSeconds'], reference: Float64Array | number, call: (fn: (x: Tree) => Tensor) => Float64Array | number, jitOf?: () => { call: () => Float64Array | number; compiled: () => boolean }): void => {
+  const tapegrad = (
+    mode: string,
+    handSeconds: Measured['handSeconds'],
+    reference: Float64Array | number,
+    call: (fn: (x: Tree) => Tensor) => Float64Array | number,
+    jitOf?: () => { call: () => Float64Array | number; compiled: () => boolean },
+  ): void => {
     const tapes = new Set<Tape>();
     const counted = countOps(() => call(probed(w, tapes)));
     const held = tapes.size === 0 ? undefined : tapesHeld(tapes);
     const seconds = timeCall(() => call(f), timing);
     const jitRow = jitOf === undefined ? undefined : compiled(jitOf, counted.result);
-    measured.push({ mode, kind: 'tapegrad', seconds, handSeconds, nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: counted.ops, bytesAllocated: counted.bytesAllocated, error: relativeError(counted.result, reference), jit: jitRow });
+    measured.push({
+      mode,
+      kind: 'tapegrad',
+      seconds,
+      handSeconds,
+      nodes: held?.nodes,
+      bytesHeld: held?.bytesHeld,
+      ops: counted.ops,
+      bytesAllocated: counted.bytesAllocated,
+      error: relativeError(counted.result, reference),
+      jit: jitRow,
+    });
   };
 
   // Warm every code path first: timing a row while later rows' paths are still unseen measured
   // the JIT re-optimising shared engine functions (the first gradient row read 3-5x too slow).
-  for (const call of [() => f(x), () => grad(f)(x), ...HVP_MODES.map((mode) => () => hvp(f, x, v, { mode })), ...OPERATOR_MODES.map((mode) => () => hessianOperator(f, x, { mode }).apply(flatOf(v)))]) {
+  for (const call of [
+    () => f(x),
+    () => grad(f)(x),
+    ...HVP_MODES.map((mode) => () => hvp(f, x, v, { mode })),
+    ...OPERATOR_MODES.map((mode) => () => hessianOperator(f, x, { mode }).apply(flatOf(v))),
+  ]) {
     const until = performance.now() + timing.warmupMs / 2;
     do call();
     while (performance.now() < until);
   }
 
-  tapegrad('value', 'value', handValue, (fn) => fn(x).item(), jitted(f, [x], (out) => (out as Tensor).item()));
+  tapegrad(
+    'value',
+    'value',
+    handValue,
+    (fn) => fn(x).item(),
+    jitted(f, [x], (out) => (out as Tensor).item()),
+  );
   tapegrad('gradient', 'gradient', handGradient, (fn) => flatOf(grad(fn)(x)), jitted(grad(f), [x], flatOf));
   for (const mode of HVP_MODES) {
-    tapegrad(`hvp ${mode}`, 'hvp', handHvp, (fn) => flatOf(hvp(fn, x, v, { mode })), jitted((y: Tree, u: Tree) => hvp(f, y, u, { mode }), [x, v], flatOf));
+    tapegrad(
+      `hvp ${mode}`,
+      'hvp',
+      handHvp,
+      (fn) => flatOf(hvp(fn, x, v, { mode })),
+      jitted((y: Tree, u: Tree) => hvp(f, y, u, { mode }), [x, v], flatOf),
+    );
   }
 
   for (const mode of OPERATOR_MODES) {
@@ -299,9 +345,22 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
     // the inner tape of the gradient it recorded is garbage once recording ends.
     const kept = [...tapes][0];
     const held = kept === undefined ? undefined : tapesHeld([kept]);
-    const recordSeconds = timeCall(() => hessianOperator(f, x, { mode }), { ...timing, repeats: Math.max(1, Math.min(timing.repeats, 3)) });
+    const recordSeconds = timeCall(() => hessianOperator(f, x, { mode }), {
+      ...timing,
+      repeats: Math.max(1, Math.min(timing.repeats, 3)),
+    });
     const allHeld = tapesHeld(tapes);
-    measured.push({ mode: `operator ${mode} (record)`, kind: 'operator', seconds: recordSeconds, handSeconds: 'gradient', nodes: allHeld.nodes, bytesHeld: allHeld.bytesHeld, ops: recorded.ops, bytesAllocated: recorded.bytesAllocated, error: relativeError(op.gradient, handGradient) });
+    measured.push({
+      mode: `operator ${mode} (record)`,
+      kind: 'operator',
+      seconds: recordSeconds,
+      handSeconds: 'gradient',
+      nodes: allHeld.nodes,
+      bytesHeld: allHeld.bytesHeld,
+      ops: recorded.ops,
+      bytesAllocated: recorded.bytesAllocated,
+      error: relativeError(op.gradient, handGradient),
+    });
     const applied = countOps(() => op.apply(vFlat));
     const seconds = timeCall(() => op.apply(vFlat), timing);
     const jitRow = compiled(() => {
@@ -309,35 +368,72 @@ export function measureWorkload(w: Workload, timing: TimingOptions): WorkloadTab
       compiledOp.apply(vFlat);
       return { call: () => compiledOp.apply(vFlat), compiled: () => countOps(() => compiledOp.apply(vFlat)).ops === 0 };
     }, applied.result);
-    measured.push({ mode: `operator ${mode} (replay)`, kind: 'operator', seconds, handSeconds: 'operator', nodes: held?.nodes, bytesHeld: held?.bytesHeld, ops: applied.ops, bytesAllocated: applied.bytesAllocated, error: relativeError(applied.result, handHvp), jit: jitRow });
+    measured.push({
+      mode: `operator ${mode} (replay)`,
+      kind: 'operator',
+      seconds,
+      handSeconds: 'operator',
+      nodes: held?.nodes,
+      bytesHeld: held?.bytesHeld,
+      ops: applied.ops,
+      bytesAllocated: applied.bytesAllocated,
+      error: relativeError(applied.result, handHvp),
+      jit: jitRow,
+    });
   }
 
-  const handRow = (mode: string, handSeconds: Measured['handSeconds'], call: () => unknown, error: number | undefined): void => {
-    measured.push({ mode, kind: 'hand', seconds: timeCall(call, timing), handSeconds, nodes: undefined, bytesHeld: undefined, ops: undefined, bytesAllocated: undefined, error });
+  const handRow = (
+    mode: string,
+    handSeconds: Measured['handSeconds'],
+    call: () => unknown,
+    error: number | undefined,
+  ): void => {
+    measured.push({
+      mode,
+      kind: 'hand',
+      seconds: timeCall(call, timing),
+      handSeconds,
+      nodes: undefined,
+      bytesHeld: undefined,
+      ops: undefined,
+      bytesAllocated: undefined,
+      error,
+    });
   };
   handRow('hand value', 'value', () => hand.value(xFlat), undefined);
   handRow('hand gradient', 'gradient', () => hand.gradient(xFlat), undefined);
   handRow('hand HVP', 'hvp', () => hand.hvp(xFlat, vFlat), undefined);
-  handRow('hand operator (precomputed at x)', 'operator', () => handOperator(vFlat), relativeError(handOperator(vFlat), handHvp));
+  handRow(
+    'hand operator (precomputed at x)',
+    'operator',
+    () => handOperator(vFlat),
+    relativeError(handOperator(vFlat), handHvp),
+  );
 
   const secondsOf = (mode: string) => measured.find((m) => m.mode === mode)!.seconds;
   const gradientSeconds = secondsOf('gradient');
-  const handSecondsOf = { value: secondsOf('hand value'), gradient: secondsOf('hand gradient'), hvp: secondsOf('hand HVP'), operator: secondsOf('hand operator (precomputed at x)') };
-  const rows = measured.map(
-    (m): Row => ({
-      mode: m.mode,
-      kind: m.kind,
-      seconds: m.seconds,
-      perGradient: m.seconds / gradientSeconds,
-      perHand: m.handSeconds === undefined ? undefined : m.seconds / handSecondsOf[m.handSeconds],
-      nodes: m.nodes,
-      bytesHeld: m.bytesHeld,
-      ops: m.ops,
-      bytesAllocated: m.bytesAllocated,
-      error: m.error,
-      jit: m.jit === undefined ? undefined : { ...m.jit, perHand: m.handSeconds === undefined ? undefined : m.jit.seconds / handSecondsOf[m.handSeconds] },
-    }),
-  );
+  const handSecondsOf = {
+    value: secondsOf('hand value'),
+    gradient: secondsOf('hand gradient'),
+    hvp: secondsOf('hand HVP'),
+    operator: secondsOf('hand operator (precomputed at x)'),
+  };
+  const rows = measured.map((m): Row => ({
+    mode: m.mode,
+    kind: m.kind,
+    seconds: m.seconds,
+    perGradient: m.seconds / gradientSeconds,
+    perHand: m.handSeconds === undefined ? undefined : m.seconds / handSecondsOf[m.handSeconds],
+    nodes: m.nodes,
+    bytesHeld: m.bytesHeld,
+    ops: m.ops,
+    bytesAllocated: m.bytesAllocated,
+    error: m.error,
+    jit:
+      m.jit === undefined
+        ? undefined
+        : { ...m.jit, perHand: m.handSeconds === undefined ? undefined : m.jit.seconds / handSecondsOf[m.handSeconds] },
+  }));
   const targets = checkTargets(w.bound, {
     gradient: gradientSeconds,
     handGradient: handSecondsOf.gradient,
@@ -368,7 +464,6 @@ export const TABLE_MODES: readonly string[] = [
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-
 export function formatBytes(b: number): string {
   if (b < 1024) return `${b} B`;
   if (b < 1024 ** 2) return `${(b / 1024).toFixed(1)} KiB`;
@@ -380,14 +475,44 @@ const count = (c: number | undefined) => (c === undefined ? '—' : c.toLocaleSt
 const bytes = (b: number | undefined) => (b === undefined ? '—' : formatBytes(b));
 const error = (e: number | undefined) => (e === undefined ? '—' : e === 0 ? '0' : e.toExponential(1));
 
-const COLUMNS = ['mode', 'time/call', '÷ gradient', '÷ hand', 'tape nodes', 'bytes held', 'ops/call', 'allocated/call', 'rel. error', 'jit time/call', 'jit ÷ hand', 'jit compile'] as const;
+const COLUMNS = [
+  'mode',
+  'time/call',
+  '÷ gradient',
+  '÷ hand',
+  'tape nodes',
+  'bytes held',
+  'ops/call',
+  'allocated/call',
+  'rel. error',
+  'jit time/call',
+  'jit ÷ hand',
+  'jit compile',
+] as const;
 
 function cells(row: Row): string[] {
   const j = row.jit;
-  const jitCells = j === undefined ? ['—', '—', '—'] : [`${formatSeconds(j.seconds)}${j.compiled ? '' : ' †'}`, ratio(j.perHand), `${j.compileMs.toFixed(j.compileMs < 10 ? 1 : 0)} ms`];
-  return [row.mode, formatSeconds(row.seconds), ratio(row.perGradient), ratio(row.perHand), count(row.nodes), bytes(row.bytesHeld), count(row.ops), bytes(row.bytesAllocated), error(row.error), ...jitCells];
+  const jitCells =
+    j === undefined
+      ? ['—', '—', '—']
+      : [
+          `${formatSeconds(j.seconds)}${j.compiled ? '' : ' †'}`,
+          ratio(j.perHand),
+          `${j.compileMs.toFixed(j.compileMs < 10 ? 1 : 0)} ms`,
+        ];
+  return [
+    row.mode,
+    formatSeconds(row.seconds),
+    ratio(row.perGradient),
+    ratio(row.perHand),
+    count(row.nodes),
+    bytes(row.bytesHeld),
+    count(row.ops),
+    bytes(row.bytesAllocated),
+    error(row.error),
+    ...jitCells,
+  ];
 }
-
 
 function title(t: WorkloadTable): string {
   return `${t.workload.name}: ${t.workload.description}, ${t.workload.size.toLocaleString('en-US')} parameters`;
@@ -407,7 +532,8 @@ const LEGEND = [
 export function formatText(t: WorkloadTable): string {
   const body = t.rows.map(cells);
   const widths = COLUMNS.map((c, j) => Math.max(c.length, ...body.map((r) => r[j]!.length)));
-  const line = (r: readonly string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const line = (r: readonly string[]) =>
+    r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   const out = [title(t), rule, line(COLUMNS), rule];
   t.rows.forEach((row, i) => {
@@ -419,13 +545,34 @@ export function formatText(t: WorkloadTable): string {
 }
 
 export function formatMarkdown(t: WorkloadTable): string {
-  const out = [`### ${title(t)}`, '', `| ${COLUMNS.join(' | ')} |`, `| ${COLUMNS.map((_, j) => (j === 0 ? ':--' : '--:')).join(' | ')} |`];
+  const out = [
+    `### ${title(t)}`,
+    '',
+    `| ${COLUMNS.join(' | ')} |`,
+    `| ${COLUMNS.map((_, j) => (j === 0 ? ':--' : '--:')).join(' | ')} |`,
+  ];
   for (const row of t.rows) out.push(`| ${cells(row).join(' | ')} |`);
   out.push('', ...targetLines(t).map((l) => `- ${l}`));
   return out.join('\n');
 }
 
-const CSV_COLUMNS = ['workload', 'mode', 'kind', 'seconds', 'per_gradient', 'per_hand', 'tape_nodes', 'bytes_held', 'ops', 'bytes_allocated', 'relative_error', 'jit_seconds', 'jit_per_hand', 'jit_compile_ms', 'jit_compiled'];
+const CSV_COLUMNS = [
+  'workload',
+  'mode',
+  'kind',
+  'seconds',
+  'per_gradient',
+  'per_hand',
+  'tape_nodes',
+  'bytes_held',
+  'ops',
+  'bytes_allocated',
+  'relative_error',
+  'jit_seconds',
+  'jit_per_hand',
+  'jit_compile_ms',
+  'jit_compiled',
+];
 
 function csvCell(value: string | number | undefined): string {
   if (value === undefined) return '';
@@ -435,13 +582,41 @@ function csvCell(value: string | number | undefined): string {
 
 /** CSV rows (no header) with raw numbers: seconds, bytes, ratios. */
 export function formatCsvRows(t: WorkloadTable): string[] {
-  return t.rows.map((r) => [t.workload.name, r.mode, r.kind, r.seconds, r.perGradient, r.perHand, r.nodes, r.bytesHeld, r.ops, r.bytesAllocated, r.error, r.jit?.seconds, r.jit?.perHand, r.jit?.compileMs, r.jit === undefined ? undefined : String(r.jit.compiled)].map(csvCell).join(','));
+  return t.rows.map((r) =>
+    [
+      t.workload.name,
+      r.mode,
+      r.kind,
+      r.seconds,
+      r.perGradient,
+      r.perHand,
+      r.nodes,
+      r.bytesHeld,
+      r.ops,
+      r.bytesAllocated,
+      r.error,
+      r.jit?.seconds,
+      r.jit?.perHand,
+      r.jit?.compileMs,
+      r.jit === undefined ? undefined : String(r.jit.compiled),
+    ]
+      .map(csvCell)
+      .join(','),
+  );
 }
 
 /** The whole report in one format: header, then one table per workload. */
 export function formatReport(tables: readonly WorkloadTable[], format: Format, repeats: number): string {
   const header = `tapegrad compare — ${machineLine()}; median of ${repeats} timed runs after warm-up`;
   if (format === 'csv') return [`# ${header}`, CSV_COLUMNS.join(','), ...tables.flatMap(formatCsvRows)].join('\n');
-  if (format === 'markdown') return [`## ${header}`, '', ...tables.map(formatMarkdown).flatMap((t) => [t, '']), ...LEGEND.map((l) => `_${l}_`).flatMap((l) => [l, ''])].join('\n').trimEnd();
+  if (format === 'markdown')
+    return [
+      `## ${header}`,
+      '',
+      ...tables.map(formatMarkdown).flatMap((t) => [t, '']),
+      ...LEGEND.map((l) => `_${l}_`).flatMap((l) => [l, '']),
+    ]
+      .join('\n')
+      .trimEnd();
   return [header, '', ...tables.flatMap((t) => [formatText(t), '']), ...LEGEND].join('\n');
 }

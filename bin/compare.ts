@@ -8,7 +8,15 @@
  * a median of `performance.now()` runs (quick), not benchmark.js — `npm run bench` is the
  * careful measurement. The logic lives in `compare-lib.ts`.
  */
-import { USAGE, UsageError, formatReport, measureWorkload, parseArgs, selectWorkloads, type CompareOptions } from './compare-lib.js';
+import {
+  USAGE,
+  UsageError,
+  formatReport,
+  measureWorkload,
+  parseArgs,
+  selectWorkloads,
+  type CompareOptions,
+} from './compare-lib.js';
 
 function main(argv: readonly string[]): number {
   let options: CompareOptions;
@@ -27,7 +35,9 @@ function main(argv: readonly string[]): number {
   }
   const workloads = selectWorkloads(options);
   // Progress goes to stderr, so `--format markdown > file` still writes only the tables.
-  process.stderr.write(`compare: ${workloads.length} workload${workloads.length === 1 ? '' : 's'}, ${options.repeats} repeat${options.repeats === 1 ? '' : 's'} each\n`);
+  process.stderr.write(
+    `compare: ${workloads.length} workload${workloads.length === 1 ? '' : 's'}, ${options.repeats} repeat${options.repeats === 1 ? '' : 's'} each\n`,
+  );
   const tables = workloads.map((w, k) => {
     process.stderr.write(`[${k + 1}/${workloads.length}] measuring ${w.name}…\n`);
     return measureWorkload(w, { repeats: options.repeats, runMs: 20, warmupMs: 150 });

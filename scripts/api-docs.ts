@@ -36,15 +36,61 @@ interface Page {
 
 /** Pages of the reference, by where an export is defined (first match wins). */
 const PAGES: Page[] = [
-  { file: 'errors.md', title: 'Errors', intro: 'The typed errors every function throws on bad input, and their codes.', matches: (f) => f === 'src/errors.ts' },
-  { file: 'tensors.md', title: 'Tensors', intro: 'Creating tensors and reading their values.', matches: (f) => f === 'src/autodiff/tensor.ts' },
-  { file: 'ops.md', title: 'Ops', intro: 'Differentiable operations on tensors: elementwise maths, linear algebra, reductions, shapes.', matches: (f) => f.startsWith('src/autodiff/ops/') },
-  { file: 'transforms.md', title: 'Transforms', intro: 'grad, vjp, jvp, jacobian and friends; trees of tensors; compilation; custom primitives.', matches: (f) => /^src\/autodiff\/(transforms|tree|primitive|jit)/.test(f) },
-  { file: 'inspection.md', title: 'Inspection and checks', intro: 'Recording and printing tapes, counting ops, catching NaNs, checking gradients.', matches: (f) => f.startsWith('src/autodiff/') },
-  { file: 'linear.md', title: 'Linear operators, solvers and spectra', intro: 'Everything that works on a LinearOperator or a dense matrix: inverse-Hessian solvers, the incremental inverse, eigenvalue and trace estimates.', matches: (f) => f.startsWith('src/hessian/linear/') || f.startsWith('src/hessian/solvers/') },
-  { file: 'applications.md', title: 'Applications', intro: 'Influence functions, leave-one-out predictions, pruning and second-order optimisers.', matches: (f) => f.startsWith('src/hessian/applications/') },
-  { file: 'hessian.md', title: 'Hessians', intro: 'Hessian-vector products, Hessian operators, Gauss–Newton and Fisher.', matches: (f) => f.startsWith('src/hessian/') },
-  { file: 'random.md', title: 'Random numbers', intro: 'A seeded random source.', matches: (f) => f.startsWith('src/linalg/') },
+  {
+    file: 'errors.md',
+    title: 'Errors',
+    intro: 'The typed errors every function throws on bad input, and their codes.',
+    matches: (f) => f === 'src/errors.ts',
+  },
+  {
+    file: 'tensors.md',
+    title: 'Tensors',
+    intro: 'Creating tensors and reading their values.',
+    matches: (f) => f === 'src/autodiff/tensor.ts',
+  },
+  {
+    file: 'ops.md',
+    title: 'Ops',
+    intro: 'Differentiable operations on tensors: elementwise maths, linear algebra, reductions, shapes.',
+    matches: (f) => f.startsWith('src/autodiff/ops/'),
+  },
+  {
+    file: 'transforms.md',
+    title: 'Transforms',
+    intro: 'grad, vjp, jvp, jacobian and friends; trees of tensors; compilation; custom primitives.',
+    matches: (f) => /^src\/autodiff\/(transforms|tree|primitive|jit)/.test(f),
+  },
+  {
+    file: 'inspection.md',
+    title: 'Inspection and checks',
+    intro: 'Recording and printing tapes, counting ops, catching NaNs, checking gradients.',
+    matches: (f) => f.startsWith('src/autodiff/'),
+  },
+  {
+    file: 'linear.md',
+    title: 'Linear operators, solvers and spectra',
+    intro:
+      'Everything that works on a LinearOperator or a dense matrix: inverse-Hessian solvers, the incremental inverse, eigenvalue and trace estimates.',
+    matches: (f) => f.startsWith('src/hessian/linear/') || f.startsWith('src/hessian/solvers/'),
+  },
+  {
+    file: 'applications.md',
+    title: 'Applications',
+    intro: 'Influence functions, leave-one-out predictions, pruning and second-order optimisers.',
+    matches: (f) => f.startsWith('src/hessian/applications/'),
+  },
+  {
+    file: 'hessian.md',
+    title: 'Hessians',
+    intro: 'Hessian-vector products, Hessian operators, Gauss–Newton and Fisher.',
+    matches: (f) => f.startsWith('src/hessian/'),
+  },
+  {
+    file: 'random.md',
+    title: 'Random numbers',
+    intro: 'A seeded random source.',
+    matches: (f) => f.startsWith('src/linalg/'),
+  },
   { file: 'other.md', title: 'Other exports', intro: 'Exports not covered by another page.', matches: () => true },
 ];
 
@@ -54,7 +100,9 @@ function kindOf(checker: ts.TypeChecker, symbol: ts.Symbol, declaration: ts.Decl
   if (ts.isInterfaceDeclaration(declaration)) return 'interface';
   if (ts.isTypeAliasDeclaration(declaration)) return 'type';
   if (ts.isVariableDeclaration(declaration)) {
-    return checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures().length > 0 ? 'function' : 'constant';
+    return checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures().length > 0
+      ? 'function'
+      : 'constant';
   }
   return 'export';
 }
@@ -62,12 +110,36 @@ function kindOf(checker: ts.TypeChecker, symbol: ts.Symbol, declaration: ts.Decl
 const printer = ts.createPrinter({ removeComments: true });
 
 /** The declaration without its body or comments, as a reader wants to see it. */
-function signatureOf(checker: ts.TypeChecker, name: string, symbol: ts.Symbol, declarations: readonly ts.Declaration[]): string {
+function signatureOf(
+  checker: ts.TypeChecker,
+  name: string,
+  symbol: ts.Symbol,
+  declarations: readonly ts.Declaration[],
+): string {
   const first = declarations[0]!;
   if (ts.isFunctionDeclaration(first)) {
     const overloads = declarations.filter((d): d is ts.FunctionDeclaration => ts.isFunctionDeclaration(d));
     const shown = overloads.length > 1 ? overloads.filter((d) => d.body === undefined) : overloads;
-    return shown.map((d) => printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateFunctionDeclaration(d, d.modifiers?.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword), d.asteriskToken, d.name, d.typeParameters, d.parameters, d.type, undefined), d.getSourceFile()).replace(/;?$/, ';')).join('\n');
+    return shown
+      .map((d) =>
+        printer
+          .printNode(
+            ts.EmitHint.Unspecified,
+            ts.factory.updateFunctionDeclaration(
+              d,
+              d.modifiers?.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword),
+              d.asteriskToken,
+              d.name,
+              d.typeParameters,
+              d.parameters,
+              d.type,
+              undefined,
+            ),
+            d.getSourceFile(),
+          )
+          .replace(/;?$/, ';'),
+      )
+      .join('\n');
   }
   if (ts.isVariableDeclaration(first)) {
     const type = checker.getTypeOfSymbolAtLocation(symbol, first);
@@ -76,11 +148,33 @@ function signatureOf(checker: ts.TypeChecker, name: string, symbol: ts.Symbol, d
   if (ts.isClassDeclaration(first)) {
     const members = first.members
       .filter((m) => !ts.isClassStaticBlockDeclaration(m) && !ts.isSemicolonClassElement(m))
-      .filter((m) => !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !(m.name !== undefined && ts.isPrivateIdentifier(m.name)))
-      .filter((m) => !/@internal\b/.test(ts.getJSDocCommentsAndTags(m).map((c) => c.getText()).join('\n')))
+      .filter(
+        (m) =>
+          !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) &&
+          !(m.name !== undefined && ts.isPrivateIdentifier(m.name)),
+      )
+      .filter(
+        (m) =>
+          !/@internal\b/.test(
+            ts
+              .getJSDocCommentsAndTags(m)
+              .map((c) => c.getText())
+              .join('\n'),
+          ),
+      )
       .map((m) => {
         const stripped = ts.isMethodDeclaration(m)
-          ? ts.factory.updateMethodDeclaration(m, m.modifiers, m.asteriskToken, m.name, m.questionToken, m.typeParameters, m.parameters, m.type, undefined)
+          ? ts.factory.updateMethodDeclaration(
+              m,
+              m.modifiers,
+              m.asteriskToken,
+              m.name,
+              m.questionToken,
+              m.typeParameters,
+              m.parameters,
+              m.type,
+              undefined,
+            )
           : ts.isConstructorDeclaration(m)
             ? ts.factory.updateConstructorDeclaration(m, m.modifiers, m.parameters, undefined)
             : ts.isGetAccessorDeclaration(m)
@@ -98,7 +192,9 @@ function signatureOf(checker: ts.TypeChecker, name: string, symbol: ts.Symbol, d
 
 /** The JSDoc of a declaration: text, examples, @throws, and whether it says anything at all. */
 function docOf(declarations: readonly ts.Declaration[]): { doc: string; examples: string[]; throws: string[] } {
-  const blocks = declarations.flatMap((d) => ts.getJSDocCommentsAndTags(ts.isVariableDeclaration(d) ? d.parent.parent : d)).filter(ts.isJSDoc);
+  const blocks = declarations
+    .flatMap((d) => ts.getJSDocCommentsAndTags(ts.isVariableDeclaration(d) ? d.parent.parent : d))
+    .filter(ts.isJSDoc);
   const text: string[] = [];
   const examples: string[] = [];
   const throws: string[] = [];
@@ -119,7 +215,11 @@ function docOf(declarations: readonly ts.Declaration[]): { doc: string; examples
  * TapegradError) in its body and, transitively, in the bodies of library functions and methods
  * it calls. Calls into user callbacks resolve to parameters, not declarations, and are not followed.
  */
-function errorsOf(checker: ts.TypeChecker, declarations: readonly ts.Declaration[], errorClasses: ReadonlySet<string>): string[] {
+function errorsOf(
+  checker: ts.TypeChecker,
+  declarations: readonly ts.Declaration[],
+  errorClasses: ReadonlySet<string>,
+): string[] {
   const found = new Set<string>();
   const seen = new Set<ts.Node>();
   const library = (node: ts.Node) => relative(ROOT, node.getSourceFile().fileName).startsWith('src/');
@@ -169,7 +269,13 @@ export function generate(): { files: Map<string, string>; undocumented: string[]
     return { name: exported.name, symbol, declarations: symbol.declarations ?? [] };
   });
   const errorClasses = new Set(
-    resolved.filter((r) => r.declarations.some((d) => ts.isClassDeclaration(d) && relative(ROOT, d.getSourceFile().fileName) === 'src/errors.ts')).map((r) => r.name),
+    resolved
+      .filter((r) =>
+        r.declarations.some(
+          (d) => ts.isClassDeclaration(d) && relative(ROOT, d.getSourceFile().fileName) === 'src/errors.ts',
+        ),
+      )
+      .map((r) => r.name),
   );
   const entries: Entry[] = resolved
     .filter((r) => r.declarations.length > 0)
@@ -187,7 +293,12 @@ export function generate(): { files: Map<string, string>; undocumented: string[]
         signature: signatureOf(checker, name, symbol, declarations),
         doc,
         examples,
-        throws: [...new Set([...code.filter((c) => c !== 'TapegradError' || code.length === 1), ...named.filter((n) => errorClasses.has(n))])].sort(),
+        throws: [
+          ...new Set([
+            ...code.filter((c) => c !== 'TapegradError' || code.length === 1),
+            ...named.filter((n) => errorClasses.has(n)),
+          ]),
+        ].sort(),
         undocumented: doc === '',
       };
     })
@@ -210,7 +321,10 @@ function anchors(entries: readonly Entry[]): Map<Entry, string> {
 
 /** JSDoc inline tags as markdown: {@link X} becomes `X`. */
 function markdown(text: string): string {
-  return text.replace(/\{@link(?:code|plain)?\s+([^}|\s]+)(?:[|\s]+([^}]*))?\}/g, (_, target: string, label?: string) => `\`${label?.trim() || target}\``);
+  return text.replace(
+    /\{@link(?:code|plain)?\s+([^}|\s]+)(?:[|\s]+([^}]*))?\}/g,
+    (_, target: string, label?: string) => `\`${label?.trim() || target}\``,
+  );
 }
 
 function render(entries: Entry[]): Map<string, string> {
@@ -229,13 +343,21 @@ function render(entries: Entry[]): Map<string, string> {
   for (const page of PAGES) {
     const mine = entries.filter((e) => e.page === page);
     if (mine.length === 0) continue;
-    index.push(`## [${page.title}](${page.file})`, '', page.intro, '', mine.map((e) => `[\`${e.name}\`](${page.file}#${anchorOf.get(e)!})`).join(' · '), '');
+    index.push(
+      `## [${page.title}](${page.file})`,
+      '',
+      page.intro,
+      '',
+      mine.map((e) => `[\`${e.name}\`](${page.file}#${anchorOf.get(e)!})`).join(' · '),
+      '',
+    );
     const lines = [`# ${page.title}`, '', page.intro, '', '[All pages](README.md)', ''];
     for (const e of mine) {
       lines.push(`## ${e.name}`, '', `*${e.kind}* · defined in \`${e.file}\``, '', '```ts', e.signature, '```', '');
       lines.push(e.undocumented ? '*Not documented.*' : markdown(e.doc), '');
       for (const example of e.examples) lines.push('```ts', example, '```', '');
-      if (e.throws.length > 0) lines.push(`**Throws:** ${e.throws.map((t) => `[\`${t}\`](errors.md#${errorAnchor(t)})`).join(', ')}`, '');
+      if (e.throws.length > 0)
+        lines.push(`**Throws:** ${e.throws.map((t) => `[\`${t}\`](errors.md#${errorAnchor(t)})`).join(', ')}`, '');
     }
     files.set(page.file, `${lines.join('\n').replace(/\n+$/, '')}\n`);
   }
@@ -275,6 +397,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
     mkdirSync(OUT, { recursive: true });
     for (const [file, text] of files) writeFileSync(join(OUT, file), text);
     const missing = undocumented;
-    console.log(`docs: wrote ${files.size} files to docs/api${missing.length > 0 ? `; ${missing.length} exports have no documentation: ${missing.join(', ')}` : ''}`);
+    console.log(
+      `docs: wrote ${files.size} files to docs/api${missing.length > 0 ? `; ${missing.length} exports have no documentation: ${missing.join(', ')}` : ''}`,
+    );
   }
 }

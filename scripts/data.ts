@@ -54,7 +54,8 @@ export function parseCsv(text: string, labelColumn: string): Table {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   const header = (lines[0] ?? '').split(',').map((name) => name.trim());
   const labelAt = header.indexOf(labelColumn);
-  if (labelAt < 0) throw new Error(`parseCsv: no column named ${JSON.stringify(labelColumn)} in the header (${header.join(', ')})`);
+  if (labelAt < 0)
+    throw new Error(`parseCsv: no column named ${JSON.stringify(labelColumn)} in the header (${header.join(', ')})`);
   const rows = lines.length - 1;
   const columns = header.length - 1;
   const features = new Float64Array(rows * columns);
@@ -67,7 +68,8 @@ export function parseCsv(text: string, labelColumn: string): Table {
     let c = 0;
     for (let k = 0; k < cells.length; k++) {
       const value = Number(cells[k]);
-      if (cells[k]!.trim() === '' || !Number.isFinite(value)) throw new Error(`parseCsv: line ${r + 2}, column ${header[k]}: ${JSON.stringify(cells[k])} is not a number`);
+      if (cells[k]!.trim() === '' || !Number.isFinite(value))
+        throw new Error(`parseCsv: line ${r + 2}, column ${header[k]}: ${JSON.stringify(cells[k])} is not a number`);
       if (k === labelAt) {
         if (!Number.isInteger(value)) throw new Error(`parseCsv: line ${r + 2}: label ${value} is not an integer`);
         labels[r] = value;
@@ -100,12 +102,16 @@ export function selectRows(table: Table, indices: ArrayLike<number>): Table {
  * training feature (σ = 0, e.g. a digits border pixel that is always 0) gets σ = 1, so it maps
  * to 0 − μ and never divides by zero.
  */
-export function standardise(train: Table, test: Table): { train: Table; test: Table; mean: Float64Array; std: Float64Array } {
+export function standardise(
+  train: Table,
+  test: Table,
+): { train: Table; test: Table; mean: Float64Array; std: Float64Array } {
   const d = train.columns;
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   for (let r = 0; r < train.rows; r++) for (let c = 0; c < d; c++) mean[c]! += train.features[r * d + c]! / train.rows;
-  for (let r = 0; r < train.rows; r++) for (let c = 0; c < d; c++) std[c]! += (train.features[r * d + c]! - mean[c]!) ** 2 / train.rows;
+  for (let r = 0; r < train.rows; r++)
+    for (let c = 0; c < d; c++) std[c]! += (train.features[r * d + c]! - mean[c]!) ** 2 / train.rows;
   for (let c = 0; c < d; c++) std[c] = std[c]! > 0 ? Math.sqrt(std[c]!) : 1;
   const apply = (t: Table): Table => ({
     ...t,
@@ -117,7 +123,10 @@ export function standardise(train: Table, test: Table): { train: Table; test: Ta
 /** Permutes the rows by a seeded shuffle, takes the first `trainRows` for training, standardises. */
 export function seededSplit(table: Table, trainRows: number, seed: number): Split {
   const order = createRandom(seed).sampleWithoutReplacement(table.rows, table.rows);
-  const { train, test, mean, std } = standardise(selectRows(table, order.subarray(0, trainRows)), selectRows(table, order.subarray(trainRows)));
+  const { train, test, mean, std } = standardise(
+    selectRows(table, order.subarray(0, trainRows)),
+    selectRows(table, order.subarray(trainRows)),
+  );
   return { train, test, mean, std, order };
 }
 

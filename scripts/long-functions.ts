@@ -117,7 +117,12 @@ export function scanSource(file: string, text: string): FunctionLength[] {
     if (name !== undefined && 'body' in node && node.body !== undefined) {
       const body = node.body as ts.Node;
       inside = [...outer, name];
-      found.push({ file, name: inside.join(' > '), line: lineOf(source, node.getStart(source)) + 1, lines: bodyLines(source, body, hasCode) });
+      found.push({
+        file,
+        name: inside.join(' > '),
+        line: lineOf(source, node.getStart(source)) + 1,
+        lines: bodyLines(source, body, hasCode),
+      });
     } else if (ts.isClassDeclaration(node) && node.name !== undefined) {
       inside = [...outer, node.name.text];
     }

@@ -59,7 +59,12 @@ export function toBatch(table: Table, rows?: ArrayLike<number>): Batch {
     x.set(table.features.subarray(r * d, (r + 1) * d), i * d);
     labels[i] = table.labels[r]!;
   }
-  return { x: tensor(x, [index.length, d]), labels, y: tensor(Float64Array.from(labels), [index.length]), size: index.length };
+  return {
+    x: tensor(x, [index.length, d]),
+    labels,
+    y: tensor(Float64Array.from(labels), [index.length]),
+    size: index.length,
+  };
 }
 
 /** (λ/2)·Σ over every leaf of θ². */
@@ -158,7 +163,12 @@ export function mlpInit(inputs: number, hidden: number, classes: number, seed = 
   const rng = createRandom(seed);
   const w1 = rng.normals(inputs * hidden).map((v) => v * Math.sqrt(2 / (inputs + hidden)));
   const w2 = rng.normals(hidden * classes).map((v) => v * Math.sqrt(2 / (hidden + classes)));
-  return { w1: tensor(w1, [inputs, hidden]), b1: zeros([hidden]), w2: tensor(w2, [hidden, classes]), b2: zeros([classes]) };
+  return {
+    w1: tensor(w1, [inputs, hidden]),
+    b1: zeros([hidden]),
+    w2: tensor(w2, [hidden, classes]),
+    b2: zeros([classes]),
+  };
 }
 
 export function mlpLogits(p: MlpParams, batch: Batch): Tensor {

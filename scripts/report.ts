@@ -35,7 +35,11 @@ export interface ReportOptions {
 }
 
 /** Builds the report's HTML (runs the experiments). */
-export function buildReport(options: { small?: boolean; log?: (line: string) => void } = {}): { html: string; influence: InfluenceExperiment; pruning: PruningExperiment } {
+export function buildReport(options: { small?: boolean; log?: (line: string) => void } = {}): {
+  html: string;
+  influence: InfluenceExperiment;
+  pruning: PruningExperiment;
+} {
   const small = options.small === true;
   const log = options.log ?? (() => {});
   const started = performance.now();
@@ -73,11 +77,30 @@ function renderReport(e: InfluenceExperiment, p: PruningExperiment, small: boole
     iterative.map((s) => ({ name: s.name, points: s.residualNorms.map((r, k) => ({ x: k, y: r })) })),
     // CG stops after a few dozen iterations where Neumann and LiSSA run a thousand: log-scaled
     // iterations keep both readable (iteration 0, where every residual is 1, is left out).
-    { title: `Solving H·s = ∇ℓ(test #${first})`, xLabel: 'iteration (log scale)', yLabel: 'relative residual ‖b − Hx‖/‖b‖', logX: true, logY: true },
+    {
+      title: `Solving H·s = ∇ℓ(test #${first})`,
+      xLabel: 'iteration (log scale)',
+      yLabel: 'relative residual ‖b − Hx‖/‖b‖',
+      logX: true,
+      logY: true,
+    },
   );
   const training = lineChart(
-    [{ name: 'Newton–CG', points: e.training.history.map((h) => ({ x: h.iteration, y: h.gradientNorm })).concat([{ x: e.training.iterations, y: e.training.gradientNorm }]) }],
-    { title: 'Training the logistic regression', xLabel: 'Newton iteration', yLabel: '‖∇L(θ)‖', logY: true, width: 420 },
+    [
+      {
+        name: 'Newton–CG',
+        points: e.training.history
+          .map((h) => ({ x: h.iteration, y: h.gradientNorm }))
+          .concat([{ x: e.training.iterations, y: e.training.gradientNorm }]),
+      },
+    ],
+    {
+      title: 'Training the logistic regression',
+      xLabel: 'Newton iteration',
+      yLabel: '‖∇L(θ)‖',
+      logY: true,
+      width: 420,
+    },
   );
   const methods = [
     { name: 'magnitude', pick: (r: PruningExperiment['rows'][number]) => r.magnitude },
@@ -86,14 +109,26 @@ function renderReport(e: InfluenceExperiment, p: PruningExperiment, small: boole
   ];
   const accuracy = lineChart(
     methods.map((m) => ({ name: m.name, points: p.rows.map((r) => ({ x: 100 * r.sparsity, y: m.pick(r).accuracy })) })),
-    { title: 'Test accuracy after pruning (no retraining)', xLabel: 'sparsity of the weights (%)', yLabel: 'test accuracy' },
+    {
+      title: 'Test accuracy after pruning (no retraining)',
+      xLabel: 'sparsity of the weights (%)',
+      yLabel: 'test accuracy',
+    },
   );
   const loss = lineChart(
     methods.map((m) => ({ name: m.name, points: p.rows.map((r) => ({ x: 100 * r.sparsity, y: m.pick(r).loss })) })),
-    { title: 'Test loss after pruning', xLabel: 'sparsity of the weights (%)', yLabel: 'test cross-entropy', logY: true },
+    {
+      title: 'Test loss after pruning',
+      xLabel: 'sparsity of the weights (%)',
+      yLabel: 'test cross-entropy',
+      logY: true,
+    },
   );
   const correlationRows = e.solvers
-    .map((s) => `<tr><td>${escapeXml(s.name)}</td>${s.correlations.map((r) => `<td>${r.toFixed(4)}</td>`).join('')}<td>${s.pooled.toFixed(4)}</td><td>${escapeXml(s.settings)}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${escapeXml(s.name)}</td>${s.correlations.map((r) => `<td>${r.toFixed(4)}</td>`).join('')}<td>${s.pooled.toFixed(4)}</td><td>${escapeXml(s.settings)}</td></tr>`,
+    )
     .join('\n');
   const pruningRows = p.rows
     .map(
@@ -177,6 +212,9 @@ function parseArguments(argv: readonly string[]): ReportOptions {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const started = performance.now();
-  const path = writeReport({ ...parseArguments(process.argv.slice(2)), log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`) });
+  const path = writeReport({
+    ...parseArguments(process.argv.slice(2)),
+    log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`),
+  });
   console.log(`report written to ${path}`);
 }

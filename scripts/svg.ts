@@ -53,7 +53,8 @@ export function niceTicks(low: number, high: number, count = 5): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const ticks: number[] = [];
-  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-9; t += step)
+    ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
   return ticks;
 }
 
@@ -83,8 +84,11 @@ function axes(frame: Frame, xRange: [number, number], yRange: [number, number], 
   const sx = (x: number) => MARGIN.left + ((x - xRange[0]) / (xRange[1] - xRange[0])) * plotW;
   const sy = (y: number) => MARGIN.top + plotH - ((y - yRange[0]) / (yRange[1] - yRange[0])) * plotH;
   const parts: string[] = [];
-  parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="#fff" stroke="#999"/>`);
-  for (const { value, label } of xTicks ?? niceTicks(xRange[0], xRange[1]).map((value) => ({ value, label: formatTick(value) }))) {
+  parts.push(
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="#fff" stroke="#999"/>`,
+  );
+  for (const { value, label } of xTicks ??
+    niceTicks(xRange[0], xRange[1]).map((value) => ({ value, label: formatTick(value) }))) {
     const x = sx(value).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#eee"/>`);
     parts.push(`<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${label}</text>`);
@@ -92,13 +96,19 @@ function axes(frame: Frame, xRange: [number, number], yRange: [number, number], 
   for (const { value, label } of yTicks) {
     const y = sy(value).toFixed(1);
     parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y}" y2="${y}" stroke="#eee"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${label}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${label}</text>`,
+    );
   }
-  parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${escapeXml(frame.xLabel)}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${escapeXml(frame.xLabel)}</text>`,
+  );
   parts.push(
     `<text x="14" y="${MARGIN.top + plotH / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${escapeXml(frame.yLabel)}</text>`,
   );
-  parts.push(`<text x="${MARGIN.left + plotW / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(frame.title)}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(frame.title)}</text>`,
+  );
   return { parts, sx, sy, plotW, plotH };
 }
 
@@ -110,8 +120,25 @@ function svg(frame: Frame, body: string[], className: string): string {
  * A scatter plot. With `diagonal`, draws the line y = x (for predicted-vs-actual plots).
  * @example scatterPlot(points, { title: 'CG', xLabel: 'actual', yLabel: 'predicted', diagonal: true });
  */
-export function scatterPlot(points: Point[], options: { title: string; xLabel: string; yLabel: string; diagonal?: boolean; width?: number; height?: number; note?: string }): string {
-  const frame: Frame = { width: options.width ?? 360, height: options.height ?? 320, title: options.title, xLabel: options.xLabel, yLabel: options.yLabel };
+export function scatterPlot(
+  points: Point[],
+  options: {
+    title: string;
+    xLabel: string;
+    yLabel: string;
+    diagonal?: boolean;
+    width?: number;
+    height?: number;
+    note?: string;
+  },
+): string {
+  const frame: Frame = {
+    width: options.width ?? 360,
+    height: options.height ?? 320,
+    title: options.title,
+    xLabel: options.xLabel,
+    yLabel: options.yLabel,
+  };
   const finite = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   let xRange = extent(finite.map((p) => p.x));
   let yRange = extent(finite.map((p) => p.y));
@@ -123,10 +150,16 @@ export function scatterPlot(points: Point[], options: { title: string; xLabel: s
   const yTicks = niceTicks(yRange[0], yRange[1]).map((value) => ({ value, label: formatTick(value) }));
   const { parts, sx, sy } = axes(frame, xRange, yRange, yTicks);
   if (options.diagonal === true) {
-    parts.push(`<line x1="${sx(xRange[0]).toFixed(1)}" y1="${sy(xRange[0]).toFixed(1)}" x2="${sx(xRange[1]).toFixed(1)}" y2="${sy(xRange[1]).toFixed(1)}" stroke="#aaa" stroke-dasharray="4 3"/>`);
+    parts.push(
+      `<line x1="${sx(xRange[0]).toFixed(1)}" y1="${sy(xRange[0]).toFixed(1)}" x2="${sx(xRange[1]).toFixed(1)}" y2="${sy(xRange[1]).toFixed(1)}" stroke="#aaa" stroke-dasharray="4 3"/>`,
+    );
   }
-  for (const p of finite) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.2" fill="#1f77b4" fill-opacity="0.6"/>`);
-  if (options.note !== undefined) parts.push(`<text x="${MARGIN.left + 8}" y="${MARGIN.top + 16}" font-size="12">${escapeXml(options.note)}</text>`);
+  for (const p of finite)
+    parts.push(
+      `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.2" fill="#1f77b4" fill-opacity="0.6"/>`,
+    );
+  if (options.note !== undefined)
+    parts.push(`<text x="${MARGIN.left + 8}" y="${MARGIN.top + 16}" font-size="12">${escapeXml(options.note)}</text>`);
   return svg(frame, parts, 'scatter');
 }
 
@@ -138,13 +171,29 @@ export function scatterPlot(points: Point[], options: { title: string; xLabel: s
  */
 export function lineChart(
   series: Series[],
-  options: { title: string; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean; width?: number; height?: number; yRange?: [number, number] },
+  options: {
+    title: string;
+    xLabel: string;
+    yLabel: string;
+    logX?: boolean;
+    logY?: boolean;
+    width?: number;
+    height?: number;
+    yRange?: [number, number];
+  },
 ): string {
   const named = series.filter((s) => s.points.length > 0);
   // About 6.5 px per character at font-size 11, plus the sample line and padding.
   const legendWidth = 40 + Math.ceil(6.5 * Math.max(0, ...named.map((s) => s.name.length)));
   const right = legendWidth + 16;
-  const frame: Frame = { width: (options.width ?? 560) + legendWidth, height: options.height ?? 340, title: options.title, xLabel: options.xLabel, yLabel: options.yLabel, right };
+  const frame: Frame = {
+    width: (options.width ?? 560) + legendWidth,
+    height: options.height ?? 340,
+    title: options.title,
+    xLabel: options.xLabel,
+    yLabel: options.yLabel,
+    right,
+  };
   const logX = options.logX === true;
   const logY = options.logY === true;
   const usable = series.map((s, k) => ({
@@ -157,16 +206,23 @@ export function lineChart(
   const all = usable.flatMap((s) => s.points);
   const xRange = extent(all.map((p) => p.x));
   const yRange = options.yRange ?? extent(all.map((p) => p.y));
-  const yTicks = logY ? logTicks(yRange[0], yRange[1], (e) => `1e${e}`) : niceTicks(yRange[0], yRange[1]).map((value) => ({ value, label: formatTick(value) }));
+  const yTicks = logY
+    ? logTicks(yRange[0], yRange[1], (e) => `1e${e}`)
+    : niceTicks(yRange[0], yRange[1]).map((value) => ({ value, label: formatTick(value) }));
   const xTicks = logX ? logTicks(xRange[0], xRange[1], (e) => formatTick(10 ** e)) : undefined;
   const { parts, sx, sy, plotW } = axes(frame, xRange, yRange, yTicks, xTicks);
   const legendX = MARGIN.left + plotW + 10;
   const shown = usable.filter((s) => s.points.length > 0);
-  if (shown.length > 0) parts.push(`<rect x="${legendX}" y="${MARGIN.top}" width="${legendWidth}" height="${15 * shown.length + 6}" fill="#fff" stroke="#ddd"/>`);
+  if (shown.length > 0)
+    parts.push(
+      `<rect x="${legendX}" y="${MARGIN.top}" width="${legendWidth}" height="${15 * shown.length + 6}" fill="#fff" stroke="#ddd"/>`,
+    );
   shown.forEach((s, k) => {
     const path = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join('');
     parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="1.6"/>`);
-    if (s.points.length <= 30) for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
+    if (s.points.length <= 30)
+      for (const p of s.points)
+        parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     const ly = MARGIN.top + 10 + 15 * k;
     const lx = legendX + 6;
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);

@@ -18,7 +18,10 @@ import { backwardSweep, forwardSweep } from '../src/autodiff/sweep.js';
 export const docPath = resolve(fileURLToPath(import.meta.url), '../../docs/walkthrough.md');
 
 /** f(x) = ½ xᵀAx with a non-symmetric A, so that ∇f = ½(A + Aᵀ)x is visibly not Ax. */
-const A = tensor([[2, 1], [0, 3]]);
+const A = tensor([
+  [2, 1],
+  [0, 3],
+]);
 const x = tensor([1, 2]);
 const v = tensor([1, -1]);
 const f = (y: Tensor): Tensor => mul(0.5, dot(y, matmul(A, y)));
@@ -31,10 +34,14 @@ function levelsBlock(): string {
   let inner = 0;
   const outer = jvp(
     (a: Tensor) => {
-      const d = jvp((b: Tensor) => {
-        gap = b.level - a.level;
-        return add(a, b);
-      }, tensor(1), tensor(1)).tangent;
+      const d = jvp(
+        (b: Tensor) => {
+          gap = b.level - a.level;
+          return add(a, b);
+        },
+        tensor(1),
+        tensor(1),
+      ).tangent;
       inner = d.item();
       return mul(a, d);
     },
@@ -65,7 +72,8 @@ function hvpBlock(): string {
 /** Rows as aligned columns: text columns padded on the right, the rest on the left. */
 function table(rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const cell = (text: string, c: number): string => (rightAligned.includes(c) ? text.padStart(widths[c]!) : text.padEnd(widths[c]!));
+  const cell = (text: string, c: number): string =>
+    rightAligned.includes(c) ? text.padStart(widths[c]!) : text.padEnd(widths[c]!);
   return rows.map((r) => r.map(cell).join('   ').trimEnd()).join('\n');
 }
 
@@ -92,7 +100,10 @@ export function walkthroughBlocks(): Record<string, string> {
   return {
     'forward-tape': formatTape(forward, { level: false }),
     'grad-tape': formatTape(backward, { level: false }),
-    'tape-sizes': [`f alone:        ${stats(tapeStats(forward))}`, `f and its grad: ${stats(tapeStats(backward))}`].join('\n'),
+    'tape-sizes': [
+      `f alone:        ${stats(tapeStats(forward))}`,
+      `f and its grad: ${stats(tapeStats(backward))}`,
+    ].join('\n'),
     hvp: hvpBlock(),
     modes: modesBlock(),
     levels: levelsBlock(),
@@ -112,7 +123,8 @@ export function readBlocks(markdown: string): Record<string, string> {
 export function fillBlocks(markdown: string, blocks: Record<string, string>): string {
   return markdown.replace(markerPattern, (whole, name: string) => {
     const text = blocks[name];
-    if (text === undefined) throw new Error(`walkthrough: the doc has a block "${name}" that the script does not print`);
+    if (text === undefined)
+      throw new Error(`walkthrough: the doc has a block "${name}" that the script does not print`);
     return `<!-- output: ${name} -->\n\`\`\`text\n${text}\n\`\`\``;
   });
 }

@@ -65,7 +65,11 @@ export class TapegradError extends Error {
 
   constructor(fn: string, code: ErrorCode, message: string) {
     const bad = [fn, code, message].findIndex((s) => typeof s !== 'string');
-    super(bad === -1 ? `${fn}: ${message}` : `${new.target.name}: ${['fn', 'code', 'message'][bad]} must be a string, got ${typeof [fn, code, message][bad]}`);
+    super(
+      bad === -1
+        ? `${fn}: ${message}`
+        : `${new.target.name}: ${['fn', 'code', 'message'][bad]} must be a string, got ${typeof [fn, code, message][bad]}`,
+    );
     this.name = new.target.name;
     if (bad !== -1) {
       // A malformed construction is itself reported as an error of the class being built.
@@ -154,7 +158,8 @@ export class NegativeCurvatureError extends TapegradError {
  * of that mistake (the same class, with `fn` the class name and code 'invalid-argument').
  */
 function checkedNumber(error: TapegradError, name: string, value: unknown, integer: boolean): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (!integer || (Number.isInteger(value) && value >= -1));
+  const ok =
+    typeof value === 'number' && Number.isFinite(value) && (!integer || (Number.isInteger(value) && value >= -1));
   if (!ok && error.code !== 'invalid-argument') {
     const writable = error as { -readonly [K in 'fn' | 'message']: string } & { code: ErrorCode };
     writable.fn = error.name;
@@ -196,7 +201,10 @@ export class ConcretizationError extends TapegradError {
 /** Formats a shape for messages: `[2, 3]`, and `[]` for a scalar. @example formatShape([2, 3]); // '[2, 3]' */
 export function formatShape(shape: readonly number[]): string {
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {
-    throw new InvalidArgumentError('formatShape', `shape must be an array of numbers, got ${typeof shape === 'string' ? `'${shape}' (a string)` : Array.isArray(shape) ? 'an array holding a non-number' : String(shape)}`);
+    throw new InvalidArgumentError(
+      'formatShape',
+      `shape must be an array of numbers, got ${typeof shape === 'string' ? `'${shape}' (a string)` : Array.isArray(shape) ? 'an array holding a non-number' : String(shape)}`,
+    );
   }
   return `[${shape.join(', ')}]`;
 }

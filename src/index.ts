@@ -26,10 +26,25 @@ export {
   type NestedArray,
 } from './autodiff/tensor.js';
 export * from './autodiff/ops/index.js';
-export { vjp, grad, valueAndGrad, jvp, linearize, linearizeAndTranspose, jacobian, type JacobianMode, type Lifted } from './autodiff/transforms.js';
+export {
+  vjp,
+  grad,
+  valueAndGrad,
+  jvp,
+  linearize,
+  linearizeAndTranspose,
+  jacobian,
+  type JacobianMode,
+  type Lifted,
+} from './autodiff/transforms.js';
 export { ravel, unravel, type Tree, type TensorTree } from './autodiff/tree.js';
 export { apply, memoised, type Primitive, type Memo, type VjpRule, type VjpContext } from './autodiff/primitive.js';
-export { checkGrads, type CheckGradsOptions, type CheckGradsSummary, type CheckGradsMode } from './autodiff/check-grads.js';
+export {
+  checkGrads,
+  type CheckGradsOptions,
+  type CheckGradsSummary,
+  type CheckGradsMode,
+} from './autodiff/check-grads.js';
 export { withFiniteChecks } from './autodiff/debug.js';
 export { jit, type JitOptions, type Jitted, type Lowered } from './autodiff/jit/index.js';
 export {

@@ -47,7 +47,9 @@ export function describeValue(value: unknown): string {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     const keys = Object.keys(value as object);
-    return keys.length === 0 ? 'an empty object {}' : `an object with keys { ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''} }`;
+    return keys.length === 0
+      ? 'an empty object {}'
+      : `an object with keys { ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''} }`;
   }
   const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'Object';
   const shape = (value as { shape?: unknown }).shape;
@@ -126,7 +128,10 @@ export function checkNumber(fn: string, name: string, value: unknown, rule: Numb
     (rule.above === undefined || value > rule.above) &&
     (rule.below === undefined || value < rule.below);
   if (!ok) {
-    const hint = typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? `; pass the number ${Number(value)}, not a string` : '';
+    const hint =
+      typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))
+        ? `; pass the number ${Number(value)}, not a string`
+        : '';
     throw new InvalidArgumentError(fn, `${name} must be ${ruleText(rule)}, got ${describeValue(value)}${hint}`);
   }
   return value;
@@ -191,12 +196,20 @@ export function checkOneOf<C extends string>(fn: string, name: string, value: un
  * out for the default). Values are checked by the caller.
  * @example readOptions('hvp', { mode: 'rev-over-rev' } as { mode?: string; step?: number }, ['mode', 'step']); // → { mode: 'rev-over-rev' }
  */
-export function readOptions<T extends object>(fn: string, options: T | undefined, known: readonly (keyof T & string)[], name = 'options'): Partial<T> {
+export function readOptions<T extends object>(
+  fn: string,
+  options: T | undefined,
+  known: readonly (keyof T & string)[],
+  name = 'options',
+): Partial<T> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options) || !isPlainObject(options)) {
     throw new InvalidArgumentError(
       fn,
-      `${name} must be an object such as { ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }, got ${describeValue(options)}`,
+      `${name} must be an object such as { ${known
+        .slice(0, 2)
+        .map((k) => `${k}: …`)
+        .join(', ')} }, got ${describeValue(options)}`,
     );
   }
   for (const key of Object.keys(options)) {
@@ -238,7 +251,9 @@ export function nearest(word: string, candidates: readonly string[]): string | u
     }
   }
   if (best === undefined) return undefined;
-  const close = bestDistance <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) || best.toLowerCase().startsWith(word.toLowerCase());
+  const close =
+    bestDistance <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ||
+    best.toLowerCase().startsWith(word.toLowerCase());
   return close ? best : undefined;
 }
 
@@ -253,7 +268,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
       d[i * cols + j] = v;
     }
   }
@@ -276,15 +292,20 @@ export const MAX_RANK = 64;
  */
 export function checkShape(fn: string, name: string, value: unknown): number[] {
   if (!Array.isArray(value)) {
-    const hint = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? `; for a vector write [${value}]` : '';
+    const hint =
+      typeof value === 'number' && Number.isInteger(value) && value >= 0 ? `; for a vector write [${value}]` : '';
     throw new ShapeError(fn, `${name} must be an array of non-negative integers, got ${describeValue(value)}${hint}`);
   }
-  if (value.length > MAX_RANK) throw new ShapeError(fn, `${name} has ${value.length} axes; at most ${MAX_RANK} are supported`);
+  if (value.length > MAX_RANK)
+    throw new ShapeError(fn, `${name} has ${value.length} axes; at most ${MAX_RANK} are supported`);
   let size = 1;
   for (let i = 0; i < value.length; i++) {
     const d: unknown = value[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(fn, `${name} must be an array of non-negative integers, but ${name}[${i}] is ${describeValue(d)}`);
+      throw new ShapeError(
+        fn,
+        `${name} must be an array of non-negative integers, but ${name}[${i}] is ${describeValue(d)}`,
+      );
     }
     size *= d;
   }
@@ -295,7 +316,10 @@ export function checkShape(fn: string, name: string, value: unknown): number[] {
 /** Throws when `size` elements cannot be held in one typed array. @example checkSize('zeros', 6, 'shape [2, 3]'); */
 export function checkSize(fn: string, size: number, what: string): void {
   if (size > MAX_ELEMENTS) {
-    throw new ShapeError(fn, `${what} has ${size.toExponential(3)} elements; a typed array holds at most ${MAX_ELEMENTS} (2³² − 1)`);
+    throw new ShapeError(
+      fn,
+      `${what} has ${size.toExponential(3)} elements; a typed array holds at most ${MAX_ELEMENTS} (2³² − 1)`,
+    );
   }
 }
 
@@ -316,7 +340,11 @@ export interface VectorRule {
  */
 export function checkVector(fn: string, name: string, value: unknown, rule: VectorRule = {}): Float64Array {
   if (!(value instanceof Float64Array)) {
-    const hint = Array.isArray(value) ? `; wrap it: new Float64Array(${name})` : value !== null && typeof value === 'object' && typeof (value as { toArray?: unknown }).toArray === 'function' ? `; pass ${name}.toArray()` : '';
+    const hint = Array.isArray(value)
+      ? `; wrap it: new Float64Array(${name})`
+      : value !== null && typeof value === 'object' && typeof (value as { toArray?: unknown }).toArray === 'function'
+        ? `; pass ${name}.toArray()`
+        : '';
     throw new InvalidArgumentError(fn, `${name} must be a Float64Array, got ${describeValue(value)}${hint}`);
   }
   if (rule.length !== undefined && value.length !== rule.length) {
@@ -368,7 +396,10 @@ export interface IndexRule {
 export function checkIndexList(fn: string, name: string, value: unknown, rule: IndexRule): Int32Array {
   if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
     const hint = typeof value === 'number' ? `; for one index write [${value}]` : '';
-    throw new InvalidArgumentError(fn, `${name} must be an array of integer indices, got ${describeValue(value)}${hint}`);
+    throw new InvalidArgumentError(
+      fn,
+      `${name} must be an array of integer indices, got ${describeValue(value)}${hint}`,
+    );
   }
   const list = value as ArrayLike<unknown>;
   if (rule.length !== undefined && list.length !== rule.length) {
@@ -380,14 +411,20 @@ export function checkIndexList(fn: string, name: string, value: unknown, rule: I
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < low || v >= rule.size) {
-      const range = rule.size === 0 ? 'there is nothing to index (the axis is empty)' : `it must be an integer in [${low}, ${rule.size - 1}]`;
+      const range =
+        rule.size === 0
+          ? 'there is nothing to index (the axis is empty)'
+          : `it must be an integer in [${low}, ${rule.size - 1}]`;
       const message = `${name}[${i}] is ${describeValue(v)}; ${range}`;
       if (typeof v === 'number' && !Number.isFinite(v)) throw new NonFiniteError(fn, message);
-      throw typeof v === 'number' && Number.isInteger(v) ? new ShapeError(fn, message) : new InvalidArgumentError(fn, message);
+      throw typeof v === 'number' && Number.isInteger(v)
+        ? new ShapeError(fn, message)
+        : new InvalidArgumentError(fn, message);
     }
     const index = v < 0 ? v + rule.size : v;
     if (seen !== undefined) {
-      if (seen.has(index)) throw new InvalidArgumentError(fn, `${name} lists index ${index} twice; each index may appear once`);
+      if (seen.has(index))
+        throw new InvalidArgumentError(fn, `${name} lists index ${index} twice; each index may appear once`);
       seen.add(index);
     }
     out[i] = index;

@@ -7,24 +7,101 @@ import * as tapegrad from '../src/index.js';
 
 const contract = [
   // tensors
-  'Tensor', 'tensor', 'scalar', 'zeros', 'ones', 'eye', 'full', 'randn', 'rand', 'randomTensors', 'createRandom',
+  'Tensor',
+  'tensor',
+  'scalar',
+  'zeros',
+  'ones',
+  'eye',
+  'full',
+  'randn',
+  'rand',
+  'randomTensors',
+  'createRandom',
   // ops
-  'add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus', 'abs',
-  'square', 'matmul', 'transpose', 'reshape', 'sum', 'mean', 'dot', 'logSumExp', 'softmax', 'logSoftmax',
-  'slice', 'index', 'take', 'concat', 'where', 'maximum', 'broadcastTo',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'neg',
+  'pow',
+  'exp',
+  'log',
+  'sqrt',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'softplus',
+  'abs',
+  'square',
+  'matmul',
+  'transpose',
+  'reshape',
+  'sum',
+  'mean',
+  'dot',
+  'logSumExp',
+  'softmax',
+  'logSoftmax',
+  'slice',
+  'index',
+  'take',
+  'concat',
+  'where',
+  'maximum',
+  'broadcastTo',
   // transforms
-  'grad', 'valueAndGrad', 'vjp', 'jvp', 'linearize', 'jacobian', 'hessian', 'ravel', 'unravel', 'withFiniteChecks',
+  'grad',
+  'valueAndGrad',
+  'vjp',
+  'jvp',
+  'linearize',
+  'jacobian',
+  'hessian',
+  'ravel',
+  'unravel',
+  'withFiniteChecks',
   // second order
-  'hvp', 'hessianOperator', 'gaussNewtonOperator', 'fisherOperator', 'hessianDiagonal', 'perSampleGradients',
+  'hvp',
+  'hessianOperator',
+  'gaussNewtonOperator',
+  'fisherOperator',
+  'hessianDiagonal',
+  'perSampleGradients',
   // inverse routines and spectra
-  'neumannSolve', 'lissa', 'cgSolve', 'minresSolve', 'IncrementalInverse', 'choleskySolve', 'denseOperator',
-  'topEigenpairs', 'hutchinsonTrace', 'diagonalEstimate',
+  'neumannSolve',
+  'lissa',
+  'cgSolve',
+  'minresSolve',
+  'IncrementalInverse',
+  'choleskySolve',
+  'denseOperator',
+  'topEigenpairs',
+  'hutchinsonTrace',
+  'diagonalEstimate',
   // applications
-  'influence', 'predictLeaveOneOut', 'obdPrune', 'obsPrune', 'magnitudePrune', 'newtonCg',
+  'influence',
+  'predictLeaveOneOut',
+  'obdPrune',
+  'obsPrune',
+  'magnitudePrune',
+  'newtonCg',
   // inspection
-  'recordTape', 'formatTape', 'tapeToDot', 'tapeStats', 'countOps', 'checkGrads',
+  'recordTape',
+  'formatTape',
+  'tapeToDot',
+  'tapeStats',
+  'countOps',
+  'checkGrads',
   // errors
-  'TapegradError', 'ShapeError', 'NotPositiveDefiniteError', 'SingularMatrixError', 'DivergenceError', 'NegativeCurvatureError',
+  'TapegradError',
+  'ShapeError',
+  'NotPositiveDefiniteError',
+  'SingularMatrixError',
+  'DivergenceError',
+  'NegativeCurvatureError',
 ];
 
 describe('public API', () => {
@@ -35,7 +112,13 @@ describe('public API', () => {
   it('keeps the contract semantics of hessian in both forms', () => {
     const f = (x: tapegrad.Tensor) => tapegrad.sum(tapegrad.pow(x, 3));
     const x = tapegrad.tensor([1, 2]);
-    expect(tapegrad.hessian(f, x).toNested()).toEqual([[6, 0], [0, 12]]);
-    expect(tapegrad.hessian(f)(x).toNested()).toEqual([[6, 0], [0, 12]]);
+    expect(tapegrad.hessian(f, x).toNested()).toEqual([
+      [6, 0],
+      [0, 12],
+    ]);
+    expect(tapegrad.hessian(f)(x).toNested()).toEqual([
+      [6, 0],
+      [0, 12],
+    ]);
   });
 });

@@ -22,7 +22,14 @@ import {
   valueAndGrad,
   type Tensor,
 } from '../../src/index.js';
-import { cgInverse, exactInverse, fisherInverse, lissaInverse, neumannInverse, type InverseHessian } from '../../src/hessian/linear/index.js';
+import {
+  cgInverse,
+  exactInverse,
+  fisherInverse,
+  lissaInverse,
+  neumannInverse,
+  type InverseHessian,
+} from '../../src/hessian/linear/index.js';
 import {
   influence,
   mostInfluential,
@@ -83,10 +90,17 @@ export const FULL_INFLUENCE: InfluenceSettings = {
 };
 
 /** The setting of the tests: every training point retrained, a lighter LiSSA. */
-export const DEFAULT_INFLUENCE: InfluenceSettings = { ...FULL_INFLUENCE, lissa: { batch: 32, depth: 500, repeats: 2, scale: 1, seed: 7 } };
+export const DEFAULT_INFLUENCE: InfluenceSettings = {
+  ...FULL_INFLUENCE,
+  lissa: { batch: 32, depth: 500, repeats: 2, scale: 1, seed: 7 },
+};
 
 /** `npm start`: every training point retrained, three test points, the direct routes and CG. */
-export const QUICK_INFLUENCE: InfluenceSettings = { ...DEFAULT_INFLUENCE, testPoints: 3, solvers: ['exact', 'cg', 'empirical-fisher', 'expected-fisher'] };
+export const QUICK_INFLUENCE: InfluenceSettings = {
+  ...DEFAULT_INFLUENCE,
+  testPoints: 3,
+  solvers: ['exact', 'cg', 'empirical-fisher', 'expected-fisher'],
+};
 
 export const SMALL_INFLUENCE: InfluenceSettings = {
   ...FULL_INFLUENCE,
@@ -116,7 +130,13 @@ export interface InfluenceExperiment {
   settings: InfluenceSettings;
   train: { rows: number; accuracy: number };
   test: { rows: number; accuracy: number };
-  training: { iterations: number; gradientNorm: number; history: NewtonIteration[]; hessianVectorProducts: number; milliseconds: number };
+  training: {
+    iterations: number;
+    gradientNorm: number;
+    history: NewtonIteration[];
+    hessianVectorProducts: number;
+    milliseconds: number;
+  };
   /** Test-set indices studied, highest loss first, with their losses. */
   testIndices: number[];
   testLosses: number[];
@@ -138,7 +158,10 @@ export interface InfluenceExperiment {
 /**
  * Runs the influence / leave-one-out experiment (see the module comment). Deterministic.
  */
-export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INFLUENCE, log: (line: string) => void = () => {}): InfluenceExperiment {
+export function runInfluenceExperiment(
+  settings: InfluenceSettings = DEFAULT_INFLUENCE,
+  log: (line: string) => void = () => {},
+): InfluenceExperiment {
   const { lambda } = settings;
   log('influence: training the logistic regression on breast cancer (Newton–CG)…');
   const split = breastCancer();
@@ -181,24 +204,48 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
   // The six routes to H⁻¹.
   const expectedFisher = expectedFisherRows(theta, train);
   const minibatch = (rng: { sampleWithoutReplacement(n: number, k: number): Int32Array }) =>
-    hessianOperator((p: LogisticParams) => logisticObjective(p, toBatch(split.train, rng.sampleWithoutReplacement(n, settings.lissa.batch)), lambda), theta);
+    hessianOperator(
+      (p: LogisticParams) =>
+        logisticObjective(p, toBatch(split.train, rng.sampleWithoutReplacement(n, settings.lissa.batch)), lambda),
+      theta,
+    );
   const allRoutes: { key: SolverKey; make: () => InverseHessian; settings: string }[] = [
     { key: 'exact', make: () => exactInverse(H), settings: `${d} HVPs to form H, one Cholesky factorisation` },
     { key: 'cg', make: () => cgInverse(H, { tolerance: 1e-10 }), settings: 'relative residual ≤ 1e-10' },
     {
       key: 'neumann',
-      make: () => neumannInverse(H, { scale: 'auto', iterations: settings.neumann.iterations, tolerance: settings.neumann.tolerance }),
+      make: () =>
+        neumannInverse(H, {
+          scale: 'auto',
+          iterations: settings.neumann.iterations,
+          tolerance: settings.neumann.tolerance,
+        }),
       settings: `scale 'auto' (1.1·λ_max by power iteration), ≤ ${settings.neumann.iterations} steps, tolerance ${settings.neumann.tolerance}`,
     },
     {
       key: 'lissa',
-      make: () => lissaInverse(d, minibatch, { depth: settings.lissa.depth, repeats: settings.lissa.repeats, scale: settings.lissa.scale, seed: settings.lissa.seed }),
+      make: () =>
+        lissaInverse(d, minibatch, {
+          depth: settings.lissa.depth,
+          repeats: settings.lissa.repeats,
+          scale: settings.lissa.scale,
+          seed: settings.lissa.seed,
+        }),
       settings: `minibatch ${settings.lissa.batch}, depth ${settings.lissa.depth}, repeats ${settings.lissa.repeats}, scale ${settings.lissa.scale}, no extra damping, seed ${settings.lissa.seed}`,
     },
-    { key: 'empirical-fisher', make: () => fisherInverse(G, { damping: lambda }), settings: `λI + (1/n)Σ gᵢgᵢᵀ, λ = ${lambda}` },
+    {
+      key: 'empirical-fisher',
+      make: () => fisherInverse(G, { damping: lambda }),
+      settings: `λI + (1/n)Σ gᵢgᵢᵀ, λ = ${lambda}`,
+    },
     {
       key: 'expected-fisher',
-      make: () => fisherInverse(expectedFisher, { damping: lambda, rowWeights: expectedFisher.weights, name: 'Sherman–Morrison (expected Fisher)' }),
+      make: () =>
+        fisherInverse(expectedFisher, {
+          damping: lambda,
+          rowWeights: expectedFisher.weights,
+          name: 'Sherman–Morrison (expected Fisher)',
+        }),
       settings: `λI + (1/n)Σᵢ Σ_y p(y|xᵢ)·g_{i,y}g_{i,y}ᵀ (= H for logistic regression), λ = ${lambda}`,
     },
   ];
@@ -232,7 +279,11 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
 
   // Parameters: exact-influence Δθ against the retrained Δθ.
   const exact = exactInverse(H);
-  const { deltas } = predictLeaveOneOut(exact, G, Int32Array.from({ length: retrainCount }, (_, i) => i));
+  const { deltas } = predictLeaveOneOut(
+    exact,
+    G,
+    Int32Array.from({ length: retrainCount }, (_, i) => i),
+  );
   const errors: number[] = [];
   const changes: number[] = [];
   let maxRelativeToTheta = 0;
@@ -259,7 +310,9 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
     maxIndex,
     maxRelativeToTheta,
   };
-  const largest = Array.from(changes.keys()).sort((a, b) => changes[b]! - changes[a]!).slice(0, 5);
+  const largest = Array.from(changes.keys())
+    .sort((a, b) => changes[b]! - changes[a]!)
+    .slice(0, 5);
   const newtonStepError = {
     indices: largest,
     influence: largest.map((i) => errors[i]!),
@@ -280,7 +333,9 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
     { name: 'a fixed group of 20 (indices 13 + 97k mod n)', group: randomGroup },
   ].map(({ name, group }) => {
     const { delta } = predictGroupRemoval(exact, G, group);
-    const retrainedGroup = retrainWithout((p: LogisticParams, w) => objective(p, w), theta, n, group, { tolerance: 1e-10 });
+    const retrainedGroup = retrainWithout((p: LogisticParams, w) => objective(p, w), theta, n, group, {
+      tolerance: 1e-10,
+    });
     let predicted = 0;
     for (let j = 0; j < d; j++) predicted += firstGradient[j]! * delta[j]!;
     const after = logisticLosses(retrainedGroup.params as LogisticParams, test).data[first]!;
@@ -305,7 +360,13 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
     settings,
     train: { rows: n, accuracy: logisticAccuracy(theta, train) },
     test: { rows: test.size, accuracy: logisticAccuracy(theta, test) },
-    training: { iterations: fit.iterations, gradientNorm: fit.gradientNorm, history: fit.history, hessianVectorProducts: fit.hessianVectorProducts, milliseconds: trainingMs },
+    training: {
+      iterations: fit.iterations,
+      gradientNorm: fit.gradientNorm,
+      history: fit.history,
+      hessianVectorProducts: fit.hessianVectorProducts,
+      milliseconds: trainingMs,
+    },
     testIndices,
     testLosses: testIndices.map((t) => testLoss[t]!),
     actual,
@@ -325,9 +386,16 @@ export function runInfluenceExperiment(settings: InfluenceSettings = DEFAULT_INF
  * Rows for the expected Fisher of the binary model: for each example both labels y ∈ {0, 1},
  * g_{i,y} = ∇ℓ(xᵢ, y), weighted p(y|xᵢ)/n. Σ_y p(y)g_yg_yᵀ = σ(1 − σ)x̃x̃ᵀ, the example's Hessian.
  */
-function expectedFisherRows(theta: LogisticParams, train: Batch): { gradients: Float64Array; count: number; size: number; weights: Float64Array } {
+function expectedFisherRows(
+  theta: LogisticParams,
+  train: Batch,
+): { gradients: Float64Array; count: number; size: number; weights: Float64Array } {
   const n = train.size;
-  const withLabels = (label: number): Batch => ({ ...train, y: tensor(new Float64Array(n).fill(label)), labels: new Int32Array(n).fill(label) });
+  const withLabels = (label: number): Batch => ({
+    ...train,
+    y: tensor(new Float64Array(n).fill(label)),
+    labels: new Int32Array(n).fill(label),
+  });
   const one = perSampleGradients((p: LogisticParams) => logisticLosses(p, withLabels(1)), theta);
   const zero = perSampleGradients((p: LogisticParams) => logisticLosses(p, withLabels(0)), theta);
   const gradients = new Float64Array(2 * n * one.size);
@@ -404,7 +472,14 @@ export const DEFAULT_PRUNING: PruningSettings = {
 /** The report: classic one-weight-at-a-time OBS (about 2.5 s more than blocks of 4). */
 export const FULL_PRUNING: PruningSettings = { ...DEFAULT_PRUNING, blockSize: 1 };
 
-export const SMALL_PRUNING: PruningSettings = { ...DEFAULT_PRUNING, hidden: 8, steps: 100, curvatureRows: 128, blockSize: 8, sparsities: [0.3, 0.6, 0.9] };
+export const SMALL_PRUNING: PruningSettings = {
+  ...DEFAULT_PRUNING,
+  hidden: 8,
+  steps: 100,
+  curvatureRows: 128,
+  blockSize: 8,
+  sparsities: [0.3, 0.6, 0.9],
+};
 
 export interface PruningRow {
   sparsity: number;
@@ -424,7 +499,10 @@ export interface PruningExperiment {
 }
 
 /** Trains the MLP and prunes it three ways (see the module comment). Deterministic. */
-export function runPruningExperiment(settings: PruningSettings = DEFAULT_PRUNING, log: (line: string) => void = () => {}): PruningExperiment {
+export function runPruningExperiment(
+  settings: PruningSettings = DEFAULT_PRUNING,
+  log: (line: string) => void = () => {},
+): PruningExperiment {
   log(`pruning: training the MLP on digits (${settings.steps} Adam steps)…`);
   const split = digits();
   const train = toBatch(split.train);
@@ -465,7 +543,10 @@ export function runPruningExperiment(settings: PruningSettings = DEFAULT_PRUNING
     ...Array.from({ length: inputs * h }, (_, i) => i),
     ...Array.from({ length: h * classes }, (_, i) => inputs * h + h + i),
   ];
-  const curvature = toBatch(split.train, Int32Array.from({ length: Math.min(settings.curvatureRows, train.size) }, (_, i) => i));
+  const curvature = toBatch(
+    split.train,
+    Int32Array.from({ length: Math.min(settings.curvatureRows, train.size) }, (_, i) => i),
+  );
 
   log('pruning: the Hessian diagonal (OBD) and the inverse empirical Fisher (OBS)…');
   started = performance.now();
@@ -521,12 +602,21 @@ export function formatInfluence(e: InfluenceExperiment): string {
     `Actual leave-one-out: retrained without each of ${e.retrainedCount} training points (warm-started Newton–CG, max ‖∇L₋ᵢ‖ = ${e.retrainMaxGradientNorm.toExponential(1)}, ` +
       `${(e.retrainMilliseconds / 1000).toFixed(1)} s).`,
   );
-  lines.push(`Pearson r of predicted vs actual change in test loss, for the ${e.testIndices.length} highest-loss test points (losses ${e.testLosses.map((l) => l.toFixed(2)).join(', ')}):`);
+  lines.push(
+    `Pearson r of predicted vs actual change in test loss, for the ${e.testIndices.length} highest-loss test points (losses ${e.testLosses.map((l) => l.toFixed(2)).join(', ')}):`,
+  );
   const width = Math.max(...e.solvers.map((s) => s.name.length)) + 2;
-  lines.push(`  ${pad('inverse Hessian', width)}${e.testIndices.map((t) => pad(`#${t}`, 8)).join('')}pooled   solve (1st point)`);
+  lines.push(
+    `  ${pad('inverse Hessian', width)}${e.testIndices.map((t) => pad(`#${t}`, 8)).join('')}pooled   solve (1st point)`,
+  );
   for (const s of e.solvers) {
-    const solve = s.iterations > 0 ? `${s.iterations} it, ${s.operatorApplications} HVPs, residual ${(s.residualNorms.at(-1) ?? 0).toExponential(1)}` : 'direct';
-    lines.push(`  ${pad(s.name, width)}${s.correlations.map((r) => pad(fixed(r), 8)).join('')}${pad(fixed(s.pooled), 9)}${solve}`);
+    const solve =
+      s.iterations > 0
+        ? `${s.iterations} it, ${s.operatorApplications} HVPs, residual ${(s.residualNorms.at(-1) ?? 0).toExponential(1)}`
+        : 'direct';
+    lines.push(
+      `  ${pad(s.name, width)}${s.correlations.map((r) => pad(fixed(r), 8)).join('')}${pad(fixed(s.pooled), 9)}${solve}`,
+    );
   }
   const lissa = e.solvers.find((s) => s.name === 'LiSSA');
   if (lissa !== undefined) lines.push(`  (LiSSA: ${lissa.settings})`);
@@ -539,8 +629,13 @@ export function formatInfluence(e: InfluenceExperiment): string {
     `  at the ${e.newtonStepError.indices.length} largest changes (points ${e.newtonStepError.indices.join(', ')}): influence ${e.newtonStepError.influence.map((x) => fixed(x, 3)).join(', ')}; ` +
       `one exact Newton step on the leave-one-out loss ${e.newtonStepError.newtonStep.map((x) => fixed(x, 3)).join(', ')}.`,
   );
-  for (const g of e.groups) lines.push(`Group removal, ${g.name}: predicted Δloss ${g.predicted.toExponential(3)}, actual ${g.actual.toExponential(3)}.`);
-  lines.push(`Highest self-influence ∇ℓᵢᵀH⁻¹∇ℓᵢ: ${e.selfInfluenceTop.map((s) => `#${s.index} (${s.score.toFixed(1)}, loss ${s.loss.toFixed(2)})`).join(', ')}.`);
+  for (const g of e.groups)
+    lines.push(
+      `Group removal, ${g.name}: predicted Δloss ${g.predicted.toExponential(3)}, actual ${g.actual.toExponential(3)}.`,
+    );
+  lines.push(
+    `Highest self-influence ∇ℓᵢᵀH⁻¹∇ℓᵢ: ${e.selfInfluenceTop.map((s) => `#${s.index} (${s.score.toFixed(1)}, loss ${s.loss.toFixed(2)})`).join(', ')}.`,
+  );
   return lines.join('\n');
 }
 

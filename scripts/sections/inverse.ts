@@ -9,7 +9,19 @@
  */
 import { gemm, gemv, norm2, symmetricEigen } from '../../src/linalg/index.js';
 import { createRandom } from '../../src/linalg/random.js';
-import { add, dot, hessianOperator, matmul, mean, mul, softplus, sub, take, tensor, type Tensor } from '../../src/index.js';
+import {
+  add,
+  dot,
+  hessianOperator,
+  matmul,
+  mean,
+  mul,
+  softplus,
+  sub,
+  take,
+  tensor,
+  type Tensor,
+} from '../../src/index.js';
 import {
   IncrementalInverse,
   cgSolve,
@@ -198,6 +210,10 @@ function fmtVector(v: Float64Array): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }

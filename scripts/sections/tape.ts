@@ -8,7 +8,10 @@ import { formatTape, recordGradTape, recordTape, tapeStats } from '../../src/aut
 
 /** The printable section, no trailing newline. */
 export function tapeSection(): string {
-  const A = tensor([[2, 1], [0, 3]]);
+  const A = tensor([
+    [2, 1],
+    [0, 3],
+  ]);
   const f = (x: Tensor): Tensor => mul(0.5, dot(x, matmul(A, x)));
   const recording = recordGradTape(f, tensor([1, 2]));
   const withGrad = tapeStats(recording);

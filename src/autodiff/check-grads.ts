@@ -44,7 +44,16 @@
  * What this file leaves out: choosing domains (a check across a kink, like relu at 0, fails by
  * design — sample away from kinks) and anything about performance.
  */
-import { checkArity, checkFiniteEntries, checkFunction as checkIsFunction, checkNumber, checkOneOf, checkSeed, describeValue, readOptions } from '../validate.js';
+import {
+  checkArity,
+  checkFiniteEntries,
+  checkFunction as checkIsFunction,
+  checkNumber,
+  checkOneOf,
+  checkSeed,
+  describeValue,
+  readOptions,
+} from '../validate.js';
 import { InvalidArgumentError, TapegradError, formatShape } from '../errors.js';
 import { createRandom, type RandomSource } from '../linalg/random.js';
 import { axpy, dot, norm2 } from '../linalg/vector.js';
@@ -129,7 +138,10 @@ export function checkGrads<X>(f: (x: TensorTree<X>) => Tensor, x: X, options?: C
   const order = checkNumber(fn, 'options.order', given.order ?? 2, { integer: true, min: 1, max: MAX_ORDER });
   const modes = given.modes ?? ['fwd', 'rev'];
   if (!Array.isArray(modes) || modes.length === 0) {
-    throw new InvalidArgumentError(fn, `options.modes must be a non-empty list of 'fwd' and 'rev', got ${describeValue(modes)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `options.modes must be a non-empty list of 'fwd' and 'rev', got ${describeValue(modes)}`,
+    );
   }
   modes.forEach((m: unknown, i) => checkOneOf(fn, `options.modes[${i}]`, m, ['fwd', 'rev'] as const));
   const flat = flatten(x, fn);
@@ -138,11 +150,26 @@ export function checkGrads<X>(f: (x: TensorTree<X>) => Tensor, x: X, options?: C
   checkFiniteEntries(fn, 'x (flattened)', point, 'check the derivatives at a finite point');
   let largest = 0;
   for (const v of point) largest = Math.max(largest, Math.abs(v));
-  const step = given.eps === undefined ? Math.cbrt(EPS) * Math.max(1, largest) : checkNumber(fn, 'options.eps', given.eps, { above: 0 });
+  const step =
+    given.eps === undefined
+      ? Math.cbrt(EPS) * Math.max(1, largest)
+      : checkNumber(fn, 'options.eps', given.eps, { above: 0 });
   const rtol = checkNumber(fn, 'options.rtol', given.rtol ?? 1e-6, { min: 0 });
   const atol = checkNumber(fn, 'options.atol', given.atol ?? 1e-8, { min: 0 });
   const seed = checkSeed(fn, given.seed ?? 0);
-  const context: Context = { flat, view, point, step, rtol, atol, order, modes, rng: createRandom(seed), checks: 0, maxRelativeError: 0 };
+  const context: Context = {
+    flat,
+    view,
+    point,
+    step,
+    rtol,
+    atol,
+    order,
+    modes,
+    rng: createRandom(seed),
+    checks: 0,
+    maxRelativeError: 0,
+  };
   checkFunction(context, f as TensorFunction, 'f', 1);
   return { checks: context.checks, maxRelativeError: context.maxRelativeError };
 }
@@ -185,10 +212,23 @@ function checkFunction(c: Context, g: TensorFunction, label: string, order: numb
   }
 }
 
-function compareForward(c: Context, g: TensorFunction, at: unknown, along: unknown, numeric: Float64Array, noise: Float64Array, label: string, order: number): void {
+function compareForward(
+  c: Context,
+  g: TensorFunction,
+  at: unknown,
+  along: unknown,
+  numeric: Float64Array,
+  noise: Float64Array,
+  label: string,
+  order: number,
+): void {
   const tangent = jvp(g, at, along).tangent;
   if (!(tangent instanceof Tensor) || tangent.size !== numeric.length) {
-    throw new TapegradError('checkGrads', 'grad-check', `jvp of ${label} returned ${describe(tangent)} instead of a tangent of f's output shape`);
+    throw new TapegradError(
+      'checkGrads',
+      'grad-check',
+      `jvp of ${label} returned ${describe(tangent)} instead of a tangent of f's output shape`,
+    );
   }
   // Max-norm comparison; report the entry that differs most.
   let worst = 0;
@@ -206,7 +246,18 @@ function compareForward(c: Context, g: TensorFunction, at: unknown, along: unkno
     magnitude = Math.max(magnitude, Math.abs(a), Math.abs(b));
     floor = Math.max(floor, c.atol + noise[i]!);
   }
-  judge(c, 'fwd', order, label, `entry ${worst} of the tangent`, dataOf(tangent)[worst]!, numeric[worst]!, worstError, magnitude, floor);
+  judge(
+    c,
+    'fwd',
+    order,
+    label,
+    `entry ${worst} of the tangent`,
+    dataOf(tangent)[worst]!,
+    numeric[worst]!,
+    worstError,
+    magnitude,
+    floor,
+  );
 }
 
 function compareReverse(
@@ -224,7 +275,11 @@ function compareReverse(
   const cotangent = vjp(g, at).pullback(fromData(u, shape));
   const pulled = c.view.toFlat(cotangent);
   if (pulled.length !== taken.length) {
-    throw new TapegradError('checkGrads', 'grad-check', `the pullback of ${label} returned ${pulled.length} values for an input of ${taken.length}`);
+    throw new TapegradError(
+      'checkGrads',
+      'grad-check',
+      `the pullback of ${label} returned ${pulled.length} values for an input of ${taken.length}`,
+    );
   }
   const autodiff = dot(pulled, taken); // ⟨Jᵀū, v⟩
   const central = dot(u, numeric); // ⟨ū, J v⟩ by central differences
@@ -245,7 +300,18 @@ function compareReverse(
  * Passes when error ≤ rtol·max(magnitude, floor/rtol), i.e. relative to the magnitude above the
  * absolute floor (atol plus f's rounding) and absolute below it.
  */
-function judge(c: Context, mode: CheckGradsMode, order: number, label: string, what: string, autodiff: number, numeric: number, error: number, magnitude: number, floor: number): void {
+function judge(
+  c: Context,
+  mode: CheckGradsMode,
+  order: number,
+  label: string,
+  what: string,
+  autodiff: number,
+  numeric: number,
+  error: number,
+  magnitude: number,
+  floor: number,
+): void {
   const scale = Math.max(magnitude, c.rtol > 0 ? floor / c.rtol : 0, Number.MIN_VALUE);
   const relative = error / scale;
   c.checks++;
@@ -269,7 +335,10 @@ function evaluate(g: TensorFunction, x: unknown, label: string, shape?: readonly
     throw new InvalidArgumentError('checkGrads', `${label} must return a Tensor, got ${describe(y)}`);
   }
   if (shape !== undefined && (y.shape.length !== shape.length || y.shape.some((d, i) => d !== shape[i]))) {
-    throw new InvalidArgumentError('checkGrads', `${label} returned shape ${formatShape(y.shape)} at a nearby point but ${formatShape(shape)} at x`);
+    throw new InvalidArgumentError(
+      'checkGrads',
+      `${label} returned shape ${formatShape(y.shape)} at a nearby point but ${formatShape(shape)} at x`,
+    );
   }
   return y;
 }

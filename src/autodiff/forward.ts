@@ -16,16 +16,33 @@ import { describeValue } from '../validate.js';
 import { Tensor, dataOf, tracedTensor, zerosLike } from './tensor.js';
 
 /** The JVP of a primitive: its rule, or for linear ones the op applied to the tangents. */
-export function jvpRule<P>(primitive: Primitive<P>, tangents: readonly (Tensor | undefined)[], inputs: readonly Tensor[], output: Tensor, params: P, memo?: Memo): Tensor {
+export function jvpRule<P>(
+  primitive: Primitive<P>,
+  tangents: readonly (Tensor | undefined)[],
+  inputs: readonly Tensor[],
+  output: Tensor,
+  params: P,
+  memo?: Memo,
+): Tensor {
   if (primitive.linear) {
-    return bind(primitive, tangents.map((t, i) => t ?? zerosLike(inputs[i]!)), params);
+    return bind(
+      primitive,
+      tangents.map((t, i) => t ?? zerosLike(inputs[i]!)),
+      params,
+    );
   }
   if (primitive.jvp === undefined) {
-    throw new InvalidArgumentError(primitive.name, 'this primitive has no JVP rule; declare it linear: true or give it a jvp');
+    throw new InvalidArgumentError(
+      primitive.name,
+      'this primitive has no JVP rule; declare it linear: true or give it a jvp',
+    );
   }
   const tangent = primitive.jvp(tangents, inputs, output, params, memo);
   if (!(tangent instanceof Tensor)) {
-    throw new InvalidArgumentError(primitive.name, `the JVP rule of ${primitive.name} returned ${describeValue(tangent)}, not a Tensor`);
+    throw new InvalidArgumentError(
+      primitive.name,
+      `the JVP rule of ${primitive.name} returned ${describeValue(tangent)}, not a Tensor`,
+    );
   }
   checkRuleShape(primitive.name, 'JVP', 'a tangent', tangent, output.shape);
   return tangent;
@@ -52,10 +69,17 @@ export class ForwardTrace implements Trace {
     return tracedTensor(dataOf(value), value.shape, this, value, undefined, tangent);
   }
 
-  processPrimitive<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+  processPrimitive<P>(
+    primitive: Primitive<P>,
+    inputs: readonly Tensor[],
+    primals: readonly Tensor[],
+    output: Tensor,
+    params: P,
+  ): Tensor {
     if (this.closed) throw escapedTracer(primitive.name, this);
     const tangents = new Array<Tensor | undefined>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) tangents[i] = inputs[i]!.level === this.level ? inputs[i]!.tangent : undefined;
+    for (let i = 0; i < inputs.length; i++)
+      tangents[i] = inputs[i]!.level === this.level ? inputs[i]!.tangent : undefined;
     const tangent = jvpRule(primitive, tangents, primals, output, params);
     return tracedTensor(dataOf(output), output.shape, this, output, undefined, tangent);
   }

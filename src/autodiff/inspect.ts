@@ -28,7 +28,16 @@ import { flatten, type Flattened } from './tree.js';
 import { valueAndGradAt } from './transforms.js';
 import type { TensorTree } from './tree.js';
 import { InvalidArgumentError } from '../errors.js';
-import { checkArity, checkBoolean, checkFunction, checkIndexList, checkNumber, checkOneOf, describeValue, readOptions } from '../validate.js';
+import {
+  checkArity,
+  checkBoolean,
+  checkFunction,
+  checkIndexList,
+  checkNumber,
+  checkOneOf,
+  describeValue,
+  readOptions,
+} from '../validate.js';
 
 /** Which part of the computation made a node: a leaf, `f` itself, or the VJP rules of its gradient. */
 export type NodePhase = 'input' | 'forward' | 'backward';
@@ -89,7 +98,11 @@ export function recordTape<X, Y>(f: (x: TensorTree<X>) => Y, x: X, options?: Rec
  * r.phases; // → ['input', 'forward', 'forward', 'backward']
  * formatTape(r); // the backward pass is one `mul`: exp′ = exp, so it reuses the `exp` node
  */
-export function recordGradTape<X>(f: (x: TensorTree<X>) => Tensor | number, x: X, options?: RecordOptions): TapeRecording<TensorTree<X>> {
+export function recordGradTape<X>(
+  f: (x: TensorTree<X>) => Tensor | number,
+  x: X,
+  options?: RecordOptions,
+): TapeRecording<TensorTree<X>> {
   const fn = 'recordGradTape';
   checkArity(fn, arguments.length, 3);
   checkFunction(fn, 'f', f);
@@ -109,9 +122,14 @@ export function recordGradTape<X>(f: (x: TensorTree<X>) => Tensor | number, x: X
   return finish(fn, tape, traced, gradient, forwardEnd ?? tape.nodes.length) as TapeRecording<TensorTree<X>>;
 }
 
-function startTape(fn: string, x: unknown, options: RecordOptions | undefined): { tape: Tape; inputs: Flattened; traced: Tensor[] } {
+function startTape(
+  fn: string,
+  x: unknown,
+  options: RecordOptions | undefined,
+): { tape: Tape; inputs: Flattened; traced: Tensor[] } {
   const { label = 'x' } = readOptions(fn, options, ['label']);
-  if (typeof label !== 'string' || label === '') throw new InvalidArgumentError(fn, `options.label must be a non-empty string, got ${describeValue(label)}`);
+  if (typeof label !== 'string' || label === '')
+    throw new InvalidArgumentError(fn, `options.label must be a non-empty string, got ${describeValue(label)}`);
   // Exactly what transforms.ts's `record` does: a new level, one labelled leaf per input leaf.
   const inputs = flatten(x, fn, label);
   const tape = new Tape(newLevel(), fn);
@@ -123,11 +141,16 @@ function finish(fn: string, tape: Tape, traced: readonly Tensor[], result: unkno
   const out = flatten(result, fn, 'output');
   const lowered = out.leaves.map((t) => {
     if (t.level > tape.level) {
-      throw new InvalidArgumentError(fn, `an output is traced by an inner transform (level ${t.level} > ${tape.level}): a value escaped from a nested grad/jvp`);
+      throw new InvalidArgumentError(
+        fn,
+        `an output is traced by an inner transform (level ${t.level} > ${tape.level}): a value escaped from a nested grad/jvp`,
+      );
     }
     return t.level === tape.level ? t.primal! : t;
   });
-  const phases = tape.nodes.map((node): NodePhase => (node.primitive === undefined ? 'input' : node.id < forwardEnd ? 'forward' : 'backward'));
+  const phases = tape.nodes.map((node): NodePhase =>
+    node.primitive === undefined ? 'input' : node.id < forwardEnd ? 'forward' : 'backward',
+  );
   return {
     tape,
     value: out.rebuild(lowered),
@@ -140,17 +163,27 @@ function finish(fn: string, tape: Tape, traced: readonly Tensor[], result: unkno
 // ---------------------------------------------------------------------------------------------
 // Describing nodes: the shared vocabulary of the text and DOT views.
 
-function asRecording(fn: string, source: Tape | TapeRecording): { tape: Tape; outputs: readonly number[]; phases: readonly NodePhase[] | undefined } {
+function asRecording(
+  fn: string,
+  source: Tape | TapeRecording,
+): { tape: Tape; outputs: readonly number[]; phases: readonly NodePhase[] | undefined } {
   if (source instanceof Tape) return { tape: source, outputs: [], phases: undefined };
   if (source !== null && typeof source === 'object' && (source as TapeRecording).tape instanceof Tape) {
     const { tape, outputs, phases } = source;
-    const ids = (list: unknown): list is readonly number[] => Array.isArray(list) && list.every((id) => Number.isInteger(id) && id >= 0 && id < tape.nodes.length);
+    const ids = (list: unknown): list is readonly number[] =>
+      Array.isArray(list) && list.every((id) => Number.isInteger(id) && id >= 0 && id < tape.nodes.length);
     if (!ids(outputs) || (phases !== undefined && (!Array.isArray(phases) || phases.length !== tape.nodes.length))) {
-      throw new InvalidArgumentError(fn, 'the recording was altered: its outputs or phases no longer match its tape; record it again');
+      throw new InvalidArgumentError(
+        fn,
+        'the recording was altered: its outputs or phases no longer match its tape; record it again',
+      );
     }
     return { tape, outputs, phases };
   }
-  throw new InvalidArgumentError(fn, `source must be a recording from recordTape / recordGradTape (or its tape), got ${describeValue(source)}`);
+  throw new InvalidArgumentError(
+    fn,
+    `source must be a recording from recordTape / recordGradTape (or its tape), got ${describeValue(source)}`,
+  );
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -177,7 +210,9 @@ function constantText(t: Tensor, precision: number): string {
 
 function inputsText(node: TapeNode, precision: number): string {
   if (node.primitive === undefined) return node.label ?? '';
-  return node.inputs.map((t, k) => (node.parents[k] ? `%${node.parents[k]!.id}` : constantText(t, precision))).join(', ');
+  return node.inputs
+    .map((t, k) => (node.parents[k] ? `%${node.parents[k]!.id}` : constantText(t, precision)))
+    .join(', ');
 }
 
 /** Static parameters worth reading; shapes already visible in the shape column are left out. */
@@ -267,7 +302,10 @@ export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOpt
   const maxValues = checkNumber(fn, 'options.maxValues', given.maxValues ?? 4, { integer: true, min: 0, max: 1e6 });
   const precision = checkNumber(fn, 'options.precision', given.precision ?? 4, { integer: true, min: 1, max: 17 });
   checkBoolean(fn, 'options_.level', given.level ?? true);
-  const extra = given.outputs === undefined ? [] : checkIndexList(fn, 'options.outputs', given.outputs, { size: tape.nodes.length });
+  const extra =
+    given.outputs === undefined
+      ? []
+      : checkIndexList(fn, 'options.outputs', given.outputs, { size: tape.nodes.length });
   const options_ = { level: given.level ?? true };
   const outputSet = new Set([...outputs, ...extra]);
   const stats = tapeStats(tape);
@@ -282,15 +320,17 @@ export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOpt
     ...(showValues ? [valuesText(dataOf(node.output), node.output.rank, maxValues, precision)] : []),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: readonly string[]): string => `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd();
+  const line = (cells: readonly string[]): string =>
+    `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd();
 
   const tableWidth = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0) + 6;
   const counts = { input: 0, forward: 0, backward: 0 };
   if (phases) for (const p of phases) counts[p]++;
-  const where = options_.level ?? true ? ` at level ${tape.level}` : '';
-  const breakdown = counts.backward > 0
-    ? `${plural(counts.input, 'input')}, ${counts.forward} forward, ${counts.backward} backward`
-    : `${plural(stats.leaves, 'input')}, ${plural(stats.nodes - stats.leaves, 'op')}`;
+  const where = (options_.level ?? true) ? ` at level ${tape.level}` : '';
+  const breakdown =
+    counts.backward > 0
+      ? `${plural(counts.input, 'input')}, ${counts.forward} forward, ${counts.backward} backward`
+      : `${plural(stats.leaves, 'input')}, ${plural(stats.nodes - stats.leaves, 'op')}`;
   const lines = [`tape${where}: ${plural(stats.nodes, 'node')} — ${breakdown}`, line(header)];
   const firstBackward = phases ? phases.indexOf('backward') : -1;
   rows.forEach((row, id) => {
@@ -300,7 +340,9 @@ export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOpt
     }
     lines.push(line(row) + (outputSet.has(id) ? '   ← output' : ''));
   });
-  const kinds = sortedCounts(stats.opsByKind).map(([name, n]) => `${name} ${n}`).join(', ');
+  const kinds = sortedCounts(stats.opsByKind)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
   lines.push(`  ops: ${kinds || 'none'}`);
   lines.push(`  holds ${bytesText(stats.bytesHeld)} in ${plural(stats.arraysHeld, 'array')}`);
   return lines.join('\n');
@@ -344,7 +386,8 @@ export function tapeToDot(source: Tape | TapeRecording, options?: TapeToDotOptio
   const showConstants = checkBoolean(fn, 'options.constants', given.constants ?? true);
   checkBoolean(fn, 'options.values', given.values ?? false);
   checkOneOf(fn, 'options.rankdir', given.rankdir ?? 'TB', ['TB', 'LR']);
-  if (given.name !== undefined && typeof given.name !== 'string') throw new InvalidArgumentError(fn, `options.name must be a string, got ${describeValue(given.name)}`);
+  if (given.name !== undefined && typeof given.name !== 'string')
+    throw new InvalidArgumentError(fn, `options.name must be a string, got ${describeValue(given.name)}`);
   options = given;
   const outputSet = new Set(outputs);
   const lines = [
@@ -357,7 +400,7 @@ export function tapeToDot(source: Tape | TapeRecording, options?: TapeToDotOptio
   const constantIds = new Map<Float64Array, string>();
   for (const node of tape.nodes) {
     const phase: NodePhase = node.primitive === undefined ? 'input' : (phases?.[node.id] ?? 'forward');
-    const name = node.primitive === undefined ? node.label ?? 'input' : node.primitive.name;
+    const name = node.primitive === undefined ? (node.label ?? 'input') : node.primitive.name;
     const extra = paramsText(node);
     let label = `%${node.id} ${name}${extra ? ` ${extra}` : ''}\n${shapeText(node.output.shape)}`;
     if (options.values) label += `\n${valuesText(dataOf(node.output), node.output.rank, 4, 4)}`;
@@ -378,7 +421,9 @@ export function tapeToDot(source: Tape | TapeRecording, options?: TapeToDotOptio
         if (id === undefined) {
           id = `c${constantIds.size}`;
           constantIds.set(dataOf(input), id);
-          lines.push(`  ${id} [label=${quote(constantText(input, 4))}, shape=plaintext, style=filled, fillcolor=${quote(dotColours.constant)}, fontsize=8, fontcolor="#555555"];`);
+          lines.push(
+            `  ${id} [label=${quote(constantText(input, 4))}, shape=plaintext, style=filled, fillcolor=${quote(dotColours.constant)}, fontsize=8, fontcolor="#555555"];`,
+          );
         }
         lines.push(`  ${id} -> n${node.id} [style=dashed, color="#999999"${several ? `, label="${k}"` : ''}];`);
       }

@@ -55,12 +55,25 @@ export interface Primitive<P = undefined, I extends readonly Tensor[] = readonly
    * the contribution of each input whose `needs` flag is set (`undefined` means zero). Give
    * either this or `vjps`.
    */
-  vjp?(cotangent: Tensor, inputs: I, output: Tensor, params: P, needs: readonly boolean[], memo?: Memo): readonly (Tensor | undefined)[];
+  vjp?(
+    cotangent: Tensor,
+    inputs: I,
+    output: Tensor,
+    params: P,
+    needs: readonly boolean[],
+    memo?: Memo,
+  ): readonly (Tensor | undefined)[];
   /**
    * The JVP rule: given the inputs' tangents (`undefined` for inputs that carry none), returns
    * the output tangent. Omit it for linear primitives, whose JVP is the op applied to the tangents.
    */
-  jvp?(tangents: { readonly [K in keyof I]: Tensor | undefined }, inputs: I, output: Tensor, params: P, memo?: Memo): Tensor;
+  jvp?(
+    tangents: { readonly [K in keyof I]: Tensor | undefined },
+    inputs: I,
+    output: Tensor,
+    params: P,
+    memo?: Memo,
+  ): Tensor;
   /**
    * Declares the op linear in each input separately (add, sum, reshape, slice, …). Its JVP is then
    * the primitive itself applied to the tangents, with zeros for inputs that carry none.
@@ -101,7 +114,10 @@ export type Memo = Map<string, Tensor>;
 /** The value memoised under `key`, computing it on the first call; without a memo, just computes. */
 export function memoised(memo: Memo | undefined, key: string, compute: () => Tensor): Tensor {
   if (typeof key !== 'string' || typeof compute !== 'function' || (memo !== undefined && !(memo instanceof Map))) {
-    throw new InvalidArgumentError('memoised', `expects (memo: the Map a rule receives, or undefined; key: a string; compute: a function), got (${describeValue(memo)}, ${describeValue(key)}, ${describeValue(compute)})`);
+    throw new InvalidArgumentError(
+      'memoised',
+      `expects (memo: the Map a rule receives, or undefined; key: a string; compute: a function), got (${describeValue(memo)}, ${describeValue(key)}, ${describeValue(compute)})`,
+    );
   }
   if (memo === undefined) return compute();
   let value = memo.get(key);
@@ -130,7 +146,13 @@ export interface Trace {
    * are the tensors `bind` received; `primals` the same unwrapped by one level at this level;
    * `output` the primitive's value on `primals`.
    */
-  processPrimitive<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor;
+  processPrimitive<P>(
+    primitive: Primitive<P>,
+    inputs: readonly Tensor[],
+    primals: readonly Tensor[],
+    output: Tensor,
+    params: P,
+  ): Tensor;
 }
 
 let lastLevel = 0;
@@ -176,14 +198,20 @@ export function setEvaluator(next: Evaluator | undefined): Evaluator | undefined
 function checkVjpRules(fn: string, primitive: Primitive<unknown>, inputs: unknown): void {
   const { vjp, vjps } = primitive;
   if ((vjp === undefined) === (vjps === undefined)) {
-    throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs exactly one of vjp (all inputs at once) or vjps (one rule per input)`);
+    throw new InvalidArgumentError(
+      fn,
+      `primitive '${primitive.name}' needs exactly one of vjp (all inputs at once) or vjps (one rule per input)`,
+    );
   }
   if (vjp !== undefined) {
     checkFunction(fn, `primitive.vjp of '${primitive.name}'`, vjp);
   } else if (typeof vjps !== 'function') {
     const count = Array.isArray(inputs) ? inputs.length : 0;
     if (!Array.isArray(vjps) || vjps.length !== count || vjps.some((rule) => typeof rule !== 'function')) {
-      throw new InvalidArgumentError(fn, `primitive.vjps of '${primitive.name}' must be one function per input (${count}) or a single function for all, got ${describeValue(vjps)}`);
+      throw new InvalidArgumentError(
+        fn,
+        `primitive.vjps of '${primitive.name}' must be one function per input (${count}) or a single function for all, got ${describeValue(vjps)}`,
+      );
     }
   }
 }
@@ -199,19 +227,41 @@ function checkVjpRules(fn: string, primitive: Primitive<unknown>, inputs: unknow
 export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
   const fn = 'apply';
   checkArity(fn, arguments.length, 3);
-  if (typeof primitive !== 'object' || primitive === null) throw new InvalidArgumentError(fn, `primitive must be an object { name, value, vjp, jvp? }, got ${describeValue(primitive)}`);
-  if (typeof primitive.name !== 'string' || primitive.name === '') throw new InvalidArgumentError(fn, `primitive.name must be a non-empty string, got ${describeValue(primitive.name)}`);
+  if (typeof primitive !== 'object' || primitive === null)
+    throw new InvalidArgumentError(
+      fn,
+      `primitive must be an object { name, value, vjp, jvp? }, got ${describeValue(primitive)}`,
+    );
+  if (typeof primitive.name !== 'string' || primitive.name === '')
+    throw new InvalidArgumentError(
+      fn,
+      `primitive.name must be a non-empty string, got ${describeValue(primitive.name)}`,
+    );
   checkFunction(fn, `primitive.value of '${primitive.name}'`, primitive.value);
   checkVjpRules(fn, primitive, inputs);
   if (primitive.jvp !== undefined) checkFunction(fn, `primitive.jvp of '${primitive.name}'`, primitive.jvp);
-  if (primitive.linear !== undefined && typeof primitive.linear !== 'boolean') throw new InvalidArgumentError(fn, `primitive.linear must be true or false, got ${describeValue(primitive.linear)}`);
-  if (primitive.jvp === undefined && primitive.linear !== true) throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs a jvp rule or linear: true`);
-  if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidArgumentError(fn, `inputs must be a non-empty array of Tensors, got ${describeValue(inputs)}`);
+  if (primitive.linear !== undefined && typeof primitive.linear !== 'boolean')
+    throw new InvalidArgumentError(
+      fn,
+      `primitive.linear must be true or false, got ${describeValue(primitive.linear)}`,
+    );
+  if (primitive.jvp === undefined && primitive.linear !== true)
+    throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs a jvp rule or linear: true`);
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new InvalidArgumentError(fn, `inputs must be a non-empty array of Tensors, got ${describeValue(inputs)}`);
   inputs.forEach((t: unknown, i) => {
-    if (!(t instanceof Tensor)) throw new InvalidArgumentError(fn, `inputs[${i}] must be a Tensor, got ${describeValue(t)}; wrap numbers with scalar()`);
+    if (!(t instanceof Tensor))
+      throw new InvalidArgumentError(
+        fn,
+        `inputs[${i}] must be a Tensor, got ${describeValue(t)}; wrap numbers with scalar()`,
+      );
   });
   const out: unknown = bind(primitive, inputs, params);
-  if (!(out instanceof Tensor)) throw new InvalidArgumentError(fn, `primitive.value of '${primitive.name}' returned ${describeValue(out)}, not a Tensor`);
+  if (!(out instanceof Tensor))
+    throw new InvalidArgumentError(
+      fn,
+      `primitive.value of '${primitive.name}' returned ${describeValue(out)}, not a Tensor`,
+    );
   return out;
 }
 
@@ -228,7 +278,8 @@ export function bind<P>(primitive: Primitive<P>, inputs: readonly Tensor[], para
       trace = x.trace;
     }
   }
-  if (trace === undefined) return levelZero === undefined ? primitive.value(inputs, params) : levelZero(primitive, inputs, params);
+  if (trace === undefined)
+    return levelZero === undefined ? primitive.value(inputs, params) : levelZero(primitive, inputs, params);
   const primals = new Array<Tensor>(inputs.length);
   for (let i = 0; i < inputs.length; i++) primals[i] = inputs[i]!.level === top ? inputs[i]!.primal! : inputs[i]!;
   const output = bind(primitive, primals, params);

@@ -66,19 +66,26 @@ function pullAllAtOnce(cotangents: (Tensor | undefined)[], node: TapeNode, g: Te
   for (let k = 0; k < parents.length; k++) needs[k] = parents[k] !== undefined;
   const contributions = primitive!.vjp!(g, node.inputs, node.output, node.params, needs, memo);
   if (!Array.isArray(contributions)) {
-    throw new InvalidArgumentError(name, `the VJP rule of ${name} returned ${describeValue(contributions)}; it must return an array with one cotangent (or undefined) per input`);
+    throw new InvalidArgumentError(
+      name,
+      `the VJP rule of ${name} returned ${describeValue(contributions)}; it must return an array with one cotangent (or undefined) per input`,
+    );
   }
   for (let k = 0; k < parents.length; k++) {
     const parent = parents[k];
     const c = contributions[k];
-    if (parent !== undefined && c !== undefined) accumulate(cotangents, parent, checkedContribution(name, c, k, node.inputs[k]!.shape));
+    if (parent !== undefined && c !== undefined)
+      accumulate(cotangents, parent, checkedContribution(name, c, k, node.inputs[k]!.shape));
   }
 }
 
 /** A rule's contribution for input k, checked to be a Tensor of that input's shape. */
 function checkedContribution(name: string, c: unknown, k: number, shape: readonly number[]): Tensor {
   if (!(c instanceof Tensor)) {
-    throw new InvalidArgumentError(name, `the VJP rule of ${name} returned ${describeValue(c)} for input ${k}, not a Tensor`);
+    throw new InvalidArgumentError(
+      name,
+      `the VJP rule of ${name} returned ${describeValue(c)} for input ${k}, not a Tensor`,
+    );
   }
   checkRuleShape(name, 'VJP', `a cotangent for input ${k}`, c, shape);
   return c;
@@ -108,7 +115,12 @@ export function liveNodes(tape: Tape, outputIds: readonly number[]): Uint8Array 
  * Pushes tangents from leaves (by node id) through the tape up to node `upTo` inclusive.
  * Returns the tangent of every node reached (undefined where none flows).
  */
-export function forwardSweep(tape: Tape, leafTangents: ReadonlyMap<number, Tensor>, upTo: number, live?: Uint8Array): (Tensor | undefined)[] {
+export function forwardSweep(
+  tape: Tape,
+  leafTangents: ReadonlyMap<number, Tensor>,
+  upTo: number,
+  live?: Uint8Array,
+): (Tensor | undefined)[] {
   const tangents: (Tensor | undefined)[] = new Array(upTo + 1);
   for (let id = 0; id <= upTo; id++) {
     if (live !== undefined && live[id] === 0) continue; // no output depends on this node

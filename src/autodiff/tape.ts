@@ -87,11 +87,25 @@ export class Tape implements Trace {
     return tracedTensor(dataOf(value), value.shape, this, value, node, undefined);
   }
 
-  processPrimitive<P>(primitive: Primitive<P>, inputs: readonly Tensor[], primals: readonly Tensor[], output: Tensor, params: P): Tensor {
+  processPrimitive<P>(
+    primitive: Primitive<P>,
+    inputs: readonly Tensor[],
+    primals: readonly Tensor[],
+    output: Tensor,
+    params: P,
+  ): Tensor {
     if (this.closed) throw escapedTracer(primitive.name, this);
     const parents = new Array<TapeNode | undefined>(inputs.length);
     for (let i = 0; i < inputs.length; i++) parents[i] = inputs[i]!.level === this.level ? inputs[i]!.node : undefined;
-    const node = makeNode(this.nodes.length, primitive as Primitive<unknown>, params, parents, primals, output, undefined);
+    const node = makeNode(
+      this.nodes.length,
+      primitive as Primitive<unknown>,
+      params,
+      parents,
+      primals,
+      output,
+      undefined,
+    );
     this.nodes.push(node);
     return tracedTensor(dataOf(output), output.shape, this, output, node, undefined);
   }
@@ -119,12 +133,21 @@ export function escapedTracer(op: string, trace: Trace): EscapedTracerError {
  * of the value it belongs to. A rule that transposed or broadcast by mistake would otherwise
  * give silently wrong derivatives whenever the sizes happen to agree.
  */
-export function checkRuleShape(op: string, rule: 'VJP' | 'JVP', what: string, got: Tensor, expected: readonly number[]): void {
+export function checkRuleShape(
+  op: string,
+  rule: 'VJP' | 'JVP',
+  what: string,
+  got: Tensor,
+  expected: readonly number[],
+): void {
   const shape = got.shape;
   if (shape.length === expected.length) {
     let same = true;
     for (let k = 0; k < shape.length; k++) if (shape[k] !== expected[k]) same = false;
     if (same) return;
   }
-  throw new ShapeError(op, `the ${rule} rule of ${op} returned ${what} of shape ${formatShape(shape)} where ${formatShape(expected)} was expected; a rule must return one value per ${rule === 'VJP' ? 'input, shaped like that input' : 'output, shaped like the output'}`);
+  throw new ShapeError(
+    op,
+    `the ${rule} rule of ${op} returned ${what} of shape ${formatShape(shape)} where ${formatShape(expected)} was expected; a rule must return one value per ${rule === 'VJP' ? 'input, shaped like that input' : 'output, shaped like the output'}`,
+  );
 }

@@ -42,7 +42,9 @@ let storageOf: (t: Tensor) => Float64Array;
 let concreteGuard: ((t: Tensor, fn: string) => void) | undefined;
 
 /** @internal Installs (or removes) jit's guard on public value reads; returns the previous one. */
-export function setConcreteGuard(guard: ((t: Tensor, fn: string) => void) | undefined): ((t: Tensor, fn: string) => void) | undefined {
+export function setConcreteGuard(
+  guard: ((t: Tensor, fn: string) => void) | undefined,
+): ((t: Tensor, fn: string) => void) | undefined {
   const previous = concreteGuard;
   concreteGuard = guard;
   return previous;
@@ -85,9 +87,20 @@ export class Tensor {
    * the primal and the node (reverse) or tangent (forward). Positional arguments keep this
    * constructor, which runs once per op per level, free of temporary objects.
    */
-  constructor(token: symbol, data: Float64Array, shape: readonly number[], trace?: Trace, primal?: Tensor, node?: TapeNode, tangent?: Tensor) {
+  constructor(
+    token: symbol,
+    data: Float64Array,
+    shape: readonly number[],
+    trace?: Trace,
+    primal?: Tensor,
+    node?: TapeNode,
+    tangent?: Tensor,
+  ) {
     if (token !== CONSTRUCT) {
-      throw new InvalidArgumentError('Tensor', 'new Tensor(...) is internal; make tensors with tensor(values, shape?), scalar, zeros, ones, full, eye, randn or rand');
+      throw new InvalidArgumentError(
+        'Tensor',
+        'new Tensor(...) is internal; make tensors with tensor(values, shape?), scalar, zeros, ones, full, eye, randn or rand',
+      );
     }
     this.#data = data;
     // Shapes are frozen once and then shared (an op's output usually reuses its input's shape).
@@ -119,7 +132,10 @@ export class Tensor {
   item(): number {
     checkArity('Tensor.item', arguments.length, 0);
     if (this.size !== 1) {
-      throw new ShapeError('Tensor.item', `item() needs a tensor with one element, got shape ${formatShape(this.shape)}; use toArray(), or reduce first with sum()`);
+      throw new ShapeError(
+        'Tensor.item',
+        `item() needs a tensor with one element, got shape ${formatShape(this.shape)}; use toArray(), or reduce first with sum()`,
+      );
     }
     if (concreteGuard !== undefined) concreteGuard(this, 'Tensor.item');
     return this.#data[0]!;
@@ -170,7 +186,8 @@ function summarise(data: Float64Array, shape: readonly number[]): string {
     if (axis === shape.length) return String(data[offset]);
     const n = shape[axis]!;
     const at = (i: number) => show(axis + 1, offset + i * strides[axis]!);
-    const items = n <= 6 ? Array.from({ length: n }, (_, i) => at(i)) : [at(0), at(1), at(2), '…', at(n - 3), at(n - 2), at(n - 1)];
+    const items =
+      n <= 6 ? Array.from({ length: n }, (_, i) => at(i)) : [at(0), at(1), at(2), '…', at(n - 3), at(n - 2), at(n - 1)];
     return `[${items.join(', ')}]`;
   };
   return show(0, 0);
@@ -196,7 +213,14 @@ export function fromData(data: Float64Array, shape: readonly number[]): Tensor {
 }
 
 /** @internal Makes a traced tensor: for the traces (tape.ts, forward.ts) only. */
-export function tracedTensor(data: Float64Array, shape: readonly number[], trace: Trace, primal: Tensor, node: TapeNode | undefined, tangent: Tensor | undefined): Tensor {
+export function tracedTensor(
+  data: Float64Array,
+  shape: readonly number[],
+  trace: Trace,
+  primal: Tensor,
+  node: TapeNode | undefined,
+  tangent: Tensor | undefined,
+): Tensor {
   return new Tensor(CONSTRUCT, data, shape, trace, primal, node, tangent);
 }
 
@@ -216,7 +240,12 @@ export function tensor(values: NestedArray | Float64Array | readonly number[], s
   if (typeof values === 'number') {
     data = Float64Array.of(values);
     inferred = [];
-  } else if (ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
+  } else if (
+    ArrayBuffer.isView(values) &&
+    !(values instanceof DataView) &&
+    !(values instanceof BigInt64Array) &&
+    !(values instanceof BigUint64Array)
+  ) {
     data = Float64Array.from(values as unknown as ArrayLike<number>);
     inferred = [data.length];
   } else if (Array.isArray(values)) {
@@ -230,12 +259,18 @@ export function tensor(values: NestedArray | Float64Array | readonly number[], s
     };
     fill(values);
   } else {
-    throw new InvalidArgumentError('tensor', `values must be a number, nested arrays of numbers or a typed array, got ${describeValue(values)}`);
+    throw new InvalidArgumentError(
+      'tensor',
+      `values must be a number, nested arrays of numbers or a typed array, got ${describeValue(values)}`,
+    );
   }
   if (shape !== undefined) {
     const given = checkShape('tensor', 'shape', shape);
     if (shapeSize(given) !== data.length) {
-      throw new ShapeError('tensor', `${data.length} values cannot take shape ${formatShape(given)} (which holds ${shapeSize(given)})`);
+      throw new ShapeError(
+        'tensor',
+        `${data.length} values cannot take shape ${formatShape(given)} (which holds ${shapeSize(given)})`,
+      );
     }
     return fromData(data, given);
   }
@@ -246,9 +281,16 @@ export function tensor(values: NestedArray | Float64Array | readonly number[], s
 function inferShape(values: unknown, path: string, open: Set<unknown>): number[] {
   if (typeof values === 'number') return [];
   if (!Array.isArray(values)) {
-    throw new InvalidArgumentError('tensor', `${path} is ${describeValue(values)}; a tensor's entries must be numbers (nested arrays of numbers)`);
+    throw new InvalidArgumentError(
+      'tensor',
+      `${path} is ${describeValue(values)}; a tensor's entries must be numbers (nested arrays of numbers)`,
+    );
   }
-  if (open.has(values)) throw new InvalidArgumentError('tensor', `${path} contains itself (a cyclic array); nested arrays must form a tree`);
+  if (open.has(values))
+    throw new InvalidArgumentError(
+      'tensor',
+      `${path} contains itself (a cyclic array); nested arrays must form a tree`,
+    );
   if (open.size >= MAX_RANK) throw new ShapeError('tensor', `the nested array is deeper than ${MAX_RANK} levels`);
   open.add(values);
   const list = values as readonly unknown[];
@@ -257,7 +299,10 @@ function inferShape(values: unknown, path: string, open: Set<unknown>): number[]
     const shape = inferShape(list[i], `${path}[${i}]`, open);
     if (i === 0) inner = shape;
     else if (shape.length !== inner.length || shape.some((d, k) => d !== inner[k])) {
-      throw new ShapeError('tensor', `ragged nested array: ${path}[0] has shape ${formatShape(inner)} but ${path}[${i}] has shape ${formatShape(shape)}`);
+      throw new ShapeError(
+        'tensor',
+        `ragged nested array: ${path}[0] has shape ${formatShape(inner)} but ${path}[${i}] has shape ${formatShape(shape)}`,
+      );
     }
   }
   open.delete(values);
@@ -280,7 +325,11 @@ function allocateFor(fn: string, size: number): Float64Array {
   try {
     return allocate(size);
   } catch (error) {
-    if (error instanceof RangeError) throw new InvalidArgumentError(fn, `could not allocate ${size} float64 values (${(size * 8) / 2 ** 30} GiB): ${error.message}`);
+    if (error instanceof RangeError)
+      throw new InvalidArgumentError(
+        fn,
+        `could not allocate ${size} float64 values (${(size * 8) / 2 ** 30} GiB): ${error.message}`,
+      );
     throw error;
   }
 }
@@ -354,7 +403,8 @@ export function toTensor(x: TensorLike, fn: string, name: string): Tensor {
 /** The hint for a value that is almost a tensor. */
 function wrapHint(x: unknown): string {
   if (Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) return '; wrap it with tensor(...)';
-  if (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x))) return `; pass the number ${Number(x)}, not a string`;
+  if (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)))
+    return `; pass the number ${Number(x)}, not a string`;
   return '';
 }
 
@@ -389,7 +439,11 @@ export function describe(x: unknown): string {
  * const rng = randomTensors(0);
  * const x = rng.randn([3, 2]);
  */
-export function randomTensors(seed = 0): { randn(shape: readonly number[]): Tensor; rand(shape: readonly number[], low?: number, high?: number): Tensor; source: RandomSource } {
+export function randomTensors(seed = 0): {
+  randn(shape: readonly number[]): Tensor;
+  rand(shape: readonly number[], low?: number, high?: number): Tensor;
+  source: RandomSource;
+} {
   checkArity('randomTensors', arguments.length, 1);
   const source = createRandom(checkSeed('randomTensors', seed));
   return {

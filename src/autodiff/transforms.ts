@@ -57,7 +57,13 @@ interface Recording {
  * then on the tape can be swept but not extended, so a traced value that escaped is caught.
  * With `hasAux`, f returns a pair [output, aux] (JAX's `has_aux`) and only the output is swept.
  */
-function record(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest, hasAux = false): Recording {
+function record(
+  fn: string,
+  f: (x: never, ...rest: Rest) => unknown,
+  x: unknown,
+  rest: Rest,
+  hasAux = false,
+): Recording {
   checkFunction(fn, 'f', f);
   const inputs = flatten(x, fn);
   const tape = new Tape(newLevel(), fn);
@@ -97,7 +103,11 @@ function pull(fn: string, r: Recording, cotangents: readonly Tensor[]): unknown 
  * const { value, pullback } = vjp((x) => mul(x, x), tensor([1, 2]));
  * pullback(tensor([1, 1])).toArray(); // → [2, 4]
  */
-export function vjp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; pullback: (cotangent: Y) => TensorTree<X> } {
+export function vjp<X, Y>(
+  f: (x: TensorTree<X>, ...rest: Rest) => Y,
+  x: X,
+  ...rest: Rest
+): { value: Y; pullback: (cotangent: Y) => TensorTree<X> } {
   const r = record('vjp', f as never, x, rest);
   r.tape.memoiseRules = true; // the pullback may be called many times
   return {
@@ -113,7 +123,10 @@ function scalarOutput(fn: string, r: Recording): Tensor {
   const out = r.outputs.leaves;
   if (out.length !== 1 || !(out[0]!.size === 1)) {
     const got = out.length === 1 ? `shape ${formatShape(out[0]!.shape)}` : `a tree of ${out.length} tensors`;
-    throw new ShapeError(fn, `f must return a scalar (one element), got ${got}; sum() the output, or use vjp or jacobian for non-scalar outputs`);
+    throw new ShapeError(
+      fn,
+      `f must return a scalar (one element), got ${got}; sum() the output, or use vjp or jacobian for non-scalar outputs`,
+    );
   }
   return out[0]!;
 }
@@ -123,7 +136,9 @@ function scalarOutput(fn: string, r: Recording): Tensor {
  * Extra arguments are passed to `f` and not differentiated.
  * @example grad((x) => sum(square(x)))(tensor([1, 2])).toArray(); // → [2, 4]
  */
-export function grad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number): (x: GradInput<X>, ...rest: Rest) => TensorTree<X> {
+export function grad<X = Tensor>(
+  f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number,
+): (x: GradInput<X>, ...rest: Rest) => TensorTree<X> {
   checkArity('grad', arguments.length, 1, 'grad(f) returns the gradient function: call it as grad(f)(x)');
   checkFunction('grad', 'f', f);
   return (x, ...rest) => valueAndGradAt('grad', f, x, rest).grad as TensorTree<X>;
@@ -139,14 +154,27 @@ export function grad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor 
  * valueAndGrad((x) => sum(square(x)))(tensor([3])); // → { value: 9, grad: [6] }
  * valueAndGrad((x) => [sum(square(x)), mul(x, 2)], { hasAux: true })(tensor([3])); // → { value: 9, grad: [6], aux: [6] }
  */
-export function valueAndGrad<X = Tensor>(f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number, options?: { hasAux?: false }): (x: GradInput<X>, ...rest: Rest) => { value: Tensor; grad: TensorTree<X> };
-export function valueAndGrad<X = Tensor, A = unknown>(f: (x: TensorTree<X>, ...rest: Rest) => readonly [Tensor | number, A], options: { hasAux: true }): (x: GradInput<X>, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux: A };
-export function valueAndGrad<X>(f: (x: TensorTree<X>, ...rest: Rest) => unknown, options?: { hasAux?: boolean }): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux?: unknown } {
+export function valueAndGrad<X = Tensor>(
+  f: (x: TensorTree<X>, ...rest: Rest) => Tensor | number,
+  options?: { hasAux?: false },
+): (x: GradInput<X>, ...rest: Rest) => { value: Tensor; grad: TensorTree<X> };
+export function valueAndGrad<X = Tensor, A = unknown>(
+  f: (x: TensorTree<X>, ...rest: Rest) => readonly [Tensor | number, A],
+  options: { hasAux: true },
+): (x: GradInput<X>, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux: A };
+export function valueAndGrad<X>(
+  f: (x: TensorTree<X>, ...rest: Rest) => unknown,
+  options?: { hasAux?: boolean },
+): (x: X, ...rest: Rest) => { value: Tensor; grad: TensorTree<X>; aux?: unknown } {
   checkArity('valueAndGrad', arguments.length, 2, 'valueAndGrad(f) returns a function: call it as valueAndGrad(f)(x)');
   checkFunction('valueAndGrad', 'f', f);
   const { hasAux = false } = readOptions('valueAndGrad', options, ['hasAux']);
   if (!checkBoolean('valueAndGrad', 'options.hasAux', hasAux)) {
-    return (x, ...rest) => valueAndGradAt('valueAndGrad', f as (x: TensorTree<X>, ...rest: Rest) => Tensor, x, rest) as { value: Tensor; grad: TensorTree<X> };
+    return (x, ...rest) =>
+      valueAndGradAt('valueAndGrad', f as (x: TensorTree<X>, ...rest: Rest) => Tensor, x, rest) as {
+        value: Tensor;
+        grad: TensorTree<X>;
+      };
   }
   return (x, ...rest) => {
     const r = record('valueAndGrad', f as never, x, rest, true);
@@ -165,7 +193,12 @@ export function valueAndGrad<X>(f: (x: TensorTree<X>, ...rest: Rest) => unknown,
  * public function the user called.
  * @example valueAndGradAt('hvp', (x) => sum(square(x)), tensor([1, 2]), []).grad; // → [2, 4]
  */
-export function valueAndGradAt(fn: string, f: (x: never, ...rest: Rest) => unknown, x: unknown, rest: Rest): { value: Tensor; grad: unknown } {
+export function valueAndGradAt(
+  fn: string,
+  f: (x: never, ...rest: Rest) => unknown,
+  x: unknown,
+  rest: Rest,
+): { value: Tensor; grad: unknown } {
   const r = record(fn, f, x, rest);
   const out = scalarOutput(fn, r);
   return { value: lower(fn, out, r.tape.level), grad: pull(fn, r, [onesLike(out)]) };
@@ -176,7 +209,12 @@ export function valueAndGradAt(fn: string, f: (x: never, ...rest: Rest) => unkno
  * `v` must have the structure and shapes of `x`.
  * @example jvp((x) => mul(x, x), tensor([3]), tensor([1])).tangent.toArray(); // → [6]
  */
-export function jvp<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, v: X, ...rest: Rest): { value: Y; tangent: Y } {
+export function jvp<X, Y>(
+  f: (x: TensorTree<X>, ...rest: Rest) => Y,
+  x: X,
+  v: X,
+  ...rest: Rest
+): { value: Y; tangent: Y } {
   checkFunction('jvp', 'f', f);
   const inputs = flatten(x, 'jvp');
   const tangents = matchTree('jvp', 'tangent', inputs, v);
@@ -205,27 +243,41 @@ export type JacobianMode = 'fwd' | 'rev';
  * An empty input or output gives an empty Jacobian of that shape.
  * @example jacobian((x) => mul(x, 2))(tensor([1, 2])).toNested(); // → [[2, 0], [0, 2]]
  */
-export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mode?: JacobianMode }): (x: Tensor | number, ...rest: Rest) => Tensor {
+export function jacobian(
+  f: (x: Tensor, ...rest: Rest) => Tensor,
+  options?: { mode?: JacobianMode },
+): (x: Tensor | number, ...rest: Rest) => Tensor {
   checkArity('jacobian', arguments.length, 2, 'jacobian(f) returns a function: call it as jacobian(f)(x)');
   checkFunction('jacobian', 'f', f);
   const given = readOptions('jacobian', options, ['mode']);
   const mode = checkOneOf('jacobian', 'options.mode', given.mode ?? 'rev', ['fwd', 'rev'] as const);
   return (input, ...rest) => {
     if (input !== null && typeof input === 'object' && !(input instanceof Tensor)) {
-      throw new InvalidArgumentError('jacobian', `x must be a Tensor or a number, got ${describe(input)}; for a tree, ravel() it first and differentiate the flat vector`);
+      throw new InvalidArgumentError(
+        'jacobian',
+        `x must be a Tensor or a number, got ${describe(input)}; for a tree, ravel() it first and differentiate the flat vector`,
+      );
     }
     const x = toTensor(input, 'jacobian', 'x');
     const { value, jvp: push, vjp: pull } = recordLinearMaps<Tensor, unknown>('jacobian', f, x, rest);
-    if (!(value instanceof Tensor)) throw new InvalidArgumentError('jacobian', `f must return a single Tensor, got ${describe(value)}; ravel() a tree output first`);
+    if (!(value instanceof Tensor))
+      throw new InvalidArgumentError(
+        'jacobian',
+        `f must return a single Tensor, got ${describe(value)}; ravel() a tree output first`,
+      );
     const shape = [...value.shape, ...x.shape];
     if (value.size === 0 || x.size === 0) return fromData(new Float64Array(0), shape);
     if (mode === 'rev') {
       const basis = eye(value.size);
-      const rows = Array.from({ length: value.size }, (_, i) => reshape(pull(reshape(index(basis, i), value.shape)) as Tensor, [x.size]));
+      const rows = Array.from({ length: value.size }, (_, i) =>
+        reshape(pull(reshape(index(basis, i), value.shape)) as Tensor, [x.size]),
+      );
       return reshape(stack(rows), shape);
     }
     const basis = eye(x.size);
-    const columns = Array.from({ length: x.size }, (_, j) => reshape(push(reshape(index(basis, j), x.shape)) as Tensor, [value.size]));
+    const columns = Array.from({ length: x.size }, (_, j) =>
+      reshape(push(reshape(index(basis, j), x.shape)) as Tensor, [value.size]),
+    );
     return reshape(transpose(stack(columns)), shape);
   };
 }
@@ -237,7 +289,11 @@ export function jacobian(f: (x: Tensor, ...rest: Rest) => Tensor, options?: { mo
  * const { jvp: df } = linearize((x) => sin(x), tensor([0]));
  * df(tensor([2])).toArray(); // → [2]
  */
-export function linearize<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y } {
+export function linearize<X, Y>(
+  f: (x: TensorTree<X>, ...rest: Rest) => Y,
+  x: X,
+  ...rest: Rest
+): { value: Y; jvp: (v: X) => Y } {
   const { value, jvp: push } = recordLinearMaps<X, Y>('linearize', f, x, rest);
   return { value, jvp: push };
 }
@@ -252,7 +308,11 @@ export function linearize<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X,
  * J(tensor([1, 0])).toArray(); // → [3, 0]
  * Jt(tensor([1, 0])).toArray(); // → [3, 0]
  */
-export function linearizeAndTranspose<X, Y>(f: (x: TensorTree<X>, ...rest: Rest) => Y, x: X, ...rest: Rest): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => TensorTree<X> } {
+export function linearizeAndTranspose<X, Y>(
+  f: (x: TensorTree<X>, ...rest: Rest) => Y,
+  x: X,
+  ...rest: Rest
+): { value: Y; jvp: (v: X) => Y; vjp: (u: Y) => TensorTree<X> } {
   const { value, jvp: push, vjp: pull } = recordLinearMaps<X, Y>('linearizeAndTranspose', f, x, rest);
   return { value, jvp: push, vjp: pull };
 }
@@ -286,7 +346,9 @@ export function recordLinearMaps<X, Y>(
       const seeds = new Map<number, Tensor>(r.traced.map((t, i) => [t.node!.id, vs[i]!]));
       live ??= liveNodes(r.tape, outputIds);
       const tangents = upTo >= 0 ? forwardSweep(r.tape, seeds, upTo, live) : [];
-      return r.outputs.rebuild(r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o))) as Y;
+      return r.outputs.rebuild(
+        r.outputs.leaves.map((o) => (o.level === level ? tangents[o.node!.id] : undefined) ?? zerosLike(o)),
+      ) as Y;
     },
     vjp(u: Y) {
       checkArity(`${fn}().vjp`, arguments.length, 1);

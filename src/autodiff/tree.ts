@@ -45,17 +45,27 @@ export function flatten(tree: unknown, fn: string, root = 'x'): Flattened {
     }
     const container = Array.isArray(node) || isPlainObject(node);
     if (!container) {
-      throw new InvalidArgumentError(fn, `${path} is ${describe(node)}; ${root === 'x' ? 'inputs' : `${root} leaves`} must be Tensors, numbers, or arrays / plain objects of them`);
+      throw new InvalidArgumentError(
+        fn,
+        `${path} is ${describe(node)}; ${root === 'x' ? 'inputs' : `${root} leaves`} must be Tensors, numbers, or arrays / plain objects of them`,
+      );
     }
-    if (open.has(node)) throw new InvalidArgumentError(fn, `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); a tree must not refer back to its own containers`);
-    if (open.size >= MAX_DEPTH) throw new InvalidArgumentError(fn, `${path} is nested more than ${MAX_DEPTH} levels deep`);
+    if (open.has(node))
+      throw new InvalidArgumentError(
+        fn,
+        `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); a tree must not refer back to its own containers`,
+      );
+    if (open.size >= MAX_DEPTH)
+      throw new InvalidArgumentError(fn, `${path} is nested more than ${MAX_DEPTH} levels deep`);
     open.add(node);
     let rebuild: (next: () => Tensor) => Tree;
     if (Array.isArray(node)) {
       const children = node.map((child, i) => build(child, `${path}[${i}]`));
       rebuild = (next) => children.map((c) => c(next));
     } else {
-      const entries = Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, build(v, `${path}.${k}`)] as const);
+      const entries = Object.entries(node as Record<string, unknown>).map(
+        ([k, v]) => [k, build(v, `${path}.${k}`)] as const,
+      );
       rebuild = (next) => Object.fromEntries(entries.map(([k, c]) => [k, c(next)]));
     }
     open.delete(node);
@@ -79,7 +89,10 @@ const MAX_DEPTH = 256;
 export function matchTree(fn: string, what: string, reference: Flattened, other: unknown): Tensor[] {
   const flat = flatten(other, fn, what);
   if (flat.leaves.length !== reference.leaves.length) {
-    throw new ShapeError(fn, `${what} has ${flat.leaves.length} leaves but the primal has ${reference.leaves.length}; it must have the same structure`);
+    throw new ShapeError(
+      fn,
+      `${what} has ${flat.leaves.length} leaves but the primal has ${reference.leaves.length}; it must have the same structure`,
+    );
   }
   // Leaves pair up by position, so the keys must match too: { b, a } is not a tangent for { a, b }.
   const referenceRoot = reference.paths[0]?.match(/^[^.[]*/)?.[0] ?? '';
@@ -87,13 +100,19 @@ export function matchTree(fn: string, what: string, reference: Flattened, other:
     const own = path.slice(what.length);
     const expected = reference.paths[i]!.slice(referenceRoot.length);
     if (own !== expected) {
-      throw new ShapeError(fn, `${what} has a leaf at ${path} where the primal has ${reference.paths[i]}; it must have the same structure (same keys in the same order)`);
+      throw new ShapeError(
+        fn,
+        `${what} has a leaf at ${path} where the primal has ${reference.paths[i]}; it must have the same structure (same keys in the same order)`,
+      );
     }
   });
   flat.leaves.forEach((leaf, i) => {
     const ref = reference.leaves[i]!;
     if (leaf.shape.length !== ref.shape.length || leaf.shape.some((d, k) => d !== ref.shape[k])) {
-      throw new ShapeError(fn, `${flat.paths[i]} has shape ${formatShape(leaf.shape)} but ${reference.paths[i]} has shape ${formatShape(ref.shape)}; they must match`);
+      throw new ShapeError(
+        fn,
+        `${flat.paths[i]} has shape ${formatShape(leaf.shape)} but ${reference.paths[i]} has shape ${formatShape(ref.shape)}; they must match`,
+      );
     }
   });
   return flat.leaves;
@@ -115,12 +134,16 @@ export function ravel<T extends Tree>(tree: T): { vector: Tensor; unravel: (vect
 function ravelFor<T extends Tree>(fn: string, tree: T): { vector: Tensor; unravel: (vector: Tensor) => TensorTree<T> } {
   const flat = flatten(tree, fn);
   const { sizes, total } = layout(flat.leaves);
-  const vector = flat.leaves.length === 0 ? fromData(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
+  const vector =
+    flat.leaves.length === 0 ? fromData(new Float64Array(0), [0]) : concat(flat.leaves.map((l) => reshape(l, [-1])));
   const unravel = function (v: Tensor): TensorTree<T> {
     checkArity('unravel', arguments.length, 1);
     if (!(v instanceof Tensor) || v.rank !== 1 || v.size !== total) {
       const error = v instanceof Tensor ? ShapeError : InvalidArgumentError;
-      throw new error('unravel', `vector must be a Tensor of shape [${total}] (a vector of length ${total}), got ${v instanceof Tensor ? formatShape(v.shape) : describe(v)}`);
+      throw new error(
+        'unravel',
+        `vector must be a Tensor of shape [${total}] (a vector of length ${total}), got ${v instanceof Tensor ? formatShape(v.shape) : describe(v)}`,
+      );
     }
     let offset = 0;
     const leaves = flat.leaves.map((leaf, i) => {
@@ -142,7 +165,11 @@ function ravelFor<T extends Tree>(fn: string, tree: T): { vector: Tensor; unrave
  */
 export function unravel<T extends Tree>(vector: Tensor, template: T): TensorTree<T> {
   checkArity('unravel', arguments.length, 2);
-  if (arguments.length < 2) throw new InvalidArgumentError('unravel', 'needs the template tree as its second argument: unravel(vector, template)');
+  if (arguments.length < 2)
+    throw new InvalidArgumentError(
+      'unravel',
+      'needs the template tree as its second argument: unravel(vector, template)',
+    );
   return ravelFor('unravel', template).unravel(vector);
 }
 
@@ -179,7 +206,8 @@ export function flatView(flat: Flattened, fn: string): FlatView {
   return {
     size: total,
     leaves: flat.leaves,
-    toTree: (v) => flat.rebuild(flat.leaves.map((leaf, i) => fromData(v.slice(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
+    toTree: (v) =>
+      flat.rebuild(flat.leaves.map((leaf, i) => fromData(v.slice(offsets[i]!, offsets[i]! + leaf.size), leaf.shape))),
     toFlat: (tree) => {
       const out = new Float64Array(total);
       flatten(tree, fn).leaves.forEach((leaf, i) => out.set(dataOf(leaf), offsets[i]!));

@@ -4,7 +4,16 @@
  * from them (empirical and sampled). Each records its model once and replays sweeps per product.
  */
 import { InvalidArgumentError, ShapeError, formatShape } from '../errors.js';
-import { checkArity, checkFunction, checkIndexList, checkNonNegative, checkOneOf, checkSeed, describeValue, readOptions } from '../validate.js';
+import {
+  checkArity,
+  checkFunction,
+  checkIndexList,
+  checkNonNegative,
+  checkOneOf,
+  checkSeed,
+  describeValue,
+  readOptions,
+} from '../validate.js';
 import { Tensor, type Tree } from '../autodiff/index.js';
 import { dataOf, fromData } from '../autodiff/tensor.js';
 import { recordLinearMaps, valueAndGradAt } from '../autodiff/transforms.js';
@@ -34,20 +43,40 @@ export function gaussNewtonOperator<P extends Tree>(
   const view = flatView(fn, 'params', params);
   const given = readOptions(fn, options, ['damping']);
   const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
-  const modelMaps = recordLinearMaps<unknown, Tensor>(fn, singleTensorOutput(fn, 'model', model as (p: unknown) => unknown), params, []);
+  const modelMaps = recordLinearMaps<unknown, Tensor>(
+    fn,
+    singleTensorOutput(fn, 'model', model as (p: unknown) => unknown),
+    params,
+    [],
+  );
   const z = modelMaps.value;
-  const lossHessian = recordLinearMaps<Tensor, Tensor>(fn, (y: Tensor) => valueAndGradAt(fn, loss, y, []).grad, z, []).jvp;
-  const product = (v: Float64Array) => withDamping(view.toFlat(modelMaps.vjp(lossHessian(modelMaps.jvp(view.toTree(v))))), v, damping);
+  const lossHessian = recordLinearMaps<Tensor, Tensor>(
+    fn,
+    (y: Tensor) => valueAndGradAt(fn, loss, y, []).grad,
+    z,
+    [],
+  ).jvp;
+  const product = (v: Float64Array) =>
+    withDamping(view.toFlat(modelMaps.vjp(lossHessian(modelMaps.jvp(view.toTree(v))))), v, damping);
   return Object.freeze({ size: view.size, damping, output: z, apply: checkedApply(fn, view.size, product) });
 }
 
 /** Wraps `f` so that an output other than one Tensor is reported by `fn` as a mistake in `name`. */
-function singleTensorOutput(fn: string, name: string, f: (p: unknown) => unknown, rank?: number): (p: unknown) => Tensor {
+function singleTensorOutput(
+  fn: string,
+  name: string,
+  f: (p: unknown) => unknown,
+  rank?: number,
+): (p: unknown) => Tensor {
   return (p) => {
     const out = f(p);
-    if (!(out instanceof Tensor)) throw new InvalidArgumentError(fn, `${name} must return a single Tensor, got ${describeValue(out)}`);
+    if (!(out instanceof Tensor))
+      throw new InvalidArgumentError(fn, `${name} must return a single Tensor, got ${describeValue(out)}`);
     if (rank !== undefined && out.rank !== rank) {
-      throw new ShapeError(fn, `${name} must return a vector [N] (one loss per example), got shape ${formatShape(out.shape)}`);
+      throw new ShapeError(
+        fn,
+        `${name} must return a vector [N] (one loss per example), got shape ${formatShape(out.shape)}`,
+      );
     }
     return out;
   };
@@ -71,15 +100,31 @@ export interface PerSampleGradients {
  * @example
  * const { gradients } = perSampleGradients((p) => losses(p, X, y), params); // N × d
  */
-export function perSampleGradients<P extends Tree>(perExampleLoss: (params: P, ...rest: never[]) => Tensor, params: P, ...rest: unknown[]): PerSampleGradients {
+export function perSampleGradients<P extends Tree>(
+  perExampleLoss: (params: P, ...rest: never[]) => Tensor,
+  params: P,
+  ...rest: unknown[]
+): PerSampleGradients {
   const fn = 'perSampleGradients';
   checkFunction(fn, 'perExampleLoss', perExampleLoss);
   const view = flatView(fn, 'params', params);
-  return jacobianRows(fn, 'perExampleLoss', (p) => (perExampleLoss as (q: unknown, ...rest: unknown[]) => unknown)(p, ...rest), params, view);
+  return jacobianRows(
+    fn,
+    'perExampleLoss',
+    (p) => (perExampleLoss as (q: unknown, ...rest: unknown[]) => unknown)(p, ...rest),
+    params,
+    view,
+  );
 }
 
 /** The N × d Jacobian of a vector-valued loss, by min(N, d) sweeps over one recording. */
-function jacobianRows(fn: string, name: string, losses: (p: unknown) => unknown, params: unknown, view: FlatView): PerSampleGradients {
+function jacobianRows(
+  fn: string,
+  name: string,
+  losses: (p: unknown) => unknown,
+  params: unknown,
+  view: FlatView,
+): PerSampleGradients {
   const maps = recordLinearMaps<unknown, Tensor>(fn, singleTensorOutput(fn, name, losses, 1), params, []);
   const N = maps.value.size;
   const d = view.size;
@@ -157,13 +202,17 @@ export function fisherOperator<P extends Tree>(
   checkFunction(fn, 'negLogLikelihood', negLogLikelihood);
   const view = flatView(fn, 'params', params);
   const observed = readLabels(fn, 'labels', labels);
-  if (observed.length === 0) throw new ShapeError(fn, 'labels is empty; the Fisher is a mean over examples and needs at least one');
+  if (observed.length === 0)
+    throw new ShapeError(fn, 'labels is empty; the Fisher is a mean over examples and needs at least one');
   const { type, damping, sample, seed } = readFisherOptions(fn, options);
   const used = type === 'empirical' ? observed : sampledLabels(fn, sample!, params, seed, observed.length);
   const nll = (p: unknown) => (negLogLikelihood as (q: unknown, l: Int32Array) => unknown)(p, used.slice());
   const { gradients, count, size } = jacobianRows(fn, 'negLogLikelihood', nll, params, view);
   if (count !== used.length) {
-    throw new ShapeError(fn, `negLogLikelihood returned ${count} losses for ${used.length} labels; it must return one loss per example`);
+    throw new ShapeError(
+      fn,
+      `negLogLikelihood returned ${count} losses for ${used.length} labels; it must return one loss per example`,
+    );
   }
   const product = (v: Float64Array) => {
     // F·v = Gᵀ(G·v)/N + λv, two matrix-vector products: the n×n matrix is never formed.
@@ -185,25 +234,46 @@ export function fisherOperator<P extends Tree>(
   });
 }
 
-function readFisherOptions<P>(fn: string, options: FisherOptions<P> | undefined): { type: 'empirical' | 'sampled'; damping: number; sample: FisherOptions<P>['sample']; seed: number } {
+function readFisherOptions<P>(
+  fn: string,
+  options: FisherOptions<P> | undefined,
+): { type: 'empirical' | 'sampled'; damping: number; sample: FisherOptions<P>['sample']; seed: number } {
   const given = readOptions(fn, options, ['type', 'damping', 'sample', 'seed']);
-  const type = given.type === undefined ? 'empirical' : checkOneOf(fn, 'options.type', given.type, ['empirical', 'sampled'] as const);
+  const type =
+    given.type === undefined
+      ? 'empirical'
+      : checkOneOf(fn, 'options.type', given.type, ['empirical', 'sampled'] as const);
   const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
   const sample = given.sample === undefined ? undefined : checkFunction(fn, 'options.sample', given.sample);
   const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
   if (type === 'empirical' && (given.sample !== undefined || given.seed !== undefined)) {
-    throw new InvalidArgumentError(fn, "options.sample and options.seed only apply to type 'sampled'; add type: 'sampled' or leave them out");
+    throw new InvalidArgumentError(
+      fn,
+      "options.sample and options.seed only apply to type 'sampled'; add type: 'sampled' or leave them out",
+    );
   }
   if (type === 'sampled' && sample === undefined) {
-    throw new InvalidArgumentError(fn, "type 'sampled' needs options.sample(params, rng) returning labels drawn from the model, e.g. sampleCategorical(logits, rng)");
+    throw new InvalidArgumentError(
+      fn,
+      "type 'sampled' needs options.sample(params, rng) returning labels drawn from the model, e.g. sampleCategorical(logits, rng)",
+    );
   }
   return { type, damping, sample, seed };
 }
 
-function sampledLabels<P>(fn: string, sample: NonNullable<FisherOptions<P>['sample']>, params: unknown, seed: number, count: number): Int32Array {
+function sampledLabels<P>(
+  fn: string,
+  sample: NonNullable<FisherOptions<P>['sample']>,
+  params: unknown,
+  seed: number,
+  count: number,
+): Int32Array {
   const drawn = readLabels(fn, 'the labels returned by options.sample', sample(params as P, createRandom(seed)));
   if (drawn.length !== count) {
-    throw new ShapeError(fn, `options.sample returned ${drawn.length} labels but there are ${count} examples; it must draw one label per example`);
+    throw new ShapeError(
+      fn,
+      `options.sample returned ${drawn.length} labels but there are ${count} examples; it must draw one label per example`,
+    );
   }
   return drawn;
 }

@@ -20,7 +20,14 @@ import { flatView as viewOf, type FlatView } from '../autodiff/tree.js';
 import { axpy } from '../linalg/index.js';
 import { jit } from '../autodiff/jit/index.js';
 import { readTree } from './hvp.js';
-import { HVP_MODE_TABLE, readHessianSettings, type HessianRecording, type HessianSettings, type HvpMode, type Objective } from './modes.js';
+import {
+  HVP_MODE_TABLE,
+  readHessianSettings,
+  type HessianRecording,
+  type HessianSettings,
+  type HvpMode,
+  type Objective,
+} from './modes.js';
 import type { LinearOperator } from './linear/index.js';
 
 export type { FlatView } from '../autodiff/tree.js';
@@ -79,7 +86,11 @@ export function diagonalOf(size: number, product: (v: Float64Array) => Float64Ar
 }
 
 /** @internal The public `apply` of an operator named `fn`: one validated argument, then the unchecked product. @example checkedApply('gaussNewtonOperator', 2, (u) => u.map((e) => 2 * e))(new Float64Array([1, 3])); // → [2, 6] */
-export function checkedApply(fn: string, size: number, product: (v: Float64Array) => Float64Array): (v: Float64Array) => Float64Array {
+export function checkedApply(
+  fn: string,
+  size: number,
+  product: (v: Float64Array) => Float64Array,
+): (v: Float64Array) => Float64Array {
   const name = `${fn}().apply`;
   return function apply(v: Float64Array): Float64Array {
     checkArity(name, arguments.length, 1);
@@ -109,8 +120,19 @@ export interface RecordedHessian {
  * itself (no ravel inside it); v is split into leaves outside.
  * @example recordHessian('newtonCg', loss, params, flatView('newtonCg', 'params', params), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []).product(b);
  */
-export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Tensor | number, x: unknown, view: FlatView, settings: HessianSettings, rest: readonly unknown[]): RecordedHessian {
-  const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step: settings.step };
+export function recordHessian(
+  fn: string,
+  f: (x: never, ...rest: never[]) => Tensor | number,
+  x: unknown,
+  view: FlatView,
+  settings: HessianSettings,
+  rest: readonly unknown[],
+): RecordedHessian {
+  const objective = {
+    fn,
+    f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest),
+    step: settings.step,
+  };
   const recording = HVP_MODE_TABLE[settings.mode].record(objective, x);
   const value = dataOf(recording.value)[0]!;
   const times = settings.jit === true ? compiledTimes(objective, settings.mode, x, view, recording) : recording.times;
@@ -126,10 +148,18 @@ export function recordHessian(fn: string, f: (x: never, ...rest: never[]) => Ten
  * coefficients are already materialised arrays. Where the product cannot be compiled (a
  * difference mode's step depends on v's values), the recording's own replay is used.
  */
-function compiledTimes(objective: Objective, mode: HvpMode, x: unknown, view: FlatView, recording: HessianRecording): (v: unknown) => unknown {
+function compiledTimes(
+  objective: Objective,
+  mode: HvpMode,
+  x: unknown,
+  view: FlatView,
+  recording: HessianRecording,
+): (v: unknown) => unknown {
   const product = HVP_MODE_TABLE[mode].product;
   const compiled = jit((v: unknown) => product(objective, x, v));
-  return compiled.lower(view.toTree(new Float64Array(view.size))).valueDependent === undefined ? compiled : recording.times;
+  return compiled.lower(view.toTree(new Float64Array(view.size))).valueDependent === undefined
+    ? compiled
+    : recording.times;
 }
 
 /**
@@ -143,7 +173,12 @@ function compiledTimes(objective: Objective, mode: HvpMode, x: unknown, view: Fl
  * const Hv = H.apply(new Float64Array(H.size).fill(1));
  * cgSolve(H, H.gradient); // a Newton step
  */
-export function hessianOperator<X extends Tree>(f: (x: X, ...rest: never[]) => Tensor | number, x: X, options?: HessianOperatorOptions, ...rest: unknown[]): HessianOperator {
+export function hessianOperator<X extends Tree>(
+  f: (x: X, ...rest: never[]) => Tensor | number,
+  x: X,
+  options?: HessianOperatorOptions,
+  ...rest: unknown[]
+): HessianOperator {
   const fn = 'hessianOperator';
   checkFunction(fn, 'f', f);
   const view = flatView(fn, 'x', x);

@@ -7,7 +7,15 @@ import { InvalidArgumentError } from '../errors.js';
 import { checkArity, checkFunction, checkOneOf, isPlainObject, readOptions } from '../validate.js';
 import type { Tensor, Tree } from '../autodiff/index.js';
 import { flatten, matchTree, type Flattened } from '../autodiff/tree.js';
-import { DIFFERENCE_MODES, HVP_MODE_TABLE, innerProduct, leavesNorm, readModeAndStep, stepFor, type HvpMode } from './modes.js';
+import {
+  DIFFERENCE_MODES,
+  HVP_MODE_TABLE,
+  innerProduct,
+  leavesNorm,
+  readModeAndStep,
+  stepFor,
+  type HvpMode,
+} from './modes.js';
 
 export { HVP_MODES, type HvpMode } from './modes.js';
 
@@ -46,10 +54,14 @@ export function readTangent(fn: string, name: string, primal: Flattened, tangent
 function refuseCycles(fn: string, node: unknown, path: string, open: Set<unknown>): void {
   if (!Array.isArray(node) && !isPlainObject(node)) return;
   if (open.has(node)) {
-    throw new InvalidArgumentError(fn, `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); a tree of tensors must not refer back to itself`);
+    throw new InvalidArgumentError(
+      fn,
+      `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); a tree of tensors must not refer back to itself`,
+    );
   }
   open.add(node);
-  for (const [key, child] of Object.entries(node)) refuseCycles(fn, child, Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`, open);
+  for (const [key, child] of Object.entries(node))
+    refuseCycles(fn, child, Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`, open);
   open.delete(node);
 }
 
@@ -95,11 +107,20 @@ export function defaultStep(mode: 'finite-difference' | 'central-difference', x:
  * hvp(f, tensor([1, 1]), tensor([1, 0])).toArray(); // → [2, 0.5]   = ½(A + Aᵀ)·v
  * hvp(f, tensor([1, 1]), tensor([1, 0]), { mode: 'rev-over-rev' }); // the same
  */
-export function hvp<X extends Tree>(f: ScalarFn<X>, x: X, v: X, options?: HvpOptions, ...rest: unknown[]): X extends number ? Tensor : X {
+export function hvp<X extends Tree>(
+  f: ScalarFn<X>,
+  x: X,
+  v: X,
+  options?: HvpOptions,
+  ...rest: unknown[]
+): X extends number ? Tensor : X {
   const fn = 'hvp';
   checkFunction(fn, 'f', f);
   readTangent(fn, 'v', readTree(fn, 'x', x), v);
-  const { mode, step } = readModeAndStep(fn, readOptions(fn, options as { mode?: unknown; step?: unknown } | undefined, ['mode', 'step']));
+  const { mode, step } = readModeAndStep(
+    fn,
+    readOptions(fn, options as { mode?: unknown; step?: unknown } | undefined, ['mode', 'step']),
+  );
   const objective = { fn, f: (y: unknown) => (f as (y: unknown, ...rest: unknown[]) => Tensor)(y, ...rest), step };
   return HVP_MODE_TABLE[mode].product(objective, x, v) as X extends number ? Tensor : X;
 }

@@ -43,7 +43,13 @@ import { recordLinearMaps, valueAndGradAt } from '../autodiff/transforms.js';
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
 
 /** Every mode `hvp` accepts, in the order the tables print them (frozen). @example for (const mode of HVP_MODES) hvp(f, x, v, { mode }); */
-export const HVP_MODES: readonly HvpMode[] = Object.freeze(['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd', 'finite-difference', 'central-difference'] as const);
+export const HVP_MODES: readonly HvpMode[] = Object.freeze([
+  'fwd-over-rev',
+  'rev-over-rev',
+  'rev-over-fwd',
+  'finite-difference',
+  'central-difference',
+] as const);
 
 /** The two modes that take a finite-difference step. */
 export const DIFFERENCE_MODES = ['finite-difference', 'central-difference'] as const;
@@ -80,7 +86,10 @@ export interface HvpModeRule {
 const gradientAt = (o: Objective, x: unknown): unknown => valueAndGradAt(o.fn, o.f, x, []).grad;
 
 /** The gradient recorded once, with f(x) carried beside it (not differentiated) as the recording's aux. */
-function recordGradient(o: Objective, x: unknown): { value: Tensor; gradient: unknown; push: (v: unknown) => unknown; pull: (u: unknown) => unknown } {
+function recordGradient(
+  o: Objective,
+  x: unknown,
+): { value: Tensor; gradient: unknown; push: (v: unknown) => unknown; pull: (u: unknown) => unknown } {
   const gradientAndValue = (y: unknown) => {
     const { value, grad } = valueAndGradAt(o.fn, o.f, y, []);
     return [grad, value];
@@ -110,7 +119,12 @@ export const HVP_MODE_TABLE: Readonly<Record<HvpMode, HvpModeRule>> = Object.fre
     yields: 'row',
     product(o, x, v) {
       const vLeaves = flatten(v, o.fn, 'v').leaves;
-      return valueAndGradAt(o.fn, (y: unknown) => innerProduct(flatten(gradientAt(o, y), o.fn, 'gradient').leaves, vLeaves), x, []).grad;
+      return valueAndGradAt(
+        o.fn,
+        (y: unknown) => innerProduct(flatten(gradientAt(o, y), o.fn, 'gradient').leaves, vLeaves),
+        x,
+        [],
+      ).grad;
     },
     record(o, x) {
       const { value, gradient, pull } = recordGradient(o, x);
@@ -144,7 +158,12 @@ export const HVP_MODE_TABLE: Readonly<Record<HvpMode, HvpModeRule>> = Object.fre
     yields: 'column',
     product(o, x, v) {
       const r = stepAt(o, 'central-difference', x, v);
-      return treeDifference(o.fn, gradientAt(o, treeAxpy(o.fn, x, r, v)), gradientAt(o, treeAxpy(o.fn, x, -r, v)), 2 * r);
+      return treeDifference(
+        o.fn,
+        gradientAt(o, treeAxpy(o.fn, x, r, v)),
+        gradientAt(o, treeAxpy(o.fn, x, -r, v)),
+        2 * r,
+      );
     },
     record(o, x) {
       refuseNonFinitePoint(o, 'central-difference', x);
@@ -162,7 +181,10 @@ export const HVP_MODE_TABLE: Readonly<Record<HvpMode, HvpModeRule>> = Object.fre
  * given with an exact mode is an error rather than silently unused.
  * @example readModeAndStep('hvp', {}); // → { mode: 'fwd-over-rev', step: undefined }
  */
-export function readModeAndStep(fn: string, options: { mode?: unknown; step?: unknown }): { mode: HvpMode; step: number | undefined } {
+export function readModeAndStep(
+  fn: string,
+  options: { mode?: unknown; step?: unknown },
+): { mode: HvpMode; step: number | undefined } {
   const mode = options.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', options.mode, HVP_MODES);
   if (options.step === undefined) return { mode, step: undefined };
   const step = checkPositive(fn, 'options.step', options.step);
@@ -186,8 +208,16 @@ export interface HessianSettings {
 }
 
 /** @internal Reads `mode`, `step` and (when `keys` lists them) `damping` and `jit` for `fn`. @example readHessianSettings('hessianDiagonal', options, ['mode', 'step']); */
-export function readHessianSettings(fn: string, options: unknown, keys: readonly ('mode' | 'damping' | 'step' | 'jit')[]): HessianSettings {
-  const given = readOptions(fn, options as { mode?: unknown; damping?: unknown; step?: unknown; jit?: unknown } | undefined, keys);
+export function readHessianSettings(
+  fn: string,
+  options: unknown,
+  keys: readonly ('mode' | 'damping' | 'step' | 'jit')[],
+): HessianSettings {
+  const given = readOptions(
+    fn,
+    options as { mode?: unknown; damping?: unknown; step?: unknown; jit?: unknown } | undefined,
+    keys,
+  );
   const { mode, step } = readModeAndStep(fn, given);
   const damping = given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping);
   return { mode, damping, step, jit: given.jit === undefined ? false : checkBoolean(fn, 'options.jit', given.jit) };
@@ -201,7 +231,8 @@ export function stepFor(fn: string, mode: DifferenceMode, xNorm: number, vNorm: 
   if (!Number.isFinite(xNorm) || !Number.isFinite(vNorm)) {
     throw new NonFiniteError(
       fn,
-      `the default finite-difference step needs finite x and v, but ‖x‖ = ${xNorm} and ‖v‖ = ${vNorm}; ` + 'remove the NaN or ±Infinity, or pass options.step',
+      `the default finite-difference step needs finite x and v, but ‖x‖ = ${xNorm} and ‖v‖ = ${vNorm}; ` +
+        'remove the NaN or ±Infinity, or pass options.step',
     );
   }
   const base = mode === 'finite-difference' ? Math.sqrt(Number.EPSILON) : Math.cbrt(Number.EPSILON);
@@ -210,7 +241,9 @@ export function stepFor(fn: string, mode: DifferenceMode, xNorm: number, vNorm: 
 
 /** The step of one difference product: the given one, or the default for this x and v. */
 function stepAt(o: Objective, mode: DifferenceMode, x: unknown, v: unknown): number {
-  return o.step ?? stepFor(o.fn, mode, leavesNorm(flatten(x, o.fn, 'x').leaves), leavesNorm(flatten(v, o.fn, 'v').leaves));
+  return (
+    o.step ?? stepFor(o.fn, mode, leavesNorm(flatten(x, o.fn, 'x').leaves), leavesNorm(flatten(v, o.fn, 'v').leaves))
+  );
 }
 
 /** Refuses a non-finite x when the operator is built, not at its first product. */

@@ -11,17 +11,27 @@ import type { RandomSource } from '../linalg/random.js';
 /** A seeded random source, as `createRandom` makes. */
 function checkRandomSource(fn: string, rng: unknown): RandomSource {
   if (typeof rng !== 'object' || rng === null || typeof (rng as { uniform?: unknown }).uniform !== 'function') {
-    throw new InvalidArgumentError(fn, `rng must be a random source such as createRandom(0), got ${describeValue(rng)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `rng must be a random source such as createRandom(0), got ${describeValue(rng)}`,
+    );
   }
   return rng as RandomSource;
 }
 
 /** The logits of a sampler: a Tensor of the given rank with finite entries. */
 function readLogits(fn: string, logits: unknown, rank: number, shapeText: string): Float64Array {
-  if (!(logits instanceof Tensor)) throw new InvalidArgumentError(fn, `logits must be a Tensor of shape ${shapeText}, got ${describeValue(logits)}`);
-  if (logits.rank !== rank) throw new ShapeError(fn, `logits must have shape ${shapeText}, got ${formatShape(logits.shape)}`);
+  if (!(logits instanceof Tensor))
+    throw new InvalidArgumentError(fn, `logits must be a Tensor of shape ${shapeText}, got ${describeValue(logits)}`);
+  if (logits.rank !== rank)
+    throw new ShapeError(fn, `logits must have shape ${shapeText}, got ${formatShape(logits.shape)}`);
   const values = dataOf(logits);
-  checkFiniteEntries(fn, 'logits', values, 'a probability needs a finite logit (for a class that must never be drawn, use a large negative one such as -1e30)');
+  checkFiniteEntries(
+    fn,
+    'logits',
+    values,
+    'a probability needs a finite logit (for a class that must never be drawn, use a large negative one such as -1e30)',
+  );
   return values;
 }
 
@@ -37,7 +47,8 @@ export function sampleCategorical(logits: Tensor, rng: RandomSource): Int32Array
   const values = readLogits(fn, logits, 2, '[N, C]');
   const source = checkRandomSource(fn, rng);
   const [N, C] = logits.shape as [number, number];
-  if (N > 0 && C === 0) throw new ShapeError(fn, `logits has shape ${formatShape(logits.shape)}: there are no classes to draw from`);
+  if (N > 0 && C === 0)
+    throw new ShapeError(fn, `logits has shape ${formatShape(logits.shape)}: there are no classes to draw from`);
   const out = new Int32Array(N);
   for (let i = 0; i < N; i++) {
     let m = -Infinity;

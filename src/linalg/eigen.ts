@@ -47,11 +47,18 @@ export interface SymmetricEigenOptions {
  * const { values, vectors } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
  * // values = [1, 3]; column 0 of vectors ∝ [1, −1], column 1 ∝ [1, 1]
  */
-export function symmetricEigen(a: Float64Array, n: number, options: SymmetricEigenOptions = {}): SymmetricEigenDecomposition {
+export function symmetricEigen(
+  a: Float64Array,
+  n: number,
+  options: SymmetricEigenOptions = {},
+): SymmetricEigenDecomposition {
   const fn = 'symmetricEigen';
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(fn, `n must be a non-negative integer, got ${n}`);
   if (a.length !== n * n) {
-    throw new ShapeError(fn, `A has ${a.length} entries but n·n = ${n}·${n} = ${n * n}; pass A as a square row-major n×n Float64Array`);
+    throw new ShapeError(
+      fn,
+      `A has ${a.length} entries but n·n = ${n}·${n} = ${n * n}; pass A as a square row-major n×n Float64Array`,
+    );
   }
   let largest = 0;
   for (let i = 0; i < a.length; i++) {

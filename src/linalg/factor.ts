@@ -12,7 +12,13 @@
  * computed row by row as dot products of rows of L, LU eliminates whole rows, and the
  * transposed triangular solves work column-oriented so they too read rows.
  */
-import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../errors.js';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  SingularMatrixError,
+} from '../errors.js';
 
 const EPSILON = Number.EPSILON;
 
@@ -40,7 +46,10 @@ function checkFinite(fn: string, name: string, a: Float64Array, n: number): void
     if (v - v !== 0) {
       // v − v is 0 for every finite v and NaN for NaN and ±Infinity: one test covers both.
       const row = Math.floor(i / n);
-      throw new NonFiniteError(fn, `${name}[${row}, ${i - row * n}] is ${v}; the matrix must contain only finite numbers`);
+      throw new NonFiniteError(
+        fn,
+        `${name}[${row}, ${i - row * n}] is ${v}; the matrix must contain only finite numbers`,
+      );
     }
   }
 }
@@ -226,7 +235,12 @@ function forwardTransposed(fn: string, t: Float64Array, n: number, x: Float64Arr
  * @example
  * solveLowerTriangular(new Float64Array([2, 0, 1, 1]), 2, new Float64Array([2, 3])); // → [1, 2]
  */
-export function solveLowerTriangular(l: Float64Array, n: number, b: Float64Array, options: TriangularSolveOptions = {}): Float64Array {
+export function solveLowerTriangular(
+  l: Float64Array,
+  n: number,
+  b: Float64Array,
+  options: TriangularSolveOptions = {},
+): Float64Array {
   checkSquare('solveLowerTriangular', 'L', l, n);
   checkRightHandSide('solveLowerTriangular', b, n);
   const x = b.slice();
@@ -244,7 +258,12 @@ export function solveLowerTriangular(l: Float64Array, n: number, b: Float64Array
  * @example
  * solveUpperTriangular(new Float64Array([2, 1, 0, 1]), 2, new Float64Array([4, 2])); // → [1, 2]
  */
-export function solveUpperTriangular(u: Float64Array, n: number, b: Float64Array, options: TriangularSolveOptions = {}): Float64Array {
+export function solveUpperTriangular(
+  u: Float64Array,
+  n: number,
+  b: Float64Array,
+  options: TriangularSolveOptions = {},
+): Float64Array {
   checkSquare('solveUpperTriangular', 'U', u, n);
   checkRightHandSide('solveUpperTriangular', b, n);
   const x = b.slice();
@@ -370,7 +389,10 @@ export function luFactor(a: Float64Array, n: number): LuFactorization {
 function checkLuFactorization(fn: string, factor: LuFactorization, n: number): void {
   checkSquare(fn, 'factor.lu', factor.lu, n);
   if (factor.pivots.length !== n) {
-    throw new ShapeError(fn, `factor.pivots has length ${factor.pivots.length} but n = ${n}; pass the result of luFactor(a, ${n})`);
+    throw new ShapeError(
+      fn,
+      `factor.pivots has length ${factor.pivots.length} but n = ${n}; pass the result of luFactor(a, ${n})`,
+    );
   }
 }
 

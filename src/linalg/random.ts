@@ -142,7 +142,10 @@ export function createRandom(seed?: number): RandomSource {
       const low = args[1] === undefined ? 0 : checkNumber(fn, 'low', args[1]);
       const high = args[2] === undefined ? 1 : checkNumber(fn, 'high', args[2]);
       if (!(low < high) || !Number.isFinite(high - low)) {
-        throw new InvalidArgumentError(fn, `the range [low, high) must be non-empty and its width finite, got low = ${low}, high = ${high}`);
+        throw new InvalidArgumentError(
+          fn,
+          `the range [low, high) must be non-empty and its width finite, got low = ${low}, high = ${high}`,
+        );
       }
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) out[i] = low + (high - low) * uniform();
@@ -159,9 +162,14 @@ export function createRandom(seed?: number): RandomSource {
       const fn = name('sampleWithoutReplacement');
       checkArity(fn, args.length, 2);
       const n = checkCount(fn, 'n', args[0]);
-      if (n > MAX_INDEX_RANGE) throw new ShapeError(fn, `n = ${n} is too large: the indices are an Int32Array, so n ≤ 2³¹ − 1`);
+      if (n > MAX_INDEX_RANGE)
+        throw new ShapeError(fn, `n = ${n} is too large: the indices are an Int32Array, so n ≤ 2³¹ − 1`);
       const k = checkCount(fn, 'k', args[1]);
-      if (k > n) throw new InvalidArgumentError(fn, `cannot draw k = ${k} distinct indices from n = ${n}; k must be an integer in [0, n]`);
+      if (k > n)
+        throw new InvalidArgumentError(
+          fn,
+          `cannot draw k = ${k} distinct indices from n = ${n}; k must be an integer in [0, n]`,
+        );
       // Partial Fisher–Yates over an index array.
       const pool = new Int32Array(n);
       for (let i = 0; i < n; i++) pool[i] = i;

@@ -134,7 +134,18 @@ export type BinaryOp =
   | 'lessEqual'
   | 'equal';
 
-function binaryContiguous(op: BinaryOp, a: Float64Array, b: Float64Array, out: Float64Array, o: number, ai: number, bi: number, n: number, as: number, bs: number): void {
+function binaryContiguous(
+  op: BinaryOp,
+  a: Float64Array,
+  b: Float64Array,
+  out: Float64Array,
+  o: number,
+  ai: number,
+  bi: number,
+  n: number,
+  as: number,
+  bs: number,
+): void {
   // Three loop shapes cover nearly all real traffic: same shape, scalar on the right, scalar on the left.
   switch (op) {
     case 'add':
@@ -399,7 +410,8 @@ export function norm2Axes(x: Float64Array, shape: readonly number[], axes: reado
       if (v > scale[at]! || Number.isNaN(v)) scale[at] = v;
     }
   });
-  for (let k = 0; k < scale.length; k++) if (scale[k]! > 0 && scale[k]! < Infinity) scale[k] = powerOfTwoNear(scale[k]!);
+  for (let k = 0; k < scale.length; k++)
+    if (scale[k]! > 0 && scale[k]! < Infinity) scale[k] = powerOfTwoNear(scale[k]!);
   const sumOfSquares = allocate(scale.length);
   forEachStrided2(shape, strides, strides, (xi, oi, _bi, n, os) => {
     for (let i = 0; i < n; i++) {
@@ -471,7 +483,12 @@ function transpose2d(x: Float64Array, rows: number, cols: number): Float64Array 
 }
 
 /** The box `[start, start + size)` of `x` along every axis. */
-export function sliceBox(x: Float64Array, shape: readonly number[], start: readonly number[], size: readonly number[]): Float64Array {
+export function sliceBox(
+  x: Float64Array,
+  shape: readonly number[],
+  start: readonly number[],
+  size: readonly number[],
+): Float64Array {
   const strides = stridesOf(shape);
   let offset = 0;
   for (let i = 0; i < shape.length; i++) offset += start[i]! * strides[i]!;
@@ -499,7 +516,12 @@ function spansTrailingAxes(box: readonly number[], shape: readonly number[]): bo
 }
 
 /** Zero array of shape `outShape` with `x` written at offset `start` (the adjoint of `sliceBox`). */
-export function padBox(x: Float64Array, shape: readonly number[], start: readonly number[], outShape: readonly number[]): Float64Array {
+export function padBox(
+  x: Float64Array,
+  shape: readonly number[],
+  start: readonly number[],
+  outShape: readonly number[],
+): Float64Array {
   return placeBox(x, shape, start, allocate(shapeSize(outShape)), outShape);
 }
 
@@ -507,7 +529,13 @@ export function padBox(x: Float64Array, shape: readonly number[], start: readonl
  * Writes `x` (of shape `shape`) into `out` (of shape `outShape`) at offset `start`, in place, and
  * returns `out`: how `concat` fills its result block by block in one pass.
  */
-export function placeBox(x: Float64Array, shape: readonly number[], start: readonly number[], out: Float64Array, outShape: readonly number[]): Float64Array {
+export function placeBox(
+  x: Float64Array,
+  shape: readonly number[],
+  start: readonly number[],
+  out: Float64Array,
+  outShape: readonly number[],
+): Float64Array {
   const strides = stridesOf(outShape);
   let offset = 0;
   for (let i = 0; i < outShape.length; i++) offset += start[i]! * strides[i]!;
@@ -538,7 +566,12 @@ export function takeAlong(x: Float64Array, shape: readonly number[], indices: In
 }
 
 /** Adds slices of `g` into a zero array of shape `shape` at `indices` along `axis` (the adjoint of `takeAlong`). */
-export function scatterAddAlong(g: Float64Array, shape: readonly number[], indices: Int32Array, axis: number): Float64Array {
+export function scatterAddAlong(
+  g: Float64Array,
+  shape: readonly number[],
+  indices: Int32Array,
+  axis: number,
+): Float64Array {
   const outer = shapeSize(shape.slice(0, axis));
   const length = shape[axis]!;
   const inner = shapeSize(shape.slice(axis + 1));
@@ -703,17 +736,18 @@ export type UnaryOp = keyof typeof unaryKernels;
  * double nearest the remainder), computed with mpmath 1.3 at 50 significant digits.
  */
 const ERF_HI = [
-  0, 0.27632639016823696, 0.5204998778130465, 0.7111556336535151, 0.8427007929497149, 0.9229001282564583, 0.9661051464753108,
-  0.9866716712191824, 0.9953222650189527, 0.9985372834133188, 0.999593047982555, 0.9998993780778803, 0.9999779095030014,
-  0.9999956972205363, 0.9999992569016276, 0.9999998862727434, 0.9999999845827421, 0.9999999981494259, 0.9999999998033839,
-  0.9999999999815149, 0.9999999999984626, 0.9999999999998869, 0.9999999999999927, 0.9999999999999996, 1,
+  0, 0.27632639016823696, 0.5204998778130465, 0.7111556336535151, 0.8427007929497149, 0.9229001282564583,
+  0.9661051464753108, 0.9866716712191824, 0.9953222650189527, 0.9985372834133188, 0.999593047982555, 0.9998993780778803,
+  0.9999779095030014, 0.9999956972205363, 0.9999992569016276, 0.9999998862727434, 0.9999999845827421,
+  0.9999999981494259, 0.9999999998033839, 0.9999999999815149, 0.9999999999984626, 0.9999999999998869,
+  0.9999999999999927, 0.9999999999999996, 1,
 ];
 const ERF_LO = [
-  0, -2.4227076221184163e-17, 1.900077467916287e-17, 4.69744077164289e-17, -2.4801011789118602e-17, -5.51775442986392e-17,
-  -3.3867031441680696e-17, 2.1431190289565338e-17, 2.20719858329765e-17, 2.6956405885413457e-17, 4.6925151097042234e-17,
-  4.451378916214761e-17, 5.363397058636269e-17, 5.224680575187069e-17, 4.9647279187212204e-17, 4.2276182391829615e-17,
-  1.44826531920025e-17, 9.86675034192752e-19, 1.2614727975054947e-17, 5.461622108299497e-17, -2.294992711807301e-17,
-  2.859354043191264e-17, -3.03759554483649e-17, 2.0875548107488853e-17, -2.1519736712498913e-17,
+  0, -2.4227076221184163e-17, 1.900077467916287e-17, 4.69744077164289e-17, -2.4801011789118602e-17,
+  -5.51775442986392e-17, -3.3867031441680696e-17, 2.1431190289565338e-17, 2.20719858329765e-17, 2.6956405885413457e-17,
+  4.6925151097042234e-17, 4.451378916214761e-17, 5.363397058636269e-17, 5.224680575187069e-17, 4.9647279187212204e-17,
+  4.2276182391829615e-17, 1.44826531920025e-17, 9.86675034192752e-19, 1.2614727975054947e-17, 5.461622108299497e-17,
+  -2.294992711807301e-17, 2.859354043191264e-17, -3.03759554483649e-17, 2.0875548107488853e-17, -2.1519736712498913e-17,
 ];
 /** 2/√π, correctly rounded. */
 const TWO_OVER_SQRT_PI = 1.1283791670955126;

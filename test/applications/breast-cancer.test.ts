@@ -4,7 +4,12 @@
  * Newton–CG to ‖∇L₋ᵢ‖ ≤ 1e-10), the 6 highest-loss test points, six inverse-Hessian routes. ~6 s.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INFLUENCE, formatInfluence, runInfluenceExperiment, type InfluenceExperiment } from '../../scripts/sections/applications.js';
+import {
+  DEFAULT_INFLUENCE,
+  formatInfluence,
+  runInfluenceExperiment,
+  type InfluenceExperiment,
+} from '../../scripts/sections/applications.js';
 
 let e: InfluenceExperiment;
 const solver = (name: string) => {

@@ -3,7 +3,12 @@
  * from 256 training rows, OBS in blocks of 4). ~6 s.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRUNING, formatPruning, runPruningExperiment, type PruningExperiment } from '../../scripts/sections/applications.js';
+import {
+  DEFAULT_PRUNING,
+  formatPruning,
+  runPruningExperiment,
+  type PruningExperiment,
+} from '../../scripts/sections/applications.js';
 
 let e: PruningExperiment;
 beforeAll(() => {
@@ -19,7 +24,8 @@ describe('digits: magnitude, OBD and OBS pruning', () => {
 
   it('light pruning costs nothing', () => {
     const light = e.rows.find((r) => r.sparsity === 0.1)!;
-    for (const m of [light.magnitude, light.obd, light.obs]) expect(m.accuracy).toBeGreaterThanOrEqual(e.dense.accuracy - 0.01);
+    for (const m of [light.magnitude, light.obd, light.obs])
+      expect(m.accuracy).toBeGreaterThanOrEqual(e.dense.accuracy - 0.01);
   });
 
   it('OBS keeps higher test accuracy than magnitude pruning at high sparsity (70–90 %)', () => {

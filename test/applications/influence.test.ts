@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { add, matmul, mean, mul, softplus, square, sub, sum, tensor, hessianOperator, perSampleGradients, operatorToMatrix, choleskySolve, type Tensor } from '../../src/index.js';
+import {
+  add,
+  matmul,
+  mean,
+  mul,
+  softplus,
+  square,
+  sub,
+  sum,
+  tensor,
+  hessianOperator,
+  perSampleGradients,
+  operatorToMatrix,
+  choleskySolve,
+  type Tensor,
+} from '../../src/index.js';
 import { cgInverse, exactInverse, fisherInverse, inverseFromOperator } from '../../src/hessian/linear/index.js';
 import {
   influence,
@@ -21,7 +36,9 @@ const rng = createRandom(11);
 const N = 60;
 const D = 4;
 const X = tensor(rng.normals(N * D), [N, D]);
-const y = tensor(Float64Array.from({ length: N }, (_, i) => (X.data[i * D]! - X.data[i * D + 1]! + 0.7 * rng.normal() > 0 ? 1 : 0)));
+const y = tensor(
+  Float64Array.from({ length: N }, (_, i) => (X.data[i * D]! - X.data[i * D + 1]! + 0.7 * rng.normal() > 0 ? 1 : 0)),
+);
 const lambda = 0.05;
 type P = { w: Tensor; b: Tensor };
 const losses = (p: P, x: Tensor = X, labels: Tensor = y) => {
@@ -29,7 +46,10 @@ const losses = (p: P, x: Tensor = X, labels: Tensor = y) => {
   return sub(softplus(z), mul(labels, z));
 };
 const objective = (p: P, weights?: Float64Array) =>
-  add(weights === undefined ? mean(losses(p)) : sum(mul(tensor(weights), losses(p))), mul(lambda / 2, add(sum(square(p.w)), square(p.b))));
+  add(
+    weights === undefined ? mean(losses(p)) : sum(mul(tensor(weights), losses(p))),
+    mul(lambda / 2, add(sum(square(p.w)), square(p.b))),
+  );
 const fit = newtonCg((p: P) => objective(p), { w: tensor(new Float64Array(D)), b: tensor(0) }, { tolerance: 1e-12 });
 const theta = fit.params as P;
 const H = hessianOperator((p: P) => objective(p), theta);
@@ -68,7 +88,10 @@ describe('influence functions', () => {
       weights[i] = s / N;
       weights[N + i] = (1 - s) / N;
     }
-    const expected = fisherInverse({ gradients: rows, count: 2 * N, size: d }, { damping: lambda, rowWeights: weights });
+    const expected = fisherInverse(
+      { gradients: rows, count: 2 * N, size: d },
+      { damping: lambda, rowWeights: weights },
+    );
     const viaFisher = influence(expected, gTest, G).influences;
     for (let i = 0; i < N; i++) expect(viaFisher[i]).toBeCloseTo(exact[i]!, 8);
     // and the empirical Fisher is a different matrix (not asserted equal, only finite)
@@ -139,7 +162,9 @@ describe('inverse Hessians validate their arguments and claim only what they mea
 
   it('exactInverse refuses a non-symmetric H instead of silently factoring (H + Hᵀ)/2', () => {
     expect(() => exactInverse(A())).toThrow(InvalidArgumentError);
-    expect(() => exactInverse(A())).toThrow(/^exactInverse: H must be symmetric, but H\[0, 1\] = 1 and H\[1, 0\] = 0 .*symmetrize: true/);
+    expect(() => exactInverse(A())).toThrow(
+      /^exactInverse: H must be symmetric, but H\[0, 1\] = 1 and H\[1, 0\] = 0 .*symmetrize: true/,
+    );
   });
 
   it('with symmetrize: true the residual is measured against H as given, and converged says it is not solved', () => {
@@ -156,13 +181,27 @@ describe('inverse Hessians validate their arguments and claim only what they mea
 
   it("options are checked: damping '1' is no longer concatenated onto the diagonal, a misspelt key is named", () => {
     const S = () => new Float64Array([2, 1, 1, 2]);
-    expect(() => exactInverse(S(), { damping: '1' as unknown as number })).toThrow(/^exactInverse: options\.damping must be .*'1' \(a string\); pass the number 1/);
-    expect(() => exactInverse(S(), { dampng: 1 } as unknown as { damping: number })).toThrow(/did you mean 'damping'\?/);
-    expect(() => cgInverse(S(), { tolerence: 1e-8 } as unknown as { tolerance: number })).toThrow(/^cgInverse: unknown option 'tolerence'; did you mean 'tolerance'\?/);
-    expect(() => cgInverse(S(), { nme: 'x' } as unknown as { name: string })).toThrow(/^cgInverse: unknown option 'nme'; did you mean 'name'\?/);
-    expect(() => cgInverse(S(), { name: 3 } as unknown as { name: string })).toThrow(/^cgInverse: options\.name must be a string, got 3/);
-    expect(() => (exactInverse as (...a: unknown[]) => unknown)(S(), {}, 1)).toThrow(/^exactInverse: takes at most 2 arguments/);
-    expect(() => fisherInverse(G, { damping: 0 })).toThrow(/^fisherInverse: options\.damping must be a finite number > 0/);
+    expect(() => exactInverse(S(), { damping: '1' as unknown as number })).toThrow(
+      /^exactInverse: options\.damping must be .*'1' \(a string\); pass the number 1/,
+    );
+    expect(() => exactInverse(S(), { dampng: 1 } as unknown as { damping: number })).toThrow(
+      /did you mean 'damping'\?/,
+    );
+    expect(() => cgInverse(S(), { tolerence: 1e-8 } as unknown as { tolerance: number })).toThrow(
+      /^cgInverse: unknown option 'tolerence'; did you mean 'tolerance'\?/,
+    );
+    expect(() => cgInverse(S(), { nme: 'x' } as unknown as { name: string })).toThrow(
+      /^cgInverse: unknown option 'nme'; did you mean 'name'\?/,
+    );
+    expect(() => cgInverse(S(), { name: 3 } as unknown as { name: string })).toThrow(
+      /^cgInverse: options\.name must be a string, got 3/,
+    );
+    expect(() => (exactInverse as (...a: unknown[]) => unknown)(S(), {}, 1)).toThrow(
+      /^exactInverse: takes at most 2 arguments/,
+    );
+    expect(() => fisherInverse(G, { damping: 0 })).toThrow(
+      /^fisherInverse: options\.damping must be a finite number > 0/,
+    );
   });
 
   it('matrix, toMatrix() and every solution are fresh copies; a dense H changed later does not reach the inverse', () => {
@@ -184,8 +223,12 @@ describe('inverse Hessians validate their arguments and claim only what they mea
 
   it('solver errors during a solve name the function the user called, with the solver at the end', () => {
     const indefinite = { size: 2, apply: (v: Float64Array) => new Float64Array([v[0]!, -v[1]!]) };
-    expect(() => cgInverse(indefinite).solve(new Float64Array([1, 1]))).toThrow(/^cgInverse\(\)\.solve: .*\(reported by cgSolve\)$/);
-    expect(() => influence(cgInverse(indefinite), new Float64Array([1, 1]), { gradients: new Float64Array(2), count: 1, size: 2 })).toThrow(/^influence: /);
+    expect(() => cgInverse(indefinite).solve(new Float64Array([1, 1]))).toThrow(
+      /^cgInverse\(\)\.solve: .*\(reported by cgSolve\)$/,
+    );
+    expect(() =>
+      influence(cgInverse(indefinite), new Float64Array([1, 1]), { gradients: new Float64Array(2), count: 1, size: 2 }),
+    ).toThrow(/^influence: /);
   });
 
   it('inverseFromOperator measures nothing, so it claims no convergence', () => {
@@ -201,15 +244,29 @@ describe('influence and leave-one-out validate every argument at entry', () => {
   const gTest = G.gradients.slice(0, d);
 
   it('index lists passed as a number are errors (they used to select nothing)', () => {
-    expect(() => leaveOutWeights(4, 2 as unknown as number[])).toThrow(/^leaveOutWeights: removed must be an array of integer indices, got 2; for one index write \[2\]/);
+    expect(() => leaveOutWeights(4, 2 as unknown as number[])).toThrow(
+      /^leaveOutWeights: removed must be an array of integer indices, got 2; for one index write \[2\]/,
+    );
     expect(() => selfInfluence(exact, G, 3 as unknown as number[])).toThrow(/^selfInfluence: indices .*write \[3\]/);
-    expect(() => predictLeaveOneOut(exact, G, 3 as unknown as number[])).toThrow(/^predictLeaveOneOut: indices .*write \[3\]/);
-    expect(() => predictGroupRemoval(exact, G, 3 as unknown as number[])).toThrow(/^predictGroupRemoval: group .*write \[3\]/);
-    expect(() => retrainWithout((p: P, w) => objective(p, w), theta, N, 3 as unknown as number[])).toThrow(/^retrainWithout: removed /);
+    expect(() => predictLeaveOneOut(exact, G, 3 as unknown as number[])).toThrow(
+      /^predictLeaveOneOut: indices .*write \[3\]/,
+    );
+    expect(() => predictGroupRemoval(exact, G, 3 as unknown as number[])).toThrow(
+      /^predictGroupRemoval: group .*write \[3\]/,
+    );
+    expect(() => retrainWithout((p: P, w) => objective(p, w), theta, N, 3 as unknown as number[])).toThrow(
+      /^retrainWithout: removed /,
+    );
   });
 
   it('NaN or Infinity in gradients, indices, weights or influences is a NonFiniteError naming where', () => {
-    expect(() => influence(exact, gTest.map((v, j) => (j === 2 ? NaN : v)), G)).toThrow(/^influence: testGradient\[2\] is NaN/);
+    expect(() =>
+      influence(
+        exact,
+        gTest.map((v, j) => (j === 2 ? NaN : v)),
+        G,
+      ),
+    ).toThrow(/^influence: testGradient\[2\] is NaN/);
     const bad = { gradients: G.gradients.map((v, k) => (k === 7 ? Infinity : v)), count: G.count, size: G.size };
     expect(() => influence(exact, gTest, bad)).toThrow(/^influence: trainGradients\.gradients\[7\] is Infinity/);
     expect(() => leaveOutWeights(4, [NaN])).toThrow(NonFiniteError);
@@ -218,10 +275,18 @@ describe('influence and leave-one-out validate every argument at entry', () => {
   });
 
   it('counts and vectors of the wrong kind are errors with a hint', () => {
-    expect(() => mostInfluential(new Float64Array(3), 2.5)).toThrow(/^mostInfluential: k must be an integer ≥ 0, got 2\.5/);
-    expect(() => influence(exact, Array.from(gTest) as unknown as Float64Array, G)).toThrow(/wrap it: new Float64Array\(testGradient\)/);
-    expect(() => influence(exact, gTest, G.gradients as unknown as typeof G)).toThrow(/^influence: trainGradients must be per-example gradients/);
-    expect(() => predictLeaveOneOut(exact, G, [0, N])).toThrow(/^predictLeaveOneOut: indices\[1\] is 60; it must be an integer in \[0, 59\]/);
+    expect(() => mostInfluential(new Float64Array(3), 2.5)).toThrow(
+      /^mostInfluential: k must be an integer ≥ 0, got 2\.5/,
+    );
+    expect(() => influence(exact, Array.from(gTest) as unknown as Float64Array, G)).toThrow(
+      /wrap it: new Float64Array\(testGradient\)/,
+    );
+    expect(() => influence(exact, gTest, G.gradients as unknown as typeof G)).toThrow(
+      /^influence: trainGradients must be per-example gradients/,
+    );
+    expect(() => predictLeaveOneOut(exact, G, [0, N])).toThrow(
+      /^predictLeaveOneOut: indices\[1\] is 60; it must be an integer in \[0, 59\]/,
+    );
     expect(() => predictGroupRemoval(exact, G, [4, 4])).toThrow(/lists index 4 twice/);
   });
 
@@ -244,7 +309,15 @@ describe('influence and leave-one-out validate every argument at entry', () => {
   });
 
   it('options reach the Newton solver under the caller’s name', () => {
-    expect(() => retrainWithout((p: P, w) => objective(p, w), theta, N, [1], { tolerence: 1e-9 } as unknown as { tolerance: number })).toThrow(/^retrainWithout: unknown option 'tolerence'; did you mean 'tolerance'\?/);
-    expect(() => newtonStepWithout((p: P, w) => objective(p, w), theta, N, [1], { tolerence: 1e-9 } as unknown as { tolerance: number })).toThrow(/^newtonStepWithout: unknown option 'tolerence'.*\(reported by cgSolve\)/);
+    expect(() =>
+      retrainWithout((p: P, w) => objective(p, w), theta, N, [1], { tolerence: 1e-9 } as unknown as {
+        tolerance: number;
+      }),
+    ).toThrow(/^retrainWithout: unknown option 'tolerence'; did you mean 'tolerance'\?/);
+    expect(() =>
+      newtonStepWithout((p: P, w) => objective(p, w), theta, N, [1], { tolerence: 1e-9 } as unknown as {
+        tolerance: number;
+      }),
+    ).toThrow(/^newtonStepWithout: unknown option 'tolerence'.*\(reported by cgSolve\)/);
   });
 });

@@ -62,7 +62,15 @@ export interface Problem {
 
 const el = (x: Tensor, i: number) => index(x, i);
 /** Σ of the squares of every residual given (scalars or vectors). */
-const sumOfSquares = (...residuals: Tensor[]): Tensor => sum(square(concat(residuals.map((r) => (r.rank === 0 ? stack([r], 0) : r)), 0)));
+const sumOfSquares = (...residuals: Tensor[]): Tensor =>
+  sum(
+    square(
+      concat(
+        residuals.map((r) => (r.rank === 0 ? stack([r], 0) : r)),
+        0,
+      ),
+    ),
+  );
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 const MGH = 'MGH';
 const zero = (at: string, source = MGH): ListedMinimum => ({ f: 0, at, kind: 'global', source });
@@ -88,7 +96,10 @@ const freudensteinRoth: Problem = {
     return sumOfSquares(f1, f2);
   },
   // 48.9842 in MGH; 48.9842536792400 in GSL test_roth.c.
-  minima: [zero('(5, 4)'), { f: 48.98425367924, at: '(11.4128, −0.896805)', kind: 'local', source: 'MGH (48.9842); digits: GSL test_roth.c' }],
+  minima: [
+    zero('(5, 4)'),
+    { f: 48.98425367924, at: '(11.4128, −0.896805)', kind: 'local', source: 'MGH (48.9842); digits: GSL test_roth.c' },
+  ],
 };
 
 /** (3) Powell badly scaled. f1 = 10⁴x1x2 − 1, f2 = e^−x1 + e^−x2 − 1.0001; x₀ = (0, 1); f* = 0 at (1.098…e−5, 9.106…). */
@@ -138,7 +149,14 @@ const jennrichSampson: Problem = {
     return sumOfSquares(sub(add(2, mul(2, i)), add(exp(mul(i, el(x, 0))), exp(mul(i, el(x, 1))))));
   },
   // 124.362 in MGH; 1.243621823556148e+02 in GSL test_jennrich.c.
-  minima: [{ f: 124.3621823556148, at: '(0.2578, 0.2578)', kind: 'global', source: 'MGH (124.362); digits: GSL test_jennrich.c' }],
+  minima: [
+    {
+      f: 124.3621823556148,
+      at: '(0.2578, 0.2578)',
+      kind: 'global',
+      source: 'MGH (124.362); digits: GSL test_jennrich.c',
+    },
+  ],
 };
 
 /**
@@ -171,13 +189,22 @@ const bard: Problem = (() => {
     start: [1, 1, 1],
     f: (x: Tensor) => sumOfSquares(sub(y, add(el(x, 0), div(u, add(mul(v, el(x, 1)), mul(w, el(x, 2))))))),
     // 8.21487e-3 in MGH; 8.214877306578963e-03 in GSL test_bard.c. MGH also lists 17.4286 at (0.8406, −∞, −∞).
-    minima: [{ f: 8.214877306578963e-3, at: '(0.0824, 1.133, 2.344)', kind: 'global', source: 'MGH (8.21487e−3); digits: GSL test_bard.c' }],
+    minima: [
+      {
+        f: 8.214877306578963e-3,
+        at: '(0.0824, 1.133, 2.344)',
+        kind: 'global',
+        source: 'MGH (8.21487e−3); digits: GSL test_bard.c',
+      },
+    ],
   };
 })();
 
 /** (9) Gaussian. fᵢ = x1·exp(−x2(tᵢ − x3)²/2) − yᵢ, tᵢ = (8 − i)/2; x₀ = (0.4, 1, 0); f* = 1.12793e−8. */
 const gaussian: Problem = (() => {
-  const y = tensor([0.0009, 0.0044, 0.0175, 0.054, 0.1295, 0.242, 0.3521, 0.3989, 0.3521, 0.242, 0.1295, 0.054, 0.0175, 0.0044, 0.0009]);
+  const y = tensor([
+    0.0009, 0.0044, 0.0175, 0.054, 0.1295, 0.242, 0.3521, 0.3989, 0.3521, 0.242, 0.1295, 0.054, 0.0175, 0.0044, 0.0009,
+  ]);
   const t = tensor(range(1, 15).map((i) => (8 - i) / 2));
   return {
     name: 'Gaussian (9)',
@@ -185,13 +212,22 @@ const gaussian: Problem = (() => {
     start: [0.4, 1, 0],
     f: (x: Tensor) => sumOfSquares(sub(mul(el(x, 0), exp(mul(-0.5, mul(el(x, 1), square(sub(t, el(x, 2))))))), y)),
     // 1.12793e-8 in MGH; 1.12793276961871985e-08 in GSL test_gaussian.c.
-    minima: [{ f: 1.12793276961871985e-8, at: '(0.3990, 1.0000, 0)', kind: 'global', source: 'MGH (1.12793e−8); digits: GSL test_gaussian.c' }],
+    minima: [
+      {
+        f: 1.12793276961871985e-8,
+        at: '(0.3990, 1.0000, 0)',
+        kind: 'global',
+        source: 'MGH (1.12793e−8); digits: GSL test_gaussian.c',
+      },
+    ],
   };
 })();
 
 /** (10) Meyer. fᵢ = x1·exp(x2/(tᵢ + x3)) − yᵢ, tᵢ = 45 + 5i; x₀ = (0.02, 4000, 250); f* = 87.9458. */
 const meyer: Problem = (() => {
-  const y = tensor([34780, 28610, 23650, 19630, 16370, 13720, 11540, 9744, 8261, 7030, 6005, 5147, 4427, 3820, 3307, 2872]);
+  const y = tensor([
+    34780, 28610, 23650, 19630, 16370, 13720, 11540, 9744, 8261, 7030, 6005, 5147, 4427, 3820, 3307, 2872,
+  ]);
   const t = tensor(range(1, 16).map((i) => 45 + 5 * i));
   return {
     name: 'Meyer (10)',
@@ -199,7 +235,14 @@ const meyer: Problem = (() => {
     start: [0.02, 4000, 250],
     f: (x: Tensor) => sumOfSquares(sub(mul(el(x, 0), exp(div(el(x, 1), add(t, el(x, 2))))), y)),
     // 87.9458 in MGH; 8.794585517053883e+01 in GSL test_meyer.c; NIST StRD MGH10: 8.7945855171E+01.
-    minima: [{ f: 87.94585517053883, at: '(0.005610, 6181, 345.2)', kind: 'global', source: 'MGH (87.9458); digits: GSL test_meyer.c, NIST StRD MGH10' }],
+    minima: [
+      {
+        f: 87.94585517053883,
+        at: '(0.005610, 6181, 345.2)',
+        kind: 'global',
+        source: 'MGH (87.9458); digits: GSL test_meyer.c, NIST StRD MGH10',
+      },
+    ],
   };
 })();
 
@@ -242,7 +285,12 @@ const powellSingular: Problem = {
   start: [3, -1, 0, 1],
   f: (x) => {
     const [x1, x2, x3, x4] = [0, 1, 2, 3].map((i) => el(x, i)) as [Tensor, Tensor, Tensor, Tensor];
-    return sumOfSquares(add(x1, mul(10, x2)), mul(Math.sqrt(5), sub(x3, x4)), square(sub(x2, mul(2, x3))), mul(Math.sqrt(10), square(sub(x1, x4))));
+    return sumOfSquares(
+      add(x1, mul(10, x2)),
+      mul(Math.sqrt(5), sub(x3, x4)),
+      square(sub(x2, mul(2, x3))),
+      mul(Math.sqrt(10), square(sub(x1, x4))),
+    );
   },
   minima: [zero('(0, 0, 0, 0)')],
 };
@@ -276,9 +324,17 @@ const kowalikOsborne: Problem = (() => {
     name: 'Kowalik–Osborne (15)',
     n: 4,
     start: [0.25, 0.39, 0.415, 0.39],
-    f: (x: Tensor) => sumOfSquares(sub(y, div(mul(el(x, 0), add(u2, mul(u, el(x, 1)))), add(add(u2, mul(u, el(x, 2))), el(x, 3))))),
+    f: (x: Tensor) =>
+      sumOfSquares(sub(y, div(mul(el(x, 0), add(u2, mul(u, el(x, 1)))), add(add(u2, mul(u, el(x, 2))), el(x, 3))))),
     // 3.07505e-4 in MGH; 3.075056038492370e-04 in GSL test_kowalik.c. MGH also lists 1.02734e-3 at (+∞, −14.08, −∞, −∞).
-    minima: [{ f: 3.07505603849237e-4, at: '(0.1928, 0.1913, 0.1231, 0.1361)', kind: 'global', source: 'MGH (3.07505e−4); digits: GSL test_kowalik.c' }],
+    minima: [
+      {
+        f: 3.07505603849237e-4,
+        at: '(0.1928, 0.1913, 0.1231, 0.1361)',
+        kind: 'global',
+        source: 'MGH (3.07505e−4); digits: GSL test_kowalik.c',
+      },
+    ],
   };
 })();
 
@@ -293,9 +349,19 @@ const brownDennis: Problem = (() => {
     name: 'Brown–Dennis (16)',
     n: 4,
     start: [25, 5, -5, -1],
-    f: (x: Tensor) => sumOfSquares(add(square(sub(add(el(x, 0), mul(t, el(x, 1))), et)), square(sub(add(el(x, 2), mul(el(x, 3), st)), ct)))),
+    f: (x: Tensor) =>
+      sumOfSquares(
+        add(square(sub(add(el(x, 0), mul(t, el(x, 1))), et)), square(sub(add(el(x, 2), mul(el(x, 3), st)), ct))),
+      ),
     // 85822.2 in MGH; 8.582220162635628e+04 in GSL test_brown1.c.
-    minima: [{ f: 85822.20162635628, at: '(−11.59, 13.20, −0.4034, 0.2368)', kind: 'global', source: 'MGH (85822.2); digits: GSL test_brown1.c' }],
+    minima: [
+      {
+        f: 85822.20162635628,
+        at: '(−11.59, 13.20, −0.4034, 0.2368)',
+        kind: 'global',
+        source: 'MGH (85822.2); digits: GSL test_brown1.c',
+      },
+    ],
   };
 })();
 
@@ -317,7 +383,10 @@ const biggs: Problem = (() => {
       const term = (a: number, b: number) => mul(el(x, a), exp(mul(neg(t), el(x, b))));
       return sumOfSquares(sub(add(sub(term(2, 0), term(3, 1)), term(5, 4)), y));
     },
-    minima: [zero('(1, 10, 1, 5, 4, 3)'), { f: 5.65565e-3, at: 'MGH gives the value only', kind: 'local', source: 'MGH' }],
+    minima: [
+      zero('(1, 10, 1, 5, 4, 3)'),
+      { f: 5.65565e-3, at: 'MGH gives the value only', kind: 'local', source: 'MGH' },
+    ],
   };
 })();
 
@@ -336,10 +405,21 @@ const watson: Problem = (() => {
     start: new Array<number>(n).fill(0),
     f: (x: Tensor) => {
       const x1 = el(x, 0);
-      return sumOfSquares(sub(sub(matmul(derivative, x), square(matmul(powers, x))), 1), x1, sub(sub(el(x, 1), square(x1)), 1));
+      return sumOfSquares(
+        sub(sub(matmul(derivative, x), square(matmul(powers, x))), 1),
+        x1,
+        sub(sub(el(x, 1), square(x1)), 1),
+      );
     },
     // 2.28767e-3 in MGH; 2.287670053552372e-03 in GSL test_watson.c.
-    minima: [{ f: 2.287670053552372e-3, at: '(−0.0157, 1.012, −0.2330, 1.260, −1.514, 0.9930)', kind: 'global', source: 'MGH (2.28767e−3); digits: GSL test_watson.c' }],
+    minima: [
+      {
+        f: 2.287670053552372e-3,
+        at: '(−0.0157, 1.012, −0.2330, 1.260, −1.514, 0.9930)',
+        kind: 'global',
+        source: 'MGH (2.28767e−3); digits: GSL test_watson.c',
+      },
+    ],
   };
 })();
 
@@ -367,7 +447,14 @@ const penalty1: Problem = {
   start: range(1, 10),
   f: (x) => sumOfSquares(mul(Math.sqrt(1e-5), sub(x, 1)), sub(dot(x, x), 0.25)),
   // 7.08765e-5 in MGH; 7.08765146709037993e-05 in GSL test_penalty1.c.
-  minima: [{ f: 7.08765146709037993e-5, at: 'MGH gives the value only', kind: 'global', source: 'MGH (7.08765e−5); digits: GSL test_penalty1.c' }],
+  minima: [
+    {
+      f: 7.08765146709037993e-5,
+      at: 'MGH gives the value only',
+      kind: 'global',
+      source: 'MGH (7.08765e−5); digits: GSL test_penalty1.c',
+    },
+  ],
 };
 
 /**
@@ -396,7 +483,14 @@ const penalty2: Problem = (() => {
       );
     },
     // 9.37629e-6 in MGH; 9.37629300735544219e-06 in GSL test_penalty2.c.
-    minima: [{ f: 9.37629300735544219e-6, at: 'MGH gives the value only', kind: 'global', source: 'MGH (9.37629e−6); digits: GSL test_penalty2.c' }],
+    minima: [
+      {
+        f: 9.37629300735544219e-6,
+        at: 'MGH gives the value only',
+        kind: 'global',
+        source: 'MGH (9.37629e−6); digits: GSL test_penalty2.c',
+      },
+    ],
   };
 })();
 
@@ -432,7 +526,12 @@ const trigonometric: Problem = (() => {
     f: (x: Tensor) => sumOfSquares(sub(add(sub(n, sum(cos(x))), mul(i, sub(1, cos(x)))), sin(x))),
     minima: [
       zero('several points'),
-      { f: 2.795056121876575e-5, at: '(0.0552, …, 0.0914)', kind: 'local', source: 'Gonum optimize/functions (Trigonometric, n = 10)' },
+      {
+        f: 2.795056121876575e-5,
+        at: '(0.0552, …, 0.0914)',
+        kind: 'local',
+        source: 'Gonum optimize/functions (Trigonometric, n = 10)',
+      },
     ],
   };
 })();

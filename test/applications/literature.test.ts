@@ -71,8 +71,19 @@ describe('second-order optimisers on the Moré–Garbow–Hillstrom test set, de
 afterAll(() => {
   if (rows.length === 0) return;
   const header = ['problem', 'n', 'optimiser', 'scale', 'iterations', 'HVPs', 'gradients', 'f reached', 'reason'];
-  const lines = rows.map((r) => [r.problem, String(r.n), r.optimiser, r.scale === 1 ? '1' : r.scale.toExponential(0), String(r.iterations), String(r.hessianVectorProducts), String(r.gradientEvaluations), r.f === 0 ? '0' : r.f.toPrecision(12), r.reason]);
+  const lines = rows.map((r) => [
+    r.problem,
+    String(r.n),
+    r.optimiser,
+    r.scale === 1 ? '1' : r.scale.toExponential(0),
+    String(r.iterations),
+    String(r.hessianVectorProducts),
+    String(r.gradientEvaluations),
+    r.f === 0 ? '0' : r.f.toPrecision(12),
+    r.reason,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === 2 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(['', format(header), ...lines.map(format)].join('\n'));
 });

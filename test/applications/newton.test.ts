@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { add, dot, matmul, mul, softplus, square, sub, sum, mean, tensor, slice, type Tensor } from '../../src/index.js';
+import {
+  add,
+  dot,
+  matmul,
+  mul,
+  softplus,
+  square,
+  sub,
+  sum,
+  mean,
+  tensor,
+  slice,
+  type Tensor,
+} from '../../src/index.js';
 import { newtonCg, trustRegion } from '../../src/hessian/applications/index.js';
 import { PROBLEMS } from './literature-problems.js';
 import { createRandom } from '../../src/linalg/random.js';
@@ -7,7 +20,11 @@ import { InvalidArgumentError } from '../../src/errors.js';
 
 describe('newtonCg', () => {
   it('solves a strictly convex quadratic in a few inexact Newton steps (CG forcing tolerance min(½, ‖g‖))', () => {
-    const A = tensor([[4, 1, 0], [1, 3, 1], [0, 1, 2]]);
+    const A = tensor([
+      [4, 1, 0],
+      [1, 3, 1],
+      [0, 1, 2],
+    ]);
     const b = tensor([1, -2, 3]);
     const f = (x: Tensor) => sub(mul(0.5, dot(x, matmul(A, x))), dot(b, x));
     const result = newtonCg(f, tensor([0, 0, 0]), { tolerance: 1e-12 });
@@ -36,7 +53,8 @@ describe('newtonCg', () => {
     expect(result.iterations).toBeLessThan(15);
     expect(result.params.w.shape).toEqual([d]);
     // the value decreases monotonically along the iterations
-    for (let k = 1; k < result.history.length; k++) expect(result.history[k]!.value).toBeLessThanOrEqual(result.history[k - 1]!.value);
+    for (let k = 1; k < result.history.length; k++)
+      expect(result.history[k]!.value).toBeLessThanOrEqual(result.history[k - 1]!.value);
   });
 
   it('survives negative curvature (Rosenbrock from the standard start) by raising the damping where CG meets it', () => {
@@ -61,17 +79,29 @@ describe('newtonCg validates its arguments at entry and names itself', () => {
   const f = (x: Tensor) => sum(square(sub(x, tensor([1, 2]))));
 
   it('a misspelt or ill-typed option is an error naming the nearest key, not a silent default', () => {
-    expect(() => newtonCg(f, tensor([0, 0]), { tolerence: 1e-3 } as unknown as { tolerance: number })).toThrow(/^newtonCg: unknown option 'tolerence'; did you mean 'tolerance'\?/);
-    expect(() => newtonCg(f, tensor([0, 0]), { mode: 'rev-over-rv' as 'rev-over-rev' })).toThrow(/did you mean 'rev-over-rev'\?/);
-    expect(() => newtonCg(f, tensor([0, 0]), { cgMaxIterations: '3' as unknown as number })).toThrow(/'3' \(a string\)/);
-    expect(() => newtonCg(f, tensor([0, 0]), { lineSearch: 'no' as unknown as boolean })).toThrow(/^newtonCg: options\.lineSearch must be true or false/);
-    expect(() => newtonCg(f, tensor([0, 0]), null as unknown as object)).toThrow(/^newtonCg: options must be an object/);
+    expect(() => newtonCg(f, tensor([0, 0]), { tolerence: 1e-3 } as unknown as { tolerance: number })).toThrow(
+      /^newtonCg: unknown option 'tolerence'; did you mean 'tolerance'\?/,
+    );
+    expect(() => newtonCg(f, tensor([0, 0]), { mode: 'rev-over-rv' as 'rev-over-rev' })).toThrow(
+      /did you mean 'rev-over-rev'\?/,
+    );
+    expect(() => newtonCg(f, tensor([0, 0]), { cgMaxIterations: '3' as unknown as number })).toThrow(
+      /'3' \(a string\)/,
+    );
+    expect(() => newtonCg(f, tensor([0, 0]), { lineSearch: 'no' as unknown as boolean })).toThrow(
+      /^newtonCg: options\.lineSearch must be true or false/,
+    );
+    expect(() => newtonCg(f, tensor([0, 0]), null as unknown as object)).toThrow(
+      /^newtonCg: options must be an object/,
+    );
   });
 
   it('a bad loss or parameter tree is reported by newtonCg, not by hessianOperator or ravel', () => {
     expect(() => newtonCg((x: Tensor) => square(x), tensor([1, 2]))).toThrow(/^newtonCg: f must return a scalar/);
     expect(() => newtonCg(f, 'x' as unknown as Tensor)).toThrow(/^newtonCg: params is 'x' \(a string\)/);
-    expect(() => newtonCg(3 as unknown as typeof f, tensor([0, 0]))).toThrow(/^newtonCg: loss must be a function, got 3/);
+    expect(() => newtonCg(3 as unknown as typeof f, tensor([0, 0]))).toThrow(
+      /^newtonCg: loss must be a function, got 3/,
+    );
   });
 
   it('onIteration gets a copy of each record: the returned history cannot be changed through it', () => {
@@ -151,7 +181,11 @@ describe('the shared stopping rules', () => {
   }
 
   it('a valueTolerance or stepTolerance set to 0 switches that rule off', () => {
-    const result = trustRegion(rosenbrock, tensor([-1.2, 1]), { valueTolerance: 0, stepTolerance: 0, gradientTolerance: 1e-12 });
+    const result = trustRegion(rosenbrock, tensor([-1.2, 1]), {
+      valueTolerance: 0,
+      stepTolerance: 0,
+      gradientTolerance: 1e-12,
+    });
     expect(result.reason).toBe('gradient');
   });
 });
@@ -204,8 +238,14 @@ describe('trustRegion', () => {
       },
     });
     expect(result.history.every((h) => Number.isFinite(h.radius))).toBe(true);
-    expect(() => trustRegion(rosenbrock, tensor([0, 0]), { radius: 1 } as unknown as object)).toThrow(/^trustRegion: unknown option 'radius'/);
-    expect(() => trustRegion(rosenbrock, tensor([0, 0]), { forcing: 'fast' as 'quadratic' })).toThrow(InvalidArgumentError);
-    expect(() => trustRegion(rosenbrock, tensor([0, 0]), { initialRadius: 0 })).toThrow(/^trustRegion: options\.initialRadius/);
+    expect(() => trustRegion(rosenbrock, tensor([0, 0]), { radius: 1 } as unknown as object)).toThrow(
+      /^trustRegion: unknown option 'radius'/,
+    );
+    expect(() => trustRegion(rosenbrock, tensor([0, 0]), { forcing: 'fast' as 'quadratic' })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => trustRegion(rosenbrock, tensor([0, 0]), { initialRadius: 0 })).toThrow(
+      /^trustRegion: options\.initialRadius/,
+    );
   });
 });

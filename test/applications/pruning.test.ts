@@ -9,11 +9,12 @@ const rng = createRandom(5);
 const d = 8;
 const B = rng.normals(d * d);
 const H = new Float64Array(d * d);
-for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-  let s = 0;
-  for (let k = 0; k < d; k++) s += B[i * d + k]! * B[j * d + k]!;
-  H[i * d + j] = s + (i === j ? 0.5 : 0);
-}
+for (let i = 0; i < d; i++)
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += B[i * d + k]! * B[j * d + k]!;
+    H[i * d + j] = s + (i === j ? 0.5 : 0);
+  }
 const Hinv = inverse(H, d);
 const wStar = rng.normals(d);
 const loss = (w: Float64Array) => {
@@ -83,21 +84,40 @@ describe('pruning', () => {
 
 describe('pruning validates its arguments at entry', () => {
   it('sparsities and prunable passed as a number are errors with a hint', () => {
-    expect(() => magnitudePrune(wStar, all, 0.5 as unknown as number[])).toThrow(/^magnitudePrune: sparsities must be a list of fractions in \[0, 1\], got 0\.5; for one level write \[0\.5\]/);
+    expect(() => magnitudePrune(wStar, all, 0.5 as unknown as number[])).toThrow(
+      /^magnitudePrune: sparsities must be a list of fractions in \[0, 1\], got 0\.5; for one level write \[0\.5\]/,
+    );
     expect(() => obdPrune(wStar, wStar, 3 as unknown as number[], [0.5])).toThrow(/^obdPrune: prunable .*write \[3\]/);
     expect(() => obsPrune(wStar, Hinv, all, [NaN])).toThrow(NonFiniteError);
   });
 
   it('NaN weights or a NaN Hessian diagonal are NonFiniteErrors naming where', () => {
-    expect(() => magnitudePrune(wStar.map((w, i) => (i === 2 ? NaN : w)), all, [0.5])).toThrow(/^magnitudePrune: weights\[2\] is NaN/);
-    expect(() => obdSaliency(wStar, new Float64Array(d).fill(Infinity))).toThrow(/^obdSaliency: hessianDiagonal\[0\] is Infinity/);
-    expect(() => obsPrune(wStar, Hinv.map((h, k) => (k === 5 ? NaN : h)), all, [0.5])).toThrow(/^obsPrune: inverseHessian\[5\] is NaN/);
+    expect(() =>
+      magnitudePrune(
+        wStar.map((w, i) => (i === 2 ? NaN : w)),
+        all,
+        [0.5],
+      ),
+    ).toThrow(/^magnitudePrune: weights\[2\] is NaN/);
+    expect(() => obdSaliency(wStar, new Float64Array(d).fill(Infinity))).toThrow(
+      /^obdSaliency: hessianDiagonal\[0\] is Infinity/,
+    );
+    expect(() =>
+      obsPrune(
+        wStar,
+        Hinv.map((h, k) => (k === 5 ? NaN : h)),
+        all,
+        [0.5],
+      ),
+    ).toThrow(/^obsPrune: inverseHessian\[5\] is NaN/);
   });
 
   it('obsPrune refuses a non-symmetric inverse Hessian unless told to symmetrise it', () => {
     const skewed = Hinv.slice();
     skewed[1] = skewed[1]! + 0.1; // H⁻¹[0, 1] ≠ H⁻¹[1, 0]
-    expect(() => obsPrune(wStar, skewed, all, [0.5])).toThrow(/^obsPrune: inverseHessian must be symmetric.*symmetrize: true/);
+    expect(() => obsPrune(wStar, skewed, all, [0.5])).toThrow(
+      /^obsPrune: inverseHessian must be symmetric.*symmetrize: true/,
+    );
     const symmetrised = Hinv.slice();
     symmetrised[1] = symmetrised[1]! + 0.05;
     symmetrised[d] = symmetrised[d]! + 0.05;
@@ -105,7 +125,9 @@ describe('pruning validates its arguments at entry', () => {
     const [direct] = obsPrune(wStar, symmetrised, all, [0.5]);
     // (A + Aᵀ)/2 of `skewed` is `symmetrised` up to one rounding per entry
     for (let i = 0; i < d; i++) expect(viaOption!.weights[i]).toBeCloseTo(direct!.weights[i]!, 12);
-    expect(() => obsPrune(wStar, Hinv, all, [0.5], { blocksize: 2 } as unknown as { blockSize: number })).toThrow(/did you mean 'blockSize'\?/);
+    expect(() => obsPrune(wStar, Hinv, all, [0.5], { blocksize: 2 } as unknown as { blockSize: number })).toThrow(
+      /did you mean 'blockSize'\?/,
+    );
   });
 
   it('sparsity 0 prunes nothing, 1 prunes every listed weight, an empty list returns none; inputs are not modified', () => {

@@ -14,7 +14,14 @@ describe('npm run report', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     const scatters = html.match(/<svg[^>]*class="scatter"/g) ?? [];
     expect(scatters.length).toBe(6);
-    for (const name of ['exact (Cholesky)', 'CG', 'Neumann', 'LiSSA', 'Sherman–Morrison (empirical Fisher)', 'Sherman–Morrison (expected Fisher)']) {
+    for (const name of [
+      'exact (Cholesky)',
+      'CG',
+      'Neumann',
+      'LiSSA',
+      'Sherman–Morrison (empirical Fisher)',
+      'Sherman–Morrison (expected Fisher)',
+    ]) {
       expect(html).toContain(`aria-label="${name}"`);
     }
     expect((html.match(/<svg[^>]*class="line-chart"/g) ?? []).length).toBe(4); // convergence, training, accuracy, loss

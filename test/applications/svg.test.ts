@@ -17,14 +17,20 @@ const numbers = (pattern: RegExp) => [...chart.matchAll(pattern)].map((m) => Num
 
 describe('lineChart', () => {
   it('puts the legend right of the plotting area and inside the picture', () => {
-    const [plotX, plotWidth] = [/<rect x="([\d.]+)"/, /<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"/].map((p) => Number(p.exec(chart)![1]));
-    const legendX = numbers(/<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="#fff" stroke="#ddd"/g)[0]!;
+    const [plotX, plotWidth] = [/<rect x="([\d.]+)"/, /<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"/].map((p) =>
+      Number(p.exec(chart)![1]),
+    );
+    const legendX = numbers(
+      /<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="#fff" stroke="#ddd"/g,
+    )[0]!;
     const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(chart)![1]);
     expect(legendX).toBeGreaterThan(plotX! + plotWidth!);
     // Every path point lies inside the plotting area, left of the legend.
     const xs = [...chart.matchAll(/[ML]([\d.]+),/g)].map((m) => Number(m[1]));
     expect(Math.max(...xs)).toBeLessThanOrEqual(plotX! + plotWidth! + 1e-9);
-    const legendWidth = numbers(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="[\d.]+" fill="#fff" stroke="#ddd"/g)[0]!;
+    const legendWidth = numbers(
+      /<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="[\d.]+" fill="#fff" stroke="#ddd"/g,
+    )[0]!;
     expect(legendX + legendWidth).toBeLessThanOrEqual(width);
   });
 

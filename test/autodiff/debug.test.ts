@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { countOps, div, exp, grad, log, mul, NonFiniteError, sqrt, sub, sum, tensor, withFiniteChecks, type Tensor } from '../../src/index.js';
+import {
+  countOps,
+  div,
+  exp,
+  grad,
+  log,
+  mul,
+  NonFiniteError,
+  sqrt,
+  sub,
+  sum,
+  tensor,
+  withFiniteChecks,
+  type Tensor,
+} from '../../src/index.js';
 
 describe('withFiniteChecks', () => {
   it('returns the result when everything stays finite', () => {
@@ -9,7 +23,9 @@ describe('withFiniteChecks', () => {
 
   it('names the op that created a NaN, where, and why', () => {
     expect(() => withFiniteChecks(() => log(tensor([1, -1])))).toThrow(NonFiniteError);
-    expect(() => withFiniteChecks(() => log(tensor([1, -1])))).toThrow(/^log: produced NaN at flat index 1 of its \[2\] output from finite inputs \(\[2\]\); log needs x > 0/);
+    expect(() => withFiniteChecks(() => log(tensor([1, -1])))).toThrow(
+      /^log: produced NaN at flat index 1 of its \[2\] output from finite inputs \(\[2\]\); log needs x > 0/,
+    );
   });
 
   it('catches a non-finite value born in a derivative rule, not in the forward pass', () => {

@@ -39,7 +39,12 @@ import {
 import { hessian } from '../../src/hessian/index.js';
 
 /** Runs `run`, expecting an error of class `kind` whose message starts with `fn:` and contains each of `parts`. */
-function expectError(run: () => unknown, kind: new (...args: never[]) => TapegradError, fn: string, ...parts: string[]): void {
+function expectError(
+  run: () => unknown,
+  kind: new (...args: never[]) => TapegradError,
+  fn: string,
+  ...parts: string[]
+): void {
   let caught: unknown;
   try {
     run();
@@ -59,8 +64,21 @@ describe('shape mismatches in ops', () => {
   });
 
   it('matmul of [2, 3] by [4, 5], plain and transposed', () => {
-    expectError(() => matmul(zeros([2, 3]), zeros([4, 5])), ShapeError, 'matmul', '[2, 3]', '[4, 5]', 'inner sizes 3 and 4');
-    expectError(() => matmul(zeros([2, 3]), zeros([2, 5]), { transposeB: true }), ShapeError, 'matmul', '[2, 3]', '[2, 5]ᵀ');
+    expectError(
+      () => matmul(zeros([2, 3]), zeros([4, 5])),
+      ShapeError,
+      'matmul',
+      '[2, 3]',
+      '[4, 5]',
+      'inner sizes 3 and 4',
+    );
+    expectError(
+      () => matmul(zeros([2, 3]), zeros([2, 5]), { transposeB: true }),
+      ShapeError,
+      'matmul',
+      '[2, 3]',
+      '[2, 5]ᵀ',
+    );
     expectError(() => matmul(zeros([2]), zeros([2, 2, 2])), ShapeError, 'matmul', '[2]', '[2, 2, 2]', '1-D or 2-D');
   });
 
@@ -76,7 +94,13 @@ describe('shape mismatches in ops', () => {
     expectError(() => concat([zeros([2, 3]), zeros([2, 4])]), ShapeError, 'concat', '[2, 3]', '[2, 4]');
     expectError(() => dot(zeros([2]), zeros([3])), ShapeError, 'dot', '2', '3');
     expectError(() => outer(zeros([2, 2]), zeros([3])), ShapeError, 'outer', '[2, 2]', '[3]');
-    expectError(() => takeAlongRows(zeros([2, 3]), [0]), ShapeError, 'takeAlongRows', 'indices must have 2 entries', 'got 1');
+    expectError(
+      () => takeAlongRows(zeros([2, 3]), [0]),
+      ShapeError,
+      'takeAlongRows',
+      'indices must have 2 entries',
+      'got 1',
+    );
   });
 });
 
@@ -134,21 +158,50 @@ describe('transforms', () => {
 
   it('a tree whose structure does not match', () => {
     const g = ({ a, b }: { a: Tensor; b: Tensor }): Tensor => add(a, b);
-    expectError(() => jvp(g, { a: zeros([2]), b: zeros([2]) }, { a: zeros([2]) } as never), ShapeError, 'jvp', '1 leaves', '2');
-    expectError(() => jvp(g, { a: zeros([2]), b: zeros([2]) }, { a: zeros([2]), b: zeros([3]) }), ShapeError, 'jvp', 'tangent.b', '[3]', 'x.b', '[2]');
+    expectError(
+      () => jvp(g, { a: zeros([2]), b: zeros([2]) }, { a: zeros([2]) } as never),
+      ShapeError,
+      'jvp',
+      '1 leaves',
+      '2',
+    );
+    expectError(
+      () => jvp(g, { a: zeros([2]), b: zeros([2]) }, { a: zeros([2]), b: zeros([3]) }),
+      ShapeError,
+      'jvp',
+      'tangent.b',
+      '[3]',
+      'x.b',
+      '[2]',
+    );
     const { pullback } = vjp((p: Tensor[]) => [p[0]!, p[1]!], [zeros([2]), zeros([1])]);
     expectError(() => pullback([zeros([2])] as never), ShapeError, 'vjp().pullback', '1 leaves', '2');
   });
 
   it('inputs that are not tensors, numbers or trees of them', () => {
     expectError(() => grad(f)('x' as never), InvalidArgumentError, 'grad', "x is 'x' (a string)");
-    expectError(() => grad((p: { w: Tensor[] }) => sum(p.w[0]!))({ w: [tensor(1), 'two' as never] }), InvalidArgumentError, 'grad', "x.w[1] is 'two' (a string)");
-    expectError(() => add([1, 2] as never, 1), InvalidArgumentError, 'add', 'an array of length 2; wrap it with tensor(...)');
+    expectError(
+      () => grad((p: { w: Tensor[] }) => sum(p.w[0]!))({ w: [tensor(1), 'two' as never] }),
+      InvalidArgumentError,
+      'grad',
+      "x.w[1] is 'two' (a string)",
+    );
+    expectError(
+      () => add([1, 2] as never, 1),
+      InvalidArgumentError,
+      'add',
+      'an array of length 2; wrap it with tensor(...)',
+    );
   });
 
   it('jacobian and hessian options and inputs', () => {
     expectError(() => jacobian(f, { mode: 'sideways' as never }), InvalidArgumentError, 'jacobian', 'sideways');
-    expectError(() => hessian((x: Tensor) => sum(x), { mode: 'sideways' as never }), InvalidArgumentError, 'hessian', 'sideways');
+    expectError(
+      () => hessian((x: Tensor) => sum(x), { mode: 'sideways' as never }),
+      InvalidArgumentError,
+      'hessian',
+      'sideways',
+    );
     expectError(() => jacobian(f)({ x: zeros([1]) } as never), InvalidArgumentError, 'jacobian', 'ravel()');
   });
 
@@ -176,6 +229,8 @@ describe('tree structure is matched by key, not only by position', () => {
     const f = (p: { a: Tensor; b: Tensor }) => add(p.a, p.b);
     const x = { a: tensor([1]), b: tensor([2]) };
     expect(() => jvp(f, x, { b: tensor([1]), a: tensor([0]) } as never)).toThrow(ShapeError);
-    expect(() => jvp(f, x, { c: tensor([1]), d: tensor([0]) } as never)).toThrow(/jvp: tangent has a leaf at tangent\.c where the primal has x\.a/);
+    expect(() => jvp(f, x, { c: tensor([1]), d: tensor([0]) } as never)).toThrow(
+      /jvp: tangent has a leaf at tangent\.c where the primal has x\.a/,
+    );
   });
 });

@@ -5,7 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EscapedTracerError, ShapeError } from '../../src/errors.js';
-import { apply, grad, jvp, linearize, mul, recordTape, sum, tensor, transpose, vjp, type Primitive, type Tensor } from '../../src/index.js';
+import {
+  apply,
+  grad,
+  jvp,
+  linearize,
+  mul,
+  recordTape,
+  sum,
+  tensor,
+  transpose,
+  vjp,
+  type Primitive,
+  type Tensor,
+} from '../../src/index.js';
 
 describe('escaped tracers', () => {
   it('a tensor saved inside grad and used after it returns is refused, naming the op and the transform', () => {
@@ -32,10 +45,13 @@ describe('escaped tracers', () => {
 
   it('the finished tape stops growing: repeated use of the escaped value adds no node', () => {
     let saved: Tensor | undefined;
-    const recording = recordTape((x: Tensor) => {
-      saved = mul(x, x);
-      return sum(saved);
-    }, tensor([1, 2, 3]));
+    const recording = recordTape(
+      (x: Tensor) => {
+        saved = mul(x, x);
+        return sum(saved);
+      },
+      tensor([1, 2, 3]),
+    );
     const nodes = recording.tape.nodes.length;
     for (let i = 0; i < 100; i++) expect(() => sum(saved!)).toThrow(EscapedTracerError);
     expect(recording.tape.nodes.length).toBe(nodes);
@@ -95,13 +111,23 @@ describe('rule results are checked against the shapes they belong to', () => {
   };
 
   it('a VJP rule returning a cotangent of the right size but the wrong shape is named', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(() => grad((y: Tensor) => sum(apply(brokenVjp, [y], undefined)))(x)).toThrow(ShapeError);
-    expect(() => grad((y: Tensor) => sum(apply(brokenVjp, [y], undefined)))(x)).toThrow(/brokenIdentity: the VJP rule of brokenIdentity returned a cotangent for input 0 of shape \[3, 2\] where \[2, 3\]/);
+    expect(() => grad((y: Tensor) => sum(apply(brokenVjp, [y], undefined)))(x)).toThrow(
+      /brokenIdentity: the VJP rule of brokenIdentity returned a cotangent for input 0 of shape \[3, 2\] where \[2, 3\]/,
+    );
   });
 
   it('a JVP rule returning a tangent of the wrong shape is named', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(() => jvp((y: Tensor) => apply(brokenJvp, [y], undefined), x, x)).toThrow(/brokenJvp: the JVP rule of brokenJvp returned a tangent of shape \[3, 2\]/);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(() => jvp((y: Tensor) => apply(brokenJvp, [y], undefined), x, x)).toThrow(
+      /brokenJvp: the JVP rule of brokenJvp returned a tangent of shape \[3, 2\]/,
+    );
   });
 });

@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { add, dot, exp, grad, matmul, mul, reshape, sum, tensor, transpose, type Tensor } from '../../src/autodiff/index.js';
+import {
+  add,
+  dot,
+  exp,
+  grad,
+  matmul,
+  mul,
+  reshape,
+  sum,
+  tensor,
+  transpose,
+  type Tensor,
+} from '../../src/autodiff/index.js';
 import { countOps, formatTape, recordGradTape, recordTape, tapeStats, tapeToDot } from '../../src/autodiff/inspect.js';
 import { setValueHook } from '../../src/autodiff/primitive.js';
 import { backwardSweep, forwardSweep } from '../../src/autodiff/sweep.js';
@@ -9,7 +21,10 @@ import { docPath, readBlocks, walkthroughBlocks } from '../../scripts/walkthroug
 import { tapeSection } from '../../scripts/sections/tape.js';
 
 const sumExp = (x: Tensor): Tensor => sum(exp(x));
-const A = tensor([[2, 1], [0, 3]]);
+const A = tensor([
+  [2, 1],
+  [0, 3],
+]);
 const quadratic = (x: Tensor): Tensor => mul(0.5, dot(x, matmul(A, x)));
 
 /** The node lines of a formatted tape (those starting with an id). */
@@ -27,7 +42,11 @@ describe('recordTape', () => {
   });
 
   it('labels the leaves of a tree by path under the given root', () => {
-    const r = recordTape((p: { w: Tensor; b: Tensor }) => sum(add(p.w, p.b)), { w: tensor([1, 2]), b: tensor([3, 4]) }, { label: 'params' });
+    const r = recordTape(
+      (p: { w: Tensor; b: Tensor }) => sum(add(p.w, p.b)),
+      { w: tensor([1, 2]), b: tensor([3, 4]) },
+      { label: 'params' },
+    );
     expect(r.tape.nodes.filter((n) => n.primitive === undefined).map((n) => n.label)).toEqual(['params.w', 'params.b']);
     expect(r.inputs).toEqual([0, 1]);
   });
@@ -68,7 +87,10 @@ describe('formatTape', () => {
   });
 
   it('shows constants by shape or value and informative parameters only', () => {
-    const out = formatTape(recordTape((x: Tensor) => mul(2, sum(matmul(A, x, { transposeA: true }), 0)), tensor([[1], [1]])), { values: false });
+    const out = formatTape(
+      recordTape((x: Tensor) => mul(2, sum(matmul(A, x, { transposeA: true }), 0)), tensor([[1], [1]])),
+      { values: false },
+    );
     const body = nodeLines(out);
     expect(body.find((l) => l.includes('matmul'))).toMatch(/matmul\s+const\[2,2\], %0\s+Aᵀ·B\s+\[2,1\]$/);
     expect(body.find((l) => l.includes(' mul '))).toMatch(/mul\s+2, %\d+/);

@@ -181,15 +181,25 @@ describe('elementwise kernels', () => {
 
   it('selectBroadcast picks a where the condition is non-zero, b elsewhere, all three broadcast', () => {
     fc.assert(
-      fc.property(broadcastPairArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.nat({ max: 4 }), fc.integer(), ({ full, small }, ones, drop, seed) => {
-        const bShape = full.map((d, i) => (ones[i] ? 1 : d)).slice(Math.min(drop, full.length));
-        const c = values(small, seed).map((v) => (v > 0 ? 1 : 0));
-        const a = values(full, seed + 1);
-        const b = values(bShape, seed + 2);
-        const got = selectBroadcast(c, small, a, full, b, bShape, full);
-        const want = build(full, (idx) => (broadcastGet(naive(c, small), idx) ? broadcastGet(naive(a, full), idx) : broadcastGet(naive(b, bShape), idx)));
-        expect(Array.from(got)).toEqual(want.data);
-      }),
+      fc.property(
+        broadcastPairArb,
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.nat({ max: 4 }),
+        fc.integer(),
+        ({ full, small }, ones, drop, seed) => {
+          const bShape = full.map((d, i) => (ones[i] ? 1 : d)).slice(Math.min(drop, full.length));
+          const c = values(small, seed).map((v) => (v > 0 ? 1 : 0));
+          const a = values(full, seed + 1);
+          const b = values(bShape, seed + 2);
+          const got = selectBroadcast(c, small, a, full, b, bShape, full);
+          const want = build(full, (idx) =>
+            broadcastGet(naive(c, small), idx)
+              ? broadcastGet(naive(a, full), idx)
+              : broadcastGet(naive(b, bShape), idx),
+          );
+          expect(Array.from(got)).toEqual(want.data);
+        },
+      ),
       RUNS,
     );
   });
@@ -202,7 +212,8 @@ describe('elementwise kernels', () => {
     expect(Array.from(unaryKernels.relu(x))).toEqual(Array.from(x, (v) => (v > 0 ? v : 0)));
     expect(Array.from(unaryKernels.sign(x))).toEqual(Array.from(x, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)));
     expect(Array.from(unaryKernels.sign(Float64Array.of(NaN, -0, -Infinity)))).toEqual([NaN, 0, -1]);
-    for (const name of ['atan', 'sinh', 'cosh'] as const) expect(Array.from(unaryKernels[name](x)), name).toEqual(Array.from(x, Math[name]));
+    for (const name of ['atan', 'sinh', 'cosh'] as const)
+      expect(Array.from(unaryKernels[name](x)), name).toEqual(Array.from(x, Math[name]));
     const unit = Float64Array.of(-1, -0.5, -1e-300, 0, 0.25, 1, 1.5);
     expect(Array.from(unaryKernels.asin(unit))).toEqual(Array.from(unit, Math.asin));
     expect(Array.from(unaryKernels.acos(unit))).toEqual(Array.from(unit, Math.acos));
@@ -215,7 +226,10 @@ describe('elementwise kernels', () => {
       // σ(v) = e^v/(1 + e^v): for v = −800 that is e^−800 ≈ 0 (underflow), not NaN; σ(800) = 1.
       if (Math.abs(v) < 40) expect(Math.abs(sigmoid[i]! - 1 / (1 + Math.exp(-v)))).toBeLessThanOrEqual(2 * EPS);
       // softplus(v) = v + log1p(e^−v) for v > 0: exactly v at 800; log1p(e^v) ≈ e^v for v ≪ 0.
-      if (Math.abs(v) < 30) expect(Math.abs(softplus[i]! - Math.log1p(Math.exp(v)))).toBeLessThanOrEqual(4 * EPS * Math.max(1, Math.abs(softplus[i]!)));
+      if (Math.abs(v) < 30)
+        expect(Math.abs(softplus[i]! - Math.log1p(Math.exp(v)))).toBeLessThanOrEqual(
+          4 * EPS * Math.max(1, Math.abs(softplus[i]!)),
+        );
     }
     expect(softplus[x.length - 1]).toBe(800);
     expect(softplus[0]).toBe(0); // log1p(e^−800): e^−800 underflows to 0
@@ -360,17 +374,21 @@ describe('hypot and logAddExp', () => {
 });
 
 describe('minAxes, norm2Axes and cumsumAxis', () => {
-  const axesArb = fc.tuple(shapeArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.integer()).map(([shape, pick, seed]) => ({
-    shape,
-    axes: shape.map((_, i) => i).filter((i) => pick[i]),
-    seed,
-  }));
+  const axesArb = fc
+    .tuple(shapeArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.integer())
+    .map(([shape, pick, seed]) => ({
+      shape,
+      axes: shape.map((_, i) => i).filter((i) => pick[i]),
+      seed,
+    }));
 
   it('minAxes matches the naive minimum exactly and propagates NaN', () => {
     fc.assert(
       fc.property(axesArb, ({ shape, axes, seed }) => {
         const x = values(shape, seed);
-        expect(Array.from(minAxes(x, shape, axes))).toEqual(reduce(naive(x, shape), axes, true, (vs) => Math.min(...vs)).data);
+        expect(Array.from(minAxes(x, shape, axes))).toEqual(
+          reduce(naive(x, shape), axes, true, (vs) => Math.min(...vs)).data,
+        );
       }),
       RUNS,
     );
@@ -387,12 +405,22 @@ describe('minAxes, norm2Axes and cumsumAxis', () => {
         want.data.forEach((w, k) => expect(Math.abs(got[k]! - w)).toBeLessThanOrEqual((gamma(x.length) + 2 * EPS) * w));
         // Scaling every entry by 2^±600 scales the norm exactly, where Σx² would overflow or vanish.
         for (const factor of [2 ** 600, 2 ** -600]) {
-          expect(Array.from(norm2Axes(x.map((v) => v * factor), shape, axes))).toEqual(Array.from(got, (v) => v * factor));
+          expect(
+            Array.from(
+              norm2Axes(
+                x.map((v) => v * factor),
+                shape,
+                axes,
+              ),
+            ),
+          ).toEqual(Array.from(got, (v) => v * factor));
         }
       }),
       RUNS,
     );
-    expect(Array.from(norm2Axes(Float64Array.of(3e-200, 4e-200, 0, 0, Infinity, 1, NaN, Infinity), [4, 2], [1]))).toEqual([5e-200, 0, Infinity, NaN]);
+    expect(
+      Array.from(norm2Axes(Float64Array.of(3e-200, 4e-200, 0, 0, Infinity, 1, NaN, Infinity), [4, 2], [1])),
+    ).toEqual([5e-200, 0, Infinity, NaN]);
     expect(Array.from(norm2Axes(new Float64Array(0), [2, 0], [1]))).toEqual([0, 0]); // empty slices
   });
 
@@ -406,12 +434,20 @@ describe('minAxes, norm2Axes and cumsumAxis', () => {
         const x = values(shape, seed);
         const forward = build(shape, (idx) => {
           let s = 0;
-          for (let j = 0; j <= idx[axis]!; j++) s += broadcastGet(naive(x, shape), idx.map((v, i) => (i === axis ? j : v)));
+          for (let j = 0; j <= idx[axis]!; j++)
+            s += broadcastGet(
+              naive(x, shape),
+              idx.map((v, i) => (i === axis ? j : v)),
+            );
           return s;
         });
         const backward = build(shape, (idx) => {
           let s = 0;
-          for (let j = shape[axis]! - 1; j >= idx[axis]!; j--) s += broadcastGet(naive(x, shape), idx.map((v, i) => (i === axis ? j : v)));
+          for (let j = shape[axis]! - 1; j >= idx[axis]!; j--)
+            s += broadcastGet(
+              naive(x, shape),
+              idx.map((v, i) => (i === axis ? j : v)),
+            );
           return s;
         });
         // The same additions in the same order: exactly equal.
@@ -477,16 +513,25 @@ describe('broadcast and sum-to-shape', () => {
       RUNS,
     );
     fc.assert(
-      fc.property(shapeArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.integer(), (shape, pick, seed) => {
-        const axes = shape.map((_, i) => i).filter((i) => pick[i]);
-        const x = values(shape, seed);
-        const got = sumAxes(x, shape, axes);
-        const want = reduce(naive(x, shape), axes, true, (vs) => vs.reduce((s, v) => s + v, 0));
-        const bound = reduce(naive(x, shape), axes, true, (vs) => vs.reduce((s, v) => s + Math.abs(v), 0));
-        want.data.forEach((w, k) => expect(Math.abs(got[k]! - w)).toBeLessThanOrEqual(2 * gamma(x.length) * bound.data[k]!));
-        // max is exact: no arithmetic, only comparisons.
-        expect(Array.from(maxAxes(x, shape, axes))).toEqual(reduce(naive(x, shape), axes, true, (vs) => Math.max(...vs)).data);
-      }),
+      fc.property(
+        shapeArb,
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.integer(),
+        (shape, pick, seed) => {
+          const axes = shape.map((_, i) => i).filter((i) => pick[i]);
+          const x = values(shape, seed);
+          const got = sumAxes(x, shape, axes);
+          const want = reduce(naive(x, shape), axes, true, (vs) => vs.reduce((s, v) => s + v, 0));
+          const bound = reduce(naive(x, shape), axes, true, (vs) => vs.reduce((s, v) => s + Math.abs(v), 0));
+          want.data.forEach((w, k) =>
+            expect(Math.abs(got[k]! - w)).toBeLessThanOrEqual(2 * gamma(x.length) * bound.data[k]!),
+          );
+          // max is exact: no arithmetic, only comparisons.
+          expect(Array.from(maxAxes(x, shape, axes))).toEqual(
+            reduce(naive(x, shape), axes, true, (vs) => Math.max(...vs)).data,
+          );
+        },
+      ),
       RUNS,
     );
   });
@@ -499,7 +544,12 @@ describe('broadcast and sum-to-shape', () => {
 
 describe('permute, slice, pad, take', () => {
   const permutationArb = shapeArb.chain((shape) =>
-    fc.shuffledSubarray(shape.map((_, i) => i), { minLength: shape.length, maxLength: shape.length }).map((perm) => ({ shape, perm })),
+    fc
+      .shuffledSubarray(
+        shape.map((_, i) => i),
+        { minLength: shape.length, maxLength: shape.length },
+      )
+      .map((perm) => ({ shape, perm })),
   );
 
   it('permuteAxes matches the naive transpose, and the inverse permutation undoes it exactly', () => {
@@ -510,7 +560,13 @@ describe('permute, slice, pad, take', () => {
         expect(Array.from(y)).toEqual(naiveTranspose(naive(x, shape), perm).data);
         const inverse = new Array<number>(perm.length);
         perm.forEach((p, i) => (inverse[p] = i));
-        expect(permuteAxes(y, perm.map((p) => shape[p]!), inverse)).toEqual(x);
+        expect(
+          permuteAxes(
+            y,
+            perm.map((p) => shape[p]!),
+            inverse,
+          ),
+        ).toEqual(x);
       }),
       RUNS,
     );
@@ -531,7 +587,13 @@ describe('permute, slice, pad, take', () => {
   /** A shape with a box inside it: start and size per axis. */
   const boxArb = shapeArb.chain((shape) =>
     fc
-      .tuple(...shape.map((d) => fc.integer({ min: 0, max: d }).chain((start) => fc.integer({ min: 0, max: d - start }).map((size) => [start, size] as const))))
+      .tuple(
+        ...shape.map((d) =>
+          fc
+            .integer({ min: 0, max: d })
+            .chain((start) => fc.integer({ min: 0, max: d - start }).map((size) => [start, size] as const)),
+        ),
+      )
       .map((axes) => ({ shape, start: axes.map(([s]) => s), size: axes.map(([, z]) => z) })),
   );
 
@@ -571,16 +633,22 @@ describe('permute, slice, pad, take', () => {
   const takeArb = fc
     .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
     .chain((shape) =>
-      fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-        fc.array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: 0, maxLength: 6 }).map((indices) => ({ shape, axis, indices })),
-      ),
+      fc
+        .integer({ min: 0, max: shape.length - 1 })
+        .chain((axis) =>
+          fc
+            .array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: 0, maxLength: 6 })
+            .map((indices) => ({ shape, axis, indices })),
+        ),
     );
 
   it('takeAlong matches the naive gather (repeated indices included)', () => {
     fc.assert(
       fc.property(takeArb, fc.integer(), ({ shape, axis, indices }, seed) => {
         const x = values(shape, seed);
-        expect(Array.from(takeAlong(x, shape, Int32Array.from(indices), axis))).toEqual(naiveTake(naive(x, shape), indices, axis).data);
+        expect(Array.from(takeAlong(x, shape, Int32Array.from(indices), axis))).toEqual(
+          naiveTake(naive(x, shape), indices, axis).data,
+        );
       }),
       RUNS,
     );
@@ -595,13 +663,16 @@ describe('permute, slice, pad, take', () => {
         const y = values(outShape, seed + 1);
         const left = inner(takeAlong(x, shape, idx, axis), y);
         const right = inner(x, scatterAddAlong(y, shape, idx, axis));
-        expect(Math.abs(left.value - right.value)).toBeLessThanOrEqual(2 * gamma(Math.max(y.length, 1)) * left.magnitude);
+        expect(Math.abs(left.value - right.value)).toBeLessThanOrEqual(
+          2 * gamma(Math.max(y.length, 1)) * left.magnitude,
+        );
         // And scatterAdd itself against the definition: out[j] = Σ over k with indices[k] = j of y[k].
         const got = scatterAddAlong(y, shape, idx, axis);
         const want = build(shape, (multi) => {
           let s = 0;
           indices.forEach((j, k) => {
-            if (j === multi[axis]) s += y[multi.map((v, i) => (i === axis ? k : v)).reduce((f, v, i) => f * outShape[i]! + v, 0)]!;
+            if (j === multi[axis])
+              s += y[multi.map((v, i) => (i === axis ? k : v)).reduce((f, v, i) => f * outShape[i]! + v, 0)]!;
           });
           return s;
         });

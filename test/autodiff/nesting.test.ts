@@ -54,7 +54,9 @@ const derivatives: ReadonlyArray<readonly [string, Derivative]> = [
   ['jvp', fromJvp],
   ['grad', fromGrad],
 ];
-const pairs = derivatives.flatMap(([a, da]) => derivatives.map(([b, db]) => [`outer ${a}, inner ${b}`, da, db] as const));
+const pairs = derivatives.flatMap(([a, da]) =>
+  derivatives.map(([b, db]) => [`outer ${a}, inner ${b}`, da, db] as const),
+);
 
 function maxAbsDiff(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);
@@ -177,12 +179,20 @@ describe('high-order derivatives', () => {
   ];
   for (const [label, ds] of orders2) {
     it(`second derivative of eˣ sin x (${label})`, () => {
-      for (const x of points) expect(Math.abs(nest(f, ds)(scalar(x)).item() - 2 * Math.exp(x) * Math.cos(x))).toBeLessThan(1e-14 * Math.exp(Math.abs(x)) * 4);
+      for (const x of points)
+        expect(Math.abs(nest(f, ds)(scalar(x)).item() - 2 * Math.exp(x) * Math.cos(x))).toBeLessThan(
+          1e-14 * Math.exp(Math.abs(x)) * 4,
+        );
     });
   }
-  const combos3 = [fromGrad, fromJvp].flatMap((a) => [fromGrad, fromJvp].flatMap((b) => [fromGrad, fromJvp].map((c) => [a, b, c])));
+  const combos3 = [fromGrad, fromJvp].flatMap((a) =>
+    [fromGrad, fromJvp].flatMap((b) => [fromGrad, fromJvp].map((c) => [a, b, c])),
+  );
   combos3.forEach((ds) => {
-    const label = ds.map((d) => (d === fromGrad ? 'grad' : 'jvp')).reverse().join('∘');
+    const label = ds
+      .map((d) => (d === fromGrad ? 'grad' : 'jvp'))
+      .reverse()
+      .join('∘');
     it(`third derivative of eˣ sin x (${label})`, () => {
       // Values up to 2e^1.7·√2 ≈ 15; terms of that size with a few dozen roundings: 1e-14·8e^|x|.
       for (const x of points) {
@@ -219,7 +229,8 @@ describe('Hessian-vector products: every composition order agrees', () => {
         // Reverse over a linearization: the forward sweep's rules are differentiable too.
         const revOverLinearize = grad((y: Tensor) => linearize(f, y).jvp(v))(x);
         const scale = normInf(fwdOverRev);
-        for (const other of [revOverRev, revOverFwd, linearized, revOverLinearize]) expect(maxAbsDiff(other, fwdOverRev)).toBeLessThan(1e-12 * scale);
+        for (const other of [revOverRev, revOverFwd, linearized, revOverLinearize])
+          expect(maxAbsDiff(other, fwdOverRev)).toBeLessThan(1e-12 * scale);
 
         // Forward over forward gives the bilinear form: wᵀHv = ⟨w, Hv⟩.
         const w = randn([n], 300 + seed);
@@ -283,11 +294,16 @@ describe('trees', () => {
     expect(Array.from(viaVector.data)).toEqual(Array.from(viaTree.data));
     // And through ravel (forward mode): d ravel(tree)·t = ravel(t).
     const t = { w: randn([2, 3], 8), b: randn([2], 9), extra: [randn([], 10)] };
-    expect(Array.from(jvp((p: typeof tree) => ravel(p).vector, tree, t).tangent.data)).toEqual(Array.from(ravel(t).vector.data));
+    expect(Array.from(jvp((p: typeof tree) => ravel(p).vector, tree, t).tangent.data)).toEqual(
+      Array.from(ravel(t).vector.data),
+    );
   });
 
   it('gives zero gradients to inputs the output does not depend on', () => {
-    const g = grad(({ used }: { used: Tensor; unused: Tensor }) => sum(square(used)))({ used: tensor([1, 2]), unused: tensor([[5, 6, 7]]) });
+    const g = grad(({ used }: { used: Tensor; unused: Tensor }) => sum(square(used)))({
+      used: tensor([1, 2]),
+      unused: tensor([[5, 6, 7]]),
+    });
     expect(g.unused.shape).toEqual([1, 3]);
     expect(Array.from(g.unused.data)).toEqual([0, 0, 0]);
     expect(Array.from(g.used.data)).toEqual([2, 4]);

@@ -168,7 +168,12 @@ function normalizeAxes(axes: number | readonly number[] | undefined, rank: numbe
 }
 
 /** Applies `f` to the list of values of each slice reduced over `axes`. */
-export function reduce(a: Naive, axes: number | readonly number[] | undefined, keepDims: boolean, f: (values: number[]) => number): Naive {
+export function reduce(
+  a: Naive,
+  axes: number | readonly number[] | undefined,
+  keepDims: boolean,
+  f: (values: number[]) => number,
+): Naive {
   const reduced = normalizeAxes(axes, a.shape.length);
   const kept = a.shape.map((d, i) => (reduced.includes(i) ? 1 : d));
   const buckets: number[][] = Array.from({ length: sizeOf(kept) }, () => []);
@@ -195,7 +200,12 @@ function alongAxis(a: Naive, axis: number, f: (values: number[]) => number[]): N
   for (let k = 0; k < a.data.length; k++) {
     const idx = unravelIndex(k, a.shape);
     if (idx[ax] !== 0) continue;
-    const positions = Array.from({ length: a.shape[ax]! }, (_, i) => ravelIndex(idx.map((v, j) => (j === ax ? i : v)), a.shape));
+    const positions = Array.from({ length: a.shape[ax]! }, (_, i) =>
+      ravelIndex(
+        idx.map((v, j) => (j === ax ? i : v)),
+        a.shape,
+      ),
+    );
     const mapped = f(positions.map((p) => a.data[p]!));
     positions.forEach((p, i) => (out[p] = mapped[i]!));
   }
@@ -230,14 +240,24 @@ export function naiveTranspose(a: Naive, perm?: readonly number[]): Naive {
 }
 
 export function naiveSlice(a: Naive, start: readonly number[], size: readonly number[]): Naive {
-  return build(size, (idx) => get(a, idx.map((v, i) => v + start[i]!)));
+  return build(size, (idx) =>
+    get(
+      a,
+      idx.map((v, i) => v + start[i]!),
+    ),
+  );
 }
 
 export function naiveTake(a: Naive, indices: readonly number[], axis: number): Naive {
   const ax = axis < 0 ? axis + a.shape.length : axis;
   const n = a.shape[ax]!;
   const shape = a.shape.map((d, i) => (i === ax ? indices.length : d));
-  return build(shape, (idx) => get(a, idx.map((v, i) => (i === ax ? (indices[v]! + n) % n : v))));
+  return build(shape, (idx) =>
+    get(
+      a,
+      idx.map((v, i) => (i === ax ? (indices[v]! + n) % n : v)),
+    ),
+  );
 }
 
 function naiveConcat(xs: readonly Naive[], axis: number): Naive {
@@ -246,7 +266,11 @@ function naiveConcat(xs: readonly Naive[], axis: number): Naive {
   return build(shape, (idx) => {
     let at = idx[ax]!;
     for (const x of xs) {
-      if (at < x.shape[ax]!) return get(x, idx.map((v, i) => (i === ax ? at : v)));
+      if (at < x.shape[ax]!)
+        return get(
+          x,
+          idx.map((v, i) => (i === ax ? at : v)),
+        );
       at -= x.shape[ax]!;
     }
     throw new Error('reference: concat index out of range');
@@ -303,7 +327,10 @@ const nearThousand: Sampler = (shapes, rng) => shapes.map((s) => rng.uniforms(si
 const separatedMagnitudes: Sampler = (shapes, rng) => {
   const count = shapes.reduce((n, s) => n + sizeOf(s), 0);
   const order = rng.sampleWithoutReplacement(count, count);
-  const values = Array.from(order, (k) => (0.3 * k + 0.3 + rng.uniform() * 0.1 - 0.05) * (rng.uniform() < 0.5 ? -1 : 1));
+  const values = Array.from(
+    order,
+    (k) => (0.3 * k + 0.3 + rng.uniform() * 0.1 - 0.05) * (rng.uniform() < 0.5 ? -1 : 1),
+  );
   let at = 0;
   return shapes.map((s) => Float64Array.from(values.slice(at, (at += sizeOf(s)))));
 };
@@ -316,7 +343,10 @@ const clipInputs: Sampler = (shapes, rng) =>
   shapes.map((s, i) => {
     if (i === 1) return rng.uniforms(sizeOf(s), -0.6, -0.4);
     if (i === 2) return rng.uniforms(sizeOf(s), 0.4, 0.6);
-    return Float64Array.from({ length: sizeOf(s) }, (_, k) => [rng.uniform() * 1.25 - 2, rng.uniform() * 0.5 - 0.25, rng.uniform() * 1.25 + 0.75][k % 3]!);
+    return Float64Array.from(
+      { length: sizeOf(s) },
+      (_, k) => [rng.uniform() * 1.25 - 2, rng.uniform() * 0.5 - 0.25, rng.uniform() * 1.25 + 0.75][k % 3]!,
+    );
   });
 
 /** Bounds `v` to [lo, hi], the obvious way. */
@@ -382,24 +412,53 @@ export interface CatalogueEntry {
 }
 
 const binaryShapes: readonly (readonly Shape[])[] = [
-  [[3, 4], [3, 4]],
+  [
+    [3, 4],
+    [3, 4],
+  ],
   [[3, 1], [4]],
   [[], [2, 3]],
   [[2, 3], []],
-  [[2, 1, 4], [3, 1]],
+  [
+    [2, 1, 4],
+    [3, 1],
+  ],
 ];
 const unaryShapes: readonly (readonly Shape[])[] = [[[3, 4]], [[]], [[2, 1, 3]]];
 
-function binary(op: string, fn: (a: Tensor, b: Tensor) => Tensor, f: (a: number, b: number) => number, domains?: readonly Domain[], shapes = binaryShapes): CatalogueEntry {
+function binary(
+  op: string,
+  fn: (a: Tensor, b: Tensor) => Tensor,
+  f: (a: number, b: number) => number,
+  domains?: readonly Domain[],
+  shapes = binaryShapes,
+): CatalogueEntry {
   return { name: op, op, fn, reference: (a, b) => map2(a!, b!, f), shapes, ...(domains ? { domains } : {}) };
 }
 
-function unary(op: string, fn: (x: Tensor) => Tensor, f: (x: number) => number, domain: Domain = standard): CatalogueEntry {
+function unary(
+  op: string,
+  fn: (x: Tensor) => Tensor,
+  f: (x: number) => number,
+  domain: Domain = standard,
+): CatalogueEntry {
   return { name: op, op, fn, reference: (a) => map1(a!, f), shapes: unaryShapes, domains: [domain] };
 }
 
-function comparison(op: string, fn: (a: Tensor, b: Tensor) => Tensor, f: (a: number, b: number) => boolean): CatalogueEntry {
-  return { name: op, op, fn, reference: (a, b) => map2(a!, b!, (x, y) => (f(x, y) ? 1 : 0)), shapes: binaryShapes, sample: separated, derivative: 'piecewise-constant' };
+function comparison(
+  op: string,
+  fn: (a: Tensor, b: Tensor) => Tensor,
+  f: (a: number, b: number) => boolean,
+): CatalogueEntry {
+  return {
+    name: op,
+    op,
+    fn,
+    reference: (a, b) => map2(a!, b!, (x, y) => (f(x, y) ? 1 : 0)),
+    shapes: binaryShapes,
+    sample: separated,
+    derivative: 'piecewise-constant',
+  };
 }
 
 const sigmoidOf = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -413,7 +472,21 @@ export const catalogue: readonly CatalogueEntry[] = [
   unary('neg', neg, (x) => -x),
   unary('square', square, (x) => x * x),
   // d/db aᵇ = aᵇ log a needs a > 0; b ∈ (−2, 2) keeps aᵇ and its derivatives moderate.
-  binary('pow', pow, (a, b) => Math.pow(a, b), [positive, standard], [[[2, 3], [2, 3]], [[3, 1], [4]], [[2, 3], []], [[], [3]]]),
+  binary(
+    'pow',
+    pow,
+    (a, b) => Math.pow(a, b),
+    [positive, standard],
+    [
+      [
+        [2, 3],
+        [2, 3],
+      ],
+      [[3, 1], [4]],
+      [[2, 3], []],
+      [[], [3]],
+    ],
+  ),
   {
     name: 'pow(x, 3) (constant exponent)',
     op: 'pow',
@@ -424,7 +497,8 @@ export const catalogue: readonly CatalogueEntry[] = [
   {
     name: 'where(mask, a, b)',
     op: 'where',
-    fn: (a, b) => where(tensor(patternMask(broadcastShape(a.shape, b.shape)).data.slice(), broadcastShape(a.shape, b.shape)), a, b),
+    fn: (a, b) =>
+      where(tensor(patternMask(broadcastShape(a.shape, b.shape)).data.slice(), broadcastShape(a.shape, b.shape)), a, b),
     reference: (a, b) => {
       const mask = patternMask(broadcastShape(a!.shape, b!.shape));
       return build(mask.shape, (idx) => (get(mask, idx) ? broadcastGet(a!, idx) : broadcastGet(b!, idx)));
@@ -453,7 +527,14 @@ export const catalogue: readonly CatalogueEntry[] = [
     shapes: unaryShapes,
     derivative: 'piecewise-constant',
   },
-  { name: 'stopGradient', op: 'stopGradient', fn: (x) => stopGradient(x), reference: (a) => a!, shapes: unaryShapes, derivative: 'stop' },
+  {
+    name: 'stopGradient',
+    op: 'stopGradient',
+    fn: (x) => stopGradient(x),
+    reference: (a) => a!,
+    shapes: unaryShapes,
+    derivative: 'stop',
+  },
 
   // --- elementwise -----------------------------------------------------------------------------
   unary('exp', exp, Math.exp),
@@ -483,7 +564,11 @@ export const catalogue: readonly CatalogueEntry[] = [
   binary('hypot', hypot, (a, b) => Math.sqrt(a * a + b * b), [awayFromZero, standard]),
   binary('logAddExp', logAddExp, (a, b) => Math.log(Math.exp(a) + Math.exp(b))),
   {
-    ...binary('logAddExp', logAddExp, (a, b) => Math.max(a, b) + Math.log(Math.exp(a - Math.max(a, b)) + Math.exp(b - Math.max(a, b)))),
+    ...binary(
+      'logAddExp',
+      logAddExp,
+      (a, b) => Math.max(a, b) + Math.log(Math.exp(a - Math.max(a, b)) + Math.exp(b - Math.max(a, b))),
+    ),
     name: 'logAddExp(a ≈ 1000, b ≈ 1000)',
     sample: nearThousand,
     check: { eps: 6e-6 }, // shift-invariant, as for logSumExp(x ≈ 1000): an unscaled step
@@ -492,59 +577,322 @@ export const catalogue: readonly CatalogueEntry[] = [
     name: 'clip(x, lo, hi)',
     op: 'clip',
     fn: (x, lo, hi) => clip(x, lo, hi),
-    reference: (x, lo, hi) => build(broadcastShape(x!.shape, lo!.shape, hi!.shape), (idx) => clamp(broadcastGet(x!, idx), broadcastGet(lo!, idx), broadcastGet(hi!, idx))),
+    reference: (x, lo, hi) =>
+      build(broadcastShape(x!.shape, lo!.shape, hi!.shape), (idx) =>
+        clamp(broadcastGet(x!, idx), broadcastGet(lo!, idx), broadcastGet(hi!, idx)),
+      ),
     shapes: [
-      [[3, 4], [3, 4], [3, 4]],
+      [
+        [3, 4],
+        [3, 4],
+        [3, 4],
+      ],
       [[3, 4], [4], []],
       [[], [2, 3], [2, 1]],
       [[2, 1, 4], [3, 1], [4]],
     ],
     sample: clipInputs,
   },
-  { name: 'clip(x, -0.5, 0.5)', op: 'clip', fn: (x) => clip(x, -0.5, 0.5), reference: (x) => map1(x!, (v) => clamp(v, -0.5, 0.5)), shapes: unaryShapes, sample: clipInputs },
-  { name: 'clip(x, null, 0.5)', op: 'clip', fn: (x) => clip(x, null, 0.5), reference: (x) => map1(x!, (v) => Math.min(v, 0.5)), shapes: unaryShapes, sample: clipInputs },
-  { name: 'clip(x, lo)', op: 'clip', fn: (x, lo) => clip(x, lo), reference: (x, lo) => map2(x!, lo!, (v, l) => Math.max(v, l)), shapes: [[[3, 4], [4]], [[2], [3, 1]]], sample: clipInputs },
+  {
+    name: 'clip(x, -0.5, 0.5)',
+    op: 'clip',
+    fn: (x) => clip(x, -0.5, 0.5),
+    reference: (x) => map1(x!, (v) => clamp(v, -0.5, 0.5)),
+    shapes: unaryShapes,
+    sample: clipInputs,
+  },
+  {
+    name: 'clip(x, null, 0.5)',
+    op: 'clip',
+    fn: (x) => clip(x, null, 0.5),
+    reference: (x) => map1(x!, (v) => Math.min(v, 0.5)),
+    shapes: unaryShapes,
+    sample: clipInputs,
+  },
+  {
+    name: 'clip(x, lo)',
+    op: 'clip',
+    fn: (x, lo) => clip(x, lo),
+    reference: (x, lo) => map2(x!, lo!, (v, l) => Math.max(v, l)),
+    shapes: [
+      [[3, 4], [4]],
+      [[2], [3, 1]],
+    ],
+    sample: clipInputs,
+  },
 
   // --- reductions ------------------------------------------------------------------------------
-  { name: 'sum(x)', op: 'sum', fn: (x) => sum(x), reference: (a) => reduce(a!, undefined, false, total), shapes: [[[3, 4]], [[]], [[2, 3, 4]]] },
-  { name: 'sum(x, 1)', op: 'sum', fn: (x) => sum(x, 1), reference: (a) => reduce(a!, 1, false, total), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'sum(x, -1, keepDims)', op: 'sum', fn: (x) => sum(x, -1, true), reference: (a) => reduce(a!, -1, true, total), shapes: [[[3, 4]], [[4]], [[2, 3, 4]]] },
-  { name: 'sum(x, [0, 2])', op: 'sum', fn: (x) => sum(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, total), shapes: [[[2, 3, 4]]] },
-  { name: 'mean(x)', op: 'mean', fn: (x) => mean(x), reference: (a) => reduce(a!, undefined, false, (v) => total(v) / v.length), shapes: [[[3, 4]], [[]]] },
-  { name: 'mean(x, 0)', op: 'mean', fn: (x) => mean(x, 0), reference: (a) => reduce(a!, 0, false, (v) => total(v) / v.length), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'mean(x, -1, keepDims)', op: 'mean', fn: (x) => mean(x, -1, true), reference: (a) => reduce(a!, -1, true, (v) => total(v) / v.length), shapes: [[[3, 4]]] },
-  { name: 'max(x)', op: 'max', fn: (x) => max(x), reference: (a) => reduce(a!, undefined, false, largest), shapes: [[[3, 4]], [[]]], sample: separated },
-  { name: 'max(x, 0)', op: 'max', fn: (x) => max(x, 0), reference: (a) => reduce(a!, 0, false, largest), shapes: [[[3, 4]], [[2, 3, 4]]], sample: separated },
-  { name: 'max(x, -1, keepDims)', op: 'max', fn: (x) => max(x, -1, true), reference: (a) => reduce(a!, -1, true, largest), shapes: [[[3, 4]]], sample: separated },
-  { name: 'max(x, [0, 2])', op: 'max', fn: (x) => max(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, largest), shapes: [[[2, 3, 4]]], sample: separated },
-  { name: 'min(x)', op: 'min', fn: (x) => min(x), reference: (a) => reduce(a!, undefined, false, smallest), shapes: [[[3, 4]], [[]]], sample: separated },
-  { name: 'min(x, 0)', op: 'min', fn: (x) => min(x, 0), reference: (a) => reduce(a!, 0, false, smallest), shapes: [[[3, 4]], [[2, 3, 4]]], sample: separated },
-  { name: 'min(x, -1, keepDims)', op: 'min', fn: (x) => min(x, -1, true), reference: (a) => reduce(a!, -1, true, smallest), shapes: [[[3, 4]]], sample: separated },
-  { name: 'min(x, [0, 2])', op: 'min', fn: (x) => min(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, smallest), shapes: [[[2, 3, 4]]], sample: separated },
+  {
+    name: 'sum(x)',
+    op: 'sum',
+    fn: (x) => sum(x),
+    reference: (a) => reduce(a!, undefined, false, total),
+    shapes: [[[3, 4]], [[]], [[2, 3, 4]]],
+  },
+  {
+    name: 'sum(x, 1)',
+    op: 'sum',
+    fn: (x) => sum(x, 1),
+    reference: (a) => reduce(a!, 1, false, total),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'sum(x, -1, keepDims)',
+    op: 'sum',
+    fn: (x) => sum(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, total),
+    shapes: [[[3, 4]], [[4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'sum(x, [0, 2])',
+    op: 'sum',
+    fn: (x) => sum(x, [0, 2]),
+    reference: (a) => reduce(a!, [0, 2], false, total),
+    shapes: [[[2, 3, 4]]],
+  },
+  {
+    name: 'mean(x)',
+    op: 'mean',
+    fn: (x) => mean(x),
+    reference: (a) => reduce(a!, undefined, false, (v) => total(v) / v.length),
+    shapes: [[[3, 4]], [[]]],
+  },
+  {
+    name: 'mean(x, 0)',
+    op: 'mean',
+    fn: (x) => mean(x, 0),
+    reference: (a) => reduce(a!, 0, false, (v) => total(v) / v.length),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'mean(x, -1, keepDims)',
+    op: 'mean',
+    fn: (x) => mean(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, (v) => total(v) / v.length),
+    shapes: [[[3, 4]]],
+  },
+  {
+    name: 'max(x)',
+    op: 'max',
+    fn: (x) => max(x),
+    reference: (a) => reduce(a!, undefined, false, largest),
+    shapes: [[[3, 4]], [[]]],
+    sample: separated,
+  },
+  {
+    name: 'max(x, 0)',
+    op: 'max',
+    fn: (x) => max(x, 0),
+    reference: (a) => reduce(a!, 0, false, largest),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+    sample: separated,
+  },
+  {
+    name: 'max(x, -1, keepDims)',
+    op: 'max',
+    fn: (x) => max(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, largest),
+    shapes: [[[3, 4]]],
+    sample: separated,
+  },
+  {
+    name: 'max(x, [0, 2])',
+    op: 'max',
+    fn: (x) => max(x, [0, 2]),
+    reference: (a) => reduce(a!, [0, 2], false, largest),
+    shapes: [[[2, 3, 4]]],
+    sample: separated,
+  },
+  {
+    name: 'min(x)',
+    op: 'min',
+    fn: (x) => min(x),
+    reference: (a) => reduce(a!, undefined, false, smallest),
+    shapes: [[[3, 4]], [[]]],
+    sample: separated,
+  },
+  {
+    name: 'min(x, 0)',
+    op: 'min',
+    fn: (x) => min(x, 0),
+    reference: (a) => reduce(a!, 0, false, smallest),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+    sample: separated,
+  },
+  {
+    name: 'min(x, -1, keepDims)',
+    op: 'min',
+    fn: (x) => min(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, smallest),
+    shapes: [[[3, 4]]],
+    sample: separated,
+  },
+  {
+    name: 'min(x, [0, 2])',
+    op: 'min',
+    fn: (x) => min(x, [0, 2]),
+    reference: (a) => reduce(a!, [0, 2], false, smallest),
+    shapes: [[[2, 3, 4]]],
+    sample: separated,
+  },
   // prod: lengths 1 to 7 (odd lengths exercise the unpaired entry of the halving tree); |x| ∈ (0.5, 1.5)
   // keeps products of up to 24 entries moderate. Zeros get their own exact test in ops.test.ts.
-  { name: 'prod(x)', op: 'prod', fn: (x) => prod(x), reference: (a) => reduce(a!, undefined, false, product), shapes: [[[3, 4]], [[]], [[7]], [[1]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
-  { name: 'prod(x, 1)', op: 'prod', fn: (x) => prod(x, 1), reference: (a) => reduce(a!, 1, false, product), shapes: [[[3, 5]], [[2, 3, 4]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
-  { name: 'prod(x, -1, keepDims)', op: 'prod', fn: (x) => prod(x, -1, true), reference: (a) => reduce(a!, -1, true, product), shapes: [[[3, 6]], [[2, 1]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
-  { name: 'prod(x, [0, 2])', op: 'prod', fn: (x) => prod(x, [0, 2]), reference: (a) => reduce(a!, [0, 2], false, product), shapes: [[[2, 3, 4]], [[3, 1, 3]]], domains: [{ low: 0.5, high: 1.5, signed: true }] },
-  { name: 'var(x)', op: 'var', fn: (x) => varOp(x), reference: (a) => reduce(a!, undefined, false, varianceOf(0)), shapes: [[[3, 4]], [[]], [[5]]] },
-  { name: 'variance(x, 0)', op: 'variance', fn: (x) => variance(x, 0), reference: (a) => reduce(a!, 0, false, varianceOf(0)), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'var(x, -1, keepDims)', op: 'var', fn: (x) => varOp(x, -1, true), reference: (a) => reduce(a!, -1, true, varianceOf(0)), shapes: [[[3, 4]]] },
-  { name: 'var(x, [0, 2], false, 1)', op: 'var', fn: (x) => varOp(x, [0, 2], false, 1), reference: (a) => reduce(a!, [0, 2], false, varianceOf(1)), shapes: [[[2, 3, 4]]] },
-  { name: 'std(x)', op: 'std', fn: (x) => std(x), reference: (a) => reduce(a!, undefined, false, (vs) => Math.sqrt(varianceOf(0)(vs))), shapes: [[[3, 4]], [[5]]] },
-  { name: 'std(x, 1)', op: 'std', fn: (x) => std(x, 1), reference: (a) => reduce(a!, 1, false, (vs) => Math.sqrt(varianceOf(0)(vs))), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'std(x, -1, keepDims, 1)', op: 'std', fn: (x) => std(x, -1, true, 1), reference: (a) => reduce(a!, -1, true, (vs) => Math.sqrt(varianceOf(1)(vs))), shapes: [[[3, 4]], [[2]]] },
-  { name: 'norm(x)', op: 'norm', fn: (x) => norm(x), reference: (a) => reduce(a!, undefined, false, euclidean), shapes: [[[3, 4]], [[5]]] },
-  { name: 'norm(x, 2, -1)', op: 'norm', fn: (x) => norm(x, 2, -1), reference: (a) => reduce(a!, -1, false, euclidean), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'norm(x, 2, [0, 2], keepDims)', op: 'norm', fn: (x) => norm(x, 2, [0, 2], true), reference: (a) => reduce(a!, [0, 2], true, euclidean), shapes: [[[2, 3, 4]]] },
+  {
+    name: 'prod(x)',
+    op: 'prod',
+    fn: (x) => prod(x),
+    reference: (a) => reduce(a!, undefined, false, product),
+    shapes: [[[3, 4]], [[]], [[7]], [[1]]],
+    domains: [{ low: 0.5, high: 1.5, signed: true }],
+  },
+  {
+    name: 'prod(x, 1)',
+    op: 'prod',
+    fn: (x) => prod(x, 1),
+    reference: (a) => reduce(a!, 1, false, product),
+    shapes: [[[3, 5]], [[2, 3, 4]]],
+    domains: [{ low: 0.5, high: 1.5, signed: true }],
+  },
+  {
+    name: 'prod(x, -1, keepDims)',
+    op: 'prod',
+    fn: (x) => prod(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, product),
+    shapes: [[[3, 6]], [[2, 1]]],
+    domains: [{ low: 0.5, high: 1.5, signed: true }],
+  },
+  {
+    name: 'prod(x, [0, 2])',
+    op: 'prod',
+    fn: (x) => prod(x, [0, 2]),
+    reference: (a) => reduce(a!, [0, 2], false, product),
+    shapes: [[[2, 3, 4]], [[3, 1, 3]]],
+    domains: [{ low: 0.5, high: 1.5, signed: true }],
+  },
+  {
+    name: 'var(x)',
+    op: 'var',
+    fn: (x) => varOp(x),
+    reference: (a) => reduce(a!, undefined, false, varianceOf(0)),
+    shapes: [[[3, 4]], [[]], [[5]]],
+  },
+  {
+    name: 'variance(x, 0)',
+    op: 'variance',
+    fn: (x) => variance(x, 0),
+    reference: (a) => reduce(a!, 0, false, varianceOf(0)),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'var(x, -1, keepDims)',
+    op: 'var',
+    fn: (x) => varOp(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, varianceOf(0)),
+    shapes: [[[3, 4]]],
+  },
+  {
+    name: 'var(x, [0, 2], false, 1)',
+    op: 'var',
+    fn: (x) => varOp(x, [0, 2], false, 1),
+    reference: (a) => reduce(a!, [0, 2], false, varianceOf(1)),
+    shapes: [[[2, 3, 4]]],
+  },
+  {
+    name: 'std(x)',
+    op: 'std',
+    fn: (x) => std(x),
+    reference: (a) => reduce(a!, undefined, false, (vs) => Math.sqrt(varianceOf(0)(vs))),
+    shapes: [[[3, 4]], [[5]]],
+  },
+  {
+    name: 'std(x, 1)',
+    op: 'std',
+    fn: (x) => std(x, 1),
+    reference: (a) => reduce(a!, 1, false, (vs) => Math.sqrt(varianceOf(0)(vs))),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'std(x, -1, keepDims, 1)',
+    op: 'std',
+    fn: (x) => std(x, -1, true, 1),
+    reference: (a) => reduce(a!, -1, true, (vs) => Math.sqrt(varianceOf(1)(vs))),
+    shapes: [[[3, 4]], [[2]]],
+  },
+  {
+    name: 'norm(x)',
+    op: 'norm',
+    fn: (x) => norm(x),
+    reference: (a) => reduce(a!, undefined, false, euclidean),
+    shapes: [[[3, 4]], [[5]]],
+  },
+  {
+    name: 'norm(x, 2, -1)',
+    op: 'norm',
+    fn: (x) => norm(x, 2, -1),
+    reference: (a) => reduce(a!, -1, false, euclidean),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'norm(x, 2, [0, 2], keepDims)',
+    op: 'norm',
+    fn: (x) => norm(x, 2, [0, 2], true),
+    reference: (a) => reduce(a!, [0, 2], true, euclidean),
+    shapes: [[[2, 3, 4]]],
+  },
   // A scalar's 2-norm is |x|, so away from 0 as for abs.
-  { name: 'norm(x) of a scalar', op: 'norm', fn: (x) => norm(x), reference: (a) => map1(a!, Math.abs), shapes: [[[]]], domains: [awayFromZero] },
-  { name: 'norm(x, 1, 1)', op: 'norm', fn: (x) => norm(x, 1, 1), reference: (a) => reduce(a!, 1, false, (vs) => total(vs.map(Math.abs))), shapes: [[[3, 4]], [[2, 3, 4]]], domains: [awayFromZero] },
-  { name: 'norm(x, Infinity, -1)', op: 'norm', fn: (x) => norm(x, Infinity, -1), reference: (a) => reduce(a!, -1, false, (vs) => largest(vs.map(Math.abs))), shapes: [[[3, 4]], [[4]]], sample: separatedMagnitudes },
-  { name: 'norm(x, Infinity)', op: 'norm', fn: (x) => norm(x, Infinity), reference: (a) => reduce(a!, undefined, false, (vs) => largest(vs.map(Math.abs))), shapes: [[[2, 3, 4]]], sample: separatedMagnitudes },
-  { name: 'logSumExp(x)', op: 'logSumExp', fn: (x) => logSumExp(x), reference: (a) => reduce(a!, undefined, false, logSumExpOf), shapes: [[[3, 4]], [[]]] },
-  { name: 'logSumExp(x, 1)', op: 'logSumExp', fn: (x) => logSumExp(x, 1), reference: (a) => reduce(a!, 1, false, logSumExpOf), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'logSumExp(x, -1, keepDims)', op: 'logSumExp', fn: (x) => logSumExp(x, -1, true), reference: (a) => reduce(a!, -1, true, logSumExpOf), shapes: [[[3, 4]]] },
+  {
+    name: 'norm(x) of a scalar',
+    op: 'norm',
+    fn: (x) => norm(x),
+    reference: (a) => map1(a!, Math.abs),
+    shapes: [[[]]],
+    domains: [awayFromZero],
+  },
+  {
+    name: 'norm(x, 1, 1)',
+    op: 'norm',
+    fn: (x) => norm(x, 1, 1),
+    reference: (a) => reduce(a!, 1, false, (vs) => total(vs.map(Math.abs))),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+    domains: [awayFromZero],
+  },
+  {
+    name: 'norm(x, Infinity, -1)',
+    op: 'norm',
+    fn: (x) => norm(x, Infinity, -1),
+    reference: (a) => reduce(a!, -1, false, (vs) => largest(vs.map(Math.abs))),
+    shapes: [[[3, 4]], [[4]]],
+    sample: separatedMagnitudes,
+  },
+  {
+    name: 'norm(x, Infinity)',
+    op: 'norm',
+    fn: (x) => norm(x, Infinity),
+    reference: (a) => reduce(a!, undefined, false, (vs) => largest(vs.map(Math.abs))),
+    shapes: [[[2, 3, 4]]],
+    sample: separatedMagnitudes,
+  },
+  {
+    name: 'logSumExp(x)',
+    op: 'logSumExp',
+    fn: (x) => logSumExp(x),
+    reference: (a) => reduce(a!, undefined, false, logSumExpOf),
+    shapes: [[[3, 4]], [[]]],
+  },
+  {
+    name: 'logSumExp(x, 1)',
+    op: 'logSumExp',
+    fn: (x) => logSumExp(x, 1),
+    reference: (a) => reduce(a!, 1, false, logSumExpOf),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'logSumExp(x, -1, keepDims)',
+    op: 'logSumExp',
+    fn: (x) => logSumExp(x, -1, true),
+    reference: (a) => reduce(a!, -1, true, logSumExpOf),
+    shapes: [[[3, 4]]],
+  },
   {
     // The default step, ε^(1/3)·max|x| ≈ 6e-3 here, is scaled for functions whose curvature
     // grows with |x|; logSumExp's does not (it is shift-invariant), so its O(h²·f‴) truncation
@@ -566,7 +914,13 @@ export const catalogue: readonly CatalogueEntry[] = [
     reference: (a) => alongAxis(a!, -1, (v) => v.map((e) => e - logSumExpOf(v))),
     shapes: [[[4]], [[3, 4]]],
   },
-  { name: 'logSoftmax(x, 0)', op: 'logSoftmax', fn: (x) => logSoftmax(x, 0), reference: (a) => alongAxis(a!, 0, (v) => v.map((e) => e - logSumExpOf(v))), shapes: [[[3, 4]]] },
+  {
+    name: 'logSoftmax(x, 0)',
+    op: 'logSoftmax',
+    fn: (x) => logSoftmax(x, 0),
+    reference: (a) => alongAxis(a!, 0, (v) => v.map((e) => e - logSumExpOf(v))),
+    shapes: [[[3, 4]]],
+  },
   {
     name: 'logSoftmax(x ≈ 1000)',
     op: 'logSoftmax',
@@ -576,8 +930,20 @@ export const catalogue: readonly CatalogueEntry[] = [
     sample: nearThousand,
     check: { eps: 6e-6 }, // as for logSumExp(x ≈ 1000): shift-invariant, so an unscaled step
   },
-  { name: 'softmax(x)', op: 'softmax', fn: (x) => softmax(x), reference: (a) => alongAxis(a!, -1, (v) => v.map((e) => Math.exp(e - logSumExpOf(v)))), shapes: [[[4]], [[3, 4]]] },
-  { name: 'softmax(x, 0)', op: 'softmax', fn: (x) => softmax(x, 0), reference: (a) => alongAxis(a!, 0, (v) => v.map((e) => Math.exp(e - logSumExpOf(v)))), shapes: [[[3, 4]]] },
+  {
+    name: 'softmax(x)',
+    op: 'softmax',
+    fn: (x) => softmax(x),
+    reference: (a) => alongAxis(a!, -1, (v) => v.map((e) => Math.exp(e - logSumExpOf(v)))),
+    shapes: [[[4]], [[3, 4]]],
+  },
+  {
+    name: 'softmax(x, 0)',
+    op: 'softmax',
+    fn: (x) => softmax(x, 0),
+    reference: (a) => alongAxis(a!, 0, (v) => v.map((e) => Math.exp(e - logSumExpOf(v)))),
+    shapes: [[[3, 4]]],
+  },
   {
     name: 'softmax(x ≈ 1000)',
     op: 'softmax',
@@ -590,10 +956,34 @@ export const catalogue: readonly CatalogueEntry[] = [
 
   // --- scans -----------------------------------------------------------------------------------
   // Without an axis, cumsum runs over x flattened (NumPy and JAX), so the result is 1-D.
-  { name: 'cumsum(x)', op: 'cumsum', fn: (x) => cumsum(x), reference: (a) => naiveCumsum(withShape(a!, [-1]), 0), shapes: [[[3, 4]], [[]], [[5]]] },
-  { name: 'cumsum(x, 0)', op: 'cumsum', fn: (x) => cumsum(x, 0), reference: (a) => naiveCumsum(a!, 0), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'cumsum(x, -1)', op: 'cumsum', fn: (x) => cumsum(x, -1), reference: (a) => naiveCumsum(a!, -1), shapes: [[[3, 4]], [[1]]] },
-  { name: 'cumsum(x, 1)', op: 'cumsum', fn: (x) => cumsum(x, 1), reference: (a) => naiveCumsum(a!, 1), shapes: [[[2, 3, 4]]] },
+  {
+    name: 'cumsum(x)',
+    op: 'cumsum',
+    fn: (x) => cumsum(x),
+    reference: (a) => naiveCumsum(withShape(a!, [-1]), 0),
+    shapes: [[[3, 4]], [[]], [[5]]],
+  },
+  {
+    name: 'cumsum(x, 0)',
+    op: 'cumsum',
+    fn: (x) => cumsum(x, 0),
+    reference: (a) => naiveCumsum(a!, 0),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'cumsum(x, -1)',
+    op: 'cumsum',
+    fn: (x) => cumsum(x, -1),
+    reference: (a) => naiveCumsum(a!, -1),
+    shapes: [[[3, 4]], [[1]]],
+  },
+  {
+    name: 'cumsum(x, 1)',
+    op: 'cumsum',
+    fn: (x) => cumsum(x, 1),
+    reference: (a) => naiveCumsum(a!, 1),
+    shapes: [[[2, 3, 4]]],
+  },
 
   // --- linear algebra --------------------------------------------------------------------------
   {
@@ -602,11 +992,17 @@ export const catalogue: readonly CatalogueEntry[] = [
     fn: (a, b) => matmul(a, b),
     reference: (a, b) => naiveMatmul(a!, b!),
     shapes: [
-      [[3, 4], [4, 2]],
+      [
+        [3, 4],
+        [4, 2],
+      ],
       [[3, 4], [4]],
       [[4], [4, 2]],
       [[4], [4]],
-      [[1, 3], [3, 1]],
+      [
+        [1, 3],
+        [3, 1],
+      ],
     ],
   },
   {
@@ -614,36 +1010,92 @@ export const catalogue: readonly CatalogueEntry[] = [
     op: 'matmul',
     fn: (a, b) => matmul(a, b, { transposeA: true }),
     reference: (a, b) => naiveMatmul(a!, b!, true, false),
-    shapes: [[[4, 3], [4, 2]], [[4, 3], [4]]],
+    shapes: [
+      [
+        [4, 3],
+        [4, 2],
+      ],
+      [[4, 3], [4]],
+    ],
   },
   {
     name: 'matmul(a, b, { transposeB })',
     op: 'matmul',
     fn: (a, b) => matmul(a, b, { transposeB: true }),
     reference: (a, b) => naiveMatmul(a!, b!, false, true),
-    shapes: [[[3, 4], [2, 4]], [[4], [2, 4]]],
+    shapes: [
+      [
+        [3, 4],
+        [2, 4],
+      ],
+      [[4], [2, 4]],
+    ],
   },
   {
     name: 'matmul(a, b, { transposeA, transposeB })',
     op: 'matmul',
     fn: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }),
     reference: (a, b) => naiveMatmul(a!, b!, true, true),
-    shapes: [[[4, 3], [2, 4]]],
+    shapes: [
+      [
+        [4, 3],
+        [2, 4],
+      ],
+    ],
   },
-  { name: 'dot', op: 'dot', fn: (a, b) => dot(a, b), reference: (a, b) => naiveMatmul(a!, b!), shapes: [[[4], [4]], [[2, 3], [3, 2]]] },
+  {
+    name: 'dot',
+    op: 'dot',
+    fn: (a, b) => dot(a, b),
+    reference: (a, b) => naiveMatmul(a!, b!),
+    shapes: [
+      [[4], [4]],
+      [
+        [2, 3],
+        [3, 2],
+      ],
+    ],
+  },
   {
     name: 'outer',
     op: 'outer',
     fn: (a, b) => outer(a, b),
     reference: (a, b) => build([a!.shape[0]!, b!.shape[0]!], ([i, j]) => a!.data[i!]! * b!.data[j!]!),
-    shapes: [[[3], [4]], [[1], [2]]],
+    shapes: [
+      [[3], [4]],
+      [[1], [2]],
+    ],
   },
 
   // --- shape -----------------------------------------------------------------------------------
-  { name: 'reshape(x, [2, 6])', op: 'reshape', fn: (x) => reshape(x, [2, 6]), reference: (a) => withShape(a!, [2, 6]), shapes: [[[3, 4]], [[12]]] },
-  { name: 'reshape(x, [-1])', op: 'reshape', fn: (x) => reshape(x, [-1]), reference: (a) => withShape(a!, [-1]), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'reshape(x, [1, 1])', op: 'reshape', fn: (x) => reshape(x, [1, 1]), reference: (a) => withShape(a!, [1, 1]), shapes: [[[]]] },
-  { name: 'reshape(x, [4, -1])', op: 'reshape', fn: (x) => reshape(x, [4, -1]), reference: (a) => withShape(a!, [4, -1]), shapes: [[[2, 3, 4]]] },
+  {
+    name: 'reshape(x, [2, 6])',
+    op: 'reshape',
+    fn: (x) => reshape(x, [2, 6]),
+    reference: (a) => withShape(a!, [2, 6]),
+    shapes: [[[3, 4]], [[12]]],
+  },
+  {
+    name: 'reshape(x, [-1])',
+    op: 'reshape',
+    fn: (x) => reshape(x, [-1]),
+    reference: (a) => withShape(a!, [-1]),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'reshape(x, [1, 1])',
+    op: 'reshape',
+    fn: (x) => reshape(x, [1, 1]),
+    reference: (a) => withShape(a!, [1, 1]),
+    shapes: [[[]]],
+  },
+  {
+    name: 'reshape(x, [4, -1])',
+    op: 'reshape',
+    fn: (x) => reshape(x, [4, -1]),
+    reference: (a) => withShape(a!, [4, -1]),
+    shapes: [[[2, 3, 4]]],
+  },
   {
     name: 'broadcastTo(x, [2, 3, 4])',
     op: 'broadcastTo',
@@ -655,44 +1107,206 @@ export const catalogue: readonly CatalogueEntry[] = [
     name: 'sumTo(x, [3, 1])',
     op: 'sumTo',
     fn: (x) => sumTo(x, [3, 1]),
-    reference: (a) => (a!.shape.length === 3 ? withShape(reduce(a!, [0, 2], false, total), [3, 1]) : reduce(a!, 1, true, total)),
+    reference: (a) =>
+      a!.shape.length === 3 ? withShape(reduce(a!, [0, 2], false, total), [3, 1]) : reduce(a!, 1, true, total),
     shapes: [[[2, 3, 4]], [[3, 4]]],
   },
-  { name: 'sumTo(x, [])', op: 'sumTo', fn: (x) => sumTo(x, []), reference: (a) => reduce(a!, undefined, false, total), shapes: [[[3, 4]]] },
-  { name: 'sumTo(x, [4])', op: 'sumTo', fn: (x) => sumTo(x, [4]), reference: (a) => reduce(a!, a!.shape.length === 3 ? [0, 1] : [0], false, total), shapes: [[[3, 4]], [[2, 3, 4]]] },
-  { name: 'sumTo(x, [1, 4])', op: 'sumTo', fn: (x) => sumTo(x, [1, 4]), reference: (a) => reduce(a!, 0, true, total), shapes: [[[3, 4]]] },
-  { name: 'transpose(x)', op: 'transpose', fn: (x) => transpose(x), reference: (a) => naiveTranspose(a!), shapes: [[[3, 4]], [[2, 3, 4]], [[4]]] },
-  { name: 'transpose(x, [2, 0, 1])', op: 'transpose', fn: (x) => transpose(x, [2, 0, 1]), reference: (a) => naiveTranspose(a!, [2, 0, 1]), shapes: [[[2, 3, 4]]] },
-  { name: 'transpose(x, [0, 2, 1])', op: 'transpose', fn: (x) => transpose(x, [0, 2, 1]), reference: (a) => naiveTranspose(a!, [0, 2, 1]), shapes: [[[2, 3, 4]]] },
-  { name: 'slice(x, [1, 0], [2, -1])', op: 'slice', fn: (x) => slice(x, [1, 0], [2, -1]), reference: (a) => naiveSlice(a!, [1, 0], [2, a!.shape[1]!]), shapes: [[[4, 4]], [[3, 2]]] },
-  { name: 'slice(x, [2])', op: 'slice', fn: (x) => slice(x, [2]), reference: (a) => naiveSlice(a!, [2], [a!.shape[0]! - 2]), shapes: [[[5]]] },
-  { name: 'slice(x, [0, 1, 1], [2, 2, 2])', op: 'slice', fn: (x) => slice(x, [0, 1, 1], [2, 2, 2]), reference: (a) => naiveSlice(a!, [0, 1, 1], [2, 2, 2]), shapes: [[[2, 3, 4]]] },
-  { name: 'index(x, 1)', op: 'index', fn: (x) => index(x, 1), reference: (a) => withShape(naiveSlice(a!, [1, ...a!.shape.slice(1).map(() => 0)], [1, ...a!.shape.slice(1)]), a!.shape.slice(1)), shapes: [[[3, 4]], [[2, 3, 4]], [[3]]] },
-  { name: 'index(x, -1)', op: 'index', fn: (x) => index(x, -1), reference: (a) => withShape(naiveSlice(a!, [a!.shape[0]! - 1, 0], [1, a!.shape[1]!]), a!.shape.slice(1)), shapes: [[[3, 4]]] },
-  { name: 'concat(xs)', op: 'concat', fn: (...xs) => concat(xs), reference: (...xs) => naiveConcat(xs, 0), shapes: [[[2, 3], [1, 3]], [[2], [3], [1]]] },
-  { name: 'concat(xs, -1)', op: 'concat', fn: (...xs) => concat(xs, -1), reference: (...xs) => naiveConcat(xs, -1), shapes: [[[2, 3], [2, 2]], [[2, 1, 2], [2, 1, 3]]] },
+  {
+    name: 'sumTo(x, [])',
+    op: 'sumTo',
+    fn: (x) => sumTo(x, []),
+    reference: (a) => reduce(a!, undefined, false, total),
+    shapes: [[[3, 4]]],
+  },
+  {
+    name: 'sumTo(x, [4])',
+    op: 'sumTo',
+    fn: (x) => sumTo(x, [4]),
+    reference: (a) => reduce(a!, a!.shape.length === 3 ? [0, 1] : [0], false, total),
+    shapes: [[[3, 4]], [[2, 3, 4]]],
+  },
+  {
+    name: 'sumTo(x, [1, 4])',
+    op: 'sumTo',
+    fn: (x) => sumTo(x, [1, 4]),
+    reference: (a) => reduce(a!, 0, true, total),
+    shapes: [[[3, 4]]],
+  },
+  {
+    name: 'transpose(x)',
+    op: 'transpose',
+    fn: (x) => transpose(x),
+    reference: (a) => naiveTranspose(a!),
+    shapes: [[[3, 4]], [[2, 3, 4]], [[4]]],
+  },
+  {
+    name: 'transpose(x, [2, 0, 1])',
+    op: 'transpose',
+    fn: (x) => transpose(x, [2, 0, 1]),
+    reference: (a) => naiveTranspose(a!, [2, 0, 1]),
+    shapes: [[[2, 3, 4]]],
+  },
+  {
+    name: 'transpose(x, [0, 2, 1])',
+    op: 'transpose',
+    fn: (x) => transpose(x, [0, 2, 1]),
+    reference: (a) => naiveTranspose(a!, [0, 2, 1]),
+    shapes: [[[2, 3, 4]]],
+  },
+  {
+    name: 'slice(x, [1, 0], [2, -1])',
+    op: 'slice',
+    fn: (x) => slice(x, [1, 0], [2, -1]),
+    reference: (a) => naiveSlice(a!, [1, 0], [2, a!.shape[1]!]),
+    shapes: [[[4, 4]], [[3, 2]]],
+  },
+  {
+    name: 'slice(x, [2])',
+    op: 'slice',
+    fn: (x) => slice(x, [2]),
+    reference: (a) => naiveSlice(a!, [2], [a!.shape[0]! - 2]),
+    shapes: [[[5]]],
+  },
+  {
+    name: 'slice(x, [0, 1, 1], [2, 2, 2])',
+    op: 'slice',
+    fn: (x) => slice(x, [0, 1, 1], [2, 2, 2]),
+    reference: (a) => naiveSlice(a!, [0, 1, 1], [2, 2, 2]),
+    shapes: [[[2, 3, 4]]],
+  },
+  {
+    name: 'index(x, 1)',
+    op: 'index',
+    fn: (x) => index(x, 1),
+    reference: (a) =>
+      withShape(naiveSlice(a!, [1, ...a!.shape.slice(1).map(() => 0)], [1, ...a!.shape.slice(1)]), a!.shape.slice(1)),
+    shapes: [[[3, 4]], [[2, 3, 4]], [[3]]],
+  },
+  {
+    name: 'index(x, -1)',
+    op: 'index',
+    fn: (x) => index(x, -1),
+    reference: (a) => withShape(naiveSlice(a!, [a!.shape[0]! - 1, 0], [1, a!.shape[1]!]), a!.shape.slice(1)),
+    shapes: [[[3, 4]]],
+  },
+  {
+    name: 'concat(xs)',
+    op: 'concat',
+    fn: (...xs) => concat(xs),
+    reference: (...xs) => naiveConcat(xs, 0),
+    shapes: [
+      [
+        [2, 3],
+        [1, 3],
+      ],
+      [[2], [3], [1]],
+    ],
+  },
+  {
+    name: 'concat(xs, -1)',
+    op: 'concat',
+    fn: (...xs) => concat(xs, -1),
+    reference: (...xs) => naiveConcat(xs, -1),
+    shapes: [
+      [
+        [2, 3],
+        [2, 2],
+      ],
+      [
+        [2, 1, 2],
+        [2, 1, 3],
+      ],
+    ],
+  },
   {
     name: 'stack(xs)',
     op: 'stack',
     fn: (...xs) => stack(xs),
-    reference: (...xs) => naiveConcat(xs.map((x) => withShape(x, [1, ...x.shape])), 0),
-    shapes: [[[3], [3]], [[2, 3], [2, 3], [2, 3]], [[], []]],
+    reference: (...xs) =>
+      naiveConcat(
+        xs.map((x) => withShape(x, [1, ...x.shape])),
+        0,
+      ),
+    shapes: [
+      [[3], [3]],
+      [
+        [2, 3],
+        [2, 3],
+        [2, 3],
+      ],
+      [[], []],
+    ],
   },
   {
     name: 'stack(xs, -1)',
     op: 'stack',
     fn: (...xs) => stack(xs, -1),
-    reference: (...xs) => naiveConcat(xs.map((x) => withShape(x, [...x.shape, 1])), -1),
-    shapes: [[[2, 3], [2, 3]]],
+    reference: (...xs) =>
+      naiveConcat(
+        xs.map((x) => withShape(x, [...x.shape, 1])),
+        -1,
+      ),
+    shapes: [
+      [
+        [2, 3],
+        [2, 3],
+      ],
+    ],
   },
-  { name: 'expandDims(x, 0)', op: 'expandDims', fn: (x) => expandDims(x, 0), reference: (a) => withShape(a!, [1, ...a!.shape]), shapes: [[[3, 4]], [[]]] },
-  { name: 'expandDims(x, -1)', op: 'expandDims', fn: (x) => expandDims(x, -1), reference: (a) => withShape(a!, [...a!.shape, 1]), shapes: [[[3, 4]]] },
-  { name: 'squeeze(x)', op: 'squeeze', fn: (x) => squeeze(x), reference: (a) => withShape(a!, a!.shape.filter((d) => d !== 1)), shapes: [[[1, 3, 1]], [[1, 1]]] },
-  { name: 'squeeze(x, 2)', op: 'squeeze', fn: (x) => squeeze(x, 2), reference: (a) => withShape(a!, a!.shape.slice(0, 2)), shapes: [[[1, 3, 1]]] },
+  {
+    name: 'expandDims(x, 0)',
+    op: 'expandDims',
+    fn: (x) => expandDims(x, 0),
+    reference: (a) => withShape(a!, [1, ...a!.shape]),
+    shapes: [[[3, 4]], [[]]],
+  },
+  {
+    name: 'expandDims(x, -1)',
+    op: 'expandDims',
+    fn: (x) => expandDims(x, -1),
+    reference: (a) => withShape(a!, [...a!.shape, 1]),
+    shapes: [[[3, 4]]],
+  },
+  {
+    name: 'squeeze(x)',
+    op: 'squeeze',
+    fn: (x) => squeeze(x),
+    reference: (a) =>
+      withShape(
+        a!,
+        a!.shape.filter((d) => d !== 1),
+      ),
+    shapes: [[[1, 3, 1]], [[1, 1]]],
+  },
+  {
+    name: 'squeeze(x, 2)',
+    op: 'squeeze',
+    fn: (x) => squeeze(x, 2),
+    reference: (a) => withShape(a!, a!.shape.slice(0, 2)),
+    shapes: [[[1, 3, 1]]],
+  },
   // Repeated indices: the VJP must scatter-add both contributions.
-  { name: 'take(x, [2, 0, 2])', op: 'take', fn: (x) => take(x, [2, 0, 2]), reference: (a) => naiveTake(a!, [2, 0, 2], 0), shapes: [[[4]], [[3, 2]]] },
-  { name: 'take(x, [3, 0], 1)', op: 'take', fn: (x) => take(x, [3, 0], 1), reference: (a) => naiveTake(a!, [3, 0], 1), shapes: [[[3, 4]], [[2, 4, 2]]] },
-  { name: 'take(x, [-1, 1, -1], -1)', op: 'take', fn: (x) => take(x, [-1, 1, -1], -1), reference: (a) => naiveTake(a!, [-1, 1, -1], -1), shapes: [[[3, 4]]] },
+  {
+    name: 'take(x, [2, 0, 2])',
+    op: 'take',
+    fn: (x) => take(x, [2, 0, 2]),
+    reference: (a) => naiveTake(a!, [2, 0, 2], 0),
+    shapes: [[[4]], [[3, 2]]],
+  },
+  {
+    name: 'take(x, [3, 0], 1)',
+    op: 'take',
+    fn: (x) => take(x, [3, 0], 1),
+    reference: (a) => naiveTake(a!, [3, 0], 1),
+    shapes: [[[3, 4]], [[2, 4, 2]]],
+  },
+  {
+    name: 'take(x, [-1, 1, -1], -1)',
+    op: 'take',
+    fn: (x) => take(x, [-1, 1, -1], -1),
+    reference: (a) => naiveTake(a!, [-1, 1, -1], -1),
+    shapes: [[[3, 4]]],
+  },
   {
     name: 'takeAlongRows(x, [1, 0, 3])',
     op: 'takeAlongRows',
@@ -708,7 +1322,9 @@ export function sampleInputs(entry: CatalogueEntry, shapes: readonly Shape[], rn
   return shapes.map((shape, i) => {
     const domain = entry.domains?.[Math.min(i, entry.domains.length - 1)] ?? standard;
     const magnitudes = rng.uniforms(sizeOf(shape), domain.low, domain.high);
-    if (domain.signed) for (let k = 0; k < magnitudes.length; k++) magnitudes[k] = rng.uniform() < 0.5 ? -magnitudes[k]! : magnitudes[k]!;
+    if (domain.signed)
+      for (let k = 0; k < magnitudes.length; k++)
+        magnitudes[k] = rng.uniform() < 0.5 ? -magnitudes[k]! : magnitudes[k]!;
     return magnitudes;
   });
 }

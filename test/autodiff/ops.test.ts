@@ -73,7 +73,8 @@ for (const entry of catalogue) {
         const tolerance = 64 * EPS * magnitude;
         want.data.forEach((w, k) => {
           const g = got.data[k]!;
-          if (!(Math.abs(g - w) <= tolerance)) throw new Error(`${entry.name} ${label}: entry ${k} is ${g}, reference ${w}`);
+          if (!(Math.abs(g - w) <= tolerance))
+            throw new Error(`${entry.name} ${label}: entry ${k} is ${g}, reference ${w}`);
         });
       });
 
@@ -117,7 +118,8 @@ function expectZero(t: Tensor): void {
 }
 
 describe('documented choices where the derivative does not exist', () => {
-  const gradientOf = (f: (x: Tensor) => Tensor, x: number[]): number[] => Array.from(grad((y: Tensor) => ops.sum(f(y)))(tensor(x)).data);
+  const gradientOf = (f: (x: Tensor) => Tensor, x: number[]): number[] =>
+    Array.from(grad((y: Tensor) => ops.sum(f(y)))(tensor(x)).data);
 
   it('relu′(0) = 0 and abs′(0) = 0 (the subgradient closest to zero), second derivatives 0', () => {
     expect(gradientOf(ops.relu, [0, 1, -1])).toEqual([0, 1, 0]);
@@ -127,8 +129,16 @@ describe('documented choices where the derivative does not exist', () => {
 
   it('max splits the gradient evenly between tied maxima', () => {
     expect(gradientOf((y) => ops.max(y), [1, 3, 3])).toEqual([0, 0.5, 0.5]);
-    const rows = grad((y: Tensor) => ops.sum(ops.max(y, 1)))(tensor([[3, 3, 1], [2, 5, 5]]));
-    expect(rows.toNested()).toEqual([[0.5, 0.5, 0], [0, 0.5, 0.5]]);
+    const rows = grad((y: Tensor) => ops.sum(ops.max(y, 1)))(
+      tensor([
+        [3, 3, 1],
+        [2, 5, 5],
+      ]),
+    );
+    expect(rows.toNested()).toEqual([
+      [0.5, 0.5, 0],
+      [0, 0.5, 0.5],
+    ]);
   });
 
   it('maximum and minimum give a tie to their first argument', () => {
@@ -179,7 +189,8 @@ describe('prod is exact where entries are zero, at every order (no division by x
 
     it(`third derivative with ${label}`, () => {
       const want: number[] = [];
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let l = 0; l < n; l++) want.push(productExcept(x, [i, j, l]));
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) for (let l = 0; l < n; l++) want.push(productExcept(x, [i, j, l]));
       expect(flat(thirdOf(at))).toEqual(unsigned(want));
     });
   }
@@ -203,15 +214,29 @@ describe('prod is exact where entries are zero, at every order (no division by x
 });
 
 describe('documented choices of the added ops', () => {
-  const gradientOf = (f: (x: Tensor) => Tensor, x: number[]): number[] => Array.from(grad((y: Tensor) => ops.sum(f(y)))(tensor(x)).toArray());
+  const gradientOf = (f: (x: Tensor) => Tensor, x: number[]): number[] =>
+    Array.from(grad((y: Tensor) => ops.sum(f(y)))(tensor(x)).toArray());
   const hessianOf = (f: (x: Tensor) => Tensor, x: number[]) => jacobian(grad(f))(tensor(x)).toNested();
 
   it('norm: the 2-norm at 0 gets the subgradient 0, and so do its higher derivatives; elsewhere x/‖x‖', () => {
     expect(gradientOf((y) => ops.norm(y), [0, 0, 0])).toEqual([0, 0, 0]);
-    expect(hessianOf((y) => ops.norm(y), [0, 0])).toEqual([[0, 0], [0, 0]]);
+    expect(hessianOf((y) => ops.norm(y), [0, 0])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(gradientOf((y) => ops.norm(y), [3, -4])).toEqual([0.6, -0.8]);
     // Per slice: a zero row does not disturb its neighbour.
-    expect(grad((y: Tensor) => ops.sum(ops.norm(y, 2, 1)))(tensor([[0, 0], [3, 4]])).toNested()).toEqual([[0, 0], [0.6, 0.8]]);
+    expect(
+      grad((y: Tensor) => ops.sum(ops.norm(y, 2, 1)))(
+        tensor([
+          [0, 0],
+          [3, 4],
+        ]),
+      ).toNested(),
+    ).toEqual([
+      [0, 0],
+      [0.6, 0.8],
+    ]);
     // The 1-norm and ∞-norm follow abs′(0) = 0.
     expect(gradientOf((y) => ops.norm(y, 1), [0, -2, 3])).toEqual([0, -1, 1]);
     expect(gradientOf((y) => ops.norm(y, Infinity), [0, -3, 3])).toEqual([0, -0.5, 0.5]);
@@ -249,7 +274,12 @@ describe('documented choices of the added ops', () => {
   });
 
   it('atan2 takes y first, like NumPy: the four quadrants', () => {
-    expect(Array.from(ops.atan2(tensor([1, 1, -1, -1]), tensor([1, -1, -1, 1])).toArray())).toEqual([Math.PI / 4, (3 * Math.PI) / 4, (-3 * Math.PI) / 4, -Math.PI / 4]);
+    expect(Array.from(ops.atan2(tensor([1, 1, -1, -1]), tensor([1, -1, -1, 1])).toArray())).toEqual([
+      Math.PI / 4,
+      (3 * Math.PI) / 4,
+      (-3 * Math.PI) / 4,
+      -Math.PI / 4,
+    ]);
   });
 
   it('logAddExp neither overflows nor loses the smaller term, and −∞ entries get zero gradient', () => {
@@ -257,14 +287,21 @@ describe('documented choices of the added ops', () => {
     expect(ops.logAddExp(-1000, -1000).item()).toBe(-1000 + Math.LN2);
     expect(ops.logAddExp(tensor([-Infinity]), tensor([-Infinity])).item()).toBe(-Infinity);
     expect(ops.logAddExp(0, -40).item()).toBe(Math.log1p(Math.exp(-40)));
-    const [ga, gb] = grad((p: Tensor[]) => ops.sum(ops.logAddExp(p[0]!, p[1]!)))([tensor([-Infinity, 1000]), tensor([0, 1000])]);
+    const [ga, gb] = grad((p: Tensor[]) => ops.sum(ops.logAddExp(p[0]!, p[1]!)))([
+      tensor([-Infinity, 1000]),
+      tensor([0, 1000]),
+    ]);
     expect(Array.from(ga!.toArray())).toEqual([0, 0.5]);
     expect(Array.from(gb!.toArray())).toEqual([1, 0.5]);
   });
 
   it('clip: at the boundaries the gradient goes to x, not to the bound; outside, to the bound', () => {
     const x = tensor([-1, -0.5, 0, 0.5, 1]);
-    const [gx, glo, ghi] = grad((p: Tensor[]) => ops.sum(ops.clip(p[0]!, p[1]!, p[2]!)))([x, tensor(-0.5), tensor(0.5)]);
+    const [gx, glo, ghi] = grad((p: Tensor[]) => ops.sum(ops.clip(p[0]!, p[1]!, p[2]!)))([
+      x,
+      tensor(-0.5),
+      tensor(0.5),
+    ]);
     expect(Array.from(gx!.toArray())).toEqual([0, 1, 1, 1, 0]);
     expect(glo!.item()).toBe(1); // only x = −1 is below lo
     expect(ghi!.item()).toBe(1); // only x = 1 is above hi
@@ -293,8 +330,20 @@ describe('documented choices of the added ops', () => {
 
   it('var and std: NumPy’s ddof, refused when ddof ≥ N or a slice is empty', () => {
     expect(ops.var(tensor([1, 2, 3, 4]), undefined, false, 1).item()).toBeCloseTo(5 / 3, 15);
-    expect(ops.variance(tensor([[1, 3], [2, 2]]), 1).toNested()).toEqual([1, 0]);
-    expect(() => ops.var(tensor([1, 2]), 0, false, 2)).toThrow(/^var: ddof must be less than the number of entries in each slice \(2\)/);
+    expect(
+      ops
+        .variance(
+          tensor([
+            [1, 3],
+            [2, 2],
+          ]),
+          1,
+        )
+        .toNested(),
+    ).toEqual([1, 0]);
+    expect(() => ops.var(tensor([1, 2]), 0, false, 2)).toThrow(
+      /^var: ddof must be less than the number of entries in each slice \(2\)/,
+    );
     expect(() => ops.std(tensor(5), undefined, false, 1)).toThrow(InvalidArgumentError);
     expect(() => ops.std(zeros([2, 0]), 1)).toThrow(/^std: cannot take the std of an empty slice/);
     expect(() => ops.variance(zeros([0]))).toThrow(ShapeError);
@@ -303,7 +352,14 @@ describe('documented choices of the added ops', () => {
 
   it('std at a constant slice (var = 0, not differentiable) gets the subgradient 0; std does not overflow', () => {
     expect(gradientOf((y) => ops.std(y), [2, 2, 2])).toEqual([0, 0, 0]);
-    const rows = Array.from(grad((y: Tensor) => ops.sum(ops.std(y, 1)))(tensor([[2, 2], [1, 3]])).toArray());
+    const rows = Array.from(
+      grad((y: Tensor) => ops.sum(ops.std(y, 1)))(
+        tensor([
+          [2, 2],
+          [1, 3],
+        ]),
+      ).toArray(),
+    );
     expect(rows.slice(0, 2)).toEqual([0, 0]);
     expect(rows[2]).toBeCloseTo(-0.5, 15);
     expect(rows[3]).toBeCloseTo(0.5, 15);
@@ -311,12 +367,44 @@ describe('documented choices of the added ops', () => {
   });
 
   it('cumsum flattens when no axis is given, as NumPy and JAX do; its gradient is the reversed cumulative sum', () => {
-    expect(ops.cumsum(tensor([[1, 2], [3, 4]])).toNested()).toEqual([1, 3, 6, 10]);
-    expect(ops.cumsum(tensor([[1, 2], [3, 4]]), null).shape).toEqual([4]);
+    expect(
+      ops
+        .cumsum(
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+        )
+        .toNested(),
+    ).toEqual([1, 3, 6, 10]);
+    expect(
+      ops.cumsum(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        null,
+      ).shape,
+    ).toEqual([4]);
     expect(ops.cumsum(tensor(5)).toNested()).toEqual([5]);
-    expect(ops.cumsum(tensor([[1, 2], [3, 4]]), 0).toNested()).toEqual([[1, 2], [4, 6]]);
+    expect(
+      ops
+        .cumsum(
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+          0,
+        )
+        .toNested(),
+    ).toEqual([
+      [1, 2],
+      [4, 6],
+    ]);
     // y = cumsum(x) ⇒ ∂(Σᵢ wᵢyᵢ)/∂xⱼ = Σ_{i ≥ j} wᵢ.
     const w = tensor([1, 10, 100]);
-    expect(Array.from(grad((y: Tensor) => ops.sum(ops.mul(ops.cumsum(y), w)))(tensor([5, 6, 7])).toArray())).toEqual([111, 110, 100]);
+    expect(Array.from(grad((y: Tensor) => ops.sum(ops.mul(ops.cumsum(y), w)))(tensor([5, 6, 7])).toArray())).toEqual([
+      111, 110, 100,
+    ]);
   });
 });

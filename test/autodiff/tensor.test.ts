@@ -30,12 +30,32 @@ describe('tensor()', () => {
   it('infers the shape of numbers, nested arrays and Float64Arrays', () => {
     expect(tensor(3).shape).toEqual([]);
     expect(tensor([1, 2, 3]).shape).toEqual([3]);
-    expect(tensor([[1, 2, 3], [4, 5, 6]]).shape).toEqual([2, 3]);
+    expect(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]).shape,
+    ).toEqual([2, 3]);
     expect(tensor([[[1], [2]]]).shape).toEqual([1, 2, 1]);
     expect(tensor([]).shape).toEqual([0]);
     expect(tensor(new Float64Array(5)).shape).toEqual([5]);
-    expect(Array.from(tensor([[1, 2], [3, 4]]).data)).toEqual([1, 2, 3, 4]);
-    expect(tensor([[1, 2], [3, 4]]).toNested()).toEqual([[1, 2], [3, 4]]);
+    expect(
+      Array.from(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]).data,
+      ),
+    ).toEqual([1, 2, 3, 4]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]).toNested(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('takes an explicit shape for flat data, and checks its size', () => {
@@ -56,7 +76,10 @@ describe('tensor()', () => {
   });
 
   it('copies its input: later changes to the source do not reach the tensor', () => {
-    const nested = [[1, 2], [3, 4]];
+    const nested = [
+      [1, 2],
+      [3, 4],
+    ];
     const a = tensor(nested);
     nested[0]![0] = 100;
     expect(a.data[0]).toBe(1);
@@ -89,7 +112,10 @@ describe('tensor()', () => {
     expect(scalar(2.5).item()).toBe(2.5);
     expect(Array.from(ones([2]).data)).toEqual([1, 1]);
     expect(Array.from(full([2, 2], 7).data)).toEqual([7, 7, 7, 7]);
-    expect(eye(2, 3).toNested()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2, 3).toNested()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(zerosLike(ones([3, 1])).shape).toEqual([3, 1]);
     expect(tensor([[5]]).item()).toBe(5);
     expect(String(tensor([1, 2]))).toBe('Tensor([1, 2], shape=[2])');
@@ -156,7 +182,14 @@ describe('printing', () => {
   it('console.log shows values and shape, not the engine fields', async () => {
     const { inspect } = await import('node:util');
     const { tensor, grad, sum, mul } = await import('../../src/index.js');
-    expect(inspect(tensor([[1, 2], [3, 4]]))).toBe('Tensor([[1, 2], [3, 4]], shape=[2, 2])');
+    expect(
+      inspect(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe('Tensor([[1, 2], [3, 4]], shape=[2, 2])');
     expect(inspect({ t: tensor([1]) })).toBe('{ t: Tensor([1], shape=[1]) }');
     let seen = '';
     grad((x: import('../../src/index.js').Tensor) => {

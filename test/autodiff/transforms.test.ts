@@ -70,7 +70,11 @@ describe('jacobian', () => {
     const forward = jacobian(f, { mode: 'fwd' })(x);
     const reverse = jacobian(f)(x);
     const z = matmul(A, x).data;
-    const closed = tensor(Array.from({ length: 3 }, (_, i) => Array.from({ length: 4 }, (_, j) => (1 - Math.tanh(z[i]!) ** 2) * A.data[i * 4 + j]!)));
+    const closed = tensor(
+      Array.from({ length: 3 }, (_, i) =>
+        Array.from({ length: 4 }, (_, j) => (1 - Math.tanh(z[i]!) ** 2) * A.data[i * 4 + j]!),
+      ),
+    );
     expect(maxAbsDiff(forward, closed)).toBeLessThan(1e-14);
     expect(maxAbsDiff(reverse, closed)).toBeLessThan(1e-14);
   });
@@ -91,7 +95,11 @@ describe('hessian', () => {
     const A = randn([4, 4], 7);
     const f = (x: Tensor): Tensor => mul(0.5, matmul(x, matmul(A, x)));
     const x = randn([4], 8);
-    const symmetric = tensor(Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, j) => 0.5 * (A.data[i * 4 + j]! + A.data[j * 4 + i]!))));
+    const symmetric = tensor(
+      Array.from({ length: 4 }, (_, i) =>
+        Array.from({ length: 4 }, (_, j) => 0.5 * (A.data[i * 4 + j]! + A.data[j * 4 + i]!)),
+      ),
+    );
     for (const mode of ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const) {
       const H = hessian(f, { mode })(x);
       expect(H.shape).toEqual([4, 4]);
@@ -105,7 +113,8 @@ describe('hessian', () => {
     const x = randn([2, 3], 9);
     const H = hessian(f)(x);
     expect(H.shape).toEqual([2, 3, 2, 3]);
-    for (const mode of ['rev-over-rev', 'rev-over-fwd'] as const) expect(maxAbsDiff(hessian(f, { mode })(x), H)).toBeLessThan(1e-14);
+    for (const mode of ['rev-over-rev', 'rev-over-fwd'] as const)
+      expect(maxAbsDiff(hessian(f, { mode })(x), H)).toBeLessThan(1e-14);
     // Closed form: f is a sum of g(xᵢ) = sin(xᵢ)e^(0.3xᵢ), so H is diagonal with g″(xᵢ).
     for (let i = 0; i < 6; i++) {
       for (let j = 0; j < 6; j++) {
@@ -199,8 +208,12 @@ describe('user primitives with per-input VJP rules', () => {
   const xCubedY: Primitive<undefined, readonly [Tensor, Tensor]> = {
     name: 'xCubedY',
     value: ([x, y]) => mul(x, mul(y, square(y))),
-    vjps: [(g, { inputs: [, y] }) => mul(g, mul(y, square(y))), (g, { inputs: [x, y] }) => mul(g, mul(mul(3, x), square(y)))],
-    jvp: ([tx, ty], [x, y]) => add(tx ? mul(tx, mul(y, square(y))) : mul(0, x), ty ? mul(ty, mul(mul(3, x), square(y))) : mul(0, y)),
+    vjps: [
+      (g, { inputs: [, y] }) => mul(g, mul(y, square(y))),
+      (g, { inputs: [x, y] }) => mul(g, mul(mul(3, x), square(y))),
+    ],
+    jvp: ([tx, ty], [x, y]) =>
+      add(tx ? mul(tx, mul(y, square(y))) : mul(0, x), ty ? mul(ty, mul(mul(3, x), square(y))) : mul(0, y)),
   };
   const f = (p: Tensor[]) => sum(apply(xCubedY as Primitive<undefined>, [p[0]!, p[1]!], undefined));
 
@@ -213,7 +226,9 @@ describe('user primitives with per-input VJP rules', () => {
     const called: number[] = [];
     const spy: Primitive<undefined, readonly [Tensor, Tensor]> = {
       ...xCubedY,
-      vjps: (xCubedY.vjps as readonly ((g: Tensor, n: never, i: number) => Tensor)[]).map((rule, k) => (g: Tensor, node: never) => (called.push(k), rule(g, node, k))) as never,
+      vjps: (xCubedY.vjps as readonly ((g: Tensor, n: never, i: number) => Tensor)[]).map(
+        (rule, k) => (g: Tensor, node: never) => (called.push(k), rule(g, node, k)),
+      ) as never,
     };
     grad((x: Tensor) => sum(apply(spy as Primitive<undefined>, [x, tensor([2, 3])], undefined)))(tensor([1, 1]));
     expect(called).toEqual([0]);
@@ -224,9 +239,13 @@ describe('user primitives with per-input VJP rules', () => {
     const neither = { ...xCubedY, vjps: undefined } as unknown as Primitive;
     const short = { ...xCubedY, vjps: [(xCubedY.vjps as readonly unknown[])[0]] } as unknown as Primitive;
     const x = tensor([1]);
-    expect(() => apply(both, [x, x], undefined)).toThrow(/apply: primitive 'xCubedY' needs exactly one of vjp .* or vjps/);
+    expect(() => apply(both, [x, x], undefined)).toThrow(
+      /apply: primitive 'xCubedY' needs exactly one of vjp .* or vjps/,
+    );
     expect(() => apply(neither, [x, x], undefined)).toThrow(/needs exactly one of vjp/);
-    expect(() => apply(short, [x, x], undefined)).toThrow(/primitive.vjps of 'xCubedY' must be one function per input \(2\)/);
+    expect(() => apply(short, [x, x], undefined)).toThrow(
+      /primitive.vjps of 'xCubedY' must be one function per input \(2\)/,
+    );
   });
 });
 
@@ -294,7 +313,14 @@ describe('checkGrads', () => {
     expect(checkGrads(f, { w: randn([2, 3], 1), b: randn([2], 2) }, { order: 3 }).checks).toBe(14);
     // A broken rule in one leaf's path is still found: here the bias enters through a bad cube.
     const broken = cube({ vjp: (g) => g });
-    expectGradCheckFailure(() => checkGrads(({ w, b }: { w: Tensor; b: Tensor }) => add(matmul(w, xs), broken(b)), { w: randn([2, 3], 1), b: randn([2], 2) }), /reverse-mode/);
+    expectGradCheckFailure(
+      () =>
+        checkGrads(({ w, b }: { w: Tensor; b: Tensor }) => add(matmul(w, xs), broken(b)), {
+          w: randn([2, 3], 1),
+          b: randn([2], 2),
+        }),
+      /reverse-mode/,
+    );
   });
 
   it('rejects bad arguments with InvalidArgumentError', () => {
@@ -328,7 +354,10 @@ describe('unravel', () => {
     const { unravel, ravel, tensor, zeros, grad, sum, mul } = await import('../../src/index.js');
     const template = { w: zeros([2, 2]), b: zeros([3]) };
     const tree = unravel(tensor([1, 2, 3, 4, 5, 6, 7]), template);
-    expect(tree.w.toNested()).toEqual([[1, 2], [3, 4]]);
+    expect(tree.w.toNested()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(Array.from(tree.b.data)).toEqual([5, 6, 7]);
     expect(Array.from(ravel(tree).vector.data)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // d/dv Σ (w ⊙ w) + Σ b = [2w, 1, 1, 1]
@@ -361,6 +390,8 @@ describe('valueAndGrad with hasAux', () => {
 
   it('says what it expected when f does not return a pair', async () => {
     const m = await import('../../src/index.js');
-    expect(() => m.valueAndGrad((x: Tensor) => m.sum(x) as never, { hasAux: true })(m.tensor([1]))).toThrow(/valueAndGrad: with hasAux, f must return a pair \[loss, aux\]/);
+    expect(() => m.valueAndGrad((x: Tensor) => m.sum(x) as never, { hasAux: true })(m.tensor([1]))).toThrow(
+      /valueAndGrad: with hasAux, f must return a pair \[loss, aux\]/,
+    );
   });
 });

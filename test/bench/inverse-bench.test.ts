@@ -5,7 +5,14 @@
  * (the bench asks for 1e-8; the margin covers the one extra product that recomputes it).
  */
 import { describe, expect, it } from 'vitest';
-import { SOLVERS, formatInverseTable, logisticProblem, mlpProblem, runInverseTable, type InverseTable } from '../../bench/inverse-lib.js';
+import {
+  SOLVERS,
+  formatInverseTable,
+  logisticProblem,
+  mlpProblem,
+  runInverseTable,
+  type InverseTable,
+} from '../../bench/inverse-lib.js';
 
 const TINY = {
   repeats: 1,

@@ -17,7 +17,15 @@
 import { describe, expect, it } from 'vitest';
 import { grad, hessianOperator, hvp, type Tensor, type Tree } from '../../src/index.js';
 import { flat, relativeError, smallWorkloads, quadratic, type Workload } from '../../bench/workloads.js';
-import { FORMATS, TABLE_MODES, UsageError, formatReport, measureWorkload, parseArgs, selectWorkloads } from '../../bin/compare-lib.js';
+import {
+  FORMATS,
+  TABLE_MODES,
+  UsageError,
+  formatReport,
+  measureWorkload,
+  parseArgs,
+  selectWorkloads,
+} from '../../bin/compare-lib.js';
 
 const EXACT = 1e-12;
 
@@ -65,14 +73,27 @@ describe('the standard sizes are DESIGN.md’s', () => {
 
   it('selectWorkloads gives quadratic 100 and 1000, logistic, MLP (4810 parameters), Rosenbrock 10 000 and scalar 1000', () => {
     const sizes = selectWorkloads({ workload: 'all', n: undefined }).map((w) => `${w.family}:${w.size}`);
-    expect(sizes).toEqual(['quadratic:100', 'quadratic:1000', 'logistic:100', 'mlp:4810', 'rosenbrock:10000', 'scalar-rosenbrock:1000']);
+    expect(sizes).toEqual([
+      'quadratic:100',
+      'quadratic:1000',
+      'logistic:100',
+      'mlp:4810',
+      'rosenbrock:10000',
+      'scalar-rosenbrock:1000',
+    ]);
   });
 });
 
 describe('compare CLI', () => {
   it('parses options and rejects bad ones with a clear message', () => {
     expect(parseArgs([])).toEqual({ workload: 'all', n: undefined, repeats: 5, format: 'text', help: false });
-    expect(parseArgs(['--workload', 'mlp', '--n=50', '--repeats', '3', '--format', 'csv'])).toEqual({ workload: 'mlp', n: 50, repeats: 3, format: 'csv', help: false });
+    expect(parseArgs(['--workload', 'mlp', '--n=50', '--repeats', '3', '--format', 'csv'])).toEqual({
+      workload: 'mlp',
+      n: 50,
+      repeats: 3,
+      format: 'csv',
+      help: false,
+    });
     expect(parseArgs(['--help']).help).toBe(true);
     expect(() => parseArgs(['--workload', 'resnet'])).toThrow(UsageError);
     expect(() => parseArgs(['--workload', 'resnet'])).toThrow(/--workload must be one of quadratic, logistic/);
@@ -98,7 +119,8 @@ describe('compare CLI', () => {
       // Replayed operators always compile; the exact HVP modes compile wherever no stabilising shift is computed from values.
       for (const r of t.rows) if (r.mode.endsWith('(replay)')) expect(r.jit!.compiled, r.mode).toBe(true);
       if (t.workload.family === 'quadratic' || t.workload.family === 'rosenbrock') {
-        for (const r of t.rows) if (r.kind === 'tapegrad' && !r.mode.includes('difference')) expect(r.jit!.compiled, r.mode).toBe(true);
+        for (const r of t.rows)
+          if (r.kind === 'tapegrad' && !r.mode.includes('difference')) expect(r.jit!.compiled, r.mode).toBe(true);
       }
       // Every recorded product has a tape; evaluating the value alone records none.
       expect(t.rows.find((r) => r.mode === 'value')!.nodes).toBeUndefined();
@@ -112,10 +134,14 @@ describe('compare CLI', () => {
       expect(text).toContain('Node v');
     }
     // The text table is aligned: every body line of a table has the same width.
-    const block = formatReport(tables.slice(0, 1), 'text', 1).split('\n').filter((l) => /^(value|gradient|hvp|operator|hand) /.test(l));
+    const block = formatReport(tables.slice(0, 1), 'text', 1)
+      .split('\n')
+      .filter((l) => /^(value|gradient|hvp|operator|hand) /.test(l));
     expect(new Set(block.map((l) => l.length)).size).toBe(1);
     const csv = formatReport(tables, 'csv', 1).split('\n');
-    expect(csv[1]).toBe('workload,mode,kind,seconds,per_gradient,per_hand,tape_nodes,bytes_held,ops,bytes_allocated,relative_error,jit_seconds,jit_per_hand,jit_compile_ms,jit_compiled');
+    expect(csv[1]).toBe(
+      'workload,mode,kind,seconds,per_gradient,per_hand,tape_nodes,bytes_held,ops,bytes_allocated,relative_error,jit_seconds,jit_per_hand,jit_compile_ms,jit_compiled',
+    );
     expect(csv.length).toBe(2 + tables.length * TABLE_MODES.length);
   });
 });

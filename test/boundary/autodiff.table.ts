@@ -83,24 +83,54 @@ const call =
     f(...(args as A));
 
 const v = () => tensor([0.5, 1.5]);
-const m = () => tensor([[1, 2], [3, 4]]);
+const m = () =>
+  tensor([
+    [1, 2],
+    [3, 4],
+  ]);
 const square2 = (x: Tensor): Tensor => sum(mul(x, x));
 
 const unaryOps: [string, (x: Tensor) => Tensor][] = [
-  ['neg', neg], ['square', square], ['exp', exp], ['log', log], ['log1p', log1p], ['expm1', expm1], ['sqrt', sqrt],
-  ['sin', sin], ['cos', cos], ['tanh', tanh], ['sigmoid', sigmoid], ['softplus', softplus], ['relu', relu], ['abs', abs],
+  ['neg', neg],
+  ['square', square],
+  ['exp', exp],
+  ['log', log],
+  ['log1p', log1p],
+  ['expm1', expm1],
+  ['sqrt', sqrt],
+  ['sin', sin],
+  ['cos', cos],
+  ['tanh', tanh],
+  ['sigmoid', sigmoid],
+  ['softplus', softplus],
+  ['relu', relu],
+  ['abs', abs],
   ['stopGradient', stopGradient],
 ];
 const binaryOps: [string, (a: Tensor, b: Tensor) => Tensor][] = [
-  ['add', add], ['sub', sub], ['mul', mul], ['div', div], ['pow', pow], ['maximum', maximum], ['minimum', minimum],
-  ['greater', greater], ['greaterEqual', greaterEqual], ['less', less], ['lessEqual', lessEqual], ['equal', equal],
-  ['dot', dot], ['outer', outer],
+  ['add', add],
+  ['sub', sub],
+  ['mul', mul],
+  ['div', div],
+  ['pow', pow],
+  ['maximum', maximum],
+  ['minimum', minimum],
+  ['greater', greater],
+  ['greaterEqual', greaterEqual],
+  ['less', less],
+  ['lessEqual', lessEqual],
+  ['equal', equal],
+  ['dot', dot],
+  ['outer', outer],
 ];
 
 const extra = { label: 'an extra argument', args: () => [v(), v(), v(), v()] };
 
 const reductions: [string, (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor][] = [
-  ['sum', sum], ['mean', mean], ['max', max], ['logSumExp', logSumExp],
+  ['sum', sum],
+  ['mean', mean],
+  ['max', max],
+  ['logSumExp', logSumExp],
 ];
 
 /** A custom primitive, as a user would write one. */
@@ -112,13 +142,26 @@ const cube: Primitive = {
 };
 
 export const autodiffEntries: Entry[] = [
-  ...unaryOps.map(([name, f]): Entry => ({ name, valid: () => [v()], call: call(f), params: [p('x', 'tensor')], cases: [extra] })),
+  ...unaryOps.map(([name, f]): Entry => ({
+    name,
+    valid: () => [v()],
+    call: call(f),
+    params: [p('x', 'tensor')],
+    cases: [extra],
+  })),
   ...binaryOps.map(([name, f]): Entry => ({
     name,
     valid: () => [v(), tensor([2, 3])],
     call: call(f),
     params: [p('a', 'tensor'), p('b', 'tensor')],
-    cases: [extra, { label: 'shapes that do not fit', args: () => (name === 'outer' ? [m(), v()] : [tensor([1, 2, 3]), tensor([1, 2])]), error: ShapeError }],
+    cases: [
+      extra,
+      {
+        label: 'shapes that do not fit',
+        args: () => (name === 'outer' ? [m(), v()] : [tensor([1, 2, 3]), tensor([1, 2])]),
+        error: ShapeError,
+      },
+    ],
   })),
   ...reductions.map(([name, f]): Entry => ({
     name,
@@ -129,43 +172,87 @@ export const autodiffEntries: Entry[] = [
     cases: [
       extra,
       { label: 'a repeated axis', args: () => [m(), [0, 0]] },
-      ...(name === 'max' || name === 'mean' ? [{ label: 'an empty slice', args: () => [zeros([2, 0]), 1], error: ShapeError }] : []),
+      ...(name === 'max' || name === 'mean'
+        ? [{ label: 'an empty slice', args: () => [zeros([2, 0]), 1], error: ShapeError }]
+        : []),
     ],
   })),
-  { name: 'logSoftmax', valid: () => [m(), 0], call: call(logSoftmax), params: [p('x', 'tensor'), opt('axis', 'axis')], cases: [extra] },
-  { name: 'softmax', valid: () => [m(), -1], call: call(softmax), params: [p('x', 'tensor'), opt('axis', 'axis')], cases: [extra, { label: 'a scalar (no axis)', args: () => [3] }] },
+  {
+    name: 'logSoftmax',
+    valid: () => [m(), 0],
+    call: call(logSoftmax),
+    params: [p('x', 'tensor'), opt('axis', 'axis')],
+    cases: [extra],
+  },
+  {
+    name: 'softmax',
+    valid: () => [m(), -1],
+    call: call(softmax),
+    params: [p('x', 'tensor'), opt('axis', 'axis')],
+    cases: [extra, { label: 'a scalar (no axis)', args: () => [3] }],
+  },
   {
     name: 'where',
     valid: () => [tensor([1, 0]), v(), 0],
     call: call(where),
     params: [p('condition', 'tensor'), p('a', 'tensor'), p('b', 'tensor')],
-    cases: [extra, { label: 'shapes that do not broadcast', args: () => [tensor([1, 0, 1]), v(), 0], error: ShapeError }],
+    cases: [
+      extra,
+      { label: 'shapes that do not broadcast', args: () => [tensor([1, 0, 1]), v(), 0], error: ShapeError },
+    ],
   },
   {
     name: 'matmul',
     valid: () => [m(), m(), { transposeA: true }],
     call: call(matmul),
     params: [p('a', 'tensor'), p('b', 'tensor'), options({ transposeA: 'boolean', transposeB: 'boolean' })],
-    cases: [extra, { label: 'inner sizes that differ', args: () => [m(), tensor([1, 2, 3])], error: ShapeError }, { label: 'a scalar operand', args: () => [2, m()], error: ShapeError }],
+    cases: [
+      extra,
+      { label: 'inner sizes that differ', args: () => [m(), tensor([1, 2, 3])], error: ShapeError },
+      { label: 'a scalar operand', args: () => [2, m()], error: ShapeError },
+    ],
   },
-  { name: 'reshape', valid: () => [m(), [4]], call: call(reshape), params: [p('x', 'tensor'), p('shape', 'any')], cases: [
-    extra,
-    { label: 'shape = 4 (a number)', args: () => [m(), 4], message: '[4]' },
-    { label: "shape = ['4']", args: () => [m(), ['4']] },
-    { label: 'shape = [2.5]', args: () => [m(), [2.5]] },
-    { label: 'shape = [-1, -1]', args: () => [m(), [-1, -1]], error: ShapeError },
-    { label: 'shape = [-2, -2] (negative)', args: () => [m(), [-2, -2]], error: ShapeError },
-    { label: 'shape = [3]', args: () => [m(), [3]], error: ShapeError },
-    { label: 'shape = null', args: () => [m(), null] },
-  ] },
-  { name: 'broadcastTo', valid: () => [v(), [3, 2]], call: call(broadcastTo), params: [p('x', 'tensor'), p('shape', 'shape')], cases: [extra] },
-  { name: 'sumTo', valid: () => [m(), [2]], call: call(sumTo), params: [p('x', 'tensor'), p('shape', 'shape')], cases: [extra] },
+  {
+    name: 'reshape',
+    valid: () => [m(), [4]],
+    call: call(reshape),
+    params: [p('x', 'tensor'), p('shape', 'any')],
+    cases: [
+      extra,
+      { label: 'shape = 4 (a number)', args: () => [m(), 4], message: '[4]' },
+      { label: "shape = ['4']", args: () => [m(), ['4']] },
+      { label: 'shape = [2.5]', args: () => [m(), [2.5]] },
+      { label: 'shape = [-1, -1]', args: () => [m(), [-1, -1]], error: ShapeError },
+      { label: 'shape = [-2, -2] (negative)', args: () => [m(), [-2, -2]], error: ShapeError },
+      { label: 'shape = [3]', args: () => [m(), [3]], error: ShapeError },
+      { label: 'shape = null', args: () => [m(), null] },
+    ],
+  },
+  {
+    name: 'broadcastTo',
+    valid: () => [v(), [3, 2]],
+    call: call(broadcastTo),
+    params: [p('x', 'tensor'), p('shape', 'shape')],
+    cases: [extra],
+  },
+  {
+    name: 'sumTo',
+    valid: () => [m(), [2]],
+    call: call(sumTo),
+    params: [p('x', 'tensor'), p('shape', 'shape')],
+    cases: [extra],
+  },
   {
     name: 'transpose',
     valid: () => [m(), [1, 0]],
     call: call(transpose),
     params: [p('x', 'tensor'), opt('perm', 'any')],
-    cases: [extra, { label: 'perm = 1 (a number)', args: () => [m(), 1] }, { label: 'perm = [0, 0]', args: () => [m(), [0, 0]], error: ShapeError }, { label: "perm = ['1', '0']", args: () => [m(), ['1', '0']] }],
+    cases: [
+      extra,
+      { label: 'perm = 1 (a number)', args: () => [m(), 1] },
+      { label: 'perm = [0, 0]', args: () => [m(), [0, 0]], error: ShapeError },
+      { label: "perm = ['1', '0']", args: () => [m(), ['1', '0']] },
+    ],
   },
   {
     name: 'slice',
@@ -181,7 +268,17 @@ export const autodiffEntries: Entry[] = [
       { label: 'a box that does not fit', args: () => [tensor([1, 2, 3]), [2], [2]], error: ShapeError },
     ],
   },
-  { name: 'index', valid: () => [m(), -1], call: call(index), params: [p('x', 'tensor'), p('i', 'integer')], cases: [extra, { label: 'i out of range', args: () => [m(), 2], error: ShapeError }, { label: 'a scalar', args: () => [3, 0], error: ShapeError }] },
+  {
+    name: 'index',
+    valid: () => [m(), -1],
+    call: call(index),
+    params: [p('x', 'tensor'), p('i', 'integer')],
+    cases: [
+      extra,
+      { label: 'i out of range', args: () => [m(), 2], error: ShapeError },
+      { label: 'a scalar', args: () => [3, 0], error: ShapeError },
+    ],
+  },
   {
     name: 'concat',
     valid: () => [[v(), tensor([3])], 0],
@@ -191,7 +288,7 @@ export const autodiffEntries: Entry[] = [
       extra,
       { label: 'xs = a tensor, not a list', args: () => [v()] },
       { label: 'xs = []', args: () => [[]] },
-      { label: "xs holding a string", args: () => [[v(), 'x']], message: "xs[1]" },
+      { label: 'xs holding a string', args: () => [[v(), 'x']], message: 'xs[1]' },
       { label: 'shapes that differ off the axis', args: () => [[m(), tensor([[1, 2, 3]])]], error: ShapeError },
     ],
   },
@@ -207,8 +304,20 @@ export const autodiffEntries: Entry[] = [
       { label: 'shapes that differ', args: () => [[v(), tensor([1])]], error: ShapeError },
     ],
   },
-  { name: 'expandDims', valid: () => [v(), 0], call: call(expandDims), params: [p('x', 'tensor'), p('axis', 'axis')], cases: [extra] },
-  { name: 'squeeze', valid: () => [tensor([[1, 2]]), 0], call: call(squeeze), params: [p('x', 'tensor'), opt('axis', 'axis')], cases: [extra, { label: 'an axis whose length is not 1', args: () => [m(), 0], error: ShapeError }] },
+  {
+    name: 'expandDims',
+    valid: () => [v(), 0],
+    call: call(expandDims),
+    params: [p('x', 'tensor'), p('axis', 'axis')],
+    cases: [extra],
+  },
+  {
+    name: 'squeeze',
+    valid: () => [tensor([[1, 2]]), 0],
+    call: call(squeeze),
+    params: [p('x', 'tensor'), opt('axis', 'axis')],
+    cases: [extra, { label: 'an axis whose length is not 1', args: () => [m(), 0], error: ShapeError }],
+  },
   {
     name: 'take',
     valid: () => [tensor([10, 20, 30]), [2, -3], 0],
@@ -221,7 +330,11 @@ export const autodiffEntries: Entry[] = [
     valid: () => [m(), [1, 0]],
     call: call(takeAlongRows),
     params: [p('x', 'tensor'), p('indices', 'indices')],
-    cases: [extra, { label: 'one index too few', args: () => [m(), [1]], error: ShapeError }, { label: 'a vector, not a matrix', args: () => [v(), [0]], error: ShapeError }],
+    cases: [
+      extra,
+      { label: 'one index too few', args: () => [m(), [1]], error: ShapeError },
+      { label: 'a vector, not a matrix', args: () => [v(), [0]], error: ShapeError },
+    ],
   },
   // ---------------------------------------------------------------------------------------------
   // Transforms
@@ -248,7 +361,9 @@ export const autodiffEntries: Entry[] = [
     valid: () => [(x: Tensor) => [square2(x), mul(x, 2)], { hasAux: true }],
     call: (...args) => (valueAndGrad as (...a: unknown[]) => (x: Tensor) => unknown)(...args)(v()),
     params: [p('f', 'function'), options({ hasAux: 'boolean' })],
-    cases: [{ label: 'hasAux with f returning a single loss', args: () => [square2, { hasAux: true }], message: 'pair' }],
+    cases: [
+      { label: 'hasAux with f returning a single loss', args: () => [square2, { hasAux: true }], message: 'pair' },
+    ],
   },
   {
     name: 'vjp',
@@ -262,14 +377,23 @@ export const autodiffEntries: Entry[] = [
     valid: () => [tensor([1, 1])],
     call: (...args) => (vjp((x: Tensor) => mul(x, x), v()).pullback as (...a: unknown[]) => unknown)(...args),
     params: [p('cotangent', 'tree')],
-    cases: [{ label: 'a cotangent of the wrong shape', args: () => [tensor([1, 1, 1])], error: ShapeError }, { label: 'two arguments', args: () => [v(), v()] }],
+    cases: [
+      { label: 'a cotangent of the wrong shape', args: () => [tensor([1, 1, 1])], error: ShapeError },
+      { label: 'two arguments', args: () => [v(), v()] },
+    ],
   },
   {
     name: 'jvp',
     valid: () => [(x: Tensor) => mul(x, x), v(), tensor([1, 0])],
     call: call(jvp as (...a: unknown[]) => unknown),
     params: [p('f', 'function'), p('x', 'tree'), p('v', 'tree')],
-    cases: [{ label: 'a tangent of the wrong shape', args: () => [(x: Tensor) => mul(x, x), v(), tensor([1])], error: ShapeError }],
+    cases: [
+      {
+        label: 'a tangent of the wrong shape',
+        args: () => [(x: Tensor) => mul(x, x), v(), tensor([1])],
+        error: ShapeError,
+      },
+    ],
   },
   {
     name: 'linearize',
@@ -295,7 +419,8 @@ export const autodiffEntries: Entry[] = [
   {
     name: 'linearizeAndTranspose().vjp',
     valid: () => [tensor([1, 2])],
-    call: (...args) => (linearizeAndTranspose((x: Tensor) => mul(x, 3), v()).vjp as (...a: unknown[]) => unknown)(...args),
+    call: (...args) =>
+      (linearizeAndTranspose((x: Tensor) => mul(x, 3), v()).vjp as (...a: unknown[]) => unknown)(...args),
     params: [p('u', 'tree')],
   },
   {
@@ -303,7 +428,10 @@ export const autodiffEntries: Entry[] = [
     valid: () => [(x: Tensor) => mul(x, x), { mode: 'fwd' }],
     call: (...args) => (jacobian as (...a: unknown[]) => (x: Tensor) => unknown)(...args)(v()),
     params: [p('f', 'function'), options({ mode: oneOf('fwd', 'rev') })],
-    cases: [{ label: 'jacobian(f, x)', args: () => [(x: Tensor) => x, v()] }, { label: 'f returning a tree', args: () => [(x: Tensor) => [x, x]] }],
+    cases: [
+      { label: 'jacobian(f, x)', args: () => [(x: Tensor) => x, v()] },
+      { label: 'f returning a tree', args: () => [(x: Tensor) => [x, x]] },
+    ],
   },
   {
     name: 'jacobian(f)',
@@ -313,7 +441,13 @@ export const autodiffEntries: Entry[] = [
     params: [p('x', 'tensor')],
     cases: [{ label: 'a tree', args: () => [{ w: v() }], message: 'ravel' }],
   },
-  { name: 'ravel', valid: () => [{ w: m(), b: v() }], call: call(ravel), params: [p('tree', 'tree')], probe: (r) => (r as ReturnType<typeof ravel>).unravel(tensor([1, 2, 3, 4, 5, 6])) },
+  {
+    name: 'ravel',
+    valid: () => [{ w: m(), b: v() }],
+    call: call(ravel),
+    params: [p('tree', 'tree')],
+    probe: (r) => (r as ReturnType<typeof ravel>).unravel(tensor([1, 2, 3, 4, 5, 6])),
+  },
   {
     name: 'ravel().unravel',
     fn: 'unravel',
@@ -338,10 +472,16 @@ export const autodiffEntries: Entry[] = [
       { label: 'primitive = null', args: () => [null, [tensor([2])], undefined] },
       { label: 'a primitive without a name', args: () => [{ ...cube, name: undefined }, [tensor([2])], undefined] },
       { label: 'a primitive whose vjp is not a function', args: () => [{ ...cube, vjp: 3 }, [tensor([2])], undefined] },
-      { label: 'a primitive with neither jvp nor linear', args: () => [{ name: 'f', value: ([x]: Tensor[]) => x, vjp: (g: Tensor) => [g] }, [tensor([2])], undefined] },
+      {
+        label: 'a primitive with neither jvp nor linear',
+        args: () => [{ name: 'f', value: ([x]: Tensor[]) => x, vjp: (g: Tensor) => [g] }, [tensor([2])], undefined],
+      },
       { label: 'inputs = a tensor, not a list', args: () => [cube, tensor([2]), undefined] },
       { label: 'inputs holding a number', args: () => [cube, [2], undefined] },
-      { label: 'a value function returning a number', args: () => [{ ...cube, value: () => 3 }, [tensor([2])], undefined] },
+      {
+        label: 'a value function returning a number',
+        args: () => [{ ...cube, value: () => 3 }, [tensor([2])], undefined],
+      },
       { label: 'four arguments', args: () => [cube, [tensor([2])], undefined, 1] },
     ],
   },
@@ -354,12 +494,31 @@ export const autodiffEntries: Entry[] = [
   },
   {
     name: 'checkGrads',
-    valid: () => [(x: Tensor) => sum(sin(x)), v(), { order: 1, modes: ['rev'], rtol: 1e-5, atol: 1e-8, seed: 1, eps: 1e-5 }],
+    valid: () => [
+      (x: Tensor) => sum(sin(x)),
+      v(),
+      { order: 1, modes: ['rev'], rtol: 1e-5, atol: 1e-8, seed: 1, eps: 1e-5 },
+    ],
     call: call(checkGrads as (...a: unknown[]) => unknown),
-    params: [p('f', 'function'), p('x', 'tree'), options({ order: 'positiveInteger', modes: 'any', eps: 'positive', rtol: 'nonNegative', atol: 'nonNegative', seed: 'seed' })],
+    params: [
+      p('f', 'function'),
+      p('x', 'tree'),
+      options({
+        order: 'positiveInteger',
+        modes: 'any',
+        eps: 'positive',
+        rtol: 'nonNegative',
+        atol: 'nonNegative',
+        seed: 'seed',
+      }),
+    ],
     cases: [
       { label: 'modes = []', args: () => [(x: Tensor) => sum(x), v(), { modes: [] }] },
-      { label: "modes = ['forward']", args: () => [(x: Tensor) => sum(x), v(), { modes: ['forward'] }], message: "'forward'" },
+      {
+        label: "modes = ['forward']",
+        args: () => [(x: Tensor) => sum(x), v(), { modes: ['forward'] }],
+        message: "'forward'",
+      },
       { label: 'order = 40 (2^40 functions)', args: () => [(x: Tensor) => sum(x), v(), { order: 40 }] },
       { label: 'x holding NaN', args: () => [(x: Tensor) => sum(x), tensor([NaN])] },
     ],
@@ -387,21 +546,42 @@ export const autodiffEntries: Entry[] = [
   },
   {
     name: 'formatTape',
-    valid: () => [recordTape((x: Tensor) => sum(exp(x)), v()), { values: false, precision: 3, maxValues: 2, level: false, outputs: [0] }],
+    valid: () => [
+      recordTape((x: Tensor) => sum(exp(x)), v()),
+      { values: false, precision: 3, maxValues: 2, level: false, outputs: [0] },
+    ],
     call: call(formatTape as (...a: unknown[]) => unknown),
-    params: [p('source', 'any'), options({ values: 'boolean', maxValues: 'count', precision: 'positiveInteger', level: 'boolean', outputs: 'indices' })],
+    params: [
+      p('source', 'any'),
+      options({
+        values: 'boolean',
+        maxValues: 'count',
+        precision: 'positiveInteger',
+        level: 'boolean',
+        outputs: 'indices',
+      }),
+    ],
     cases: [
       { label: 'source = null', args: () => [null] },
       { label: 'source = a tensor', args: () => [v()] },
-      { label: 'a recording whose outputs were altered', args: () => [{ ...recordTape((x: Tensor) => sum(x), v()), outputs: [99] }] },
+      {
+        label: 'a recording whose outputs were altered',
+        args: () => [{ ...recordTape((x: Tensor) => sum(x), v()), outputs: [99] }],
+      },
     ],
   },
   {
     name: 'tapeToDot',
-    valid: () => [recordGradTape((x: Tensor) => sum(exp(x)), v()), { rankdir: 'LR', name: 'g', values: true, constants: false }],
+    valid: () => [
+      recordGradTape((x: Tensor) => sum(exp(x)), v()),
+      { rankdir: 'LR', name: 'g', values: true, constants: false },
+    ],
     call: call(tapeToDot as (...a: unknown[]) => unknown),
     varies: 'the drawing is titled with the level of a fresh recording',
-    params: [p('source', 'any'), options({ constants: 'boolean', values: 'boolean', rankdir: oneOf('TB', 'LR'), name: 'string' })],
+    params: [
+      p('source', 'any'),
+      options({ constants: 'boolean', values: 'boolean', rankdir: oneOf('TB', 'LR'), name: 'string' }),
+    ],
     cases: [{ label: 'source = {}', args: () => [{}] }],
   },
   {
@@ -409,7 +589,10 @@ export const autodiffEntries: Entry[] = [
     valid: () => [recordTape((x: Tensor) => sum(exp(x)), v())],
     call: call(tapeStats as (...a: unknown[]) => unknown),
     params: [p('source', 'any')],
-    cases: [{ label: 'source = 3', args: () => [3] }, { label: 'two arguments', args: () => [recordTape((x: Tensor) => x, v()), 1] }],
+    cases: [
+      { label: 'source = 3', args: () => [3] },
+      { label: 'two arguments', args: () => [recordTape((x: Tensor) => x, v()), 1] },
+    ],
   },
   {
     name: 'countOps',

@@ -15,7 +15,15 @@ import { applicationEntries } from './applications.table.js';
 import { moreOpEntries } from './more-ops.table.js';
 import { jitEntries } from './jit.table.js';
 
-const entries: Entry[] = [...tensorEntries, ...autodiffEntries, ...moreOpEntries, ...hessianEntries, ...solverEntries, ...applicationEntries, ...jitEntries];
+const entries: Entry[] = [
+  ...tensorEntries,
+  ...autodiffEntries,
+  ...moreOpEntries,
+  ...hessianEntries,
+  ...solverEntries,
+  ...applicationEntries,
+  ...jitEntries,
+];
 
 /** Exports that are values rather than functions; each must be frozen so no user can change it. */
 const CONSTANTS = ['HVP_MODES', 'DOWNDATE_THRESHOLD'];
@@ -59,12 +67,24 @@ for (const entry of entries) {
         continue;
       }
       it(`refuses ${c.label}`, () => {
-        expectPolicyError(thrown(() => entry.call(...c.args())), fn, c.label, c.quoted);
+        expectPolicyError(
+          thrown(() => entry.call(...c.args())),
+          fn,
+          c.label,
+          c.quoted,
+        );
       });
     }
     for (const c of entry.cases ?? []) {
       it(`refuses ${c.label}`, () => {
-        expectPolicyError(thrown(() => entry.call(...c.args())), fn, c.label, undefined, c.error, c.message);
+        expectPolicyError(
+          thrown(() => entry.call(...c.args())),
+          fn,
+          c.label,
+          undefined,
+          c.error,
+          c.message,
+        );
       });
     }
   });

@@ -75,7 +75,11 @@ export const p = (name: string, kind: Kind): Param => ({ name, kind });
 /** An optional parameter. */
 export const opt = (name: string, kind: Kind): Param => ({ name, kind, optional: true });
 /** An options object with these keys and kinds (always optional). */
-export const options = (keys: Readonly<Record<string, Kind>>, name = 'options'): Param => ({ name, kind: { options: keys }, optional: true });
+export const options = (keys: Readonly<Record<string, Kind>>, name = 'options'): Param => ({
+  name,
+  kind: { options: keys },
+  optional: true,
+});
 /** One of a fixed set of strings. */
 export const oneOf = (...choices: string[]): Kind => ({ oneOf: choices });
 
@@ -149,18 +153,46 @@ function misspell(word: string): string {
 /** The bad inputs for one kind; `valid` is the valid argument in that slot (for lengths). */
 export function badInputs(kind: Kind, valid: unknown): Bad[] {
   if (typeof kind === 'object' && 'oneOf' in kind) {
-    return [bad("'nope'", () => 'nope'), bad(`'${misspell(kind.oneOf[0]!)}' (misspelt)`, () => misspell(kind.oneOf[0]!)), bad('3', () => 3), bad('null', () => null)];
+    return [
+      bad("'nope'", () => 'nope'),
+      bad(`'${misspell(kind.oneOf[0]!)}' (misspelt)`, () => misspell(kind.oneOf[0]!)),
+      bad('3', () => 3),
+      bad('null', () => null),
+    ];
   }
   if (typeof kind === 'object') return []; // options: expanded by the runner
   switch (kind) {
     case 'tensor':
-      return [bad("'2' (a string)", () => '2'), bad('null', () => null), bad('an object', () => ({})), bad('an array [1, 2]', () => [1, 2]), bad('true', () => true), bad('a function', () => () => 1), bad('a bigint', () => 2n)];
+      return [
+        bad("'2' (a string)", () => '2'),
+        bad('null', () => null),
+        bad('an object', () => ({})),
+        bad('an array [1, 2]', () => [1, 2]),
+        bad('true', () => true),
+        bad('a function', () => () => 1),
+        bad('a bigint', () => 2n),
+      ];
     case 'tensorOnly':
       return [...badInputs('tensor', valid), bad('a number', () => 3)];
     case 'function':
-      return [bad('3', () => 3), bad("'f' (a string)", () => 'f'), bad('null', () => null), bad('an object', () => ({})), bad('an array', () => [])];
+      return [
+        bad('3', () => 3),
+        bad("'f' (a string)", () => 'f'),
+        bad('null', () => null),
+        bad('an object', () => ({})),
+        bad('an array', () => []),
+      ];
     case 'tree':
-      return [bad("'x' (a string)", () => 'x'), bad('null', () => null), bad('a Map', () => new Map()), bad('a Date', () => new Date(0)), bad('a cyclic array', cyclicArray), bad('a cyclic object', cyclicObject), bad('a function', () => () => 1), bad('true', () => true)];
+      return [
+        bad("'x' (a string)", () => 'x'),
+        bad('null', () => null),
+        bad('a Map', () => new Map()),
+        bad('a Date', () => new Date(0)),
+        bad('a cyclic array', cyclicArray),
+        bad('a cyclic object', cyclicObject),
+        bad('a function', () => () => 1),
+        bad('true', () => true),
+      ];
     case 'shape':
       return [
         bad('4 (a number, not a list)', () => 4),
@@ -174,9 +206,26 @@ export function badInputs(kind: Kind, valid: unknown): Bad[] {
         bad('a cyclic array', cyclicArray),
       ];
     case 'axis':
-      return [bad("'0' (a string)", () => '0'), bad('0.5', () => 0.5), bad('NaN', () => NaN), bad('99 (out of range)', () => 99), bad('null', () => null), bad('an object', () => ({})), bad('[0] (a list)', () => [0])];
+      return [
+        bad("'0' (a string)", () => '0'),
+        bad('0.5', () => 0.5),
+        bad('NaN', () => NaN),
+        bad('99 (out of range)', () => 99),
+        bad('null', () => null),
+        bad('an object', () => ({})),
+        bad('[0] (a list)', () => [0]),
+      ];
     case 'axes':
-      return [bad("'0' (a string)", () => '0'), bad('[0.5]', () => [0.5]), bad('NaN', () => NaN), bad('99 (out of range)', () => 99), bad('[99]', () => [99]), bad("['0']", () => ['0']), bad('null', () => null), bad('an object', () => ({}))];
+      return [
+        bad("'0' (a string)", () => '0'),
+        bad('[0.5]', () => [0.5]),
+        bad('NaN', () => NaN),
+        bad('99 (out of range)', () => 99),
+        bad('[99]', () => [99]),
+        bad("['0']", () => ['0']),
+        bad('null', () => null),
+        bad('an object', () => ({})),
+      ];
     case 'count':
       return [...NOT_A_NUMBER, ...NON_FINITE, bad('1.5', () => 1.5), bad('-1', () => -1)];
     case 'positiveInteger':
@@ -194,7 +243,12 @@ export function badInputs(kind: Kind, valid: unknown): Bad[] {
     case 'seed':
       return [...NOT_A_NUMBER, ...NON_FINITE];
     case 'boolean':
-      return [bad("'true' (a string)", () => 'true'), bad('1', () => 1), bad('null', () => null), bad('an object', () => ({}))];
+      return [
+        bad("'true' (a string)", () => 'true'),
+        bad('1', () => 1),
+        bad('null', () => null),
+        bad('an object', () => ({})),
+      ];
     case 'string':
       return [bad('3', () => 3), bad('null', () => null), bad('an object', () => ({}))];
     case 'vector':
@@ -217,7 +271,16 @@ export function badInputs(kind: Kind, valid: unknown): Bad[] {
       return cases;
     }
     case 'indices':
-      return [bad('2 (a number, not a list)', () => 2), bad("'0' (a string)", () => '0'), bad('[0.5]', () => [0.5]), bad('[NaN]', () => [NaN]), bad("['0']", () => ['0']), bad('[1e9] (out of range)', () => [1e9]), bad('null', () => null), bad('an object', () => ({}))];
+      return [
+        bad('2 (a number, not a list)', () => 2),
+        bad("'0' (a string)", () => '0'),
+        bad('[0.5]', () => [0.5]),
+        bad('[NaN]', () => [NaN]),
+        bad("['0']", () => ['0']),
+        bad('[1e9] (out of range)', () => [1e9]),
+        bad('null', () => null),
+        bad('an object', () => ({})),
+      ];
     case 'operator':
       return [
         bad('3', () => 3),
@@ -266,11 +329,19 @@ export function generatedCases(entry: Entry): GeneratedCase[] {
       out.push({ label: `${param.name} = 'fast' (a string)`, args: slot(() => 'fast'), quoted: 'fast' });
       out.push({ label: `${param.name} = [] (an array)`, args: slot(() => []) });
       out.push({ label: `${param.name} = 42`, args: slot(() => 42) });
-      out.push({ label: `${param.name} has unknown key 'zzzUnknown'`, args: slot(() => ({ ...base(), zzzUnknown: 1 })), quoted: 'zzzUnknown' });
+      out.push({
+        label: `${param.name} has unknown key 'zzzUnknown'`,
+        args: slot(() => ({ ...base(), zzzUnknown: 1 })),
+        quoted: 'zzzUnknown',
+      });
       for (const key of keys) {
         const wrong = misspell(key);
         if (!keys.includes(wrong)) {
-          out.push({ label: `${param.name} has misspelt key '${wrong}'`, args: slot(() => ({ ...base(), [wrong]: (base() as Record<string, unknown>)[key] ?? 1 })), quoted: wrong });
+          out.push({
+            label: `${param.name} has misspelt key '${wrong}'`,
+            args: slot(() => ({ ...base(), [wrong]: (base() as Record<string, unknown>)[key] ?? 1 })),
+            quoted: wrong,
+          });
         }
         const sampleOptions = sample[i] as Record<string, unknown> | undefined;
         for (const b of badInputs(kind.options[key]!, sampleOptions?.[key])) {
@@ -285,7 +356,11 @@ export function generatedCases(entry: Entry): GeneratedCase[] {
     }
     for (const b of badInputs(kind, sample[i])) {
       const probeValue = b.value();
-      out.push({ label: `${param.name} = ${b.label}`, args: slot(b.value), ...(typeof probeValue === 'string' ? { quoted: probeValue } : {}) });
+      out.push({
+        label: `${param.name} = ${b.label}`,
+        args: slot(b.value),
+        ...(typeof probeValue === 'string' ? { quoted: probeValue } : {}),
+      });
     }
   });
   return out;
@@ -302,9 +377,19 @@ export function thrown(run: () => unknown): unknown {
 }
 
 /** Asserts a bad call failed the way the error policy says: a TapegradError naming `fn`, strings quoted. */
-export function expectPolicyError(error: unknown, fn: string, label: string, quoted?: string, kind?: new (...args: never[]) => TapegradError, part?: string | RegExp): void {
+export function expectPolicyError(
+  error: unknown,
+  fn: string,
+  label: string,
+  quoted?: string,
+  kind?: new (...args: never[]) => TapegradError,
+  part?: string | RegExp,
+): void {
   if (!(error instanceof TapegradError)) {
-    const what = error === undefined ? 'returned without an error' : `threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`;
+    const what =
+      error === undefined
+        ? 'returned without an error'
+        : `threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`;
     expect.fail(`${fn} with ${label} ${what}`);
   }
   const e = error as TapegradError;
@@ -312,7 +397,9 @@ export function expectPolicyError(error: unknown, fn: string, label: string, quo
   expect(e.message.startsWith(`${fn}: `), e.message).toBe(true);
   expect(e.message, 'messages never print [object Object]').not.toContain('[object Object]');
   if (quoted !== undefined && quoted.length > 0) {
-    expect(e.message, `${label}: the string must be printed quoted`).toContain(`'${quoted.length > 40 ? quoted.slice(0, 37) : quoted}`);
+    expect(e.message, `${label}: the string must be printed quoted`).toContain(
+      `'${quoted.length > 40 ? quoted.slice(0, 37) : quoted}`,
+    );
   }
   if (kind !== undefined) expect(e, `${label}: ${e.message}`).toBeInstanceOf(kind);
   if (part !== undefined) expect(e.message).toMatch(part);
@@ -322,7 +409,12 @@ export function expectPolicyError(error: unknown, fn: string, label: string, quo
 // Memory checks on valid calls
 
 /** Every typed array reachable from a value (own properties, getters, arrays, one Map/Set level), with a path. */
-export function typedArraysIn(value: unknown, path = 'result', seen = new Set<unknown>(), depth = 0): { path: string; array: Float64Array | Int32Array }[] {
+export function typedArraysIn(
+  value: unknown,
+  path = 'result',
+  seen = new Set<unknown>(),
+  depth = 0,
+): { path: string; array: Float64Array | Int32Array }[] {
   if (value === null || typeof value !== 'object' || seen.has(value) || depth > 4) return [];
   seen.add(value);
   if (value instanceof Float64Array || value instanceof Int32Array) return [{ path, array: value }];
@@ -334,7 +426,8 @@ export function typedArraysIn(value: unknown, path = 'result', seen = new Set<un
   }
   const keys = new Set<string>(Object.keys(value));
   // Getters defined on the object itself (accessor properties), e.g. `get gradients()`.
-  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(value))) if (descriptor.get) keys.add(key);
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(value)))
+    if (descriptor.get) keys.add(key);
   for (const key of keys) {
     let v: unknown;
     try {
@@ -352,11 +445,14 @@ export function typedArraysIn(value: unknown, path = 'result', seen = new Set<un
 export function snapshot(value: unknown, seen = new Set<unknown>()): unknown {
   if (value === null || typeof value !== 'object' || seen.has(value)) return value;
   seen.add(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   if (value instanceof Tensor) return { tensor: Array.from(value.toArray()), shape: [...value.shape] };
   if (Array.isArray(value)) return value.map((v) => snapshot(v, seen));
   if (Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'function' ? 'function' : snapshot(v, seen)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, typeof v === 'function' ? 'function' : snapshot(v, seen)]),
+    );
   }
   return value;
 }
@@ -364,9 +460,11 @@ export function snapshot(value: unknown, seen = new Set<unknown>()): unknown {
 /** Comparable form of a result: numbers rounded to nothing (exact), tensors and arrays by value. */
 export function fingerprint(value: unknown, seen = new Set<unknown>(), depth = 0): unknown {
   if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
-  if (value === null || typeof value !== 'object' || seen.has(value) || depth > 5) return typeof value === 'function' ? 'function' : value;
+  if (value === null || typeof value !== 'object' || seen.has(value) || depth > 5)
+    return typeof value === 'function' ? 'function' : value;
   seen.add(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   if (value instanceof Tensor) return { tensor: Array.from(value.toArray()), shape: [...value.shape] };
   if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, fingerprint(v, seen, depth + 1)]);
   if (Array.isArray(value)) return value.map((v) => fingerprint(v, seen, depth + 1));
@@ -409,7 +507,10 @@ export function checkValidCall(entry: Entry): void {
   expect(snapshot(args), `${entry.name} must not mutate its arguments`).toEqual(before);
   const outputs = typedArraysIn(result);
   for (const { path, array } of outputs) {
-    expect(array.byteOffset === 0 && array.byteLength === array.buffer.byteLength, `${entry.name}: ${path} must own its whole buffer`).toBe(true);
+    expect(
+      array.byteOffset === 0 && array.byteLength === array.buffer.byteLength,
+      `${entry.name}: ${path} must own its whole buffer`,
+    ).toBe(true);
   }
   const probe = entry.probe ?? (() => undefined);
   const reference = fingerprint(probe(result));
@@ -417,11 +518,17 @@ export function checkValidCall(entry: Entry): void {
   // Write into everything the call handed out, and into everything it was given.
   for (const { array } of outputs) scribble(array);
   if (entry.sharesInputs === undefined) for (const { array } of typedArraysIn(args, 'args')) scribble(array);
-  expect(fingerprint(probe(result)), `${entry.name}: writing into returned or given arrays changed the result`).toEqual(reference);
+  expect(fingerprint(probe(result)), `${entry.name}: writing into returned or given arrays changed the result`).toEqual(
+    reference,
+  );
   // Transfer everything; a fresh call must still work and agree.
   for (const { array } of outputs) transfer(array);
   if (entry.sharesInputs === undefined) for (const { array } of typedArraysIn(args, 'args')) transfer(array);
-  expect(fingerprint(probe(result)), `${entry.name}: transferring returned or given buffers changed the result`).toEqual(reference);
+  expect(
+    fingerprint(probe(result)),
+    `${entry.name}: transferring returned or given buffers changed the result`,
+  ).toEqual(reference);
   const again = fingerprint(entry.call(...entry.valid()));
-  if (entry.varies === undefined) expect(again, `${entry.name}: a repeated call disagrees after writes and transfers`).toEqual(repeat);
+  if (entry.varies === undefined)
+    expect(again, `${entry.name}: a repeated call disagrees after writes and transfers`).toEqual(repeat);
 }

@@ -35,46 +35,78 @@ const call =
     f(...(args as A));
 
 const v = () => tensor([0.25, -0.5]);
-const m = () => tensor([[1, 2], [3, 4]]);
+const m = () =>
+  tensor([
+    [1, 2],
+    [3, 4],
+  ]);
 const extra = (count: number) => ({ label: 'an extra argument', args: () => Array.from({ length: count }, v) });
 
 const unaryOps: [string, (x: Tensor) => Tensor][] = [
-  ['atan', atan], ['asin', asin], ['acos', acos], ['sinh', sinh], ['cosh', cosh], ['erf', erf], ['sign', sign],
+  ['atan', atan],
+  ['asin', asin],
+  ['acos', acos],
+  ['sinh', sinh],
+  ['cosh', cosh],
+  ['erf', erf],
+  ['sign', sign],
 ];
 
 const binaryOps: [string, (a: Tensor, b: Tensor) => Tensor, [string, string]][] = [
-  ['atan2', atan2, ['y', 'x']], ['hypot', hypot, ['a', 'b']], ['logAddExp', logAddExp, ['a', 'b']],
+  ['atan2', atan2, ['y', 'x']],
+  ['hypot', hypot, ['a', 'b']],
+  ['logAddExp', logAddExp, ['a', 'b']],
 ];
 
 const reductions: [string, (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor][] = [
-  ['min', min], ['prod', prod],
+  ['min', min],
+  ['prod', prod],
 ];
 
 const spreads: [string, (x: Tensor, axis?: number | number[], keepDims?: boolean, ddof?: number) => Tensor][] = [
-  ['var', varOp], ['variance', variance], ['std', std],
+  ['var', varOp],
+  ['variance', variance],
+  ['std', std],
 ];
 
 const everyAxis = { 'axis = null': "null means every axis, as NumPy's None" };
 
 export const moreOpEntries: Entry[] = [
-  ...unaryOps.map(([name, f]): Entry => ({ name, valid: () => [v()], call: call(f), params: [p('x', 'tensor')], cases: [extra(2)] })),
+  ...unaryOps.map(([name, f]): Entry => ({
+    name,
+    valid: () => [v()],
+    call: call(f),
+    params: [p('x', 'tensor')],
+    cases: [extra(2)],
+  })),
   ...binaryOps.map(([name, f, [a, b]]): Entry => ({
     name,
     valid: () => [v(), tensor([2, 3])],
     call: call(f),
     params: [p(a, 'tensor'), p(b, 'tensor')],
-    cases: [extra(3), { label: 'shapes that do not broadcast', args: () => [tensor([1, 2, 3]), tensor([1, 2])], error: ShapeError }],
+    cases: [
+      extra(3),
+      { label: 'shapes that do not broadcast', args: () => [tensor([1, 2, 3]), tensor([1, 2])], error: ShapeError },
+    ],
   })),
   {
     name: 'clip',
     valid: () => [v(), tensor([0, -1]), 1],
     call: call(clip),
     params: [p('x', 'tensor'), opt('lo', 'tensor'), opt('hi', 'tensor')],
-    accepts: { 'lo = null': "null means no lower bound, as NumPy's None", 'hi = null': "null means no upper bound, as NumPy's None" },
+    accepts: {
+      'lo = null': "null means no lower bound, as NumPy's None",
+      'hi = null': "null means no upper bound, as NumPy's None",
+    },
     cases: [
       extra(4),
       { label: 'lo > hi', args: () => [v(), 1, 0], error: InvalidArgumentError, message: 'lo must be ≤ hi' },
-      { label: 'lo > hi at one broadcast position', args: () => [v(), tensor([0, 2]), tensor([1, 1])], error: InvalidArgumentError, message: 'flat position 1' },
+      {
+        label: 'lo > hi at one broadcast position',
+        args: () => [v(), tensor([0, 2]), tensor([1, 1])],
+        error: InvalidArgumentError,
+        message: 'flat position 1',
+      },
       { label: 'a NaN bound', args: () => [v(), NaN, 1], error: InvalidArgumentError, message: 'NaN' },
       { label: 'bounds that do not broadcast with x', args: () => [v(), tensor([0, 0, 0]), 1], error: ShapeError },
     ],
@@ -100,7 +132,12 @@ export const moreOpEntries: Entry[] = [
     cases: [
       extra(5),
       { label: 'a repeated axis', args: () => [m(), [1, -1]] },
-      { label: 'ddof equal to the slice length', args: () => [m(), 1, false, 2], error: InvalidArgumentError, message: 'ddof' },
+      {
+        label: 'ddof equal to the slice length',
+        args: () => [m(), 1, false, 2],
+        error: InvalidArgumentError,
+        message: 'ddof',
+      },
       { label: 'an empty slice', args: () => [zeros([2, 0]), 1], error: ShapeError },
     ],
   })),
@@ -127,6 +164,10 @@ export const moreOpEntries: Entry[] = [
     call: call(cumsum),
     params: [p('x', 'tensor'), opt('axis', 'axis')],
     accepts: { 'axis = null': "null flattens x first, as NumPy's None" },
-    cases: [extra(3), { label: 'an axis on a scalar', args: () => [3, 0], error: ShapeError }, { label: 'a list of axes', args: () => [m(), [0, 1]] }],
+    cases: [
+      extra(3),
+      { label: 'an axis on a scalar', args: () => [3, 0], error: ShapeError },
+      { label: 'a list of axes', args: () => [m(), [0, 1]] },
+    ],
   },
 ];

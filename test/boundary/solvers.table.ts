@@ -42,7 +42,8 @@ const call =
     f(...(args as A));
 
 /** Calls `object[method](...args)` with `this` kept (the methods of IncrementalInverse need it). */
-const invoke = (object: object, method: string, args: unknown[]): unknown => Reflect.apply((object as Record<string, (...a: unknown[]) => unknown>)[method]!, object, args);
+const invoke = (object: object, method: string, args: unknown[]): unknown =>
+  Reflect.apply((object as Record<string, (...a: unknown[]) => unknown>)[method]!, object, args);
 
 /** A symmetric positive definite 2×2 matrix, its right-hand side, and one whose eigenvalues lie in (0, 2). */
 const H = () => new Float64Array([2, 1, 1, 3]);
@@ -55,7 +56,13 @@ const indefinite = () => new Float64Array([1, 0, 0, -1]);
 const failingAfter = (good: number, bad: (v: Float64Array) => unknown): LinearOperator => {
   let calls = 0;
   const h = H();
-  return { size: 2, apply: (v) => (calls++ < good ? new Float64Array([h[0]! * v[0]! + h[1]! * v[1]!, h[2]! * v[0]! + h[3]! * v[1]!]) : bad(v)) as Float64Array };
+  return {
+    size: 2,
+    apply: (v) =>
+      (calls++ < good
+        ? new Float64Array([h[0]! * v[0]! + h[1]! * v[1]!, h[2]! * v[0]! + h[3]! * v[1]!])
+        : bad(v)) as Float64Array,
+  };
 };
 const nanAt = (v: Float64Array) => new Float64Array([v[0]!, Number.NaN]);
 
@@ -68,11 +75,34 @@ const operatorProbe = (result: unknown) => {
 /** The cases every export taking an operator shares; `rest` completes an otherwise valid call. */
 const operatorCases = (rest: unknown[]): BadCase[] =>
   [
-    { label: 'an operator of size 1.5', op: () => ({ size: 1.5, apply: (v: Float64Array) => v }), error: InvalidArgumentError, message: 'integer ≥ 1' },
-    { label: 'an operator of size 0 (an empty system)', op: () => ({ size: 0, apply: (v: Float64Array) => v }), message: 'integer ≥ 1' },
-    { label: 'an operator whose diagonal is not a function', op: () => ({ size: 2, apply: (v: Float64Array) => v, diagonal: [1, 2] }), message: 'diagonal must be a function' },
-    { label: 'a matrix holding NaN', op: () => new Float64Array([1, Number.NaN, 0, 1]), error: NonFiniteError, message: '[0, 1] is NaN' },
-    { label: 'a tensor that is not square', op: () => ({ shape: [2, 3], toArray: () => new Float64Array(6) }), error: ShapeError, message: 'shape [2, 3]' },
+    {
+      label: 'an operator of size 1.5',
+      op: () => ({ size: 1.5, apply: (v: Float64Array) => v }),
+      error: InvalidArgumentError,
+      message: 'integer ≥ 1',
+    },
+    {
+      label: 'an operator of size 0 (an empty system)',
+      op: () => ({ size: 0, apply: (v: Float64Array) => v }),
+      message: 'integer ≥ 1',
+    },
+    {
+      label: 'an operator whose diagonal is not a function',
+      op: () => ({ size: 2, apply: (v: Float64Array) => v, diagonal: [1, 2] }),
+      message: 'diagonal must be a function',
+    },
+    {
+      label: 'a matrix holding NaN',
+      op: () => new Float64Array([1, Number.NaN, 0, 1]),
+      error: NonFiniteError,
+      message: '[0, 1] is NaN',
+    },
+    {
+      label: 'a tensor that is not square',
+      op: () => ({ shape: [2, 3], toArray: () => new Float64Array(6) }),
+      error: ShapeError,
+      message: 'shape [2, 3]',
+    },
     { label: 'an empty matrix', op: () => new Float64Array(0), error: ShapeError },
   ].map(({ op, ...c }) => ({ ...c, args: () => [op(), ...rest] }));
 
@@ -101,14 +131,40 @@ const operatorMethods = (name: string, make: () => LinearOperator, hasDiagonal =
     : []),
 ];
 
-const krylovOptions = { tolerance: 'positive', maxIterations: 'positiveInteger', damping: 'nonNegative', x0: 'vector', signal: 'any' } as const;
+const krylovOptions = {
+  tolerance: 'positive',
+  maxIterations: 'positiveInteger',
+  damping: 'nonNegative',
+  x0: 'vector',
+  signal: 'any',
+} as const;
 
 /** The cases every solver of (H + λI)x = b shares. */
 const solverCases: BadCase[] = [
-  { label: 'a non-symmetric dense H', args: () => [nonSymmetric(), b()], error: InvalidArgumentError, message: 'must be symmetric' },
-  { label: 'an operator returning the wrong length', args: () => [failingAfter(0, () => new Float64Array(3)), b()], error: ShapeError, message: 'length 3' },
-  { label: 'an operator returning a plain array', args: () => [failingAfter(0, (v) => Array.from(v)), b()], error: InvalidArgumentError, message: 'an array of length 2' },
-  { label: 'an operator returning NaN mid-solve', args: () => [failingAfter(1, nanAt), b()], error: NonFiniteError, message: /NaN at index 1/ },
+  {
+    label: 'a non-symmetric dense H',
+    args: () => [nonSymmetric(), b()],
+    error: InvalidArgumentError,
+    message: 'must be symmetric',
+  },
+  {
+    label: 'an operator returning the wrong length',
+    args: () => [failingAfter(0, () => new Float64Array(3)), b()],
+    error: ShapeError,
+    message: 'length 3',
+  },
+  {
+    label: 'an operator returning a plain array',
+    args: () => [failingAfter(0, (v) => Array.from(v)), b()],
+    error: InvalidArgumentError,
+    message: 'an array of length 2',
+  },
+  {
+    label: 'an operator returning NaN mid-solve',
+    args: () => [failingAfter(1, nanAt), b()],
+    error: NonFiniteError,
+    message: /NaN at index 1/,
+  },
   { label: 'a b of the wrong length for H', args: () => [H(), new Float64Array(3)], error: ShapeError },
   { label: 'a fourth argument', args: () => [H(), b(), {}, 1], message: 'at most 3 arguments' },
 ];
@@ -129,12 +185,24 @@ const noArgumentMethod = (method: string, probe?: (result: unknown) => unknown):
 });
 
 /** A RandomSource method, on a fresh source each call. */
-const randomMethod = (method: keyof RandomSource, valid: unknown[], params: Entry['params'], cases: BadCase[] = []): Entry => ({
+const randomMethod = (
+  method: keyof RandomSource,
+  valid: unknown[],
+  params: Entry['params'],
+  cases: BadCase[] = [],
+): Entry => ({
   name: `createRandom().${method}`,
   valid: () => valid,
   call: (...args) => invoke(createRandom(1), method, args),
   params,
-  cases: [{ label: 'too many arguments', args: () => [...valid, ...Array.from({ length: 4 - valid.length }, () => 1)], message: /at most \d argument/ }, ...cases],
+  cases: [
+    {
+      label: 'too many arguments',
+      args: () => [...valid, ...Array.from({ length: 4 - valid.length }, () => 1)],
+      message: /at most \d argument/,
+    },
+    ...cases,
+  ],
 });
 
 export const solverEntries: Entry[] = [
@@ -162,7 +230,11 @@ export const solverEntries: Entry[] = [
     cases: [
       ...operatorCases(['toOperator']),
       { label: "fn = '' (empty)", args: () => [H(), ''], message: 'non-empty string' },
-      { label: 'an operator of the wrong size for n', args: () => [{ size: 3, apply: (v: Float64Array) => v }, 'toOperator', 2], error: ShapeError },
+      {
+        label: 'an operator of the wrong size for n',
+        args: () => [{ size: 3, apply: (v: Float64Array) => v }, 'toOperator', 2],
+        error: ShapeError,
+      },
     ],
   },
   ...operatorMethods('toOperator', () => toOperator(H(), 'mySolver')),
@@ -179,10 +251,25 @@ export const solverEntries: Entry[] = [
     name: 'dampedOperator().apply, over an operator returning garbage',
     fn: 'dampedOperator().apply',
     valid: () => [new Float64Array([1, -1])],
-    call: (...args) => invoke(dampedOperator(failingAfter(0, () => new Float64Array(1)), 1), 'apply', args),
+    call: (...args) =>
+      invoke(
+        dampedOperator(
+          failingAfter(0, () => new Float64Array(1)),
+          1,
+        ),
+        'apply',
+        args,
+      ),
     noValidCall: 'the inner operator is broken on purpose: every call fails',
     params: [],
-    cases: [{ label: 'an inner product of length 1', args: () => [new Float64Array(2)], error: ShapeError, message: 'op.apply returned a vector of length 1' }],
+    cases: [
+      {
+        label: 'an inner product of length 1',
+        args: () => [new Float64Array(2)],
+        error: ShapeError,
+        message: 'op.apply returned a vector of length 1',
+      },
+    ],
   },
   {
     name: 'scaledOperator',
@@ -209,8 +296,17 @@ export const solverEntries: Entry[] = [
     params: [p('op', 'operator')],
     cases: [
       ...operatorCases([]),
-      { label: 'an operator returning NaN', args: () => [failingAfter(1, nanAt)], error: NonFiniteError, message: 'for column 1' },
-      { label: 'an operator returning the wrong length', args: () => [failingAfter(0, () => new Float64Array(3))], error: ShapeError },
+      {
+        label: 'an operator returning NaN',
+        args: () => [failingAfter(1, nanAt)],
+        error: NonFiniteError,
+        message: 'for column 1',
+      },
+      {
+        label: 'an operator returning the wrong length',
+        args: () => [failingAfter(0, () => new Float64Array(3))],
+        error: ShapeError,
+      },
     ],
   },
 
@@ -218,18 +314,51 @@ export const solverEntries: Entry[] = [
   // Solvers
   {
     name: 'cgSolve',
-    valid: () => [H(), b(), { tolerance: 1e-10, maxIterations: 20, damping: 0.1, x0: new Float64Array(2), preconditioner: 'jacobi' }],
+    valid: () => [
+      H(),
+      b(),
+      { tolerance: 1e-10, maxIterations: 20, damping: 0.1, x0: new Float64Array(2), preconditioner: 'jacobi' },
+    ],
     call: call(cgSolve),
     params: [p('H', 'operator'), p('b', 'vector'), options({ ...krylovOptions, preconditioner: 'any' })],
     cases: [
       ...solverCases,
-      { label: 'an indefinite H', args: () => [indefinite(), b()], error: NegativeCurvatureError, message: 'minresSolve' },
-      { label: "preconditioner 'jacoby'", args: () => [H(), b(), { preconditioner: 'jacoby' }], message: "did you mean 'jacobi'?" },
-      { label: 'preconditioner as a plain array', args: () => [H(), b(), { preconditioner: [1, 1] }], message: 'new Float64Array(preconditioner)' },
-      { label: 'a preconditioner diagonal holding NaN', args: () => [H(), b(), { preconditioner: new Float64Array([1, Number.NaN]) }], error: NonFiniteError },
-      { label: 'a negative preconditioner diagonal', args: () => [H(), b(), { preconditioner: new Float64Array([1, -1]) }], error: NotPositiveDefiniteError },
-      { label: 'a non-symmetric dense preconditioner', args: () => [H(), b(), { preconditioner: { shape: [2, 2], toArray: nonSymmetric } }], message: 'preconditioner must be symmetric' },
-      { label: "'jacobi' for an operator without diagonal", args: () => [failingAfter(99, nanAt), b(), { preconditioner: 'jacobi' }], message: 'diagonal' },
+      {
+        label: 'an indefinite H',
+        args: () => [indefinite(), b()],
+        error: NegativeCurvatureError,
+        message: 'minresSolve',
+      },
+      {
+        label: "preconditioner 'jacoby'",
+        args: () => [H(), b(), { preconditioner: 'jacoby' }],
+        message: "did you mean 'jacobi'?",
+      },
+      {
+        label: 'preconditioner as a plain array',
+        args: () => [H(), b(), { preconditioner: [1, 1] }],
+        message: 'new Float64Array(preconditioner)',
+      },
+      {
+        label: 'a preconditioner diagonal holding NaN',
+        args: () => [H(), b(), { preconditioner: new Float64Array([1, Number.NaN]) }],
+        error: NonFiniteError,
+      },
+      {
+        label: 'a negative preconditioner diagonal',
+        args: () => [H(), b(), { preconditioner: new Float64Array([1, -1]) }],
+        error: NotPositiveDefiniteError,
+      },
+      {
+        label: 'a non-symmetric dense preconditioner',
+        args: () => [H(), b(), { preconditioner: { shape: [2, 2], toArray: nonSymmetric } }],
+        message: 'preconditioner must be symmetric',
+      },
+      {
+        label: "'jacobi' for an operator without diagonal",
+        args: () => [failingAfter(99, nanAt), b(), { preconditioner: 'jacobi' }],
+        message: 'diagonal',
+      },
       { label: 'signal = true', args: () => [H(), b(), { signal: true }], message: 'AbortSignal' },
     ],
   },
@@ -247,42 +376,103 @@ export const solverEntries: Entry[] = [
     params: [p('H', 'operator'), p('b', 'vector'), options({ damping: 'nonNegative', symmetrize: 'boolean' })],
     cases: [
       ...solverCases,
-      { label: 'an indefinite H', args: () => [indefinite(), b()], error: NotPositiveDefiniteError, message: 'damping' },
-      { label: 'a non-symmetric H formed from an operator', args: () => [denseOperator(nonSymmetric()), b()], message: 'symmetrize: true' },
+      {
+        label: 'an indefinite H',
+        args: () => [indefinite(), b()],
+        error: NotPositiveDefiniteError,
+        message: 'damping',
+      },
+      {
+        label: 'a non-symmetric H formed from an operator',
+        args: () => [denseOperator(nonSymmetric()), b()],
+        message: 'symmetrize: true',
+      },
     ],
   },
   {
     name: 'neumannSolve',
-    valid: () => [contraction(), b(), { iterations: 30, tolerance: 1e-6, scale: 1, damping: 0, checkEvery: 1, seed: 0 }],
+    valid: () => [
+      contraction(),
+      b(),
+      { iterations: 30, tolerance: 1e-6, scale: 1, damping: 0, checkEvery: 1, seed: 0 },
+    ],
     call: call(neumannSolve),
     params: [
       p('H', 'operator'),
       p('b', 'vector'),
-      options({ iterations: 'positiveInteger', tolerance: 'positive', scale: 'positive', damping: 'nonNegative', checkEvery: 'positiveInteger', signal: 'any', seed: 'seed' }),
+      options({
+        iterations: 'positiveInteger',
+        tolerance: 'positive',
+        scale: 'positive',
+        damping: 'nonNegative',
+        checkEvery: 'positiveInteger',
+        signal: 'any',
+        seed: 'seed',
+      }),
     ],
     cases: [
       ...solverCases,
       { label: "scale 'aut'", args: () => [contraction(), b(), { scale: 'aut' }], message: "did you mean 'auto'?" },
-      { label: 'a scale too small to converge', args: () => [new Float64Array([5, 0, 0, 1]), b(), { iterations: 100 }], error: DivergenceError, message: 'scale' },
+      {
+        label: 'a scale too small to converge',
+        args: () => [new Float64Array([5, 0, 0, 1]), b(), { iterations: 100 }],
+        error: DivergenceError,
+        message: 'scale',
+      },
     ],
   },
   {
     name: 'lissa',
-    valid: () => [() => contraction(), b(), { depth: 20, repeats: 2, scale: 1, damping: 0, seed: 1, tolerance: 1e-6, checkEvery: 1 }],
+    valid: () => [
+      () => contraction(),
+      b(),
+      { depth: 20, repeats: 2, scale: 1, damping: 0, seed: 1, tolerance: 1e-6, checkEvery: 1 },
+    ],
     call: call(lissa),
     params: [
       p('sampleOperator', 'function'),
       p('b', 'vector'),
-      options({ depth: 'positiveInteger', repeats: 'positiveInteger', scale: 'positive', damping: 'nonNegative', seed: 'seed', tolerance: 'positive', checkEvery: 'positiveInteger', signal: 'any' }),
+      options({
+        depth: 'positiveInteger',
+        repeats: 'positiveInteger',
+        scale: 'positive',
+        damping: 'nonNegative',
+        seed: 'seed',
+        tolerance: 'positive',
+        checkEvery: 'positiveInteger',
+        signal: 'any',
+      }),
     ],
     cases: [
-      { label: 'an empty b', args: () => [() => contraction(), new Float64Array(0)], error: ShapeError, message: 'must not be empty' },
-      { label: 'a sampled matrix that is not symmetric', args: () => [() => nonSymmetric(), b()], message: 'sampleOperator(rng, 0) must be symmetric' },
+      {
+        label: 'an empty b',
+        args: () => [() => contraction(), new Float64Array(0)],
+        error: ShapeError,
+        message: 'must not be empty',
+      },
+      {
+        label: 'a sampled matrix that is not symmetric',
+        args: () => [() => nonSymmetric(), b()],
+        message: 'sampleOperator(rng, 0) must be symmetric',
+      },
       { label: 'a sample that is not an operator', args: () => [() => 'H', b()], message: "'H' (a string)" },
       { label: 'a sample of the wrong size', args: () => [() => new Float64Array(9), b()], error: ShapeError },
-      { label: 'a sampled operator returning NaN mid-solve', args: () => [() => failingAfter(0, nanAt), b(), { depth: 5 }], error: NonFiniteError, message: 'at step 0 of repeat 0' },
-      { label: 'a sampled operator returning the wrong length', args: () => [() => failingAfter(0, () => new Float64Array(1)), b()], error: ShapeError },
-      { label: 'a scale too small to converge', args: () => [() => new Float64Array([5, 0, 0, 1]), b(), { depth: 100 }], error: DivergenceError },
+      {
+        label: 'a sampled operator returning NaN mid-solve',
+        args: () => [() => failingAfter(0, nanAt), b(), { depth: 5 }],
+        error: NonFiniteError,
+        message: 'at step 0 of repeat 0',
+      },
+      {
+        label: 'a sampled operator returning the wrong length',
+        args: () => [() => failingAfter(0, () => new Float64Array(1)), b()],
+        error: ShapeError,
+      },
+      {
+        label: 'a scale too small to converge',
+        args: () => [() => new Float64Array([5, 0, 0, 1]), b(), { depth: 100 }],
+        error: DivergenceError,
+      },
       { label: 'a fourth argument', args: () => [() => contraction(), b(), {}, 1], message: 'at most 3 arguments' },
     ],
   },
@@ -293,11 +483,18 @@ export const solverEntries: Entry[] = [
     name: 'IncrementalInverse',
     valid: () => [2, { damping: 0.5, weight: 1, resymmetriseEvery: 4 }],
     call: (...args) => new (IncrementalInverse as unknown as new (...a: unknown[]) => IncrementalInverse)(...args),
-    params: [p('n', 'positiveInteger'), options({ damping: 'positive', weight: 'positive', resymmetriseEvery: 'positiveInteger' })],
+    params: [
+      p('n', 'positiveInteger'),
+      options({ damping: 'positive', weight: 'positive', resymmetriseEvery: 'positiveInteger' }),
+    ],
     probe: inverseProbe,
     cases: [
       { label: 'no options (damping is required)', args: () => [2], message: 'damping' },
-      { label: 'options without damping', args: () => [2, { weight: 1 }], message: 'damping must be a finite number > 0, got undefined' },
+      {
+        label: 'options without damping',
+        args: () => [2, { weight: 1 }],
+        message: 'damping must be a finite number > 0, got undefined',
+      },
       { label: 'a third argument', args: () => [2, { damping: 1 }, 1], message: 'at most 2 arguments' },
     ],
   },
@@ -309,7 +506,12 @@ export const solverEntries: Entry[] = [
     probe: inverseProbe,
     cases: [
       { label: 'weight = -1 (use remove)', args: () => [new Float64Array([1, 2]), -1], message: 'use remove()' },
-      { label: 'a vector too large for float64', args: () => [new Float64Array([1e300, 1e300])], error: NonFiniteError, message: 'overflowed' },
+      {
+        label: 'a vector too large for float64',
+        args: () => [new Float64Array([1e300, 1e300])],
+        error: NonFiniteError,
+        message: 'overflowed',
+      },
     ],
   },
   {
@@ -319,9 +521,24 @@ export const solverEntries: Entry[] = [
     params: [p('v', 'vector'), opt('weight', 'positive')],
     probe: inverseProbe,
     cases: [
-      { label: 'a vector that was never added', args: () => [new Float64Array([0.5, 0])], error: InvalidArgumentError, message: 'never added' },
-      { label: 'a vector one ulp away from the one added', args: () => [new Float64Array([1, 2 * (1 + Number.EPSILON)])], error: InvalidArgumentError, message: 'never added' },
-      { label: 'more weight than the vector holds', args: () => [new Float64Array([1, 2]), 1.5], error: InvalidArgumentError, message: 'holds weight 1' },
+      {
+        label: 'a vector that was never added',
+        args: () => [new Float64Array([0.5, 0])],
+        error: InvalidArgumentError,
+        message: 'never added',
+      },
+      {
+        label: 'a vector one ulp away from the one added',
+        args: () => [new Float64Array([1, 2 * (1 + Number.EPSILON)])],
+        error: InvalidArgumentError,
+        message: 'never added',
+      },
+      {
+        label: 'more weight than the vector holds',
+        args: () => [new Float64Array([1, 2]), 1.5],
+        error: InvalidArgumentError,
+        message: 'holds weight 1',
+      },
     ],
   },
   {
@@ -331,11 +548,20 @@ export const solverEntries: Entry[] = [
     params: [p('V', 'anyVector'), opt('weights', 'any')],
     probe: inverseProbe,
     cases: [
-      { label: 'V of length 3 (not k×2)', args: () => [new Float64Array(3)], error: ShapeError, message: 'not a multiple of 2' },
+      {
+        label: 'V of length 3 (not k×2)',
+        args: () => [new Float64Array(3)],
+        error: ShapeError,
+        message: 'not a multiple of 2',
+      },
       { label: 'weights of the wrong length', args: () => [new Float64Array(4), [1]], error: ShapeError },
       { label: 'a negative weight', args: () => [new Float64Array(4), [1, -1]], message: 'weights[1]' },
       { label: "weights = '1' (a string)", args: () => [new Float64Array(4), '1'], message: "'1' (a string)" },
-      { label: 'weights holding NaN', args: () => [new Float64Array(4), new Float64Array([1, Number.NaN])], message: 'weights[1] must be a finite number' },
+      {
+        label: 'weights holding NaN',
+        args: () => [new Float64Array(4), new Float64Array([1, Number.NaN])],
+        message: 'weights[1] must be a finite number',
+      },
     ],
   },
   {
@@ -349,7 +575,11 @@ export const solverEntries: Entry[] = [
   noArgumentMethod('toSumMatrix'),
   noArgumentMethod('refresh', inverseProbe),
   noArgumentMethod('asOperator', operatorProbe),
-  ...operatorMethods('IncrementalInverse.asOperator', () => freshInverse().add(new Float64Array([1, 2])).asOperator()),
+  ...operatorMethods('IncrementalInverse.asOperator', () =>
+    freshInverse()
+      .add(new Float64Array([1, 2]))
+      .asOperator(),
+  ),
   {
     name: 'IncrementalInverse.residual',
     valid: () => [new Float64Array([1, 1])],
@@ -367,12 +597,26 @@ export const solverEntries: Entry[] = [
     name: 'IncrementalInverse.fromGradients',
     valid: () => [new Float64Array([1, 2, 3, 4, 5, 6]), 3, 2, { damping: 0.1, average: true }],
     call: (...args) => Reflect.apply(IncrementalInverse.fromGradients, IncrementalInverse, args),
-    params: [p('G', 'vector'), p('N', 'positiveInteger'), p('n', 'positiveInteger'), options({ damping: 'positive', average: 'boolean' })],
+    params: [
+      p('G', 'vector'),
+      p('N', 'positiveInteger'),
+      p('n', 'positiveInteger'),
+      options({ damping: 'positive', average: 'boolean' }),
+    ],
     probe: inverseProbe,
     cases: [
       { label: 'no options (damping is required)', args: () => [new Float64Array(6), 3, 2], message: 'damping' },
-      { label: 'G of the wrong size for N×n', args: () => [new Float64Array(6), 2, 2, { damping: 1 }], error: ShapeError, message: 'length 4' },
-      { label: 'gradients too large for float64', args: () => [new Float64Array(6).fill(1e200), 3, 2, { damping: 1 }], error: NonFiniteError },
+      {
+        label: 'G of the wrong size for N×n',
+        args: () => [new Float64Array(6), 2, 2, { damping: 1 }],
+        error: ShapeError,
+        message: 'length 4',
+      },
+      {
+        label: 'gradients too large for float64',
+        args: () => [new Float64Array(6).fill(1e200), 3, 2, { damping: 1 }],
+        error: NonFiniteError,
+      },
     ],
   },
   {
@@ -388,7 +632,16 @@ export const solverEntries: Entry[] = [
     name: 'topEigenpairs',
     valid: () => [H(), 1, { method: 'lanczos', iterations: 10, tolerance: 1e-8, seed: 0 }],
     call: call(topEigenpairs),
-    params: [p('H', 'operator'), p('k', 'count'), options({ method: oneOf('power', 'lanczos'), iterations: 'positiveInteger', tolerance: 'positive', seed: 'seed' })],
+    params: [
+      p('H', 'operator'),
+      p('k', 'count'),
+      options({
+        method: oneOf('power', 'lanczos'),
+        iterations: 'positiveInteger',
+        tolerance: 'positive',
+        seed: 'seed',
+      }),
+    ],
     cases: [
       { label: 'k > n', args: () => [H(), 3], message: 'exceeds the operator size' },
       { label: 'a non-symmetric dense H', args: () => [nonSymmetric(), 1], message: 'must be symmetric' },
@@ -402,7 +655,12 @@ export const solverEntries: Entry[] = [
     call: call(hutchinsonTrace),
     params: [p('H', 'operator'), options({ samples: 'positiveInteger', seed: 'seed' })],
     cases: [
-      { label: 'an operator returning NaN', args: () => [failingAfter(3, nanAt)], error: NonFiniteError, message: 'for probe 4' },
+      {
+        label: 'an operator returning NaN',
+        args: () => [failingAfter(3, nanAt)],
+        error: NonFiniteError,
+        message: 'for probe 4',
+      },
       { label: 'a third argument', args: () => [H(), {}, 1], message: 'at most 2 arguments' },
     ],
   },
@@ -412,7 +670,11 @@ export const solverEntries: Entry[] = [
     call: call(diagonalEstimate),
     params: [p('H', 'operator'), options({ samples: 'positiveInteger', seed: 'seed' })],
     cases: [
-      { label: 'an operator returning the wrong length', args: () => [failingAfter(0, () => new Float64Array(1))], error: ShapeError },
+      {
+        label: 'an operator returning the wrong length',
+        args: () => [failingAfter(0, () => new Float64Array(1))],
+        error: ShapeError,
+      },
       { label: 'a third argument', args: () => [H(), {}, 1], message: 'at most 2 arguments' },
     ],
   },
@@ -429,8 +691,18 @@ export const solverEntries: Entry[] = [
   randomMethod('uniform', [], []),
   randomMethod('normal', [], []),
   randomMethod('rademacher', [], []),
-  randomMethod('integer', [5], [p('n', 'positiveInteger')], [{ label: 'n = 2⁵³ (above the exact integers)', args: () => [2 ** 53], message: 'n must be an integer' }]),
-  randomMethod('normals', [3], [p('n', 'count')], [{ label: 'n = 2³³ (more than a typed array holds)', args: () => [2 ** 33], error: ShapeError }]),
+  randomMethod(
+    'integer',
+    [5],
+    [p('n', 'positiveInteger')],
+    [{ label: 'n = 2⁵³ (above the exact integers)', args: () => [2 ** 53], message: 'n must be an integer' }],
+  ),
+  randomMethod(
+    'normals',
+    [3],
+    [p('n', 'count')],
+    [{ label: 'n = 2³³ (more than a typed array holds)', args: () => [2 ** 33], error: ShapeError }],
+  ),
   randomMethod('rademachers', [3], [p('n', 'count')]),
   randomMethod(
     'uniforms',

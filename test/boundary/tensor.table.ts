@@ -40,7 +40,12 @@ const method = (name: string, make: () => Tensor, invoke: (t: Tensor, ...args: u
 });
 
 /** Constructing an error with malformed fields yields an error reporting that mistake; the shim throws it. */
-const errorClass = (name: string, make: (...args: unknown[]) => unknown, valid: unknown[], params: Entry['params']): Entry => ({
+const errorClass = (
+  name: string,
+  make: (...args: unknown[]) => unknown,
+  valid: unknown[],
+  params: Entry['params'],
+): Entry => ({
   name,
   valid: () => valid,
   call: (...args) => {
@@ -59,16 +64,38 @@ export const tensorEntries: Entry[] = [
     call: (...args) => new (Tensor as unknown as new (...a: unknown[]) => Tensor)(...args),
     params: [],
     cases: [
-      { label: 'new Tensor(array)', args: () => [new Float64Array(2), [2]], error: InvalidArgumentError, message: 'tensor(values' },
+      {
+        label: 'new Tensor(array)',
+        args: () => [new Float64Array(2), [2]],
+        error: InvalidArgumentError,
+        message: 'tensor(values',
+      },
       { label: 'new Tensor()', args: () => [], error: InvalidArgumentError },
     ],
   },
-  method('item', () => scalar(3), (t, ...a) => (t.item as (...x: unknown[]) => number)(...a)),
-  method('toArray', () => tensor([1, 2]), (t, ...a) => (t.toArray as (...x: unknown[]) => unknown)(...a)),
-  method('toNested', () => tensor([[1, 2]]), (t, ...a) => (t.toNested as (...x: unknown[]) => unknown)(...a)),
+  method(
+    'item',
+    () => scalar(3),
+    (t, ...a) => (t.item as (...x: unknown[]) => number)(...a),
+  ),
+  method(
+    'toArray',
+    () => tensor([1, 2]),
+    (t, ...a) => (t.toArray as (...x: unknown[]) => unknown)(...a),
+  ),
+  method(
+    'toNested',
+    () => tensor([[1, 2]]),
+    (t, ...a) => (t.toNested as (...x: unknown[]) => unknown)(...a),
+  ),
   {
     name: 'tensor',
-    valid: () => [[[1, 2], [3, 4]]],
+    valid: () => [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
     call: call(tensor),
     params: [p('values', 'any'), opt('shape', 'shape')],
     cases: [
@@ -79,8 +106,23 @@ export const tensorEntries: Entry[] = [
       { label: "values holding a string ['1', 2]", args: () => [['1', 2]], message: "'1' (a string)" },
       { label: 'values holding null', args: () => [[1, null]] },
       { label: 'ragged values', args: () => [[[1, 2], [3]]], error: ShapeError },
-      { label: 'a cyclic array', args: () => { const a: unknown[] = [1]; a.push(a); return [a]; }, message: 'cyclic' },
-      { label: 'a shape that does not hold the values', args: () => [[1, 2, 3], [2, 2]], error: ShapeError },
+      {
+        label: 'a cyclic array',
+        args: () => {
+          const a: unknown[] = [1];
+          a.push(a);
+          return [a];
+        },
+        message: 'cyclic',
+      },
+      {
+        label: 'a shape that does not hold the values',
+        args: () => [
+          [1, 2, 3],
+          [2, 2],
+        ],
+        error: ShapeError,
+      },
       { label: 'a BigInt64Array', args: () => [new BigInt64Array(2)] },
       { label: 'a third argument', args: () => [[1], [1], 'x'] },
     ],
@@ -113,7 +155,13 @@ export const tensorEntries: Entry[] = [
     call: (...args) => (randomTensors(1).rand as (...a: unknown[]) => Tensor)(...args),
     params: [p('shape', 'shape'), opt('low', 'number'), opt('high', 'number')],
   },
-  { name: 'isTensor', valid: () => [tensor([1])], call: call(isTensor), params: [opt('x', 'any')], cases: [{ label: 'two arguments', args: () => [1, 2] }] },
+  {
+    name: 'isTensor',
+    valid: () => [tensor([1])],
+    call: call(isTensor),
+    params: [opt('x', 'any')],
+    cases: [{ label: 'two arguments', args: () => [1, 2] }],
+  },
   {
     name: 'asTensor',
     valid: () => [2],
@@ -133,14 +181,54 @@ export const tensorEntries: Entry[] = [
       { label: "shape = ['2']", args: () => [['2']] },
     ],
   },
-  errorClass('TapegradError', (...a) => new TapegradError(...(a as ConstructorParameters<typeof TapegradError>)), ['f', 'code', 'message'], [p('fn', 'string'), p('code', 'string'), p('message', 'string')]),
-  errorClass('ShapeError', (...a) => new ShapeError(...(a as [string, string])), ['f', 'message'], [p('fn', 'string'), p('message', 'string')]),
-  errorClass('InvalidArgumentError', (...a) => new InvalidArgumentError(...(a as [string, string])), ['f', 'message'], [p('fn', 'string'), p('message', 'string')]),
-  errorClass('NonFiniteError', (...a) => new NonFiniteError(...(a as [string, string])), ['f', 'message'], [p('fn', 'string'), p('message', 'string')]),
-  errorClass('SingularMatrixError', (...a) => new SingularMatrixError(...(a as [string, number, string])), ['f', 0, 'message'], [p('fn', 'string'), p('pivot', 'integer'), p('message', 'string')]),
-  errorClass('NotPositiveDefiniteError', (...a) => new NotPositiveDefiniteError(...(a as [string, number, string])), ['f', 0, 'message'], [p('fn', 'string'), p('column', 'integer'), p('message', 'string')]),
-  errorClass('NegativeCurvatureError', (...a) => new NegativeCurvatureError(...(a as [string, number, number, string])), ['f', 0, -1, 'message'], [p('fn', 'string'), p('iteration', 'integer'), p('curvature', 'number'), p('message', 'string')]),
-  errorClass('DivergenceError', (...a) => new DivergenceError(...(a as [string, string, { iteration: number }])), ['f', 'message', { iteration: 0 }], [p('fn', 'string'), p('message', 'string'), p('details', 'any')]),
+  errorClass(
+    'TapegradError',
+    (...a) => new TapegradError(...(a as ConstructorParameters<typeof TapegradError>)),
+    ['f', 'code', 'message'],
+    [p('fn', 'string'), p('code', 'string'), p('message', 'string')],
+  ),
+  errorClass(
+    'ShapeError',
+    (...a) => new ShapeError(...(a as [string, string])),
+    ['f', 'message'],
+    [p('fn', 'string'), p('message', 'string')],
+  ),
+  errorClass(
+    'InvalidArgumentError',
+    (...a) => new InvalidArgumentError(...(a as [string, string])),
+    ['f', 'message'],
+    [p('fn', 'string'), p('message', 'string')],
+  ),
+  errorClass(
+    'NonFiniteError',
+    (...a) => new NonFiniteError(...(a as [string, string])),
+    ['f', 'message'],
+    [p('fn', 'string'), p('message', 'string')],
+  ),
+  errorClass(
+    'SingularMatrixError',
+    (...a) => new SingularMatrixError(...(a as [string, number, string])),
+    ['f', 0, 'message'],
+    [p('fn', 'string'), p('pivot', 'integer'), p('message', 'string')],
+  ),
+  errorClass(
+    'NotPositiveDefiniteError',
+    (...a) => new NotPositiveDefiniteError(...(a as [string, number, string])),
+    ['f', 0, 'message'],
+    [p('fn', 'string'), p('column', 'integer'), p('message', 'string')],
+  ),
+  errorClass(
+    'NegativeCurvatureError',
+    (...a) => new NegativeCurvatureError(...(a as [string, number, number, string])),
+    ['f', 0, -1, 'message'],
+    [p('fn', 'string'), p('iteration', 'integer'), p('curvature', 'number'), p('message', 'string')],
+  ),
+  errorClass(
+    'DivergenceError',
+    (...a) => new DivergenceError(...(a as [string, string, { iteration: number }])),
+    ['f', 'message', { iteration: 0 }],
+    [p('fn', 'string'), p('message', 'string'), p('details', 'any')],
+  ),
 ];
 
 void options;

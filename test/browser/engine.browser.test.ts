@@ -5,7 +5,22 @@
  * worked out by hand here, with no Node globals in reach.
  */
 import { describe, expect, it } from 'vitest';
-import { add, cgSolve, dot, grad, hessianOperator, hvp, jvp, matmul, mul, scalar, sub, tensor, type HvpMode, type Tensor } from '../../src/index.js';
+import {
+  add,
+  cgSolve,
+  dot,
+  grad,
+  hessianOperator,
+  hvp,
+  jvp,
+  matmul,
+  mul,
+  scalar,
+  sub,
+  tensor,
+  type HvpMode,
+  type Tensor,
+} from '../../src/index.js';
 
 const page = globalThis as Record<string, unknown>;
 
@@ -71,7 +86,10 @@ describe('tapegrad in a real browser page', () => {
   }
 
   it('nested jvp: no perturbation confusion, D(x ↦ x·D(y ↦ x + y)(1))(1) = 1', () => {
-    const D = (g: (t: Tensor) => Tensor) => (t: Tensor): Tensor => jvp(g, t, scalar(1)).tangent;
+    const D =
+      (g: (t: Tensor) => Tensor) =>
+      (t: Tensor): Tensor =>
+        jvp(g, t, scalar(1)).tangent;
     const value = D((x0) => mul(x0, D((y) => add(x0, y))(scalar(1))))(scalar(1));
     expect(value.item()).toBe(1);
   });
@@ -96,11 +114,13 @@ describe('tapegrad in a Web Worker', () => {
     const a = Float64Array.from(A.flat());
     const x = new Float64Array([0.5, -1, 2]);
     const v = new Float64Array([1, 0, -1]);
-    const reply = await new Promise<{ products: { mode: HvpMode; values: Float64Array }[]; isWorker: boolean }>((resolve, reject) => {
-      worker.onmessage = (event) => resolve(event.data);
-      worker.onerror = (event) => reject(new Error(event.message));
-      worker.postMessage({ a, n, x, v });
-    });
+    const reply = await new Promise<{ products: { mode: HvpMode; values: Float64Array }[]; isWorker: boolean }>(
+      (resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data);
+        worker.onerror = (event) => reject(new Error(event.message));
+        worker.postMessage({ a, n, x, v });
+      },
+    );
     worker.terminate();
     expect(reply.isWorker).toBe(true); // no document: really a worker scope
     expect(reply.products).toHaveLength(5);

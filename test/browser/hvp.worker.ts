@@ -20,7 +20,13 @@ const scope = globalThis as unknown as {
 scope.onmessage = ({ data }) => {
   const A = tensor(data.a, [data.n, data.n]);
   const f = (y: Tensor) => mul(0.5, dot(y, matmul(A, y)));
-  const products = HVP_MODES.map((mode) => ({ mode, values: hvp(f, tensor(data.x), tensor(data.v), { mode }).toArray() }));
+  const products = HVP_MODES.map((mode) => ({
+    mode,
+    values: hvp(f, tensor(data.x), tensor(data.v), { mode }).toArray(),
+  }));
   const isWorker = typeof (globalThis as { document?: unknown }).document === 'undefined';
-  scope.postMessage({ products, isWorker }, products.map((p) => p.values.buffer as ArrayBuffer));
+  scope.postMessage(
+    { products, isWorker },
+    products.map((p) => p.values.buffer as ArrayBuffer),
+  );
 };

@@ -78,7 +78,9 @@ describe('jit in a real browser page', () => {
     expect(reply.codeGeneration).toBe('EvalError');
     expect(reply.gradient).toEqual(Array.from(grad(f)(tensor(x)).toArray()));
     const modes = ['fwd-over-rev', 'rev-over-rev', 'rev-over-fwd'] as const;
-    modes.forEach((mode, k) => expect(reply.products[k], mode).toEqual(Array.from(hvp(f, tensor(x), tensor(v), { mode }).toArray())));
+    modes.forEach((mode, k) =>
+      expect(reply.products[k], mode).toEqual(Array.from(hvp(f, tensor(x), tensor(v), { mode }).toArray())),
+    );
     expect(reply.warnings.length).toBe(1);
     expect(reply.warnings[0]).toMatch(/interpreter/);
   });

@@ -73,7 +73,8 @@ function closedGradients(D: Data, w: ArrayLike<number>, labels: ArrayLike<number
 /** (1/N) Σ gᵢgᵢᵀ + λI from an N × d matrix of gradients. */
 function denseFisher(G: Float64Array, N: number, d: number, lambda: number): Float64Array {
   const F = new Float64Array(d * d);
-  for (let i = 0; i < N; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) F[a * d + b]! += (G[i * d + a]! * G[i * d + b]!) / N;
+  for (let i = 0; i < N; i++)
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) F[a * d + b]! += (G[i * d + a]! * G[i * d + b]!) / N;
   for (let a = 0; a < d; a++) F[a * d + a]! += lambda;
   return F;
 }
@@ -188,7 +189,9 @@ describe("fisherOperator 'sampled'", () => {
     const c = fisherOperator(nllOf(D), tensor(w), D.y, { type: 'sampled', sample, seed: 6 });
     expect(a.type).toBe('sampled');
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
-    expect(Array.from(a.apply(new Float64Array([1, 2, 3, 4])))).toEqual(Array.from(b.apply(new Float64Array([1, 2, 3, 4]))));
+    expect(Array.from(a.apply(new Float64Array([1, 2, 3, 4])))).toEqual(
+      Array.from(b.apply(new Float64Array([1, 2, 3, 4]))),
+    );
     // Two independent draws of 50 Bernoulli labels coincide with probability ∏(p² + (1−p)²) < 1e-6 here.
     expect(Array.from(a.labels)).not.toEqual(Array.from(c.labels));
     // They are exactly what the sampler gives with a source seeded the same way — labels from the
@@ -282,7 +285,8 @@ describe("Bartlett's identity on a well-specified logistic model", () => {
       for (let k = 0; k < d; k++) z += X[i * d + k]! * theta[k]!;
       const s = sigma(z);
       const v = s * (1 - s) * (1 - 2 * s) ** 2;
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) se[a * d + b]! += v * X[i * d + a]! ** 2 * X[i * d + b]! ** 2;
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) se[a * d + b]! += v * X[i * d + a]! ** 2 * X[i * d + b]! ** 2;
     }
     return se.map((t) => Math.sqrt(t) / N);
   }
@@ -301,7 +305,8 @@ describe("Bartlett's identity on a well-specified logistic model", () => {
       let z = 0;
       for (let k = 0; k < d; k++) z += X[i * d + k]! * thetaStar[k]!;
       const s = sigma(z);
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) closedH[a * d + b]! += (s * (1 - s) * X[i * d + a]! * X[i * d + b]!) / N;
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) closedH[a * d + b]! += (s * (1 - s) * X[i * d + a]! * X[i * d + b]!) / N;
     }
     expect(relErr(H, closedH)).toBeLessThanOrEqual(1e-12);
     const se = standardErrors(thetaStar);
@@ -319,7 +324,11 @@ describe("Bartlett's identity on a well-specified logistic model", () => {
     const empirical = denseOf(fisherOperator(nll, theta, y));
     expect(frobenius(empirical, H)).toBeGreaterThan((5 / Math.sqrt(N)) * frobenius(H));
     const sampled = denseOf(
-      fisherOperator(nll, theta, y, { type: 'sampled', sample: (p: Tensor, r: RandomSource) => sampleBernoulli(matmul(D.Xt, p), r), seed: 77 }),
+      fisherOperator(nll, theta, y, {
+        type: 'sampled',
+        sample: (p: Tensor, r: RandomSource) => sampleBernoulli(matmul(D.Xt, p), r),
+        seed: 77,
+      }),
     );
     const se = standardErrors(off);
     for (let k = 0; k < d * d; k++) expect(Math.abs(sampled[k]! - H[k]!)).toBeLessThanOrEqual(5 * se[k]!);
@@ -333,20 +342,34 @@ describe('fisherOperator and the samplers validate their arguments and hand out 
   const v = new Float64Array([1, -2, 0.5]);
 
   it('labels passed as a number, or holding NaN or a fraction, are errors (they used to become [] or 0)', () => {
-    expect(() => fisherOperator(nllOf(D), w(), 8 as unknown as Int32Array)).toThrow(/^fisherOperator: labels must be an array of integer indices, got 8; for one index write \[8\]/);
+    expect(() => fisherOperator(nllOf(D), w(), 8 as unknown as Int32Array)).toThrow(
+      /^fisherOperator: labels must be an array of integer indices, got 8; for one index write \[8\]/,
+    );
     const withNaN = Array.from(D.y, (y, i) => (i === 3 ? NaN : y));
     expect(() => fisherOperator(nllOf(D), w(), withNaN)).toThrow(NonFiniteError);
     expect(() => fisherOperator(nllOf(D), w(), withNaN)).toThrow(/labels\[3\] is NaN/);
-    expect(() => fisherOperator(nllOf(D), w(), Array.from(D.y, (y) => y + 0.5))).toThrow(/labels\[0\] is 0\.5|labels\[0\] is 1\.5/);
+    expect(() =>
+      fisherOperator(
+        nllOf(D),
+        w(),
+        Array.from(D.y, (y) => y + 0.5),
+      ),
+    ).toThrow(/labels\[0\] is 0\.5|labels\[0\] is 1\.5/);
     expect(() => fisherOperator(nllOf(D), w(), [])).toThrow(/^fisherOperator: labels is empty/);
   });
 
   it('misspelt options and options of the other type are errors', () => {
-    expect(() => fisherOperator(nllOf(D), w(), D.y, { dampin: 1 } as unknown as { damping: number })).toThrow(/did you mean 'damping'\?/);
-    expect(() => fisherOperator(nllOf(D), w(), D.y, { seed: 3 })).toThrow(/^fisherOperator: options\.sample and options\.seed only apply to type 'sampled'/);
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { dampin: 1 } as unknown as { damping: number })).toThrow(
+      /did you mean 'damping'\?/,
+    );
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { seed: 3 })).toThrow(
+      /^fisherOperator: options\.sample and options\.seed only apply to type 'sampled'/,
+    );
     const nanSampler = () => Array.from(D.y, () => NaN);
     expect(() => fisherOperator(nllOf(D), w(), D.y, { type: 'sampled', sample: nanSampler })).toThrow(NonFiniteError);
-    expect(() => fisherOperator(nllOf(D), w(), D.y, { type: 'sampled', sample: () => [0, 1] })).toThrow(/options\.sample returned 2 labels but there are 8 examples/);
+    expect(() => fisherOperator(nllOf(D), w(), D.y, { type: 'sampled', sample: () => [0, 1] })).toThrow(
+      /options\.sample returned 2 labels but there are 8 examples/,
+    );
   });
 
   it('gradients and labels are fresh copies on every read; later changes to the given labels do not reach it', () => {
@@ -366,21 +389,33 @@ describe('fisherOperator and the samplers validate their arguments and hand out 
 
   it('apply refuses a plain array with a hint, and NaN', () => {
     const F = fisherOperator(nllOf(D), w(), D.y);
-    expect(() => F.apply([1, 2, 3] as unknown as Float64Array)).toThrow(/^fisherOperator\(\)\.apply: v must be a Float64Array.*new Float64Array\(v\)/);
+    expect(() => F.apply([1, 2, 3] as unknown as Float64Array)).toThrow(
+      /^fisherOperator\(\)\.apply: v must be a Float64Array.*new Float64Array\(v\)/,
+    );
     expect(() => F.apply(new Float64Array([1, NaN, 0]))).toThrow(NonFiniteError);
   });
 
   it('samplers refuse NaN or infinite logits (they used to draw the last class, or 0), and a bad random source', () => {
     expect(() => sampleCategorical(tensor([[0, NaN, 1]]), createRandom(1))).toThrow(NonFiniteError);
-    expect(() => sampleCategorical(tensor([[0, -Infinity, 1]]), createRandom(1))).toThrow(/^sampleCategorical: logits\[1\] is -Infinity/);
+    expect(() => sampleCategorical(tensor([[0, -Infinity, 1]]), createRandom(1))).toThrow(
+      /^sampleCategorical: logits\[1\] is -Infinity/,
+    );
     expect(() => sampleBernoulli(tensor([NaN, 0]), createRandom(1))).toThrow(NonFiniteError);
-    expect(() => sampleBernoulli(tensor([0, 1]), 7 as unknown as RandomSource)).toThrow(/^sampleBernoulli: rng must be a random source such as createRandom\(0\), got 7/);
-    expect(() => sampleBernoulli([0, 1] as unknown as Tensor, createRandom(1))).toThrow(/^sampleBernoulli: logits must be a Tensor/);
+    expect(() => sampleBernoulli(tensor([0, 1]), 7 as unknown as RandomSource)).toThrow(
+      /^sampleBernoulli: rng must be a random source such as createRandom\(0\), got 7/,
+    );
+    expect(() => sampleBernoulli([0, 1] as unknown as Tensor, createRandom(1))).toThrow(
+      /^sampleBernoulli: logits must be a Tensor/,
+    );
     expect(sampleCategorical(tensor(new Float64Array(0), [0, 3]), createRandom(1))).toEqual(new Int32Array(0));
   });
 
   it('perSampleGradients names itself for a bad tree or a loss that is not a vector', () => {
-    expect(() => perSampleGradients((p: Tensor) => p, 'w' as unknown as Tensor)).toThrow(/^perSampleGradients: params is 'w' \(a string\)/);
-    expect(() => perSampleGradients(() => 'loss' as unknown as Tensor, w())).toThrow(/^perSampleGradients: perExampleLoss must return a single Tensor, got 'loss' \(a string\)/);
+    expect(() => perSampleGradients((p: Tensor) => p, 'w' as unknown as Tensor)).toThrow(
+      /^perSampleGradients: params is 'w' \(a string\)/,
+    );
+    expect(() => perSampleGradients(() => 'loss' as unknown as Tensor, w())).toThrow(
+      /^perSampleGradients: perExampleLoss must return a single Tensor, got 'loss' \(a string\)/,
+    );
   });
 });

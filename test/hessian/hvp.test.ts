@@ -86,7 +86,13 @@ function logisticProblem(seed: number, N = 40, d = 5, lambda = 1e-2): Logistic {
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Xᵀ(c ⊙ (Xv)^p)/N (+ λ·v when p = 1 and withRidge). */
-function logisticTensor(P: Logistic, w: ArrayLike<number>, v: ArrayLike<number>, coef: (s: number) => number, p: number): Float64Array {
+function logisticTensor(
+  P: Logistic,
+  w: ArrayLike<number>,
+  v: ArrayLike<number>,
+  coef: (s: number) => number,
+  p: number,
+): Float64Array {
   const z = matVec(P.X, P.N, P.d, w);
   const Xv = matVec(P.X, P.N, P.d, v);
   const out = new Float64Array(P.d);
@@ -145,7 +151,8 @@ describe('hvp on the quadratic ½xᵀAx (A not symmetric)', () => {
         const At = tensor(A, [n, n]);
         const f = (z: Tensor) => mul(0.5, dot(z, matmul(At, z)));
         const expected = new Float64Array(n);
-        for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expected[i]! += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
+        for (let i = 0; i < n; i++)
+          for (let k = 0; k < n; k++) expected[i]! += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
         for (const mode of AD_MODES) {
           const hv = hvp(f, tensor(x), tensor(v), { mode });
           expect(hv.shape).toEqual([n]);
@@ -174,19 +181,22 @@ describe('hvp on the quadratic ½xᵀAx (A not symmetric)', () => {
     const At = tensor(A, [n, n]);
     const f = (z: Tensor) => mul(0.5, dot(z, matmul(At, z)));
     const expected = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expected[i]! += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < n; k++) expected[i]! += 0.5 * (A[i * n + k]! + A[k * n + i]!) * v[k]!;
     // ∇f_j = ½Σ_k (A_jk + A_kj) x_k: δ_j = ε·(n + 4)·Σ_k |A_jk + A_kj|/2·(|x_k| + r|v_k|), taken with
     // |x_k| + |v_k| since r·‖v‖ ≪ 1 + ‖x‖.
     const delta = new Float64Array(n);
     for (let j = 0; j < n; j++) {
-      for (let k = 0; k < n; k++) delta[j]! += (0.5 * Math.abs(A[j * n + k]! + A[k * n + j]!) * (Math.abs(x[k]!) + Math.abs(v[k]!)));
+      for (let k = 0; k < n; k++)
+        delta[j]! += 0.5 * Math.abs(A[j * n + k]! + A[k * n + j]!) * (Math.abs(x[k]!) + Math.abs(v[k]!));
       delta[j]! *= EPS * (n + 4);
     }
     for (const mode of ['finite-difference', 'central-difference'] as const) {
       const r = defaultStep(mode, tensor(x), tensor(v));
       const hv = hvp(f, tensor(x), tensor(v), { mode });
       const factor = mode === 'finite-difference' ? 2 : 1;
-      for (let j = 0; j < n; j++) expect(Math.abs(hv.data[j]! - expected[j]!)).toBeLessThanOrEqual((factor * delta[j]!) / r);
+      for (let j = 0; j < n; j++)
+        expect(Math.abs(hv.data[j]! - expected[j]!)).toBeLessThanOrEqual((factor * delta[j]!) / r);
     }
   });
 });
@@ -216,14 +226,19 @@ describe('hvp on L2-regularised logistic regression: H = Xᵀdiag(σ(1−σ))X/N
       const rng = createRandom(100 + seed);
       const w = rng.normals(P.d).map((t) => 0.7 * t);
       const v = rng.normals(P.d);
-      const r = Math.sqrt(EPS) * (1 + norm(w)) / norm(v);
+      const r = (Math.sqrt(EPS) * (1 + norm(w))) / norm(v);
       expect(defaultStep('finite-difference', tensor(w), tensor(v))).toBe(r);
       const hv = hvp(P.f, tensor(w), tensor(v), { mode: 'finite-difference' });
       // The documented default step is what is used: identical to passing it explicitly.
-      expect(Array.from(hv.data)).toEqual(Array.from(hvp(P.f, tensor(w), tensor(v), { mode: 'finite-difference', step: r }).data));
+      expect(Array.from(hv.data)).toEqual(
+        Array.from(hvp(P.f, tensor(w), tensor(v), { mode: 'finite-difference', step: r }).data),
+      );
       const expected = logisticHv(P, w, v);
       const { third } = logisticRemainderBounds(P, v);
-      const delta = logisticGradientRounding(P, w.map((t, j) => Math.abs(t) + r * Math.abs(v[j]!)));
+      const delta = logisticGradientRounding(
+        P,
+        w.map((t, j) => Math.abs(t) + r * Math.abs(v[j]!)),
+      );
       for (let j = 0; j < P.d; j++) {
         expect(Math.abs(hv.data[j]! - expected[j]!)).toBeLessThanOrEqual((r / 2) * third[j]! + (2 * delta[j]!) / r);
       }
@@ -238,13 +253,18 @@ describe('hvp on L2-regularised logistic regression: H = Xᵀdiag(σ(1−σ))X/N
       const rng = createRandom(100 + seed);
       const w = rng.normals(P.d).map((t) => 0.7 * t);
       const v = rng.normals(P.d);
-      const r = Math.cbrt(EPS) * (1 + norm(w)) / norm(v);
+      const r = (Math.cbrt(EPS) * (1 + norm(w))) / norm(v);
       expect(defaultStep('central-difference', tensor(w), tensor(v))).toBe(r);
       const hv = hvp(P.f, tensor(w), tensor(v), { mode: 'central-difference' });
-      expect(Array.from(hv.data)).toEqual(Array.from(hvp(P.f, tensor(w), tensor(v), { mode: 'central-difference', step: r }).data));
+      expect(Array.from(hv.data)).toEqual(
+        Array.from(hvp(P.f, tensor(w), tensor(v), { mode: 'central-difference', step: r }).data),
+      );
       const expected = logisticHv(P, w, v);
       const { fourth } = logisticRemainderBounds(P, v);
-      const delta = logisticGradientRounding(P, w.map((t, j) => Math.abs(t) + r * Math.abs(v[j]!)));
+      const delta = logisticGradientRounding(
+        P,
+        w.map((t, j) => Math.abs(t) + r * Math.abs(v[j]!)),
+      );
       for (let j = 0; j < P.d; j++) {
         expect(Math.abs(hv.data[j]! - expected[j]!)).toBeLessThanOrEqual(((r * r) / 6) * fourth[j]! + delta[j]! / r);
       }
@@ -268,12 +288,22 @@ describe('hvp on L2-regularised logistic regression: H = Xᵀdiag(σ(1−σ))X/N
     const r1 = 1e-3;
     const fd = hvp(P.f, tensor(w), tensor(v), { mode: 'finite-difference', step: r1 }).data;
     const fdError = fd.map((t, j) => t - exact[j]!);
-    expect(relErr(fdError, third.map((t) => (r1 / 2) * t))).toBeLessThan(5e-2);
+    expect(
+      relErr(
+        fdError,
+        third.map((t) => (r1 / 2) * t),
+      ),
+    ).toBeLessThan(5e-2);
 
     const r2 = 1e-2;
     const cd = hvp(P.f, tensor(w), tensor(v), { mode: 'central-difference', step: r2 }).data;
     const cdError = cd.map((t, j) => t - exact[j]!);
-    expect(relErr(cdError, fourth.map((t) => ((r2 * r2) / 6) * t))).toBeLessThan(5e-2);
+    expect(
+      relErr(
+        cdError,
+        fourth.map((t) => ((r2 * r2) / 6) * t),
+      ),
+    ).toBeLessThan(5e-2);
   });
 });
 
@@ -355,7 +385,9 @@ function mlpHessianFD(theta: Float64Array, X: Float64Array, y: Float64Array, N: 
 describe('hvp on a small tanh MLP against an independent dense Hessian', () => {
   it('the engine gradient matches the hand-written one (so the reference is of the same function)', () => {
     const { X, y, N } = mlpData(3);
-    const theta = createRandom(4).normals(P_SIZE).map((t) => 0.6 * t);
+    const theta = createRandom(4)
+      .normals(P_SIZE)
+      .map((t) => 0.6 * t);
     const g = grad(mlpEngine(X, y, N))(tensor(theta));
     expect(relErr(g.data, mlpGradient(theta, X, y, N))).toBeLessThan(1e-13);
   });
@@ -396,8 +428,15 @@ describe('hvp on trees', () => {
   const Xt = tensor(rng.normals(5 * 3), [5, 3]);
   const target = tensor(rng.normals(5 * 2), [5, 2]);
   type Params = { w: Tensor; b: Tensor };
-  const f = (p: Params) => add(mean(square(sub(tanh(add(matmul(Xt, p.w), p.b)), target))), mul(0.1, sum(mul(p.b, square(p.b)))));
-  const x: Params = { w: tensor(rng.normals(6).map((t) => 0.5 * t), [3, 2]), b: tensor(rng.normals(2)) };
+  const f = (p: Params) =>
+    add(mean(square(sub(tanh(add(matmul(Xt, p.w), p.b)), target))), mul(0.1, sum(mul(p.b, square(p.b)))));
+  const x: Params = {
+    w: tensor(
+      rng.normals(6).map((t) => 0.5 * t),
+      [3, 2],
+    ),
+    b: tensor(rng.normals(2)),
+  };
   const v: Params = { w: tensor(rng.normals(6), [3, 2]), b: tensor(rng.normals(2)) };
 
   it('returns the structure of x and equals the flat computation through ravel, in every mode', () => {
@@ -457,7 +496,9 @@ describe('hvp on trees', () => {
     expect(() => hvp(g, y, renamed)).toThrow(/^hvp: /);
     expect(() => hvp(g, y, reordered)).toThrow(ShapeError);
     // and an array against an object of one leaf each
-    expect(() => hvp((p: Tensor[]) => sum(square(p[0]!)), [tensor([1, 2])], { a: tensor([1, 0]) } as unknown as Tensor[])).toThrow(ShapeError);
+    expect(() =>
+      hvp((p: Tensor[]) => sum(square(p[0]!)), [tensor([1, 2])], { a: tensor([1, 0]) } as unknown as Tensor[]),
+    ).toThrow(ShapeError);
   });
 });
 
@@ -518,19 +559,26 @@ describe('hvp validates every argument at entry', () => {
   it('a misspelt option is an error naming the nearest key, not a silent default', () => {
     // { mod } used to run the default mode without a word
     expect(() => hvp(f, x, v, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(InvalidArgumentError);
-    expect(() => hvp(f, x, v, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(/^hvp: unknown option 'mod'; did you mean 'mode'\?/);
+    expect(() => hvp(f, x, v, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(
+      /^hvp: unknown option 'mod'; did you mean 'mode'\?/,
+    );
     for (const bad of [null, 'fast', [], 42]) {
       expect(() => hvp(f, x, v, bad as unknown as { mode: HvpMode })).toThrow(/^hvp: options must be an object/);
     }
   });
 
   it('a misspelt mode names the nearest mode, with the string quoted', () => {
-    expect(() => hvp(f, x, v, { mode: 'rev-over-fwdd' as HvpMode })).toThrow(/'rev-over-fwdd' \(a string\).*did you mean 'rev-over-fwd'\?/);
+    expect(() => hvp(f, x, v, { mode: 'rev-over-fwdd' as HvpMode })).toThrow(
+      /'rev-over-fwdd' \(a string\).*did you mean 'rev-over-fwd'\?/,
+    );
   });
 
   it('a step is refused with an exact mode (it would be silently unused) and taken by the difference modes', () => {
-    for (const mode of AD_MODES) expect(() => hvp(f, x, v, { mode, step: 1e-4 })).toThrow(/^hvp: options\.step .*leave step out/);
-    expect(() => hvp(f, x, v, { mode: 'finite-difference', step: '1e-4' as unknown as number })).toThrow(/'1e-4' \(a string\); pass the number 0\.0001/);
+    for (const mode of AD_MODES)
+      expect(() => hvp(f, x, v, { mode, step: 1e-4 })).toThrow(/^hvp: options\.step .*leave step out/);
+    expect(() => hvp(f, x, v, { mode: 'finite-difference', step: '1e-4' as unknown as number })).toThrow(
+      /'1e-4' \(a string\); pass the number 0\.0001/,
+    );
   });
 
   it('f, x and v of the wrong kind are errors naming hvp', () => {
@@ -539,7 +587,9 @@ describe('hvp validates every argument at entry', () => {
     expect(() => hvp(f, x, null as unknown as Tensor)).toThrow(/^hvp: v is null/);
     const cyclic: unknown[] = [tensor([1])];
     cyclic.push(cyclic);
-    expect(() => hvp(f, cyclic as unknown as Tensor, cyclic as unknown as Tensor)).toThrow(/^hvp: x\[1\] contains itself/);
+    expect(() => hvp(f, cyclic as unknown as Tensor, cyclic as unknown as Tensor)).toThrow(
+      /^hvp: x\[1\] contains itself/,
+    );
   });
 
   it('a non-finite x cannot choose a finite-difference step: NonFiniteError, not a NaN result', () => {
@@ -562,7 +612,9 @@ describe('hvp validates every argument at entry', () => {
 
   it('treeDot of two empty trees is 0, and treeDot refuses extra arguments', () => {
     expect(treeDot([], []).item()).toBe(0);
-    expect(() => (treeDot as (...a: unknown[]) => unknown)(x, x, x)).toThrow(/^treeDot: takes at most 2 arguments, got 3/);
+    expect(() => (treeDot as (...a: unknown[]) => unknown)(x, x, x)).toThrow(
+      /^treeDot: takes at most 2 arguments, got 3/,
+    );
   });
 
   it('HVP_MODES cannot be changed', () => {

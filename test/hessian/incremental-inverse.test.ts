@@ -18,7 +18,8 @@ const EPS = Number.EPSILON;
 function sumMatrix(n: number, damping: number, terms: readonly { v: Float64Array; w: number }[]): Float64Array {
   const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++) m[i * n + i] = damping;
-  for (const { v, w } of terms) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m[i * n + j]! += w * v[i]! * v[j]!;
+  for (const { v, w } of terms)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m[i * n + j]! += w * v[i]! * v[j]!;
   return m;
 }
 
@@ -78,7 +79,10 @@ describe('IncrementalInverse', () => {
     const sequential = new IncrementalInverse(n, { damping: 0.5 }).add(first);
     for (let i = 0; i < k; i++) sequential.add(V.subarray(i * n, (i + 1) * n), weights[i]!);
     const batched = new IncrementalInverse(n, { damping: 0.5 }).add(first).addMany(V, weights);
-    const m = sumMatrix(n, 0.5, [{ v: first, w: 1 }, ...weights.map((w, i) => ({ v: V.slice(i * n, (i + 1) * n), w }))]);
+    const m = sumMatrix(n, 0.5, [
+      { v: first, w: 1 },
+      ...weights.map((w, i) => ({ v: V.slice(i * n, (i + 1) * n), w })),
+    ]);
     const kappa = condition(m, n);
     // Both are k + 1 updates away from λ⁻¹I: each within (k + 1)·κ·ε of the truth.
     const a = sequential.toMatrix();
@@ -91,12 +95,20 @@ describe('IncrementalInverse', () => {
     }
     expect(difference / size).toBeLessThanOrEqual(2 * (k + 1) * kappa * EPS);
     expect(batched.count).toBe(k + 1);
-    expect(Array.from(batched.toSumMatrix()).every((x, i) => Math.abs(x - m[i]!) <= 1e-13 * Math.abs(m[i]!) + 1e-13)).toBe(true);
+    expect(
+      Array.from(batched.toSumMatrix()).every((x, i) => Math.abs(x - m[i]!) <= 1e-13 * Math.abs(m[i]!) + 1e-13),
+    ).toBe(true);
     // default weights
     const unweighted = new IncrementalInverse(n, { damping: 0.5, weight: 2 }).addMany(V);
-    const expected = sumMatrix(n, 0.5, weights.map((_, i) => ({ v: V.slice(i * n, (i + 1) * n), w: 2 })));
+    const expected = sumMatrix(
+      n,
+      0.5,
+      weights.map((_, i) => ({ v: V.slice(i * n, (i + 1) * n), w: 2 })),
+    );
     const probe = rng.normals(n);
-    expect(relativeError(unweighted.apply(probe), choleskySolve(expected, probe).x)).toBeLessThanOrEqual(2 * k * condition(expected, n) * EPS);
+    expect(relativeError(unweighted.apply(probe), choleskySolve(expected, probe).x)).toBeLessThanOrEqual(
+      2 * k * condition(expected, n) * EPS,
+    );
   });
 
   it('refuses to remove a vector that was never added, or was removed already, and changes nothing', () => {
@@ -115,7 +127,9 @@ describe('IncrementalInverse', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(InvalidArgumentError);
-    expect((caught as InvalidArgumentError).message).toMatch(/^IncrementalInverse.remove: v was never added .*nothing was changed/);
+    expect((caught as InvalidArgumentError).message).toMatch(
+      /^IncrementalInverse.remove: v was never added .*nothing was changed/,
+    );
     expect(inv.toMatrix()).toEqual(before);
     expect(inv.toSumMatrix()).toEqual(sumBefore);
     expect(inv.count).toBe(1);
@@ -142,7 +156,9 @@ describe('IncrementalInverse', () => {
     const v = new Float64Array([1, 2]);
     inv.add(v).add(v); // one distinct vector holding weight 2
     expect(inv.count).toBe(1);
-    expect(() => inv.remove(v, 2.5)).toThrow(/^IncrementalInverse.remove: v holds weight 2 in the sum, so weight 2.5 cannot be removed/);
+    expect(() => inv.remove(v, 2.5)).toThrow(
+      /^IncrementalInverse.remove: v holds weight 2 in the sum, so weight 2.5 cannot be removed/,
+    );
     inv.remove(v);
     expect(inv.count).toBe(1);
     inv.remove(v);
@@ -194,7 +210,9 @@ describe('IncrementalInverse', () => {
     const lost = new IncrementalInverse(2, { damping: 1e-20 }).add(e1).refresh();
     const before = lost.toMatrix();
     expect(() => lost.remove(e1)).toThrow(SingularMatrixError);
-    expect(() => lost.remove(e1)).toThrow(/^IncrementalInverse.remove: .*not positive definite to working precision; nothing was changed/);
+    expect(() => lost.remove(e1)).toThrow(
+      /^IncrementalInverse.remove: .*not positive definite to working precision; nothing was changed/,
+    );
     expect(lost.toMatrix()).toEqual(before);
     expect(lost.count).toBe(1);
   });
@@ -218,9 +236,15 @@ describe('IncrementalInverse', () => {
     // then a leave-one-out removal matches the Fisher of the other N − 1 gradients (weights 1/N)
     const inv = IncrementalInverse.fromGradients(G, N, n, { damping });
     inv.remove(G.slice(0, n));
-    const rest = sumMatrix(n, damping, Array.from({ length: N - 1 }, (_, i) => ({ v: G.slice((i + 1) * n, (i + 2) * n), w: 1 / N })));
+    const rest = sumMatrix(
+      n,
+      damping,
+      Array.from({ length: N - 1 }, (_, i) => ({ v: G.slice((i + 1) * n, (i + 2) * n), w: 1 / N })),
+    );
     const b = createRandom(6).normals(n);
-    expect(relativeError(inv.apply(b), choleskySolve(rest, b).x)).toBeLessThanOrEqual(20 * n * condition(rest, n) * EPS);
+    expect(relativeError(inv.apply(b), choleskySolve(rest, b).x)).toBeLessThanOrEqual(
+      20 * n * condition(rest, n) * EPS,
+    );
   });
 
   it('check, residual and refresh: drift is measured and repaired', () => {
@@ -259,7 +283,9 @@ describe('IncrementalInverse', () => {
   });
 
   it('input errors name the method and the problem', () => {
-    expect(() => new IncrementalInverse(3, { damping: 0 })).toThrow(/IncrementalInverse: damping must be .* > 0.*singular until/);
+    expect(() => new IncrementalInverse(3, { damping: 0 })).toThrow(
+      /IncrementalInverse: damping must be .* > 0.*singular until/,
+    );
     expect(() => new IncrementalInverse(3, { damping: -1 })).toThrow(InvalidArgumentError);
     expect(() => new IncrementalInverse(0, { damping: 1 })).toThrow(InvalidArgumentError);
     expect(() => new IncrementalInverse(3, { damping: 1, weight: 0 })).toThrow(InvalidArgumentError);
@@ -273,19 +299,35 @@ describe('IncrementalInverse', () => {
     expect(() => inv.addMany(new Float64Array(6), [1])).toThrow(ShapeError);
     expect(() => inv.addMany(new Float64Array(6), [1, -1])).toThrow(InvalidArgumentError);
     expect(() => IncrementalInverse.fromGradients(new Float64Array(5), 2, 3, { damping: 1 })).toThrow(ShapeError);
-    expect(() => IncrementalInverse.fromGradients(new Float64Array(6), 2, 3, { damping: 0 })).toThrow(InvalidArgumentError);
-    expect(() => IncrementalInverse.fromGradients(new Float64Array(6), 2, 3, { damping: 0 })).toThrow(/^IncrementalInverse.fromGradients: damping/);
-    expect(() => new IncrementalInverse(3, { dampng: 1 } as never)).toThrow(/unknown option 'dampng'; did you mean 'damping'\?/);
+    expect(() => IncrementalInverse.fromGradients(new Float64Array(6), 2, 3, { damping: 0 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => IncrementalInverse.fromGradients(new Float64Array(6), 2, 3, { damping: 0 })).toThrow(
+      /^IncrementalInverse.fromGradients: damping/,
+    );
+    expect(() => new IncrementalInverse(3, { dampng: 1 } as never)).toThrow(
+      /unknown option 'dampng'; did you mean 'damping'\?/,
+    );
     expect(() => new IncrementalInverse(3, null as never)).toThrow(/^IncrementalInverse: options must be an object/);
-    expect(() => new IncrementalInverse(3, undefined as never)).toThrow(/^IncrementalInverse: options \{ damping \} is required/);
-    expect(() => inv.addMany(new Float64Array(3), [Number.NaN])).toThrow(/weights\[0\] must be a finite number > 0, got NaN/);
+    expect(() => new IncrementalInverse(3, undefined as never)).toThrow(
+      /^IncrementalInverse: options \{ damping \} is required/,
+    );
+    expect(() => inv.addMany(new Float64Array(3), [Number.NaN])).toThrow(
+      /weights\[0\] must be a finite number > 0, got NaN/,
+    );
     expect(() => inv.check({ tolerance: 0 })).toThrow(/^IncrementalInverse.check: tolerance/);
     expect(() => inv.check({ sampel: new Float64Array(3) } as never)).toThrow(/did you mean 'sample'\?/);
     expect(() => inv.residual(new Float64Array(2))).toThrow(/^IncrementalInverse.residual: sample must have length 3/);
-    expect(() => (inv.toMatrix as (...a: unknown[]) => unknown).call(inv, 1)).toThrow(/^IncrementalInverse.toMatrix: takes at most 0 arguments/);
-    expect(() => inv.asOperator().apply(new Float64Array(2))).toThrow(/^IncrementalInverse.asOperator\(\)\.apply: v must have length 3/);
+    expect(() => (inv.toMatrix as (...a: unknown[]) => unknown).call(inv, 1)).toThrow(
+      /^IncrementalInverse.toMatrix: takes at most 0 arguments/,
+    );
+    expect(() => inv.asOperator().apply(new Float64Array(2))).toThrow(
+      /^IncrementalInverse.asOperator\(\)\.apply: v must have length 3/,
+    );
     const detached = inv.apply;
-    expect(() => detached(new Float64Array(3))).toThrow(/^IncrementalInverse.apply: was called on undefined, not on an IncrementalInverse; .*bind\(inv\)/);
+    expect(() => detached(new Float64Array(3))).toThrow(
+      /^IncrementalInverse.apply: was called on undefined, not on an IncrementalInverse; .*bind\(inv\)/,
+    );
   });
 
   it('its state is private: no array it holds can be reached or written from outside', () => {

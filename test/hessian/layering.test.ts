@@ -34,7 +34,8 @@ function specifiers(file: string): string[] {
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/g)) found.push(match[1]!);
+  for (const match of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/g))
+    found.push(match[1]!);
   for (const match of text.matchAll(/(?:^|[\s;])import\s*['"]([^'"]+)['"]/g)) found.push(match[1]!);
   for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(match[1]!);
   return found;
@@ -42,13 +43,24 @@ function specifiers(file: string): string[] {
 
 /** The repository-relative path a relative specifier points to; bare specifiers are returned as they are. */
 function target(file: string, specifier: string): string {
-  return specifier.startsWith('.') ? relative(root, resolve(dirname(file), specifier)).split('\\').join('/') : specifier;
+  return specifier.startsWith('.')
+    ? relative(root, resolve(dirname(file), specifier))
+        .split('\\')
+        .join('/')
+    : specifier;
 }
 
 const files = sourceFiles(src);
-const edges = files.flatMap((file) => specifiers(file).map((specifier) => ({ from: relative(root, file).split('\\').join('/'), specifier, to: target(file, specifier) })));
+const edges = files.flatMap((file) =>
+  specifiers(file).map((specifier) => ({
+    from: relative(root, file).split('\\').join('/'),
+    specifier,
+    to: target(file, specifier),
+  })),
+);
 
-const isNodeBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
+const isNodeBuiltin = (specifier: string) =>
+  specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 
 describe('layering', () => {
   it('finds the source tree and its imports', () => {
@@ -60,14 +72,21 @@ describe('layering', () => {
 
   it('src/hessian/linear imports nothing that differentiates', () => {
     const offending = edges.filter(
-      (e) => e.from.startsWith('src/hessian/linear/') && (e.to.startsWith('src/autodiff/') || (e.to.startsWith('src/hessian/') && !e.to.startsWith('src/hessian/linear/'))),
+      (e) =>
+        e.from.startsWith('src/hessian/linear/') &&
+        (e.to.startsWith('src/autodiff/') ||
+          (e.to.startsWith('src/hessian/') && !e.to.startsWith('src/hessian/linear/'))),
     );
     expect(offending).toEqual([]);
   });
 
   it('src/linalg imports nothing above it', () => {
     const shared = ['src/errors.js', 'src/validate.js'];
-    expect(edges.filter((e) => e.from.startsWith('src/linalg/') && !e.to.startsWith('src/linalg/') && !shared.includes(e.to))).toEqual([]);
+    expect(
+      edges.filter(
+        (e) => e.from.startsWith('src/linalg/') && !e.to.startsWith('src/linalg/') && !shared.includes(e.to),
+      ),
+    ).toEqual([]);
     expect(edges.filter((e) => shared.includes(e.from.replace(/\.ts$/, '.js')) && !shared.includes(e.to))).toEqual([]);
   });
 

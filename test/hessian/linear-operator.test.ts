@@ -46,12 +46,16 @@ describe('denseOperator', () => {
 
   it('refuses non-finite entries, an empty matrix, n that is not an integer, and an operator', () => {
     expect(() => denseOperator(new Float64Array([1, Number.NaN, 0, 1]))).toThrow(NonFiniteError);
-    expect(() => denseOperator(new Float64Array([1, Number.NaN, 0, 1]))).toThrow(/^denseOperator: matrix\[0, 1\] is NaN/);
+    expect(() => denseOperator(new Float64Array([1, Number.NaN, 0, 1]))).toThrow(
+      /^denseOperator: matrix\[0, 1\] is NaN/,
+    );
     expect(() => denseOperator(new Float64Array(0))).toThrow(/n ≥ 1/);
     expect(() => denseOperator({ shape: [0, 0], toArray: () => new Float64Array(0) })).toThrow(ShapeError);
     expect(() => denseOperator(m, 1.5)).toThrow(/^denseOperator: n must be an integer ≥ 1, got 1.5/);
     expect(() => denseOperator(m, '3' as never)).toThrow(/'3' \(a string\)/);
-    expect(() => denseOperator({ size: 2, apply: (v: Float64Array) => v } as never)).toThrow(/an object with size and apply is an operator, not a matrix/);
+    expect(() => denseOperator({ size: 2, apply: (v: Float64Array) => v } as never)).toThrow(
+      /an object with size and apply is an operator, not a matrix/,
+    );
   });
 
   it('wraps any square matrix: a linear operator need not be symmetric', () => {
@@ -62,8 +66,12 @@ describe('denseOperator', () => {
   it('its apply checks the vector and names itself', () => {
     const op = denseOperator(m);
     expect(() => op.apply(new Float64Array([1, Number.NaN, 0]))).toThrow(NonFiniteError);
-    expect(() => op.apply([1, 2, 3] as never)).toThrow(/^denseOperator\(\)\.apply: v must be a Float64Array, got an array of length 3/);
-    expect(() => (op.apply as (...a: unknown[]) => unknown)(new Float64Array(3), 1)).toThrow(/^denseOperator\(\)\.apply: takes at most 1 argument/);
+    expect(() => op.apply([1, 2, 3] as never)).toThrow(
+      /^denseOperator\(\)\.apply: v must be a Float64Array, got an array of length 3/,
+    );
+    expect(() => (op.apply as (...a: unknown[]) => unknown)(new Float64Array(3), 1)).toThrow(
+      /^denseOperator\(\)\.apply: takes at most 1 argument/,
+    );
   });
 
   it('hands out fresh diagonals: writing into one changes nothing', () => {
@@ -82,7 +90,9 @@ describe('toOperator', () => {
     expect(() => toOperator(new Float64Array(5), 'mySolver')).toThrow(/^mySolver: /);
     expect(() => toOperator(op, 'mySolver', 3)).toThrow(/^mySolver: expected an operator of size 3/);
     expect(() => toOperator({ size: 0, apply: (v: Float64Array) => v }, 'mySolver')).toThrow(InvalidArgumentError);
-    expect(() => toOperator({ size: 1.5, apply: (v: Float64Array) => v }, 'mySolver')).toThrow(/^mySolver: op.size must be an integer ≥ 1 .*got 1.5/);
+    expect(() => toOperator({ size: 1.5, apply: (v: Float64Array) => v }, 'mySolver')).toThrow(
+      /^mySolver: op.size must be an integer ≥ 1 .*got 1.5/,
+    );
     expect(() => toOperator({ size: 2 } as never, 'mySolver')).toThrow(/^mySolver: op.apply must be a function/);
   });
 
@@ -109,7 +119,9 @@ describe('combinators', () => {
     const damped = dampedOperator(user, 0);
     expect(damped).not.toBe(user);
     expect(() => damped.apply(new Float64Array(3))).toThrow(/^dampedOperator\(\)\.apply: v must have length 2/);
-    expect(() => scaledOperator(user, 2).apply(new Float64Array([Number.NaN, 0]))).toThrow(/^scaledOperator\(\)\.apply: v\[0\] is NaN/);
+    expect(() => scaledOperator(user, 2).apply(new Float64Array([Number.NaN, 0]))).toThrow(
+      /^scaledOperator\(\)\.apply: v\[0\] is NaN/,
+    );
     expect(() => countingOperator(user).apply('v' as never)).toThrow(/'v' \(a string\)/);
   });
 
@@ -117,8 +129,12 @@ describe('combinators', () => {
     const short: LinearOperator = { size: 2, apply: () => new Float64Array(1) };
     const plain = { size: 2, apply: () => [1, 2] } as unknown as LinearOperator;
     expect(() => dampedOperator(short, 1).apply(new Float64Array(2))).toThrow(ShapeError);
-    expect(() => dampedOperator(short, 1).apply(new Float64Array(2))).toThrow(/^dampedOperator\(\)\.apply: op.apply returned a vector of length 1/);
-    expect(() => countingOperator(plain).apply(new Float64Array(2))).toThrow(/^countingOperator\(\)\.apply: op.apply returned an array of length 2/);
+    expect(() => dampedOperator(short, 1).apply(new Float64Array(2))).toThrow(
+      /^dampedOperator\(\)\.apply: op.apply returned a vector of length 1/,
+    );
+    expect(() => countingOperator(plain).apply(new Float64Array(2))).toThrow(
+      /^countingOperator\(\)\.apply: op.apply returned an array of length 2/,
+    );
   });
 
   it('scaledOperator multiplies by s ≠ 0', () => {
@@ -148,7 +164,11 @@ describe('combinators', () => {
     const counted = countingOperator(user);
     counted.diagonal!().fill(0);
     expect(Array.from(kept)).toEqual([2, 3]);
-    const broken: LinearOperator = { size: 2, apply: (v) => Float64Array.from(v), diagonal: () => new Float64Array([1, Number.POSITIVE_INFINITY]) };
+    const broken: LinearOperator = {
+      size: 2,
+      apply: (v) => Float64Array.from(v),
+      diagonal: () => new Float64Array([1, Number.POSITIVE_INFINITY]),
+    };
     expect(() => dampedOperator(broken, 1).diagonal!()).toThrow(NonFiniteError);
   });
 
@@ -157,7 +177,9 @@ describe('combinators', () => {
     expect(Array.from(operatorToMatrix(op))).toEqual([1, 2, 3, 4]);
     expect(() => operatorToMatrix({ size: 2, apply: () => new Float64Array([Number.NaN, 0]) })).toThrow(NonFiniteError);
     expect(() => operatorToMatrix({ size: 2, apply: () => new Float64Array(3) })).toThrow(ShapeError);
-    expect(() => operatorToMatrix({ size: 2, apply: () => new Float64Array([Number.NaN, 0]) })).toThrow(/^operatorToMatrix: op.apply returned NaN at index 0 for column 0/);
+    expect(() => operatorToMatrix({ size: 2, apply: () => new Float64Array([Number.NaN, 0]) })).toThrow(
+      /^operatorToMatrix: op.apply returned NaN at index 0 for column 0/,
+    );
   });
 
   it('operatorToMatrix copies a dense input and reads an operator whose output buffer is reused', () => {

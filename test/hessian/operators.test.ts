@@ -172,14 +172,19 @@ describe('hessianDiagonal', () => {
       const diag = hessianDiagonal(f, p, { mode });
       expect(Object.keys(diag)).toEqual(['w', 'b']);
       expect(diag.w.shape).toEqual([3, 2]);
-      expect(relErr(diag.w.data, p.w.data.map((t) => 12 * t * t))).toBeLessThanOrEqual(1e-12);
+      expect(
+        relErr(
+          diag.w.data,
+          p.w.data.map((t) => 12 * t * t),
+        ),
+      ).toBeLessThanOrEqual(1e-12);
       expect(relErr(diag.b.data, p.b.data.map(Math.exp))).toBeLessThanOrEqual(1e-12);
     }
   });
 });
 
 describe('hessianOperator', () => {
-  it("replays (fwd-over-rev, rev-over-rev) equal fresh hvp calls for 25 random v", () => {
+  it('replays (fwd-over-rev, rev-over-rev) equal fresh hvp calls for 25 random v', () => {
     const P = logistic(3, 30, 8);
     for (const mode of REPLAYED) {
       const op = hessianOperator(P.f, tensor(P.w), { mode });
@@ -242,7 +247,9 @@ describe('hessianOperator', () => {
       const b = damped.apply(v);
       for (let i = 0; i < P.d; i++) {
         // b = fl(Hv + λv): |b − (a + λv)| ≤ 2ε(|a| + |λv|)
-        expect(Math.abs(b[i]! - (a[i]! + lambda * v[i]!))).toBeLessThanOrEqual(2 * EPS * (Math.abs(a[i]!) + Math.abs(lambda * v[i]!)));
+        expect(Math.abs(b[i]! - (a[i]! + lambda * v[i]!))).toBeLessThanOrEqual(
+          2 * EPS * (Math.abs(a[i]!) + Math.abs(lambda * v[i]!)),
+        );
       }
     }
   });
@@ -322,8 +329,12 @@ describe('hessianOperator', () => {
       const op = hessianOperator(P.f, tensor(P.w), { mode });
       expect(() => op.apply(new Float64Array(P.d + 1))).toThrow(ShapeError);
       expect(() => op.apply(new Float64Array(P.d - 1))).toThrow(/^hessianOperator\(\)\.apply: /);
-      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(InvalidArgumentError);
-      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(/new Float64Array\(v\)/);
+      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(
+        InvalidArgumentError,
+      );
+      expect(() => op.apply(Array.from({ length: P.d }, () => 1) as unknown as Float64Array)).toThrow(
+        /new Float64Array\(v\)/,
+      );
     }
   });
 
@@ -338,7 +349,9 @@ describe('hessianOperator', () => {
     // A zero / negative / non-finite step would make every product NaN or nonsense: refused up front.
     for (const step of [0, -1e-4, Number.NaN]) {
       for (const mode of ['finite-difference', 'central-difference'] as const) {
-        expect(() => hessianOperator(P.f, x, { mode, step }).apply(new Float64Array(P.d).fill(1))).toThrow(InvalidArgumentError);
+        expect(() => hessianOperator(P.f, x, { mode, step }).apply(new Float64Array(P.d).fill(1))).toThrow(
+          InvalidArgumentError,
+        );
         expect(() => hessian(P.f, x, { mode, step })).toThrow(InvalidArgumentError);
       }
     }
@@ -362,7 +375,11 @@ describe('hessianOperator', () => {
 // ---------------------------------------------------------------------------------------------
 
 /** J (m × n) of a model θ ↦ z(θ) ∈ ℝᵐ by central differences, step h. */
-function jacobianFD(model: (theta: Float64Array) => Float64Array, theta: Float64Array, h: number): { J: Float64Array; m: number } {
+function jacobianFD(
+  model: (theta: Float64Array) => Float64Array,
+  theta: Float64Array,
+  h: number,
+): { J: Float64Array; m: number } {
   const n = theta.length;
   const m = model(theta).length;
   const J = new Float64Array(m * n);
@@ -381,15 +398,17 @@ function jacobianFD(model: (theta: Float64Array) => Float64Array, theta: Float64
 /** Jᵀ·H_L·J for an m×n J and an m×m H_L. */
 function sandwich(J: Float64Array, m: number, n: number, HL: Float64Array): Float64Array {
   const HJ = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let k = 0; k < m; k++) {
-    const h = HL[i * m + k]!;
-    if (h !== 0) for (let j = 0; j < n; j++) HJ[i * n + j]! += h * J[k * n + j]!;
-  }
+  for (let i = 0; i < m; i++)
+    for (let k = 0; k < m; k++) {
+      const h = HL[i * m + k]!;
+      if (h !== 0) for (let j = 0; j < n; j++) HJ[i * n + j]! += h * J[k * n + j]!;
+    }
   const G = new Float64Array(n * n);
-  for (let i = 0; i < m; i++) for (let a = 0; a < n; a++) {
-    const ja = J[i * n + a]!;
-    for (let b = 0; b < n; b++) G[a * n + b]! += ja * HJ[i * n + b]!;
-  }
+  for (let i = 0; i < m; i++)
+    for (let a = 0; a < n; a++) {
+      const ja = J[i * n + a]!;
+      for (let b = 0; b < n; b++) G[a * n + b]! += ja * HJ[i * n + b]!;
+    }
   return G;
 }
 
@@ -407,7 +426,13 @@ describe('gaussNewtonOperator', () => {
     const y = tensor(rng.normals(N));
     const model = (p: P) => matmul(tanh(matmul(Xt, p.W1)), p.w2);
     const loss = (z: Tensor) => mean(square(sub(z, y)));
-    const p: P = { W1: tensor(rng.normals(IN * HID).map((t) => 0.7 * t), [IN, HID]), w2: tensor(rng.normals(HID)) };
+    const p: P = {
+      W1: tensor(
+        rng.normals(IN * HID).map((t) => 0.7 * t),
+        [IN, HID],
+      ),
+      w2: tensor(rng.normals(HID)),
+    };
     const { vector, unravel } = ravel(p);
     const n = vector.size;
     const modelFlat = (theta: Float64Array) => model(unravel(tensor(theta)) as P).data;
@@ -437,7 +462,13 @@ describe('gaussNewtonOperator', () => {
     const Yt = tensor(Y, [N, C]);
     const model = (p: P) => matmul(tanh(matmul(Xt, p.W1)), p.W2);
     const loss = (z: Tensor) => mul(-1 / N, sum(mul(Yt, logSoftmax(z))));
-    const p: P = { W1: tensor(rng.normals(IN * HID).map((t) => 0.7 * t), [IN, HID]), W2: tensor(rng.normals(HID * C), [HID, C]) };
+    const p: P = {
+      W1: tensor(
+        rng.normals(IN * HID).map((t) => 0.7 * t),
+        [IN, HID],
+      ),
+      W2: tensor(rng.normals(HID * C), [HID, C]),
+    };
     const { vector, unravel } = ravel(p);
     const n = vector.size;
     const modelFlat = (theta: Float64Array) => model(unravel(tensor(theta)) as P).data;
@@ -450,9 +481,10 @@ describe('gaussNewtonOperator', () => {
       const e = Array.from({ length: C }, (_, c) => Math.exp(z[i * C + c]! - mx));
       const total = e.reduce((a, b) => a + b, 0);
       const prob = e.map((t) => t / total);
-      for (let a = 0; a < C; a++) for (let b = 0; b < C; b++) {
-        HL[(i * C + a) * m + i * C + b] = ((a === b ? prob[a]! : 0) - prob[a]! * prob[b]!) / N;
-      }
+      for (let a = 0; a < C; a++)
+        for (let b = 0; b < C; b++) {
+          HL[(i * C + a) * m + i * C + b] = ((a === b ? prob[a]! : 0) - prob[a]! * prob[b]!) / N;
+        }
     }
     const expected = sandwich(J, m, n, HL);
     const G = gaussNewtonOperator(model, loss, p, { damping: 0.1 });
@@ -470,7 +502,9 @@ describe('gaussNewtonOperator', () => {
     const w = tensor(rng.normals(IN));
     const G = denseOf(gaussNewtonOperator(model, loss, w));
     const closed = new Float64Array(IN * IN);
-    for (let i = 0; i < N; i++) for (let a = 0; a < IN; a++) for (let b = 0; b < IN; b++) closed[a * IN + b]! += (2 / N) * X[i * IN + a]! * X[i * IN + b]!;
+    for (let i = 0; i < N; i++)
+      for (let a = 0; a < IN; a++)
+        for (let b = 0; b < IN; b++) closed[a * IN + b]! += (2 / N) * X[i * IN + a]! * X[i * IN + b]!;
     expect(relErr(G, closed)).toBeLessThanOrEqual(1e-12);
     const H = hessian((z: Tensor) => loss(model(z)), w);
     expect(relErr(G, H.data)).toBeLessThanOrEqual(1e-12);
@@ -518,39 +552,74 @@ describe('the operators validate every argument at entry', () => {
   const f = (x: Tensor) => sum(pow(x, 3));
   const x = () => tensor([1, 2]);
 
-  it("hessian(f, [1, 2, 3]) is an error with a hint, not an array read as options", () => {
+  it('hessian(f, [1, 2, 3]) is an error with a hint, not an array read as options', () => {
     // the array used to be read as an options object, returning x ↦ H(x) silently
     expect(() => hessian(f, [1, 2, 3] as unknown as Tensor)).toThrow(InvalidArgumentError);
-    expect(() => hessian(f, [1, 2, 3] as unknown as Tensor)).toThrow(/^hessian: the second argument must be the point x .*got an array of length 3; wrap the point: tensor\(\[\.\.\.\]\)/);
+    expect(() => hessian(f, [1, 2, 3] as unknown as Tensor)).toThrow(
+      /^hessian: the second argument must be the point x .*got an array of length 3; wrap the point: tensor\(\[\.\.\.\]\)/,
+    );
     expect(() => hessian(f, 2 as unknown as Tensor)).toThrow(/scalar\(2\)/);
-    expect(() => (hessian as (...a: unknown[]) => unknown)(f, { mode: 'rev-over-rev' }, { mode: 'rev-over-rev' })).toThrow(/^hessian: hessian\(f, options\) takes no third argument/);
-    expect(() => hessian(f, { mode: 'fwd-over-rev' })([1, 2] as unknown as Tensor)).toThrow(/^hessian: x must be a Tensor/);
+    expect(() =>
+      (hessian as (...a: unknown[]) => unknown)(f, { mode: 'rev-over-rev' }, { mode: 'rev-over-rev' }),
+    ).toThrow(/^hessian: hessian\(f, options\) takes no third argument/);
+    expect(() => hessian(f, { mode: 'fwd-over-rev' })([1, 2] as unknown as Tensor)).toThrow(
+      /^hessian: x must be a Tensor/,
+    );
     expect(() => hessian(f, { mod: 'rev-over-rev' } as unknown as { mode: HvpMode })).toThrow(/did you mean 'mode'\?/);
   });
 
   it('misspelt or ill-typed options are errors naming the function, strings quoted', () => {
-    expect(() => hessianOperator(f, x(), { dampng: 1 } as unknown as { damping: number })).toThrow(/^hessianOperator: unknown option 'dampng'; did you mean 'damping'\?/);
-    expect(() => hessianOperator(f, x(), { damping: '1' as unknown as number })).toThrow(/^hessianOperator: options\.damping must be .*'1' \(a string\)/);
+    expect(() => hessianOperator(f, x(), { dampng: 1 } as unknown as { damping: number })).toThrow(
+      /^hessianOperator: unknown option 'dampng'; did you mean 'damping'\?/,
+    );
+    expect(() => hessianOperator(f, x(), { damping: '1' as unknown as number })).toThrow(
+      /^hessianOperator: options\.damping must be .*'1' \(a string\)/,
+    );
     expect(() => hessianOperator(f, x(), { step: 1e-3 })).toThrow(/^hessianOperator: options\.step/);
-    expect(() => hessianDiagonal(f, x(), { damping: 1 } as unknown as { mode: HvpMode })).toThrow(/^hessianDiagonal: unknown option 'damping'/);
-    expect(() => gaussNewtonOperator((p: Tensor) => p, (z: Tensor) => sum(z), x(), { dampin: 1 } as unknown as { damping: number })).toThrow(/^gaussNewtonOperator: unknown option 'dampin'/);
+    expect(() => hessianDiagonal(f, x(), { damping: 1 } as unknown as { mode: HvpMode })).toThrow(
+      /^hessianDiagonal: unknown option 'damping'/,
+    );
+    expect(() =>
+      gaussNewtonOperator(
+        (p: Tensor) => p,
+        (z: Tensor) => sum(z),
+        x(),
+        { dampin: 1 } as unknown as { damping: number },
+      ),
+    ).toThrow(/^gaussNewtonOperator: unknown option 'dampin'/);
   });
 
   it('errors name the function the user called, never an internal helper', () => {
     // a bad tree used to be reported by 'flatView'; the diagonal's errors by 'hessianOperator'
     expect(() => hessianOperator(f, 'x' as unknown as Tensor)).toThrow(/^hessianOperator: x is 'x' \(a string\)/);
     expect(() => hessianDiagonal((y: Tensor) => mul(y, 2), x())).toThrow(/^hessianDiagonal: f must return a scalar/);
-    expect(() => hessianOperator(3 as unknown as typeof f, x())).toThrow(/^hessianOperator: f must be a function, got 3/);
-    expect(() => gaussNewtonOperator((() => 3) as unknown as (p: Tensor) => Tensor, (z: Tensor) => sum(z), x())).toThrow(/^gaussNewtonOperator: model must return a single Tensor, got 3/);
-    expect(() => (gaussNewtonOperator as (...a: unknown[]) => unknown)((p: Tensor) => p, (z: Tensor) => sum(z), x(), {}, 1)).toThrow(/^gaussNewtonOperator: takes at most 4 arguments/);
+    expect(() => hessianOperator(3 as unknown as typeof f, x())).toThrow(
+      /^hessianOperator: f must be a function, got 3/,
+    );
+    expect(() =>
+      gaussNewtonOperator((() => 3) as unknown as (p: Tensor) => Tensor, (z: Tensor) => sum(z), x()),
+    ).toThrow(/^gaussNewtonOperator: model must return a single Tensor, got 3/);
+    expect(() =>
+      (gaussNewtonOperator as (...a: unknown[]) => unknown)(
+        (p: Tensor) => p,
+        (z: Tensor) => sum(z),
+        x(),
+        {},
+        1,
+      ),
+    ).toThrow(/^gaussNewtonOperator: takes at most 4 arguments/);
   });
 
   it('apply refuses a plain array (with a hint), a wrong length, NaN, and a second argument', () => {
     const H = hessianOperator(f, x());
-    expect(() => H.apply([1, 0] as unknown as Float64Array)).toThrow(/^hessianOperator\(\)\.apply: v must be a Float64Array, got an array of length 2; wrap it: new Float64Array\(v\)/);
+    expect(() => H.apply([1, 0] as unknown as Float64Array)).toThrow(
+      /^hessianOperator\(\)\.apply: v must be a Float64Array, got an array of length 2; wrap it: new Float64Array\(v\)/,
+    );
     expect(() => H.apply(new Float64Array([NaN, 0]))).toThrow(NonFiniteError);
     expect(() => (H.apply as (...a: unknown[]) => unknown)(new Float64Array(2), 1)).toThrow(/takes at most 1 argument/);
-    expect(() => (H.diagonal as (...a: unknown[]) => unknown)(1)).toThrow(/^hessianOperator\(\)\.diagonal: takes at most 0 arguments/);
+    expect(() => (H.diagonal as (...a: unknown[]) => unknown)(1)).toThrow(
+      /^hessianOperator\(\)\.diagonal: takes at most 0 arguments/,
+    );
   });
 
   it('a zero-length x gives a size-0 operator, an empty diagonal and a Hessian of shape [0, 0], in every mode', () => {

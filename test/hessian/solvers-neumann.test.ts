@@ -102,7 +102,9 @@ describe('neumannSolve', () => {
     expect(trueRelativeResidual(h, n, result.x, b, damping)).toBeLessThanOrEqual(tolerance * (1 + 1e-6));
     expect(result.operatorApplications).toBe(result.iterations + 1);
     const kappa = 3.1 / 0.3;
-    expect(relativeError(result.x, choleskySolve(h, b, { damping }).x)).toBeLessThanOrEqual(kappa * tolerance + n * kappa * EPS);
+    expect(relativeError(result.x, choleskySolve(h, b, { damping }).x)).toBeLessThanOrEqual(
+      kappa * tolerance + n * kappa * EPS,
+    );
   });
 
   it('contracts the error at the rate the spectral radius predicts', () => {
@@ -113,7 +115,9 @@ describe('neumannSolve', () => {
     const h = withSpectrum(eigenvalues, 5);
     const b = createRandom(6).normals(n);
     const exact = choleskySolve(h, b).x;
-    const errors = [20, 21, 60, 61, 120, 121].map((iterations) => relativeError(neumannSolve(h, b, { iterations, scale: s }).x, exact));
+    const errors = [20, 21, 60, 61, 120, 121].map((iterations) =>
+      relativeError(neumannSolve(h, b, { iterations, scale: s }).x, exact),
+    );
     const ratios = [errors[1]! / errors[0]!, errors[3]! / errors[2]!, errors[5]! / errors[4]!];
     // ‖(I − A)y‖ ≤ ρ‖y‖ for symmetric I − A: every step multiplies the error by at most ρ.
     // The smallest error measured (≈ 0.9¹²² ≈ 3e-6) sits far above the reference's own error
@@ -217,12 +221,18 @@ describe('neumannSolve', () => {
     expect(() => neumannSolve(new Float64Array(3), b)).toThrow(ShapeError);
     expect(() => neumannSolve(h, new Float64Array(3))).toThrow(ShapeError);
     expect(() => neumannSolve(h, new Float64Array([Number.NaN, 0]))).toThrow(NonFiniteError);
-    expect(() => neumannSolve(h, b, { iterations: 0 })).toThrow(/^neumannSolve: iterations must be an integer ≥ 1, got 0/);
+    expect(() => neumannSolve(h, b, { iterations: 0 })).toThrow(
+      /^neumannSolve: iterations must be an integer ≥ 1, got 0/,
+    );
     expect(() => neumannSolve(h, b, { iterations: -3 })).toThrow(InvalidArgumentError);
     expect(() => neumannSolve(h, b, { damping: -0.1 })).toThrow(/neumannSolve: damping/);
     expect(() => neumannSolve(h, b, { scale: 0 })).toThrow(/neumannSolve: scale/);
-    expect(() => neumannSolve(h, b, { scale: 'aut' as never })).toThrow(/^neumannSolve: scale must be a finite number > 0 or 'auto', got 'aut' \(a string\); did you mean 'auto'\?/);
-    expect(() => neumannSolve(h, b, { iteration: 5 } as never)).toThrow(/unknown option 'iteration'; did you mean 'iterations'\?/);
+    expect(() => neumannSolve(h, b, { scale: 'aut' as never })).toThrow(
+      /^neumannSolve: scale must be a finite number > 0 or 'auto', got 'aut' \(a string\); did you mean 'auto'\?/,
+    );
+    expect(() => neumannSolve(h, b, { iteration: 5 } as never)).toThrow(
+      /unknown option 'iteration'; did you mean 'iterations'\?/,
+    );
     expect(() => neumannSolve(h, b, { seed: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => neumannSolve(h, b, { tolerance: -1 })).toThrow(InvalidArgumentError);
     expect(() => neumannSolve(h, b, { checkEvery: 0 })).toThrow(InvalidArgumentError);
@@ -240,7 +250,8 @@ describe('lissa', () => {
     const h = new Float64Array(n * n);
     for (let t = 0; t < indices.length; t++) {
       const r = indices[t]!;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) h[i * n + j]! += (rows[r * n + i]! * rows[r * n + j]!) / indices.length;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) h[i * n + j]! += (rows[r * n + i]! * rows[r * n + j]!) / indices.length;
     }
     for (let i = 0; i < n; i++) h[i * n + i]! += 0.5;
     return h;
@@ -280,7 +291,8 @@ describe('lissa', () => {
   });
 
   it('minibatch estimates average towards (H + λI)⁻¹b, and the spread is reported', () => {
-    const sample = (rng: { sampleWithoutReplacement(n: number, k: number): Int32Array }) => denseOperator(rowHessian(rng.sampleWithoutReplacement(N, 20)));
+    const sample = (rng: { sampleWithoutReplacement(n: number, k: number): Int32Array }) =>
+      denseOperator(rowHessian(rng.sampleWithoutReplacement(N, 20)));
     const one = lissa(sample, b, { depth: 300, repeats: 1, scale: 4, damping: 0.01, seed: 1 });
     const many = lissa(sample, b, { depth: 300, repeats: 16, scale: 4, damping: 0.01, seed: 1 });
     const reference = choleskySolve(full, b, { damping: 0.01 }).x;
@@ -290,7 +302,8 @@ describe('lissa', () => {
     // must sit within 4 standard errors (plus 1e-3 for the bias left by the finite depth: 300
     // steps at ρ ≈ 1 − 0.51/4 leave (0.87)³⁰⁰ ≈ 1e-18 — the slack is for the noisy SE itself).
     expect(relativeError(many.x, reference)).toBeLessThan(relativeError(one.x, reference));
-    for (let i = 0; i < n; i++) expect(Math.abs(many.x[i]! - reference[i]!)).toBeLessThan(4 * many.standardError![i]! + 1e-3);
+    for (let i = 0; i < n; i++)
+      expect(Math.abs(many.x[i]! - reference[i]!)).toBeLessThan(4 * many.standardError![i]! + 1e-3);
     expect(relativeError(many.x, reference)).toBeLessThan(0.1);
     // 300 minibatches per repeat, and one more for the residual of the average
     expect(many.operatorApplications).toBe(16 * 300 + 1);
@@ -311,7 +324,8 @@ describe('lissa', () => {
   });
 
   it("diverges loudly with too small a scale; 'auto' picks one that works", () => {
-    const sample = (rng: { sampleWithoutReplacement(n: number, k: number): Int32Array }) => rowHessian(rng.sampleWithoutReplacement(N, 20));
+    const sample = (rng: { sampleWithoutReplacement(n: number, k: number): Int32Array }) =>
+      rowHessian(rng.sampleWithoutReplacement(N, 20));
     let caught: unknown;
     try {
       lissa(sample, b, { depth: 500, scale: 0.5 });
@@ -336,20 +350,28 @@ describe('lissa', () => {
     expect(() => lissa(() => new Float64Array(9), b)).toThrow(ShapeError);
     expect(() => lissa(() => full, new Float64Array([1, 2, 3, 4, Number.POSITIVE_INFINITY]))).toThrow(NonFiniteError);
     expect(() => lissa('nope' as never, b)).toThrow(InvalidArgumentError);
-    expect(() => lissa(() => full, b, { repeat: 2 } as never)).toThrow(/^lissa: unknown option 'repeat'; did you mean 'repeats'\?/);
+    expect(() => lissa(() => full, b, { repeat: 2 } as never)).toThrow(
+      /^lissa: unknown option 'repeat'; did you mean 'repeats'\?/,
+    );
     expect(() => lissa(() => full, new Float64Array(0))).toThrow(/^lissa: b must not be empty/);
   });
 
   it('checks every sampled operator: symmetric, the right size, finite products', () => {
     const asymmetric = Float64Array.from(full);
     asymmetric[1]! += 1e-3;
-    expect(() => lissa(() => asymmetric, b, { depth: 5 })).toThrow(/^lissa: sampleOperator\(rng, 0\) must be symmetric/);
-    expect(() => lissa(() => undefined as never, b, { depth: 5 })).toThrow(/^lissa: sampleOperator\(rng, 0\) must be a LinearOperator.*got undefined/);
+    expect(() => lissa(() => asymmetric, b, { depth: 5 })).toThrow(
+      /^lissa: sampleOperator\(rng, 0\) must be symmetric/,
+    );
+    expect(() => lissa(() => undefined as never, b, { depth: 5 })).toThrow(
+      /^lissa: sampleOperator\(rng, 0\) must be a LinearOperator.*got undefined/,
+    );
     let calls = 0;
     const failing = (): LinearOperator => ({
       size: n,
       apply: (v) => (calls++ < 7 ? gemv(full, n, n, v) : new Float64Array(n).fill(Number.NaN)),
     });
-    expect(() => lissa(failing, b, { depth: 5, repeats: 3, scale: 3 })).toThrow(/^lissa: sampleOperator\(rng, 7\).apply returned NaN at index 0 at step 2 of repeat 1/);
+    expect(() => lissa(failing, b, { depth: 5, repeats: 3, scale: 3 })).toThrow(
+      /^lissa: sampleOperator\(rng, 7\).apply returned NaN at index 0 at step 2 of repeat 1/,
+    );
   });
 });

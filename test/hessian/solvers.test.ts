@@ -107,7 +107,9 @@ describe('choleskySolve', () => {
     const h = new Float64Array([2, 1, 0, 2]);
     const b = new Float64Array([1, 1]);
     expect(() => choleskySolve(h, b)).toThrow(InvalidArgumentError);
-    expect(() => choleskySolve(h, b)).toThrow(/^choleskySolve: H must be symmetric, but H\[0, 1\] = 1 and H\[1, 0\] = 0 .*symmetrize: true/);
+    expect(() => choleskySolve(h, b)).toThrow(
+      /^choleskySolve: H must be symmetric, but H\[0, 1\] = 1 and H\[1, 0\] = 0 .*symmetrize: true/,
+    );
     // the same for the matrix formed from an operator's n products
     expect(() => choleskySolve(denseOperator(h), b)).toThrow(/must be symmetric.*finite differences/);
   });
@@ -142,14 +144,20 @@ describe('choleskySolve', () => {
   it('checks its options', () => {
     const h = new Float64Array([2, 0, 0, 2]);
     const b = new Float64Array([1, 1]);
-    expect(() => choleskySolve(h, b, { symmetrise: true } as never)).toThrow(/^choleskySolve: unknown option 'symmetrise'; did you mean 'symmetrize'\?/);
-    expect(() => choleskySolve(h, b, { symmetrize: 'yes' } as never)).toThrow(/symmetrize must be true or false, got 'yes' \(a string\)/);
+    expect(() => choleskySolve(h, b, { symmetrise: true } as never)).toThrow(
+      /^choleskySolve: unknown option 'symmetrise'; did you mean 'symmetrize'\?/,
+    );
+    expect(() => choleskySolve(h, b, { symmetrize: 'yes' } as never)).toThrow(
+      /symmetrize must be true or false, got 'yes' \(a string\)/,
+    );
     expect(() => choleskySolve(h, b, null as never)).toThrow(/^choleskySolve: options must be an object/);
   });
 
   it('a huge damping that overflows H + λI is reported under its own name', () => {
     const h = new Float64Array([Number.MAX_VALUE, 0, 0, 1]);
-    expect(() => choleskySolve(h, new Float64Array([1, 1]), { damping: Number.MAX_VALUE })).toThrow(/^choleskySolve: H \+ λI overflowed/);
+    expect(() => choleskySolve(h, new Float64Array([1, 1]), { damping: Number.MAX_VALUE })).toThrow(
+      /^choleskySolve: H \+ λI overflowed/,
+    );
   });
 });
 
@@ -157,7 +165,8 @@ describe('cgSolve', () => {
   // Spectra of three shapes, each with λ_max = 1 and λ_min = 1/κ.
   const spectra = {
     uniform: (n: number, cond: number) => Array.from({ length: n }, (_, k) => 1 - ((1 - 1 / cond) * k) / (n - 1)),
-    clustered: (n: number, cond: number) => Array.from({ length: n }, (_, k) => (k < n / 2 ? 1 - (0.1 * k) / n : (1 + (0.1 * k) / n) / cond)),
+    clustered: (n: number, cond: number) =>
+      Array.from({ length: n }, (_, k) => (k < n / 2 ? 1 - (0.1 * k) / n : (1 + (0.1 * k) / n) / cond)),
     'log-spaced': logSpectrum,
   };
   for (const [shape, spectrum] of Object.entries(spectra)) {
@@ -203,16 +212,21 @@ describe('cgSolve', () => {
 
   it('agrees with Cholesky on random SPD systems with damping (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 16 }), fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, seed, damping) => {
-        const h = withSpectrum(logSpectrum(n, 1e3), seed);
-        const b = createRandom(seed + 1).normals(n);
-        const tolerance = 1e-10;
-        const cg = cgSolve(h, b, { tolerance, damping });
-        const direct = choleskySolve(h, b, { damping });
-        const kappa = (1 + damping) / (1e-3 + damping);
-        expect(cg.converged).toBe(true);
-        expect(relativeError(cg.x, direct.x)).toBeLessThanOrEqual(kappa * tolerance + n * kappa * EPS);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 16 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, seed, damping) => {
+          const h = withSpectrum(logSpectrum(n, 1e3), seed);
+          const b = createRandom(seed + 1).normals(n);
+          const tolerance = 1e-10;
+          const cg = cgSolve(h, b, { tolerance, damping });
+          const direct = choleskySolve(h, b, { damping });
+          const kappa = (1 + damping) / (1e-3 + damping);
+          expect(cg.converged).toBe(true);
+          expect(relativeError(cg.x, direct.x)).toBeLessThanOrEqual(kappa * tolerance + n * kappa * EPS);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -221,7 +235,7 @@ describe('cgSolve', () => {
     // H = D·S·D with S well conditioned and D spanning 4 orders: κ(H) ~ 1e8, κ(D⁻¹HD⁻¹) = κ(S).
     const n = 20;
     const s = withSpectrum(logSpectrum(n, 10), 20);
-    const d = Array.from({ length: n }, (_, i) => 10 ** (2 * i / (n - 1) - 1)); // 0.1 … 10
+    const d = Array.from({ length: n }, (_, i) => 10 ** ((2 * i) / (n - 1) - 1)); // 0.1 … 10
     const h = s.map((v, idx) => v * d[Math.floor(idx / n)]! * d[idx % n]!);
     const b = createRandom(21).normals(n);
     const plain = cgSolve(h, b, { tolerance: 1e-8 });
@@ -365,7 +379,8 @@ describe('minresSolve', () => {
     // MINRES minimises the residual over growing Krylov spaces: the history never increases
     // (except the final entry, replaced by the true residual, which may differ by rounding).
     const estimates = result.residualNorms.slice(0, -1);
-    for (let i = 1; i < estimates.length; i++) expect(estimates[i]!).toBeLessThanOrEqual(estimates[i - 1]! * (1 + 1e-12));
+    for (let i = 1; i < estimates.length; i++)
+      expect(estimates[i]!).toBeLessThanOrEqual(estimates[i - 1]! * (1 + 1e-12));
     const kappa = 3 / 0.5;
     const reference = new Float64Array(n);
     // reference by eigen-decomposition, valid for indefinite H
@@ -436,7 +451,9 @@ describe('minresSolve', () => {
     for (const n of [30, 80]) {
       for (let seed = 0; seed < 5; seed++) {
         const rng = createRandom(1000 + seed);
-        const eigenvalues = Array.from({ length: n }, (_, k) => (k < 2 ? 0 : (rng.uniform() < 0.3 ? -1 : 1) * (0.01 + rng.uniform())));
+        const eigenvalues = Array.from({ length: n }, (_, k) =>
+          k < 2 ? 0 : (rng.uniform() < 0.3 ? -1 : 1) * (0.01 + rng.uniform()),
+        );
         const h = withSpectrum(eigenvalues, seed);
         const b = rng.normals(n);
         const result = minresSolve(h, b);
@@ -466,19 +483,42 @@ describe('what the solvers take from their operator', () => {
 
   it('a NaN produced mid-solve is a NonFiniteError saying which entry and which iteration', () => {
     expect(() => cgSolve(failingAfter(2, withNaN), b)).toThrow(NonFiniteError);
-    expect(() => cgSolve(failingAfter(2, withNaN), b)).toThrow(/^cgSolve: H.apply returned NaN at index 1 at iteration 3/);
+    expect(() => cgSolve(failingAfter(2, withNaN), b)).toThrow(
+      /^cgSolve: H.apply returned NaN at index 1 at iteration 3/,
+    );
     // MINRES spends its second product on the checkpoint after iteration 1
-    expect(() => minresSolve(failingAfter(2, withNaN), b)).toThrow(/^minresSolve: H.apply returned NaN at index 1 at iteration 2/);
-    expect(() => neumannSolve(failingAfter(2, withNaN), b)).toThrow(/^neumannSolve: H.apply returned NaN at index 1 at step 2/);
-    expect(() => choleskySolve(failingAfter(2, withNaN), b)).toThrow(/^choleskySolve: H.apply returned NaN at index 1 for column 2/);
+    expect(() => minresSolve(failingAfter(2, withNaN), b)).toThrow(
+      /^minresSolve: H.apply returned NaN at index 1 at iteration 2/,
+    );
+    expect(() => neumannSolve(failingAfter(2, withNaN), b)).toThrow(
+      /^neumannSolve: H.apply returned NaN at index 1 at step 2/,
+    );
+    expect(() => choleskySolve(failingAfter(2, withNaN), b)).toThrow(
+      /^choleskySolve: H.apply returned NaN at index 1 for column 2/,
+    );
   });
 
   it('a wrong length or a non-Float64Array is refused, naming the solver', () => {
     const short = failingAfter(1, () => new Float64Array(n - 1));
     expect(() => cgSolve(short, b)).toThrow(ShapeError);
-    expect(() => cgSolve(failingAfter(1, () => new Float64Array(n - 1)), b)).toThrow(/^cgSolve: H.apply returned a vector of length 3 at iteration 2/);
-    expect(() => minresSolve(failingAfter(0, (v) => Array.from(v)), b)).toThrow(InvalidArgumentError);
-    expect(() => minresSolve(failingAfter(0, (v) => Array.from(v)), b)).toThrow(/^minresSolve: H.apply returned an array of length 4/);
+    expect(() =>
+      cgSolve(
+        failingAfter(1, () => new Float64Array(n - 1)),
+        b,
+      ),
+    ).toThrow(/^cgSolve: H.apply returned a vector of length 3 at iteration 2/);
+    expect(() =>
+      minresSolve(
+        failingAfter(0, (v) => Array.from(v)),
+        b,
+      ),
+    ).toThrow(InvalidArgumentError);
+    expect(() =>
+      minresSolve(
+        failingAfter(0, (v) => Array.from(v)),
+        b,
+      ),
+    ).toThrow(/^minresSolve: H.apply returned an array of length 4/);
   });
 
   it('a dense H must be symmetric for every symmetric solver', () => {
@@ -496,28 +536,38 @@ describe('what the solvers take from their operator', () => {
     const tensor = { shape: [n, n], toArray: () => Float64Array.from(asymmetric) };
     expect(() => cgSolve(tensor, b)).toThrow(/must be symmetric/);
     // a dense preconditioner too
-    expect(() => cgSolve(h, b, { preconditioner: { shape: [n, n], toArray: () => Float64Array.from(asymmetric) } })).toThrow(/preconditioner must be symmetric/);
+    expect(() =>
+      cgSolve(h, b, { preconditioner: { shape: [n, n], toArray: () => Float64Array.from(asymmetric) } }),
+    ).toThrow(/preconditioner must be symmetric/);
   });
 
   it('options are read once, strictly: unknown keys, null, strings and arrays are refused', () => {
-    expect(() => cgSolve(h, b, { tolerence: 1e-8 } as never)).toThrow(/^cgSolve: unknown option 'tolerence'; did you mean 'tolerance'\?/);
+    expect(() => cgSolve(h, b, { tolerence: 1e-8 } as never)).toThrow(
+      /^cgSolve: unknown option 'tolerence'; did you mean 'tolerance'\?/,
+    );
     expect(() => minresSolve(h, b, { maxIteration: 3 } as never)).toThrow(/did you mean 'maxIterations'/);
     expect(() => cgSolve(h, b, null as never)).toThrow(/^cgSolve: options must be an object/);
     expect(() => cgSolve(h, b, 'fast' as never)).toThrow(/'fast' \(a string\)/);
     expect(() => cgSolve(h, b, [] as never)).toThrow(/an array of length 0/);
     expect(() => cgSolve(h, b, { tolerance: '1e-8' } as never)).toThrow(/pass the number 1e-8, not a string/);
     expect(() => cgSolve(h, b, { preconditioner: 'jacoby' } as never)).toThrow(/did you mean 'jacobi'\?/);
-    expect(() => cgSolve(h, b, { preconditioner: [1, 1, 1, 1] } as never)).toThrow(/new Float64Array\(preconditioner\)/);
+    expect(() => cgSolve(h, b, { preconditioner: [1, 1, 1, 1] } as never)).toThrow(
+      /new Float64Array\(preconditioner\)/,
+    );
     expect(() => cgSolve(h, b, { preconditioner: new Float64Array([1, Number.NaN, 1, 1]) })).toThrow(NonFiniteError);
     expect(() => cgSolve(h, b, { signal: true } as never)).toThrow(/^cgSolve: signal must be an AbortSignal/);
-    expect(() => (cgSolve as (...a: unknown[]) => unknown)(h, b, {}, 'extra')).toThrow(/^cgSolve: takes at most 3 arguments, got 4/);
+    expect(() => (cgSolve as (...a: unknown[]) => unknown)(h, b, {}, 'extra')).toThrow(
+      /^cgSolve: takes at most 3 arguments, got 4/,
+    );
   });
 
   it('a diagonal preconditioner is copied at entry', () => {
     const d = Float64Array.from({ length: n }, (_, i) => h[i * n + i]!);
     const first = cgSolve(h, b, { preconditioner: d });
     d.fill(1e300);
-    expect(Array.from(cgSolve(h, b, { preconditioner: Float64Array.from({ length: n }, (_, i) => h[i * n + i]!) }).x)).toEqual(Array.from(first.x));
+    expect(
+      Array.from(cgSolve(h, b, { preconditioner: Float64Array.from({ length: n }, (_, i) => h[i * n + i]!) }).x),
+    ).toEqual(Array.from(first.x));
   });
 });
 
@@ -553,7 +603,9 @@ describe('solver input errors', () => {
     expect(() => cgSolve(bare, b, { preconditioner: 'jacobi' })).toThrow(/cgSolve: .*diagonal.*Float64Array/);
     expect(() => cgSolve(h, b, { preconditioner: new Float64Array(3) })).toThrow(ShapeError);
     expect(() => cgSolve(h, b, { preconditioner: new Float64Array([1, -1]) })).toThrow(NotPositiveDefiniteError);
-    expect(() => cgSolve(h, b, { preconditioner: denseOperator(new Float64Array([-1, 0, 0, -1])) })).toThrow(NotPositiveDefiniteError);
+    expect(() => cgSolve(h, b, { preconditioner: denseOperator(new Float64Array([-1, 0, 0, -1])) })).toThrow(
+      NotPositiveDefiniteError,
+    );
   });
   it('an operator that returns NaN or the wrong length is reported, not propagated', () => {
     const nan: LinearOperator = { size: 2, apply: () => new Float64Array([Number.NaN, 0]) };

@@ -115,7 +115,9 @@ describe('topEigenpairs', () => {
   });
 
   it('refuses a non-symmetric dense H: its eigenvalues need not be real', () => {
-    expect(() => topEigenpairs(new Float64Array([0, 1, -1, 0]), 1)).toThrow(/^topEigenpairs: H must be symmetric.*complex eigenvalues/);
+    expect(() => topEigenpairs(new Float64Array([0, 1, -1, 0]), 1)).toThrow(
+      /^topEigenpairs: H must be symmetric.*complex eigenvalues/,
+    );
   });
 
   it('input errors', () => {
@@ -134,7 +136,10 @@ describe('topEigenpairs', () => {
 
 describe('hutchinsonTrace', () => {
   const n = 20;
-  const { h } = withSpectrumAndVectors(Array.from({ length: n }, (_, k) => 1 + k), 10);
+  const { h } = withSpectrumAndVectors(
+    Array.from({ length: n }, (_, k) => 1 + k),
+    10,
+  );
   const exact = trace(h, n); // 210
   // Var(zᵀHz) = 2·Σᵢ≠ⱼ Hᵢⱼ² for Rademacher z
   let offDiagonal = 0;
@@ -145,7 +150,8 @@ describe('hutchinsonTrace', () => {
     const seeds = 200;
     const meanAbsError = (samples: number) => {
       let sum = 0;
-      for (let seed = 0; seed < seeds; seed++) sum += Math.abs(hutchinsonTrace(h, { samples, seed: 1000 * samples + seed }).estimate - exact);
+      for (let seed = 0; seed < seeds; seed++)
+        sum += Math.abs(hutchinsonTrace(h, { samples, seed: 1000 * samples + seed }).estimate - exact);
       return sum / seeds;
     };
     const few = meanAbsError(16);
@@ -156,8 +162,8 @@ describe('hutchinsonTrace', () => {
     expect(few / many).toBeGreaterThan(8 * 0.7);
     expect(few / many).toBeLessThan(8 * 1.3);
     // and the absolute level matches the theory within the same band
-    expect(many / (Math.sqrt(2 / Math.PI) * sigma / 32)).toBeGreaterThan(0.85);
-    expect(many / (Math.sqrt(2 / Math.PI) * sigma / 32)).toBeLessThan(1.15);
+    expect(many / ((Math.sqrt(2 / Math.PI) * sigma) / 32)).toBeGreaterThan(0.85);
+    expect(many / ((Math.sqrt(2 / Math.PI) * sigma) / 32)).toBeLessThan(1.15);
   });
 
   it('reports a standard error that matches σ/√samples', () => {
@@ -192,7 +198,9 @@ describe('hutchinsonTrace', () => {
   it('input errors', () => {
     expect(() => hutchinsonTrace(h, { samples: 0 })).toThrow(/^hutchinsonTrace: samples must be an integer ≥ 1, got 0/);
     expect(() => hutchinsonTrace(new Float64Array(3))).toThrow(ShapeError);
-    expect(() => hutchinsonTrace(h, { sample: 10 } as never)).toThrow(/unknown option 'sample'; did you mean 'samples'\?/);
+    expect(() => hutchinsonTrace(h, { sample: 10 } as never)).toThrow(
+      /unknown option 'sample'; did you mean 'samples'\?/,
+    );
     expect(() => hutchinsonTrace(h, { seed: '1' } as never)).toThrow(/'1' \(a string\)/);
     const nan: LinearOperator = { size: 2, apply: () => new Float64Array([0, Number.NaN]) };
     expect(() => hutchinsonTrace(nan)).toThrow(/^hutchinsonTrace: H.apply returned NaN at index 1 for probe 1/);
@@ -202,11 +210,15 @@ describe('hutchinsonTrace', () => {
 describe('diagonalEstimate', () => {
   it('converges to diag(H) at the rate its standard error states', () => {
     const n = 15;
-    const { h } = withSpectrumAndVectors(Array.from({ length: n }, (_, k) => (k % 3) - 0.5 + k / 5), 20);
+    const { h } = withSpectrumAndVectors(
+      Array.from({ length: n }, (_, k) => (k % 3) - 0.5 + k / 5),
+      20,
+    );
     const exact = Float64Array.from({ length: n }, (_, i) => h[i * n + i]!);
     const errorAt = (samples: number) => {
       const { estimate, standardError } = diagonalEstimate(h, { samples, seed: samples });
-      for (let i = 0; i < n; i++) expect(Math.abs(estimate[i]! - exact[i]!)).toBeLessThan(5 * standardError[i]! + 1e-12);
+      for (let i = 0; i < n; i++)
+        expect(Math.abs(estimate[i]! - exact[i]!)).toBeLessThan(5 * standardError[i]! + 1e-12);
       return Math.hypot(...estimate.map((x, i) => x - exact[i]!));
     };
     const coarse = errorAt(100);
@@ -230,7 +242,9 @@ describe('diagonalEstimate', () => {
 
   it('input errors', () => {
     expect(() => diagonalEstimate(new Float64Array([1, 0, 0, 1]), { samples: -1 })).toThrow(InvalidArgumentError);
-    expect(() => diagonalEstimate(new Float64Array([1, 0, 0, 1]), null as never)).toThrow(/^diagonalEstimate: options must be an object/);
+    expect(() => diagonalEstimate(new Float64Array([1, 0, 0, 1]), null as never)).toThrow(
+      /^diagonalEstimate: options must be an object/,
+    );
     const short: LinearOperator = { size: 2, apply: () => new Float64Array(1) };
     expect(() => diagonalEstimate(short)).toThrow(/^diagonalEstimate: H.apply returned a vector of length 1/);
   });

@@ -135,7 +135,10 @@ describe('third order on L2-regularised logistic regression (closed form)', () =
 describe('third order on a tanh network, against central differences of x ↦ vᵀH(x)v', () => {
   const rng = createRandom(11);
   const n = 5;
-  const A = tensor(rng.normals(6 * n).map((t) => 0.5 * t), [6, n]);
+  const A = tensor(
+    rng.normals(6 * n).map((t) => 0.5 * t),
+    [6, n],
+  );
   const c = tensor(rng.normals(6));
   const f = (x: Tensor) => add(dot(c, tanh(matmul(A, x))), mul(0.1, sum(pow(x, 4))));
   const x = rng.normals(n).map((t) => 0.5 * t);
@@ -159,7 +162,9 @@ describe('third order on a tanh network, against central differences of x ↦ v�
   });
 
   it('the three AD modes agree with each other to 1e-12', () => {
-    const results = AD_MODES.map((mode) => grad((z: Tensor) => dot(hvp(f, z, tensor(v), { mode }), tensor(v)))(tensor(x)).data);
+    const results = AD_MODES.map(
+      (mode) => grad((z: Tensor) => dot(hvp(f, z, tensor(v), { mode }), tensor(v)))(tensor(x)).data,
+    );
     expect(relErr(results[1]!, results[0]!)).toBeLessThanOrEqual(1e-12);
     expect(relErr(results[2]!, results[0]!)).toBeLessThanOrEqual(1e-12);
   });
@@ -171,7 +176,13 @@ describe('third order through hvp on trees', () => {
     const Xt = tensor(rng.normals(4 * 3), [4, 3]);
     type P = { w: Tensor; b: Tensor };
     const f = (p: P) => sum(pow(tanh(add(matmul(Xt, p.w), p.b)), 2));
-    const p: P = { w: tensor(rng.normals(6).map((t) => 0.5 * t), [3, 2]), b: tensor(rng.normals(2)) };
+    const p: P = {
+      w: tensor(
+        rng.normals(6).map((t) => 0.5 * t),
+        [3, 2],
+      ),
+      b: tensor(rng.normals(2)),
+    };
     const v: P = { w: tensor(rng.normals(6), [3, 2]), b: tensor(rng.normals(2)) };
     const { vector: pFlat, unravel } = ravel(p);
     const vFlat = ravel(v).vector;
@@ -195,7 +206,15 @@ describe('the dense Hessian stays differentiable after its arguments are checked
     for (const mode of AD_MODES) {
       const trace = (z: Tensor) => {
         const H = hessian(f, { mode })(z);
-        return sum(mul(H, tensor(Float64Array.from({ length: 25 }, (_, k) => (k % 6 === 0 ? 1 : 0)), [5, 5])));
+        return sum(
+          mul(
+            H,
+            tensor(
+              Float64Array.from({ length: 25 }, (_, k) => (k % 6 === 0 ? 1 : 0)),
+              [5, 5],
+            ),
+          ),
+        );
       };
       expect(relErr(grad(trace)(tensor(x)).data, closed)).toBeLessThanOrEqual(1e-12);
     }

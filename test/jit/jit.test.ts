@@ -68,7 +68,8 @@ function expectIdentical(got: unknown, want: unknown, label: string): void {
   expect(a.shapes, `${label}: shapes`).toEqual(b.shapes);
   expect(a.values.length, `${label}: sizes`).toBe(b.values.length);
   for (let i = 0; i < a.values.length; i++) {
-    if (!Object.is(a.values[i], b.values[i])) throw new Error(`${label}: entry ${i} is ${a.values[i]} compiled, ${b.values[i]} interpreted`);
+    if (!Object.is(a.values[i], b.values[i]))
+      throw new Error(`${label}: entry ${i} is ${a.values[i]} compiled, ${b.values[i]} interpreted`);
   }
 }
 
@@ -104,7 +105,10 @@ function inputsFor(entry: CatalogueEntry, shapes: readonly Shape[], salt: string
 /** A fixed weighting of an output, so any op becomes a scalar function to differentiate. */
 function weightsFor(shape: readonly number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7) % 5) / 4), [...shape]);
+  return tensor(
+    Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7) % 5) / 4),
+    [...shape],
+  );
 }
 
 describe('the op catalogue, compiled', () => {
@@ -126,11 +130,16 @@ describe('the op catalogue, compiled', () => {
         const f0 = (xs: Tensor[]) => sum(mul(entry.fn(...xs), w));
         // Orders 1–3: the gradient, and gradients of directional derivatives of it.
         const directions = first.map((x) => weightsFor(x.shape));
-        const along = (g: (xs: Tensor[]) => Tensor[]) => (xs: Tensor[]) => g(xs).reduce<Tensor>((s, gi, k) => add(s, sum(mul(gi, directions[k]!))), scalar(0));
+        const along = (g: (xs: Tensor[]) => Tensor[]) => (xs: Tensor[]) =>
+          g(xs).reduce<Tensor>((s, gi, k) => add(s, sum(mul(gi, directions[k]!))), scalar(0));
         const order1 = grad(f0) as (xs: Tensor[]) => Tensor[];
         const order2 = grad(along(order1)) as (xs: Tensor[]) => Tensor[];
         const order3 = grad(along(order2)) as (xs: Tensor[]) => Tensor[];
-        for (const [order, g] of [[1, order1], [2, order2], [3, order3]] as const) {
+        for (const [order, g] of [
+          [1, order1],
+          [2, order2],
+          [3, order3],
+        ] as const) {
           const jg = jit(g);
           expectIdentical(jg(first), g(first), `order ${order} at the traced arguments`);
           expectIdentical(jg(second), g(second), `order ${order} at new arguments`);
@@ -179,7 +188,13 @@ describe('broadcasting and trees', () => {
   it('keeps the structure of tree arguments and results', () => {
     const f = (p: { w: Tensor; b: Tensor[] }) => ({ out: add(matmul(p.w, p.b[0]!), p.b[1]!), norm: sum(square(p.w)) });
     const jf = jit(f);
-    const p = { w: tensor([[1, 2], [3, 4]]), b: [tensor([1, -1]), tensor([0.5, 0.25])] };
+    const p = {
+      w: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      b: [tensor([1, -1]), tensor([0.5, 0.25])],
+    };
     const got = jf(p);
     expect(Object.keys(got)).toEqual(['out', 'norm']);
     expectIdentical(got, f(p), 'tree');
@@ -245,7 +260,8 @@ describe('what a compiled function is specialised on', () => {
     const jf = jit(f);
     const a = tensor([1, 2, 3]);
     expect(jf.lower(tensor([1, 0, 1]), a).valueDependent).toBeUndefined();
-    for (const mask of [tensor([1, 0, 1]), tensor([0, 1, 0]), tensor([0, 0, 0])]) expectIdentical(jf(mask, a), f(mask, a), 'where(mask)');
+    for (const mask of [tensor([1, 0, 1]), tensor([0, 1, 0]), tensor([0, 0, 0])])
+      expectIdentical(jf(mask, a), f(mask, a), 'where(mask)');
   });
 
   it('runs functions whose traces depend on the argument values uncompiled, and says why', () => {
@@ -263,13 +279,29 @@ describe('what a compiled function is specialised on', () => {
 function newValues(shape: readonly number[], seed: number): Tensor[] {
   const rng = createRandom(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  const signs = tensor(Float64Array.from({ length: n }, (_, i) => [-1.5, 0, 2, 2, -0.25][i % 5]!), [...shape]);
-  return [tensor(rng.normals(n), [...shape]), neg(tensor(rng.normals(n), [...shape])), signs, tensor(new Float64Array(n), [...shape])];
+  const signs = tensor(
+    Float64Array.from({ length: n }, (_, i) => [-1.5, 0, 2, 2, -0.25][i % 5]!),
+    [...shape],
+  );
+  return [
+    tensor(rng.normals(n), [...shape]),
+    neg(tensor(rng.normals(n), [...shape])),
+    signs,
+    tensor(new Float64Array(n), [...shape]),
+  ];
 }
 
 describe('masks, signs and stabilising shifts are computed by the compiled code', () => {
-  const x0 = tensor([[0.3, -1.2, 2, -0.5], [1.5, 0.25, -2, 0.75], [-0.1, 3, 0.2, -3]]);
-  const v = tensor([[1, -0.5, 0.25, 2], [-1, 0.5, 1.5, -0.75], [0.3, -0.2, 1, 0.4]]);
+  const x0 = tensor([
+    [0.3, -1.2, 2, -0.5],
+    [1.5, 0.25, -2, 0.75],
+    [-0.1, 3, 0.2, -3],
+  ]);
+  const v = tensor([
+    [1, -0.5, 0.25, 2],
+    [-1, 0.5, 1.5, -0.75],
+    [0.3, -0.2, 1, 0.4],
+  ]);
   const fns: [string, (x: Tensor) => Tensor][] = [
     ['relu', (x) => relu(x)],
     ['abs', (x) => abs(x)],
@@ -317,7 +349,9 @@ describe('masks, signs and stabilising shifts are computed by the compiled code'
     const programs: [string, (x: Tree) => unknown][] = [
       ['value', f],
       ['gradient', grad(f)],
-      ...HVP_MODES.filter((mode) => !mode.endsWith('difference')).map((mode) => [`hvp ${mode}`, (x: Tree) => hvp(f, x, w.v, { mode })] as [string, (x: Tree) => unknown]),
+      ...HVP_MODES.filter((mode) => !mode.endsWith('difference')).map(
+        (mode) => [`hvp ${mode}`, (x: Tree) => hvp(f, x, w.v, { mode })] as [string, (x: Tree) => unknown],
+      ),
     ];
     const { vector, unravel } = ravel(w.x);
     const moved = unravel(add(mul(vector, -1.5), 0.125)) as Tree;
@@ -335,7 +369,8 @@ describe('scalar programs and repeated calls', () => {
   const n = 60;
   const f = (xs: Tensor[]) => {
     let total: Tensor = scalar(0);
-    for (let i = 0; i < xs.length - 1; i++) total = add(total, add(mul(100, square(sub(xs[i + 1]!, square(xs[i]!)))), square(sub(1, xs[i]!))));
+    for (let i = 0; i < xs.length - 1; i++)
+      total = add(total, add(mul(100, square(sub(xs[i + 1]!, square(xs[i]!)))), square(sub(1, xs[i]!))));
     return total;
   };
   const point = (seed: number) => Array.from(createRandom(seed).normals(n), (v) => scalar(v));
@@ -365,7 +400,11 @@ describe('scalar programs and repeated calls', () => {
     expectIdentical(jh([...xs, scalar(1)], null), h([...xs, scalar(1)], null), 'longer array');
     // Differentiated after a compiled call with the same structure: the transform sees the ops.
     const d = grad((y: Tensor) => jh([y, scalar(3)], null) as Tensor)(tensor([1, 2]));
-    expectIdentical(d, grad((y: Tensor) => h([y, scalar(3)], null))(tensor([1, 2])), 'grad through the jitted function');
+    expectIdentical(
+      d,
+      grad((y: Tensor) => h([y, scalar(3)], null))(tensor([1, 2])),
+      'grad through the jitted function',
+    );
   });
 });
 
@@ -386,7 +425,11 @@ describe('composition with the transforms', () => {
     expectIdentical(jit(valueAndGrad(f))(x), valueAndGrad(f)(x), 'jit(valueAndGrad(f))');
     const inner = jit((y: Tensor) => mul(y, y));
     const outer = (y: Tensor) => sum(mul(inner(y), sin(y)));
-    expectIdentical(grad(outer)(x), grad((y: Tensor) => sum(mul(mul(y, y), sin(y))))(x), 'grad of a function calling a jitted one');
+    expectIdentical(
+      grad(outer)(x),
+      grad((y: Tensor) => sum(mul(mul(y, y), sin(y))))(x),
+      'grad of a function calling a jitted one',
+    );
   });
 
   it('a jitted function that closes over a value traced by an enclosing transform stays differentiable', () => {
@@ -493,7 +536,10 @@ describe('argument checks', () => {
 
   it('a dot product of matrices and vectors keeps its kernel', () => {
     const f = (a: Tensor, b: Tensor) => dot(matmul(a, b), b);
-    const a = tensor([[1, 2], [3, 4]]);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const b = tensor([0.5, -1]);
     expectIdentical(jit(f)(a, b), f(a, b), 'dot');
   });
@@ -519,7 +565,9 @@ describe('the op catalogue through the plan interpreter', () => {
       const w = weightsFor(entry.fn(...first).shape);
       const f0 = (xs: Tensor[]) => sum(mul(entry.fn(...xs), w));
       const order1 = grad(f0) as (xs: Tensor[]) => Tensor[];
-      const order2 = grad((xs: Tensor[]) => order1(xs).reduce<Tensor>((s, g) => add(s, sum(g)), scalar(0))) as (xs: Tensor[]) => Tensor[];
+      const order2 = grad((xs: Tensor[]) => order1(xs).reduce<Tensor>((s, g) => add(s, sum(g)), scalar(0))) as (
+        xs: Tensor[],
+      ) => Tensor[];
       for (const g of [(xs: Tensor[]) => entry.fn(...xs), order1, order2]) {
         const jg = jit(g);
         expectIdentical(jg(first), g(first), `${entry.name} interpreted plan`);

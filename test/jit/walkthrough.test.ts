@@ -14,7 +14,10 @@ function block(doc: string, name: string): string {
 
 describe('docs/walkthrough.md, section 6', () => {
   it('quotes exactly the plan and source jit prints for the HVP of ½xᵀAx', () => {
-    const A = tensor([[2, 1], [0, 3]]);
+    const A = tensor([
+      [2, 1],
+      [0, 3],
+    ]);
     const f = (x: Tensor) => mul(0.5, dot(x, matmul(A, x)));
     const product = jit((x: Tensor, v: Tensor) => hvp(f, x, v));
     const x = tensor([1, 2]);

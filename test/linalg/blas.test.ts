@@ -131,7 +131,11 @@ describe('gemm', () => {
           expect(result).toBe(out);
           const { value, magnitude } = naiveProduct(a, b, m, k, n, transposeA, transposeB);
           const expected = value.map((v, i) => alpha * v + beta * c0[i]!);
-          expectWithin(out, expected, (i) => 2 * gamma(k + 2) * (Math.abs(alpha) * magnitude[i]! + Math.abs(beta * c0[i]!)));
+          expectWithin(
+            out,
+            expected,
+            (i) => 2 * gamma(k + 2) * (Math.abs(alpha) * magnitude[i]! + Math.abs(beta * c0[i]!)),
+          );
         },
       ),
       { numRuns: 80 },
@@ -139,7 +143,10 @@ describe('gemm', () => {
   });
 
   it('ignores NaN in out when beta = 0 (BLAS convention) and beta without out', () => {
-    const a = matrixFromRows([[1, 2], [3, 4]]);
+    const a = matrixFromRows([
+      [1, 2],
+      [3, 4],
+    ]);
     const out = new Float64Array([NaN, NaN, NaN, NaN]);
     expect([...gemm(a, a, 2, 2, 2, { out })]).toEqual([7, 10, 15, 22]);
     expect([...gemm(a, a, 2, 2, 2, { beta: 5 })]).toEqual([7, 10, 15, 22]);
@@ -169,15 +176,21 @@ describe('gemm', () => {
 
   it('(AB)ᵀ = BᵀAᵀ (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SIZES), fc.constantFrom(...SIZES), fc.constantFrom(...SIZES), fc.integer(), (m, k, n, seed) => {
-        const rng = createRandom(seed);
-        const a = rng.normals(m * k);
-        const b = rng.normals(k * n);
-        const left = transpose(gemm(a, b, m, k, n), m, n);
-        const right = gemm(b, a, n, k, m, { transposeA: true, transposeB: true });
-        const { magnitude } = naiveProduct(b, a, n, k, m, true, true);
-        expectWithin(left, right, (i) => 2 * gamma(k) * magnitude[i]!);
-      }),
+      fc.property(
+        fc.constantFrom(...SIZES),
+        fc.constantFrom(...SIZES),
+        fc.constantFrom(...SIZES),
+        fc.integer(),
+        (m, k, n, seed) => {
+          const rng = createRandom(seed);
+          const a = rng.normals(m * k);
+          const b = rng.normals(k * n);
+          const left = transpose(gemm(a, b, m, k, n), m, n);
+          const right = gemm(b, a, n, k, m, { transposeA: true, transposeB: true });
+          const { magnitude } = naiveProduct(b, a, n, k, m, true, true);
+          expectWithin(left, right, (i) => 2 * gamma(k) * magnitude[i]!);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -191,15 +204,25 @@ describe('gemm', () => {
     expect(() => gemm(new Float64Array(6), new Float64Array(8), 2, 4, 2)).toThrow(
       'gemm: A has 6 entries but m·k = 2·4 = 8; pass A as a row-major m×k Float64Array',
     );
-    expect(() => gemm(new Float64Array(8), new Float64Array(7), 2, 4, 2)).toThrow(/^gemm: B has 7 entries but k·n = 4·2 = 8/);
-    expect(() => gemm(new Float64Array(8), new Float64Array(8), 2, 4, 2, { transposeA: true, transposeB: true })).not.toThrow();
-    expect(() => gemm(new Float64Array(6), new Float64Array(8), 2, 4, 2, { transposeA: true })).toThrow(/A has 6 entries but k·m = 4·2 = 8/);
-    expect(() => gemm(new Float64Array(8), new Float64Array(6), 2, 4, 2, { transposeB: true })).toThrow(/B has 6 entries but n·k = 2·4 = 8/);
+    expect(() => gemm(new Float64Array(8), new Float64Array(7), 2, 4, 2)).toThrow(
+      /^gemm: B has 7 entries but k·n = 4·2 = 8/,
+    );
+    expect(() =>
+      gemm(new Float64Array(8), new Float64Array(8), 2, 4, 2, { transposeA: true, transposeB: true }),
+    ).not.toThrow();
+    expect(() => gemm(new Float64Array(6), new Float64Array(8), 2, 4, 2, { transposeA: true })).toThrow(
+      /A has 6 entries but k·m = 4·2 = 8/,
+    );
+    expect(() => gemm(new Float64Array(8), new Float64Array(6), 2, 4, 2, { transposeB: true })).toThrow(
+      /B has 6 entries but n·k = 2·4 = 8/,
+    );
     expect(() => gemm(new Float64Array(4), new Float64Array(4), 2, 2, 2, { out: new Float64Array(3) })).toThrow(
       /^gemm: out has length 3 but the result is m·n = 4 entries/,
     );
     expect(() => gemm(new Float64Array(4), new Float64Array(4), 2, 2.5, 2)).toThrow(InvalidArgumentError);
-    expect(() => gemm(new Float64Array(4), new Float64Array(4), -2, 2, 2)).toThrow(/^gemm: m must be a non-negative integer, got -2/);
+    expect(() => gemm(new Float64Array(4), new Float64Array(4), -2, 2, 2)).toThrow(
+      /^gemm: m must be a non-negative integer, got -2/,
+    );
   });
 });
 
@@ -222,7 +245,10 @@ describe('gemv and gemvT', () => {
   });
 
   it('write into out, which may alias x', () => {
-    const a = matrixFromRows([[1, 2], [3, 4]]);
+    const a = matrixFromRows([
+      [1, 2],
+      [3, 4],
+    ]);
     const x = new Float64Array([1, 1]);
     gemv(a, 2, 2, x, x);
     expect([...x]).toEqual([3, 7]);
@@ -235,7 +261,9 @@ describe('gemv and gemvT', () => {
   });
 
   it('report size mismatches', () => {
-    expect(() => gemv(new Float64Array(5), 2, 3, new Float64Array(3))).toThrow(/^gemv: A has 5 entries but rows·cols = 2·3 = 6/);
+    expect(() => gemv(new Float64Array(5), 2, 3, new Float64Array(3))).toThrow(
+      /^gemv: A has 5 entries but rows·cols = 2·3 = 6/,
+    );
     expect(() => gemv(new Float64Array(6), 2, 3, new Float64Array(2))).toThrow(/^gemv: x has length 2 but cols = 3/);
     expect(() => gemvT(new Float64Array(6), 2, 3, new Float64Array(3))).toThrow(/^gemvT: x has length 3 but rows = 2/);
     expect(() => gemv(new Float64Array(6), 2, 3, new Float64Array(3), new Float64Array(3))).toThrow(ShapeError);
@@ -284,8 +312,14 @@ describe('rank1Update', () => {
   });
 
   it('uses the original x and y when they are views into A', () => {
-    const a = matrixFromRows([[1, 2], [3, 4]]);
-    const expected = matrixFromRows([[1 + 1 * 1, 2 + 1 * 2], [3 + 3 * 1, 4 + 3 * 2]]);
+    const a = matrixFromRows([
+      [1, 2],
+      [3, 4],
+    ]);
+    const expected = matrixFromRows([
+      [1 + 1 * 1, 2 + 1 * 2],
+      [3 + 3 * 1, 4 + 3 * 2],
+    ]);
     // x = first column is not a contiguous view, but y = row 0 is: updating row 0 must not change y for row 1.
     rank1Update(a, 2, 2, 1, new Float64Array([1, 3]), a.subarray(0, 2));
     expect(a).toEqual(expected);
@@ -295,14 +329,22 @@ describe('rank1Update', () => {
     expect(() => rank1Update(new Float64Array(4), 2, 2, 1, new Float64Array(3), new Float64Array(2))).toThrow(
       /^rank1Update: x has length 3 but rows = 2/,
     );
-    expect(() => rank1Update(new Float64Array(4), 2, 2, 1, new Float64Array(2), new Float64Array(1))).toThrow(/y has length 1 but cols = 2/);
-    expect(() => rank1Update(new Float64Array(3), 2, 2, 1, new Float64Array(2), new Float64Array(2))).toThrow(ShapeError);
+    expect(() => rank1Update(new Float64Array(4), 2, 2, 1, new Float64Array(2), new Float64Array(1))).toThrow(
+      /y has length 1 but cols = 2/,
+    );
+    expect(() => rank1Update(new Float64Array(3), 2, 2, 1, new Float64Array(2), new Float64Array(2))).toThrow(
+      ShapeError,
+    );
   });
 });
 
 describe('symmetrize, identity, matrixFromRows', () => {
   it('symmetrize returns (A + Aᵀ)/2, also in place', () => {
-    const a = matrixFromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    const a = matrixFromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
     const expected = [1, 3, 5, 3, 5, 7, 5, 7, 9];
     expect([...symmetrize(a, 3)]).toEqual(expected);
     expect([...a]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -315,7 +357,12 @@ describe('symmetrize, identity, matrixFromRows', () => {
     expect([...identity(3)]).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(identity(0).length).toBe(0);
     expect(() => identity(-1)).toThrow(InvalidArgumentError);
-    expect([...matrixFromRows([[1, 2, 3], [4, 5, 6]])]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([
+      ...matrixFromRows([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    ]).toEqual([1, 2, 3, 4, 5, 6]);
     expect(matrixFromRows([]).length).toBe(0);
     expect(() => matrixFromRows([[1, 2], [3]])).toThrow(/^matrixFromRows: row 1 has 1 entries but row 0 has 2/);
   });
@@ -352,7 +399,9 @@ describe('diagonalOf', () => {
   it('names itself and both sizes on a mismatch', () => {
     expect(() => diagonalOf(new Float64Array(5), 2)).toThrow(ShapeError);
     expect(() => diagonalOf(new Float64Array(5), 2)).toThrow(/^diagonalOf: A has 5 entries but n·n = 2·2 = 4/);
-    expect(() => diagonalOf(new Float64Array(4), 2, new Float64Array(3))).toThrow(/^diagonalOf: out has length 3 but the result is n = 2 entries/);
+    expect(() => diagonalOf(new Float64Array(4), 2, new Float64Array(3))).toThrow(
+      /^diagonalOf: out has length 3 but the result is n = 2 entries/,
+    );
     expect(() => diagonalOf(new Float64Array(4), -1)).toThrow(InvalidArgumentError);
   });
 });

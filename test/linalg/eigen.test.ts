@@ -60,7 +60,8 @@ describe('symmetricEigen', () => {
         const v = rng.normals(n);
         const vv = v.reduce((s, x) => s + x * x, 0);
         const q = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) q[i * n + j] = (i === j ? 1 : 0) - (2 * v[i]! * v[j]!) / vv;
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) q[i * n + j] = (i === j ? 1 : 0) - (2 * v[i]! * v[j]!) / vv;
         const lambda = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : (i - n / 2) * 10));
         const ql = q.map((x, idx) => x * lambda[idx % n]!);
         const a = symmetrize(gemm(ql, q, n, n, n, { transposeB: true }), n);
@@ -76,14 +77,36 @@ describe('symmetricEigen', () => {
   });
 
   it('handles the exact small cases: 2×2, diagonal, identity, zero, empty', () => {
-    const { values, vectors } = symmetricEigen(matrixFromRows([[2, 1], [1, 2]]), 2);
+    const { values, vectors } = symmetricEigen(
+      matrixFromRows([
+        [2, 1],
+        [1, 2],
+      ]),
+      2,
+    );
     expect(values[0]).toBeCloseTo(1, 14);
     expect(values[1]).toBeCloseTo(3, 14);
     // Column 1 (eigenvalue 3) ∝ [1, 1]; column 0 ∝ [1, −1]; signs are arbitrary.
     expect(Math.abs(vectors[1]! - vectors[3]!)).toBeLessThan(1e-15);
     expect(Math.abs(vectors[0]! + vectors[2]!)).toBeLessThan(1e-15);
-    expect([...symmetricEigen(matrixFromRows([[3, 0, 0], [0, -1, 0], [0, 0, 2]]), 3).values]).toEqual([-1, 2, 3]);
-    expectEigendecomposition(matrixFromRows([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), 3);
+    expect([
+      ...symmetricEigen(
+        matrixFromRows([
+          [3, 0, 0],
+          [0, -1, 0],
+          [0, 0, 2],
+        ]),
+        3,
+      ).values,
+    ]).toEqual([-1, 2, 3]);
+    expectEigendecomposition(
+      matrixFromRows([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ]),
+      3,
+    );
     expect([...symmetricEigen(new Float64Array(16), 4).values]).toEqual([0, 0, 0, 0]);
     expect([...symmetricEigen(matrixFromRows([[5]]), 1).vectors]).toEqual([1]);
     const empty = symmetricEigen(new Float64Array(0), 0);
@@ -110,8 +133,12 @@ describe('symmetricEigen', () => {
     const base = randomSymmetric(10, 1);
     const reference = symmetricEigen(base, 10).values;
     for (const c of [1e-300, 1e-200, 1e160, 1e300]) {
-      const scaled = symmetricEigen(base.map((x) => x * c), 10).values;
-      for (let i = 0; i < 10; i++) expect(Math.abs(scaled[i]! / c - reference[i]!)).toBeLessThanOrEqual(2 * 10 * EPS * frobenius(base));
+      const scaled = symmetricEigen(
+        base.map((x) => x * c),
+        10,
+      ).values;
+      for (let i = 0; i < 10; i++)
+        expect(Math.abs(scaled[i]! / c - reference[i]!)).toBeLessThanOrEqual(2 * 10 * EPS * frobenius(base));
     }
   });
 
@@ -119,16 +146,39 @@ describe('symmetricEigen', () => {
     const a = randomSymmetric(5, 3);
     a[1] = a[1]! * (1 + 1e-14);
     expect(() => symmetricEigen(a, 5)).not.toThrow();
-    const b = matrixFromRows([[1, 2], [3, 1]]);
+    const b = matrixFromRows([
+      [1, 2],
+      [3, 1],
+    ]);
     expect(() => symmetricEigen(b, 2)).toThrow(InvalidArgumentError);
-    expect(() => symmetricEigen(b, 2)).toThrow(/^symmetricEigen: A is not symmetric: A\[1, 0\] = 3 but A\[0, 1\] = 2.*symmetrize\(a, n\)/);
+    expect(() => symmetricEigen(b, 2)).toThrow(
+      /^symmetricEigen: A is not symmetric: A\[1, 0\] = 3 but A\[0, 1\] = 2.*symmetrize\(a, n\)/,
+    );
     expect(() => symmetricEigen(b, 2, { symmetryTolerance: 1 })).not.toThrow();
-    expect(() => symmetricEigen(b, 2, { symmetryTolerance: -1 })).toThrow(/symmetryTolerance must be a non-negative number/);
+    expect(() => symmetricEigen(b, 2, { symmetryTolerance: -1 })).toThrow(
+      /symmetryTolerance must be a non-negative number/,
+    );
   });
 
   it('rejects non-finite entries and non-square input', () => {
-    expect(() => symmetricEigen(matrixFromRows([[1, NaN], [NaN, 1]]), 2)).toThrow(NonFiniteError);
-    expect(() => symmetricEigen(matrixFromRows([[1, 0], [0, -Infinity]]), 2)).toThrow(/^symmetricEigen: A\[1, 1\] is -Infinity/);
+    expect(() =>
+      symmetricEigen(
+        matrixFromRows([
+          [1, NaN],
+          [NaN, 1],
+        ]),
+        2,
+      ),
+    ).toThrow(NonFiniteError);
+    expect(() =>
+      symmetricEigen(
+        matrixFromRows([
+          [1, 0],
+          [0, -Infinity],
+        ]),
+        2,
+      ),
+    ).toThrow(/^symmetricEigen: A\[1, 1\] is -Infinity/);
     expect(() => symmetricEigen(new Float64Array(6), 2)).toThrow(ShapeError);
     expect(() => symmetricEigen(new Float64Array(6), 2)).toThrow(/A has 6 entries but n·n = 2·2 = 4/);
     expect(() => symmetricEigen(new Float64Array(4), -2)).toThrow(InvalidArgumentError);
@@ -142,7 +192,9 @@ describe('symmetricEigen', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(TapegradError);
       expect((error as TapegradError).code).toBe('no-convergence');
-      expect((error as TapegradError).message).toMatch(/^symmetricEigen: the QL iteration did not converge within 1 iterations/);
+      expect((error as TapegradError).message).toMatch(
+        /^symmetricEigen: the QL iteration did not converge within 1 iterations/,
+      );
     }
     expect(() => symmetricEigen(a, 10, { maxIterations: Number.NaN })).toThrow(InvalidArgumentError);
   });

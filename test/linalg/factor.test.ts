@@ -13,7 +13,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../src/errors.js';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  SingularMatrixError,
+} from '../../src/errors.js';
 import {
   cholesky,
   choleskyLogDeterminant,
@@ -88,7 +94,12 @@ function permute(factor: LuFactorization, a: Float64Array, n: number, r: number)
 const maxAbs = (a: Float64Array): number => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 /** ‖b − A·x‖∞ and the bound γ₃ₙ‖|L||U||x|‖∞ + γₙ₊₁‖|A||x| + |b|‖∞ for an LU-based solve. */
-function luResidualCheck(a: Float64Array, n: number, x: Float64Array, b: Float64Array): { residual: number; bound: number } {
+function luResidualCheck(
+  a: Float64Array,
+  n: number,
+  x: Float64Array,
+  b: Float64Array,
+): { residual: number; bound: number } {
   const factor = luFactor(a, n);
   const { l, u } = unpackLu(factor.lu, n);
   const ax = gemv(a, n, n, x);
@@ -120,14 +131,20 @@ describe('cholesky', () => {
   });
 
   it('reads only the lower triangle', () => {
-    const a = matrixFromRows([[4, NaN], [2, 2]]);
+    const a = matrixFromRows([
+      [4, NaN],
+      [2, 2],
+    ]);
     // NaN is rejected up front (entries must be finite), so use a wrong-but-finite upper entry.
     a[1] = 1e9;
     expect([...cholesky(a, 2)]).toEqual([2, 0, 1, 1]);
   });
 
   it('names the column and pivot of a non-positive-definite matrix and suggests damping', () => {
-    const indefinite = matrixFromRows([[1, 2], [2, 1]]);
+    const indefinite = matrixFromRows([
+      [1, 2],
+      [2, 1],
+    ]);
     try {
       cholesky(indefinite, 2);
       expect.fail('expected NotPositiveDefiniteError');
@@ -139,17 +156,56 @@ describe('cholesky', () => {
       expect(e.message).toMatch(/column 1 is -3/);
       expect(e.message).toMatch(/λI/);
     }
-    const diagonal = matrixFromRows([[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, -1, 0], [0, 0, 0, 1]]);
+    const diagonal = matrixFromRows([
+      [1, 0, 0, 0],
+      [0, 2, 0, 0],
+      [0, 0, -1, 0],
+      [0, 0, 0, 1],
+    ]);
     expect(() => cholesky(diagonal, 4)).toThrow(expect.objectContaining({ column: 2 }));
-    expect(() => cholesky(new Float64Array(9), 3)).toThrow(expect.objectContaining({ column: 0, code: 'not-positive-definite' }));
+    expect(() => cholesky(new Float64Array(9), 3)).toThrow(
+      expect.objectContaining({ column: 0, code: 'not-positive-definite' }),
+    );
     // Semi-definite (rank 1): the second pivot is 0 in exact arithmetic and not accepted.
-    expect(() => cholesky(matrixFromRows([[1, 1], [1, 1]]), 2)).toThrow(NotPositiveDefiniteError);
+    expect(() =>
+      cholesky(
+        matrixFromRows([
+          [1, 1],
+          [1, 1],
+        ]),
+        2,
+      ),
+    ).toThrow(NotPositiveDefiniteError);
   });
 
   it('rejects non-finite entries and non-square input', () => {
-    expect(() => cholesky(matrixFromRows([[1, 0], [NaN, 1]]), 2)).toThrow(NonFiniteError);
-    expect(() => cholesky(matrixFromRows([[1, 0], [NaN, 1]]), 2)).toThrow(/^cholesky: A\[1, 0\] is NaN/);
-    expect(() => cholesky(matrixFromRows([[Infinity, 0], [0, 1]]), 2)).toThrow(NonFiniteError);
+    expect(() =>
+      cholesky(
+        matrixFromRows([
+          [1, 0],
+          [NaN, 1],
+        ]),
+        2,
+      ),
+    ).toThrow(NonFiniteError);
+    expect(() =>
+      cholesky(
+        matrixFromRows([
+          [1, 0],
+          [NaN, 1],
+        ]),
+        2,
+      ),
+    ).toThrow(/^cholesky: A\[1, 0\] is NaN/);
+    expect(() =>
+      cholesky(
+        matrixFromRows([
+          [Infinity, 0],
+          [0, 1],
+        ]),
+        2,
+      ),
+    ).toThrow(NonFiniteError);
     expect(() => cholesky(new Float64Array(6), 2)).toThrow(ShapeError);
     expect(() => cholesky(new Float64Array(6), 2)).toThrow(/^cholesky: A has 6 entries but n·n = 2·2 = 4/);
     expect(() => cholesky(new Float64Array(4), 1.5)).toThrow(InvalidArgumentError);
@@ -179,31 +235,50 @@ describe('triangular solves', () => {
 
   it('all four (lower/upper × plain/transposed) satisfy |Tx − b| ≤ γₙ|T||x| + residual rounding', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SIZES), fc.boolean(), fc.boolean(), fc.boolean(), fc.integer(), (n, upper, transpose, unitDiagonal, seed) => {
-        const { stored: lowerStored, actual: lowerActual } = randomLower(n, seed, unitDiagonal);
-        const stored = upper ? transposed(lowerStored, n) : lowerStored;
-        const actual = upper ? transposed(lowerActual, n) : lowerActual;
-        const b = createRandom(seed + 1).normals(n);
-        const bBefore = b.slice();
-        const options = { transpose, unitDiagonal };
-        const x = upper ? solveUpperTriangular(stored, n, b, options) : solveLowerTriangular(stored, n, b, options);
-        expect(b).toEqual(bBefore);
-        const system = transpose ? transposed(actual, n) : actual;
-        const tx = gemv(system, n, n, x);
-        const magnitude = gemv(abs(system), n, n, abs(x));
-        expectWithin(tx, b, (i) => gamma(n) * magnitude[i]! + gamma(n + 1) * (magnitude[i]! + Math.abs(b[i]!)));
-      }),
+      fc.property(
+        fc.constantFrom(...SIZES),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (n, upper, transpose, unitDiagonal, seed) => {
+          const { stored: lowerStored, actual: lowerActual } = randomLower(n, seed, unitDiagonal);
+          const stored = upper ? transposed(lowerStored, n) : lowerStored;
+          const actual = upper ? transposed(lowerActual, n) : lowerActual;
+          const b = createRandom(seed + 1).normals(n);
+          const bBefore = b.slice();
+          const options = { transpose, unitDiagonal };
+          const x = upper ? solveUpperTriangular(stored, n, b, options) : solveLowerTriangular(stored, n, b, options);
+          expect(b).toEqual(bBefore);
+          const system = transpose ? transposed(actual, n) : actual;
+          const tx = gemv(system, n, n, x);
+          const magnitude = gemv(abs(system), n, n, abs(x));
+          expectWithin(tx, b, (i) => gamma(n) * magnitude[i]! + gamma(n + 1) * (magnitude[i]! + Math.abs(b[i]!)));
+        },
+      ),
       { numRuns: 80 },
     );
   });
 
   it('a zero on the diagonal raises SingularMatrixError with its index', () => {
-    const l = matrixFromRows([[1, 0, 0], [1, 0, 0], [1, 1, 1]]);
-    const u = matrixFromRows([[1, 1, 1], [0, 0, 1], [0, 0, 1]]);
+    const l = matrixFromRows([
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 1, 1],
+    ]);
+    const u = matrixFromRows([
+      [1, 1, 1],
+      [0, 0, 1],
+      [0, 0, 1],
+    ]);
     const b = new Float64Array(3).fill(1);
-    expect(() => solveLowerTriangular(l, 3, b)).toThrow(expect.objectContaining({ pivot: 1, fn: 'solveLowerTriangular' }));
+    expect(() => solveLowerTriangular(l, 3, b)).toThrow(
+      expect.objectContaining({ pivot: 1, fn: 'solveLowerTriangular' }),
+    );
     expect(() => solveLowerTriangular(l, 3, b, { transpose: true })).toThrow(SingularMatrixError);
-    expect(() => solveUpperTriangular(u, 3, b)).toThrow(expect.objectContaining({ pivot: 1, fn: 'solveUpperTriangular' }));
+    expect(() => solveUpperTriangular(u, 3, b)).toThrow(
+      expect.objectContaining({ pivot: 1, fn: 'solveUpperTriangular' }),
+    );
     expect(() => solveUpperTriangular(u, 3, b, { transpose: true })).toThrow(/row\/column 1 is 0/);
     expect(() => solveLowerTriangular(l, 3, b, { unitDiagonal: true })).not.toThrow();
   });
@@ -212,7 +287,9 @@ describe('triangular solves', () => {
     expect(() => solveLowerTriangular(new Float64Array(4), 2, new Float64Array(3))).toThrow(
       /^solveLowerTriangular: b has length 3 but the matrix is 2×2/,
     );
-    expect(() => solveUpperTriangular(new Float64Array(5), 2, new Float64Array(2))).toThrow(/^solveUpperTriangular: U has 5 entries/);
+    expect(() => solveUpperTriangular(new Float64Array(5), 2, new Float64Array(2))).toThrow(
+      /^solveUpperTriangular: U has 5 entries/,
+    );
     expect(() => choleskySolveFactor(new Float64Array(4), 2, new Float64Array(1))).toThrow(ShapeError);
   });
 });
@@ -261,14 +338,23 @@ describe('luFactor', () => {
   });
 
   it('pivots on the largest entry of the column', () => {
-    const f = luFactor(matrixFromRows([[0, 1], [1, 0]]), 2);
+    const f = luFactor(
+      matrixFromRows([
+        [0, 1],
+        [1, 0],
+      ]),
+      2,
+    );
     expect([...f.pivots]).toEqual([1, 1]);
     expect(f.sign).toBe(-1);
     expect([...f.lu]).toEqual([1, 0, 0, 1]);
   });
 
   it('raises SingularMatrixError naming the pivot column', () => {
-    const dependent = matrixFromRows([[1, 2], [2, 4]]);
+    const dependent = matrixFromRows([
+      [1, 2],
+      [2, 4],
+    ]);
     try {
       luFactor(dependent, 2);
       expect.fail('expected SingularMatrixError');
@@ -279,12 +365,29 @@ describe('luFactor', () => {
       expect(e.message).toMatch(/^luFactor: .*column 1/);
     }
     // Singular only to working precision: the last pivot is round-off (~1e-16), below 3·ε·9.
-    expect(() => luFactor(matrixFromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), 3)).toThrow(expect.objectContaining({ pivot: 2 }));
+    expect(() =>
+      luFactor(
+        matrixFromRows([
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+        ]),
+        3,
+      ),
+    ).toThrow(expect.objectContaining({ pivot: 2 }));
     expect(() => luFactor(new Float64Array(4), 2)).toThrow(expect.objectContaining({ pivot: 0, code: 'singular' }));
   });
 
   it('rejects non-finite and non-square input', () => {
-    expect(() => luFactor(matrixFromRows([[1, NaN], [0, 1]]), 2)).toThrow(/^luFactor: A\[0, 1\] is NaN/);
+    expect(() =>
+      luFactor(
+        matrixFromRows([
+          [1, NaN],
+          [0, 1],
+        ]),
+        2,
+      ),
+    ).toThrow(/^luFactor: A\[0, 1\] is NaN/);
     expect(() => luFactor(new Float64Array(3), 2)).toThrow(/^luFactor: A has 3 entries but n·n = 2·2 = 4/);
   });
 });
@@ -334,21 +437,70 @@ describe('solve, luSolve, inverse', () => {
   });
 
   it('exact on simple matrices', () => {
-    expect([...solve(matrixFromRows([[2, 0], [0, 4]]), 2, new Float64Array([2, 2]))]).toEqual([1, 0.5]);
-    expect([...inverse(matrixFromRows([[2, 0], [0, 4]]), 2)]).toEqual([0.5, 0, 0, 0.25]);
-    expect([...inverse(matrixFromRows([[0, 1], [1, 0]]), 2)]).toEqual([0, 1, 1, 0]);
+    expect([
+      ...solve(
+        matrixFromRows([
+          [2, 0],
+          [0, 4],
+        ]),
+        2,
+        new Float64Array([2, 2]),
+      ),
+    ]).toEqual([1, 0.5]);
+    expect([
+      ...inverse(
+        matrixFromRows([
+          [2, 0],
+          [0, 4],
+        ]),
+        2,
+      ),
+    ]).toEqual([0.5, 0, 0, 0.25]);
+    expect([
+      ...inverse(
+        matrixFromRows([
+          [0, 1],
+          [1, 0],
+        ]),
+        2,
+      ),
+    ]).toEqual([0, 1, 1, 0]);
     expect(inverse(new Float64Array(0), 0).length).toBe(0);
   });
 
   it('errors name the calling function', () => {
-    const singular = matrixFromRows([[1, 2], [2, 4]]);
+    const singular = matrixFromRows([
+      [1, 2],
+      [2, 4],
+    ]);
     expect(() => solve(singular, 2, new Float64Array(2))).toThrow(expect.objectContaining({ fn: 'solve', pivot: 1 }));
     expect(() => inverse(singular, 2)).toThrow(expect.objectContaining({ fn: 'inverse', pivot: 1 }));
-    expect(() => solve(new Float64Array(4), 2, new Float64Array(3))).toThrow(/^solve: b has length 3 but the matrix is 2×2/);
-    expect(() => solve(matrixFromRows([[1, 0], [0, Infinity]]), 2, new Float64Array(2))).toThrow(NonFiniteError);
-    const factor = luFactor(matrixFromRows([[1, 0], [0, 1]]), 2);
-    expect(() => luSolve(factor, 3, new Float64Array(3))).toThrow(/^luSolve: factor.lu has 4 entries but n·n = 3·3 = 9/);
-    expect(() => luSolve({ ...factor, pivots: new Int32Array(1) }, 2, new Float64Array(2))).toThrow(/^luSolve: factor.pivots has length 1/);
+    expect(() => solve(new Float64Array(4), 2, new Float64Array(3))).toThrow(
+      /^solve: b has length 3 but the matrix is 2×2/,
+    );
+    expect(() =>
+      solve(
+        matrixFromRows([
+          [1, 0],
+          [0, Infinity],
+        ]),
+        2,
+        new Float64Array(2),
+      ),
+    ).toThrow(NonFiniteError);
+    const factor = luFactor(
+      matrixFromRows([
+        [1, 0],
+        [0, 1],
+      ]),
+      2,
+    );
+    expect(() => luSolve(factor, 3, new Float64Array(3))).toThrow(
+      /^luSolve: factor.lu has 4 entries but n·n = 3·3 = 9/,
+    );
+    expect(() => luSolve({ ...factor, pivots: new Int32Array(1) }, 2, new Float64Array(2))).toThrow(
+      /^luSolve: factor.pivots has length 1/,
+    );
     expect(() => luSolve(factor, 2, new Float64Array(1))).toThrow(ShapeError);
     expect(() => inverse(new Float64Array(3), 2)).toThrow(ShapeError);
   });
@@ -356,13 +508,54 @@ describe('solve, luSolve, inverse', () => {
 
 describe('determinants', () => {
   it('determinant is exact on small integer and triangular matrices, 0 for singular', () => {
-    expect(determinant(matrixFromRows([[1, 2], [3, 4]]), 2)).toBeCloseTo(-2, 14);
-    expect(determinant(matrixFromRows([[2, 1, 7], [0, 3, 5], [0, 0, -4]]), 3)).toBe(-24);
-    expect(determinant(matrixFromRows([[0, 1], [1, 0]]), 2)).toBe(-1);
-    expect(determinant(matrixFromRows([[1, 2], [2, 4]]), 2)).toBe(0);
+    expect(
+      determinant(
+        matrixFromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+        2,
+      ),
+    ).toBeCloseTo(-2, 14);
+    expect(
+      determinant(
+        matrixFromRows([
+          [2, 1, 7],
+          [0, 3, 5],
+          [0, 0, -4],
+        ]),
+        3,
+      ),
+    ).toBe(-24);
+    expect(
+      determinant(
+        matrixFromRows([
+          [0, 1],
+          [1, 0],
+        ]),
+        2,
+      ),
+    ).toBe(-1);
+    expect(
+      determinant(
+        matrixFromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+        2,
+      ),
+    ).toBe(0);
     expect(determinant(new Float64Array(0), 0)).toBe(1);
     // Nearly singular is not an error for determinants: the answer is a tiny number.
-    expect(determinant(matrixFromRows([[1, 0], [0, 1e-20]]), 2)).toBe(1e-20);
+    expect(
+      determinant(
+        matrixFromRows([
+          [1, 0],
+          [0, 1e-20],
+        ]),
+        2,
+      ),
+    ).toBe(1e-20);
   });
 
   it('logDeterminant equals Σ log|Uᵢᵢ| from luFactor, with the matching sign (property)', () => {
@@ -388,7 +581,9 @@ describe('determinants', () => {
           // n multiplications rounds once (relative γₙ), which is ≈ γₙ in log space.
           const det = determinant(a, n);
           expect(Math.sign(det)).toBe(result.sign);
-          expect(Math.abs(Math.log(Math.abs(det)) - result.logAbsDet)).toBeLessThanOrEqual(gamma(n) + 2 * gamma(n) * magnitude);
+          expect(Math.abs(Math.log(Math.abs(det)) - result.logAbsDet)).toBeLessThanOrEqual(
+            gamma(n) + 2 * gamma(n) * magnitude,
+          );
         }
       }),
       { numRuns: 40 },
@@ -411,17 +606,34 @@ describe('determinants', () => {
         const choleskyError = gamma(n + 1) * frobenius(gemm(abs(l), abs(l), n, n, n, { transposeB: true }));
         const luError = gamma(n) * frobenius(gemm(abs(lowerLu), abs(upperLu), n, n, n));
         let logMagnitude = 0;
-        for (let i = 0; i < n; i++) logMagnitude += 2 * Math.abs(Math.log(l[i * n + i]!)) + Math.abs(Math.log(Math.abs(upperLu[i * n + i]!)));
-        expect(Math.abs(viaLu.logAbsDet - viaCholesky)).toBeLessThanOrEqual(choleskyError + luError + 2 * gamma(n) * logMagnitude);
+        for (let i = 0; i < n; i++)
+          logMagnitude += 2 * Math.abs(Math.log(l[i * n + i]!)) + Math.abs(Math.log(Math.abs(upperLu[i * n + i]!)));
+        expect(Math.abs(viaLu.logAbsDet - viaCholesky)).toBeLessThanOrEqual(
+          choleskyError + luError + 2 * gamma(n) * logMagnitude,
+        );
       }),
       { numRuns: 30 },
     );
   });
 
   it('singular matrices give { sign: 0, logAbsDet: -Infinity } instead of throwing', () => {
-    expect(logDeterminant(matrixFromRows([[1, 2], [2, 4]]), 2)).toEqual({ sign: 0, logAbsDet: -Infinity });
+    expect(
+      logDeterminant(
+        matrixFromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+        2,
+      ),
+    ).toEqual({ sign: 0, logAbsDet: -Infinity });
     expect(logDeterminant(new Float64Array(9), 3)).toEqual({ sign: 0, logAbsDet: -Infinity });
-    const r = logDeterminant(matrixFromRows([[0, 2], [3, 0]]), 2);
+    const r = logDeterminant(
+      matrixFromRows([
+        [0, 2],
+        [3, 0],
+      ]),
+      2,
+    );
     expect(r.sign).toBe(-1);
     expect(r.logAbsDet).toBeCloseTo(Math.log(6), 14);
   });
@@ -430,8 +642,24 @@ describe('determinants', () => {
     expect(() => determinant(new Float64Array(3), 2)).toThrow(/^determinant: A has 3 entries/);
     expect(() => logDeterminant(new Float64Array(3), 2)).toThrow(/^logDeterminant: A has 3 entries/);
     expect(() => determinant(matrixFromRows([[NaN]]), 1)).toThrow(NonFiniteError);
-    expect(() => choleskyLogDeterminant(matrixFromRows([[1, 0], [0, -1]]), 2)).toThrow(InvalidArgumentError);
-    expect(() => choleskyLogDeterminant(matrixFromRows([[1, 0], [0, -1]]), 2)).toThrow(/L\[1, 1\] is -1/);
+    expect(() =>
+      choleskyLogDeterminant(
+        matrixFromRows([
+          [1, 0],
+          [0, -1],
+        ]),
+        2,
+      ),
+    ).toThrow(InvalidArgumentError);
+    expect(() =>
+      choleskyLogDeterminant(
+        matrixFromRows([
+          [1, 0],
+          [0, -1],
+        ]),
+        2,
+      ),
+    ).toThrow(/L\[1, 1\] is -1/);
     expect(() => choleskyLogDeterminant(new Float64Array(3), 2)).toThrow(ShapeError);
   });
 });
@@ -449,7 +677,8 @@ describe('choleskyInverse', () => {
       const inv = choleskyInverse(cholesky(a, n), n);
       const product = gemm(a, inv, n, n, n);
       let worst = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(product[i * n + j]! - (i === j ? 1 : 0)));
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(product[i * n + j]! - (i === j ? 1 : 0)));
       expect(worst).toBeLessThan(50 * n * Number.EPSILON * 10);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(inv[i * n + j]).toBe(inv[j * n + i]);
     }

@@ -36,15 +36,28 @@ function hasRequireEsm(): boolean {
 
 describe('the packed package', () => {
   it('ships the library, its declarations, sources, docs and licence — and no tests', () => {
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'src/index.ts']) {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'src/index.ts',
+    ]) {
       expect(pkg.files).toContain(file);
     }
     expect(pkg.files.some((f) => f.startsWith('docs/api/'))).toBe(true);
-    expect(pkg.files.filter((f) => f.startsWith('test/') || f.startsWith('bench/') || f.includes('.test.'))).toEqual([]);
+    expect(pkg.files.filter((f) => f.startsWith('test/') || f.startsWith('bench/') || f.includes('.test.'))).toEqual(
+      [],
+    );
   });
 
   it('works from plain ESM', () => {
-    const out = node('esm.mjs', "import { grad, sum, square, tensor } from 'tapegrad';\nconsole.log(Array.from(grad((x) => sum(square(x)))(tensor([1, 2])).toArray()).join(','));\n");
+    const out = node(
+      'esm.mjs',
+      "import { grad, sum, square, tensor } from 'tapegrad';\nconsole.log(Array.from(grad((x) => sum(square(x)))(tensor([1, 2])).toArray()).join(','));\n",
+    );
     expect(out.stderr).toBe('');
     expect(out.stdout).toBe('2,4');
   });
@@ -63,7 +76,10 @@ describe('the packed package', () => {
   });
 
   it('compiles a strict TypeScript consumer against the shipped declarations', () => {
-    writeFileSync(join(pkg.consumer, 'consumer.ts'), readFileSync(join(ROOT, 'test/types/fixtures/consumer.ts'), 'utf8'));
+    writeFileSync(
+      join(pkg.consumer, 'consumer.ts'),
+      readFileSync(join(ROOT, 'test/types/fixtures/consumer.ts'), 'utf8'),
+    );
     const config = writeStrictTsconfig(pkg.consumer, 'tsconfig.json', ['consumer.ts'], 'nodenext');
     run(process.execPath, [COMPILERS.newest.tsc, '-p', config], pkg.consumer);
   });
@@ -82,13 +98,20 @@ describe('the packed package', () => {
   it('README links only to headings, absolute URLs and files the package ships', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
-    const broken = targets.filter((t) => !t.startsWith('#') && !/^[a-z]+:/.test(t) && !pkg.files.includes(t.split('#')[0]!));
+    const broken = targets.filter(
+      (t) => !t.startsWith('#') && !/^[a-z]+:/.test(t) && !pkg.files.includes(t.split('#')[0]!),
+    );
     expect(broken).toEqual([]);
   });
 
   it('publint finds nothing to report, warnings and suggestions included', async () => {
     // pack: false — the directory is the unpacked tarball, exactly the published files.
-    const { messages, pkg: manifest } = await publint({ pkgDir: join(pkg.consumer, 'node_modules/tapegrad'), pack: false, level: 'suggestion', strict: true });
+    const { messages, pkg: manifest } = await publint({
+      pkgDir: join(pkg.consumer, 'node_modules/tapegrad'),
+      pack: false,
+      level: 'suggestion',
+      strict: true,
+    });
     expect(messages.map((m) => `${m.type}: ${formatMessage(m, manifest) ?? m.code}`)).toEqual([]);
   });
 
@@ -97,11 +120,26 @@ describe('the packed package', () => {
     // reports any ESM-only package as "CJS resolves to ESM": that is what this package is. Its
     // require() support is Node's require(esm), which attw's bundled TypeScript does not model;
     // the require() test above runs it for real. attw exits non-zero on any problem it counts.
-    const out = run(process.execPath, [join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js'), pkg.tarball, '--profile', 'esm-only', '--format', 'json'], ROOT);
-    const { analysis } = JSON.parse(out) as { analysis: { types: unknown; problems: { kind: string; resolutionKind?: string }[] } };
+    const out = run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js'),
+        pkg.tarball,
+        '--profile',
+        'esm-only',
+        '--format',
+        'json',
+      ],
+      ROOT,
+    );
+    const { analysis } = JSON.parse(out) as {
+      analysis: { types: unknown; problems: { kind: string; resolutionKind?: string }[] };
+    };
     expect(analysis.types).not.toBe(false);
     const ignored = new Set(['node10', 'node16-cjs']);
-    expect(analysis.problems.filter((p) => p.resolutionKind === undefined || !ignored.has(p.resolutionKind))).toEqual([]);
+    expect(analysis.problems.filter((p) => p.resolutionKind === undefined || !ignored.has(p.resolutionKind))).toEqual(
+      [],
+    );
     // The one problem the profile leaves out, and the only one: CommonJS resolution meets ESM.
     expect([...new Set(analysis.problems.map((p) => p.kind))]).toEqual(['CJSResolvesToESM']);
   });

@@ -35,7 +35,12 @@ export interface PackedPackage {
 /** Runs a command and returns its stdout; a failure throws with the command's stderr in the message. */
 export function run(command: string, args: readonly string[], cwd: string): string {
   try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    return execFileSync(command, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}${e.stderr ?? ''}${e.message}`);
@@ -48,12 +53,20 @@ export function packPackage(label: string): PackedPackage {
   const stage = join(base, 'stage');
   mkdirSync(stage);
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-  const inputs = new Set([...manifest.files.filter((f) => f !== 'dist'), 'package.json', 'tsconfig.json', 'tsconfig.build.json']);
+  const inputs = new Set([
+    ...manifest.files.filter((f) => f !== 'dist'),
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ]);
   for (const entry of inputs) {
     if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(stage, entry), { recursive: true });
   }
   run(process.execPath, [COMPILERS.newest.tsc, '-p', 'tsconfig.build.json'], stage);
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], stage)) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], stage)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const tarball = join(base, packed[0]!.filename);
   const consumer = join(base, 'consumer');
   const installed = join(consumer, 'node_modules', 'tapegrad');
@@ -64,7 +77,12 @@ export function packPackage(label: string): PackedPackage {
 }
 
 /** Writes a strict tsconfig over `files` into `dir`, for the given module resolution. */
-export function writeStrictTsconfig(dir: string, name: string, files: readonly string[], resolution: 'nodenext' | 'bundler'): string {
+export function writeStrictTsconfig(
+  dir: string,
+  name: string,
+  files: readonly string[],
+  resolution: 'nodenext' | 'bundler',
+): string {
   const compilerOptions = {
     strict: true,
     noUncheckedIndexedAccess: true,
@@ -75,7 +93,9 @@ export function writeStrictTsconfig(dir: string, name: string, files: readonly s
     noEmit: true,
     // The package's own declarations are checked too, as a consumer without skipLibCheck would.
     skipLibCheck: false,
-    ...(resolution === 'nodenext' ? { module: 'NodeNext', moduleResolution: 'NodeNext' } : { module: 'ESNext', moduleResolution: 'Bundler' }),
+    ...(resolution === 'nodenext'
+      ? { module: 'NodeNext', moduleResolution: 'NodeNext' }
+      : { module: 'ESNext', moduleResolution: 'Bundler' }),
   };
   writeFileSync(join(dir, name), JSON.stringify({ compilerOptions, files }, null, 2));
   return name;

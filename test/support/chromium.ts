@@ -48,7 +48,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumSear
   }
   for (const path of LOCATIONS) if (executable(path)) return { found: path, reason: '' };
   const dirs = (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
-  for (const dir of dirs) for (const name of NAMES) if (executable(join(dir, name))) return { found: join(dir, name), reason: '' };
+  for (const dir of dirs)
+    for (const name of NAMES) if (executable(join(dir, name))) return { found: join(dir, name), reason: '' };
   return {
     found: undefined,
     reason:

@@ -32,7 +32,10 @@ export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
 }
 
 /** Q·diag(λ)·Qᵀ and Q (columns = eigenvectors), Q from the eigenvectors of a random symmetric matrix (orthogonal to ~n·ε). */
-export function withSpectrumAndVectors(eigenvalues: readonly number[], seed: number): { h: Float64Array; q: Float64Array } {
+export function withSpectrumAndVectors(
+  eigenvalues: readonly number[],
+  seed: number,
+): { h: Float64Array; q: Float64Array } {
   const n = eigenvalues.length;
   const g = createRandom(seed).normals(n * n);
   const { vectors: q } = symmetricEigen(symmetrize(g, n), n);

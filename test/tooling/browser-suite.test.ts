@@ -45,7 +45,10 @@ function which(name: string): string | undefined {
 const tools = { unshare: which('unshare'), mount: which('mount'), sh: which('sh') };
 
 /** Runs a node snippet with /usr/bin hidden (an empty tmpfs over it), using a copy of node. */
-function withoutUsrBin(code: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+function withoutUsrBin(
+  code: string,
+  env: Record<string, string>,
+): { status: number | null; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tapegrad-no-browser-'));
   const node = join(dir, 'node');
   copyFileSync(process.execPath, node);
@@ -59,19 +62,30 @@ function withoutUsrBin(code: string, env: Record<string, string>): { status: num
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const canHide = tools.unshare !== undefined && tools.mount !== undefined && tools.sh !== undefined && spawnSync(tools.unshare, ['--mount', 'true']).status === 0;
+const canHide =
+  tools.unshare !== undefined &&
+  tools.mount !== undefined &&
+  tools.sh !== undefined &&
+  spawnSync(tools.unshare, ['--mount', 'true']).status === 0;
 
 describe.skipIf(!canHide)('on a machine whose Chromium is hidden (needs unshare; skipped without it)', () => {
   it('the search finds nothing', () => {
-    const { stdout } = withoutUsrBin("import('./test/support/chromium.ts').then((m) => console.log(JSON.stringify(m.findChromium())))", {});
+    const { stdout } = withoutUsrBin(
+      "import('./test/support/chromium.ts').then((m) => console.log(JSON.stringify(m.findChromium())))",
+      {},
+    );
     const search = JSON.parse(stdout.trim().split('\n').pop()!) as { found?: string; reason: string };
     expect(search.found).toBeUndefined();
   });
 
   it('npm test skips the browser suite with one plain line', () => {
-    const { status, stdout } = withoutUsrBin("await import('./vitest.browser.config.ts')", { TAPEGRAD_CHROMIUM: '/nowhere/chromium' });
+    const { status, stdout } = withoutUsrBin("await import('./vitest.browser.config.ts')", {
+      TAPEGRAD_CHROMIUM: '/nowhere/chromium',
+    });
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^browser suite skipped: TAPEGRAD_CHROMIUM=\/nowhere\/chromium is not an executable file; no Chromium in /m);
+    expect(stdout).toMatch(
+      /^browser suite skipped: TAPEGRAD_CHROMIUM=\/nowhere\/chromium is not an executable file; no Chromium in /m,
+    );
   });
 
   it('under CI=true a missing browser fails the run', () => {

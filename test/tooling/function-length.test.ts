@@ -32,7 +32,10 @@ describe('function length', () => {
   it(`no function outside src/linalg is longer than ${LIMIT} lines unless allow-listed, and none allow-listed grew`, () => {
     const over = functions
       .filter((f) => f.lines > LIMIT && !(key(f) in ALLOWED && f.lines <= ALLOWED[key(f)]!))
-      .map((f) => `${key(f)} (${f.file}:${f.line}): ${f.lines} lines${key(f) in ALLOWED ? `, allowed ${ALLOWED[key(f)]}` : ''}`);
+      .map(
+        (f) =>
+          `${key(f)} (${f.file}:${f.line}): ${f.lines} lines${key(f) in ALLOWED ? `, allowed ${ALLOWED[key(f)]}` : ''}`,
+      );
     expect(over, 'split these into the steps they already have').toEqual([]);
   });
 

@@ -15,7 +15,10 @@ beforeAll(() => {
   pkg = packPackage('types');
   writeFileSync(join(pkg.consumer, 'consumer.ts'), readFileSync(join(ROOT, 'test/types/fixtures/consumer.ts'), 'utf8'));
   // A deliberate mistake, to show the compilers really check the consumer against the package.
-  writeFileSync(join(pkg.consumer, 'mistake.ts'), "import { grad, tensor } from 'tapegrad';\nexport const g: string = grad((x) => x)(tensor([1]));\n");
+  writeFileSync(
+    join(pkg.consumer, 'mistake.ts'),
+    "import { grad, tensor } from 'tapegrad';\nexport const g: string = grad((x) => x)(tensor([1]));\n",
+  );
 }, 120_000);
 afterAll(() => {
   if (pkg !== undefined) rmSync(dirname(pkg.stage), { recursive: true, force: true });
@@ -48,10 +51,13 @@ describe.each([
 
 describe('the installed compilers', () => {
   it('are the versions the README names, and `tsc` on the PATH of npm scripts is the newest', () => {
-    const version = (dir: string) => (JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (dir: string) =>
+      (JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { version: string }).version;
     expect(version('test/types/oldest-compiler/node_modules/typescript')).toMatch(/^5\.7\./);
     expect(version('node_modules/typescript')).toMatch(/^7\./);
     // Two installed compilers both declare a `tsc` bin; the project's (npm run build, npx tsc) must be 7.
-    expect(realpathSync(join(ROOT, 'node_modules/.bin/tsc'))).toBe(realpathSync(join(ROOT, 'node_modules/typescript/bin/tsc')));
+    expect(realpathSync(join(ROOT, 'node_modules/.bin/tsc'))).toBe(
+      realpathSync(join(ROOT, 'node_modules/typescript/bin/tsc')),
+    );
   });
 });

@@ -11,10 +11,51 @@
  *
  * What this file leaves out: tracing (trace.ts), planning (plan.ts) and code (codegen.ts).
  */
-import { allocate, erf as erfKernel, hypot as hypotKernel, logAddExp as logAddExpKernel } from '../../linalg/tensor-kernels.js';
-import { add, div, equal, greater, greaterEqual, less, lessEqual, mul, neg, pow, square, sub, where } from '../ops/arithmetic.js';
+import {
+  allocate,
+  erf as erfKernel,
+  hypot as hypotKernel,
+  logAddExp as logAddExpKernel,
+} from '../../linalg/tensor-kernels.js';
+import {
+  add,
+  div,
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  mul,
+  neg,
+  pow,
+  square,
+  sub,
+  where,
+} from '../ops/arithmetic.js';
 import { atan2, hypot, logAddExp } from '../ops/binary-maths.js';
-import { abs, acos, asin, atan, cos, cosh, erf, exp, expm1, finiteOrZero, log, log1p, relu, sigmoid, sign, sin, sinh, softplus, sqrt, step, tanh } from '../ops/elementwise.js';
+import {
+  abs,
+  acos,
+  asin,
+  atan,
+  cos,
+  cosh,
+  erf,
+  exp,
+  expm1,
+  finiteOrZero,
+  log,
+  log1p,
+  relu,
+  sigmoid,
+  sign,
+  sin,
+  sinh,
+  softplus,
+  sqrt,
+  step,
+  tanh,
+} from '../ops/elementwise.js';
 import { matmul } from '../ops/linear-algebra.js';
 import { sum } from '../ops/reduce.js';
 import { broadcastTo, reshape, slice, sumTo, transpose } from '../ops/shape.js';
@@ -44,7 +85,14 @@ export function softplusScalar(v: number): number {
 }
 
 /** The helpers generated code calls by name (`H.sigmoid(x)`), passed in when it is built. */
-export const HELPERS = { sigmoid: sigmoidScalar, softplus: softplusScalar, erf: erfKernel, hypot: hypotKernel, logAddExp: logAddExpKernel, allocate } as const;
+export const HELPERS = {
+  sigmoid: sigmoidScalar,
+  softplus: softplusScalar,
+  erf: erfKernel,
+  hypot: hypotKernel,
+  logAddExp: logAddExpKernel,
+  allocate,
+} as const;
 
 const math = (fn: string): Omit<ScalarRule, 'name'> => ({
   source: ([x]) => `Math.${fn}(${x})`,
@@ -91,7 +139,10 @@ const RULES: Record<string, Omit<ScalarRule, 'name'>> = {
   less: { source: ([a, b]) => `(${a} < ${b} ? 1 : 0)`, evaluate: (a, b) => (a! < b! ? 1 : 0) },
   lessEqual: { source: ([a, b]) => `(${a} <= ${b} ? 1 : 0)`, evaluate: (a, b) => (a! <= b! ? 1 : 0) },
   equal: { source: ([a, b]) => `(${a} === ${b} ? 1 : 0)`, evaluate: (a, b) => (a === b ? 1 : 0) },
-  sign: { source: ([x]) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : ${x} === 0 ? 0 : NaN)`, evaluate: (x) => (x! > 0 ? 1 : x! < 0 ? -1 : x === 0 ? 0 : NaN) },
+  sign: {
+    source: ([x]) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : ${x} === 0 ? 0 : NaN)`,
+    evaluate: (x) => (x! > 0 ? 1 : x! < 0 ? -1 : x === 0 ? 0 : NaN),
+  },
   step: { source: ([x]) => `(${x} > 0 ? 1 : 0)`, evaluate: (x) => (x! > 0 ? 1 : 0) },
   finiteOrZero: { source: ([x]) => `(${x} - ${x} === 0 ? ${x} : 0)`, evaluate: (x) => (x! - x! === 0 ? x! : 0) },
   // where(c, a, b), the condition first (non-zero is true), as selectBroadcast does.
@@ -109,7 +160,8 @@ export function scalarRule(name: string): ScalarRule {
 const ruleCache = new Map<string, ScalarRule>();
 
 /** How the planner treats a built-in primitive. */
-export type BuiltinKind = 'unary' | 'binary' | 'where' | 'reshape' | 'slice' | 'pad' | 'broadcastTo' | 'transpose' | 'sum' | 'sumTo' | 'matmul';
+export type BuiltinKind =
+  'unary' | 'binary' | 'where' | 'reshape' | 'slice' | 'pad' | 'broadcastTo' | 'transpose' | 'sum' | 'sumTo' | 'matmul';
 
 let builtins: Map<Primitive<unknown>, BuiltinKind> | undefined;
 
@@ -118,8 +170,35 @@ export function builtinKinds(): Map<Primitive<unknown>, BuiltinKind> {
   if (builtins !== undefined) return builtins;
   const a = tensor([0.5, 0.25]);
   const b = tensor([0.75, 0.125]);
-  const m = tensor([[1, 2], [3, 4]]);
-  const unary = [neg, square, exp, log, log1p, expm1, sqrt, sin, cos, tanh, abs, atan, asin, acos, sinh, cosh, relu, sigmoid, softplus, erf, sign, step, finiteOrZero];
+  const m = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  const unary = [
+    neg,
+    square,
+    exp,
+    log,
+    log1p,
+    expm1,
+    sqrt,
+    sin,
+    cos,
+    tanh,
+    abs,
+    atan,
+    asin,
+    acos,
+    sinh,
+    cosh,
+    relu,
+    sigmoid,
+    softplus,
+    erf,
+    sign,
+    step,
+    finiteOrZero,
+  ];
   const binary = [add, sub, mul, div, pow, atan2, hypot, logAddExp, greater, greaterEqual, less, lessEqual, equal];
   const found = new Map<Primitive<unknown>, BuiltinKind>();
   let kind: BuiltinKind = 'unary';

@@ -94,7 +94,11 @@ export function generate(plan: Plan): { source: string; environment: Environment
   const C: Float64Array[] = [];
   const M: Int32Array[] = [];
   const K: ((...arrays: Float64Array[]) => Float64Array)[] = [];
-  const declarations: string[] = ['"use strict";', 'const H = env.H;', `const R = new Float64Array(${Math.max(plan.registers, 1)});`];
+  const declarations: string[] = [
+    '"use strict";',
+    'const H = env.H;',
+    `const R = new Float64Array(${Math.max(plan.registers, 1)});`,
+  ];
   const constantName = new Map<number, string>();
   // A few inputs are named variables, set on each call; many (an array of scalars) are read from
   // the call's array itself, which spares the call one assignment per input.
@@ -147,8 +151,10 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const read = (o: Operand): string => {
       if (o.kind === 'temp') return `t${o.node}`;
       const s = plan.storage.get(o.value)!;
-      if (s.kind === 'register' && o.read.kind !== 'gather') return step.size > 1 ? alias(`r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
-      if (s.kind === 'const' && o.read.kind !== 'gather' && (s.data.length === 1 || o.read.kind === 'scalar')) return numberLiteral(s.data[o.read.kind === 'scalar' ? o.read.at : 0]!);
+      if (s.kind === 'register' && o.read.kind !== 'gather')
+        return step.size > 1 ? alias(`r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
+      if (s.kind === 'const' && o.read.kind !== 'gather' && (s.data.length === 1 || o.read.kind === 'scalar'))
+        return numberLiteral(s.data[o.read.kind === 'scalar' ? o.read.at : 0]!);
       const array = alias(`v${o.value}`, arrayOf(o.value));
       const r = o.read;
       switch (r.kind) {
@@ -168,19 +174,32 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const body = step.members.map((m) => `const t${m.node} = ${m.rule.source(m.args.map(read))};`);
     const root = plan.storage.get(step.root)!;
     const target = root.kind === 'register' ? `R[${root.slot}]` : `${alias(`v${step.root}`, arrayOf(step.root))}[i]`;
-    const lines = [`// %${step.root}: ${step.members.map((m) => m.rule.name).join(', ')}${step.sum ? (step.members.length > 0 ? ', ' : '') + 'sum' : ''}`];
+    const lines = [
+      `// %${step.root}: ${step.members.map((m) => m.rule.name).join(', ')}${step.sum ? (step.members.length > 0 ? ', ' : '') + 'sum' : ''}`,
+    ];
     if (step.sum !== undefined) {
       const summand = read(step.sum);
       if (step.size === 1) {
         lines.push('{', ...pre, 'const i = 0;', ...body, `${target.replace('[i]', '[0]')} = ${summand};`, '}');
       } else {
-        lines.push('{', ...pre, 'let total = 0;', `for (let i = 0; i < ${step.size}; i++) {`, ...body, `total += ${summand};`, '}', `${target.replace('[i]', '[0]')} = total;`, '}');
+        lines.push(
+          '{',
+          ...pre,
+          'let total = 0;',
+          `for (let i = 0; i < ${step.size}; i++) {`,
+          ...body,
+          `total += ${summand};`,
+          '}',
+          `${target.replace('[i]', '[0]')} = total;`,
+          '}',
+        );
       }
       return lines;
     }
     const result = `t${step.root}`;
     if (step.size === 1) lines.push('{', ...pre, 'const i = 0;', ...body, `${target} = ${result};`, '}');
-    else lines.push('{', ...pre, `for (let i = 0; i < ${step.size}; i++) {`, ...body, `${target} = ${result};`, '}', '}');
+    else
+      lines.push('{', ...pre, `for (let i = 0; i < ${step.size}; i++) {`, ...body, `${target} = ${result};`, '}', '}');
     return lines;
   };
 
@@ -188,8 +207,13 @@ export function generate(plan: Plan): { source: string; environment: Environment
     const index = K.length;
     K.push(kernelAdapter(step));
     const args = [...step.inputs, ...step.paramInputs].map((i) => arrayOf(i.value));
-    if (step.into) return [`env.K[${index}](${[...args, arrayOf(step.node)].join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`];
-    return [`f${step.node} = env.K[${index}](${args.join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`];
+    if (step.into)
+      return [
+        `env.K[${index}](${[...args, arrayOf(step.node)].join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`,
+      ];
+    return [
+      `f${step.node} = env.K[${index}](${args.join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`,
+    ];
   };
 
   const parts: string[][] = [];
@@ -222,7 +246,10 @@ export function generate(plan: Plan): { source: string; environment: Environment
   const returned: string[] = [`  return [${outputs.join(', ')}];`];
   if (tabled) {
     declarations.push(`const OP = env.M[${M.length}], OS = env.M[${M.length + 1}];`);
-    M.push(Int32Array.from(registerOutputs, ([k]) => k), Int32Array.from(registerOutputs, ([, slot]) => slot));
+    M.push(
+      Int32Array.from(registerOutputs, ([k]) => k),
+      Int32Array.from(registerOutputs, ([, slot]) => slot),
+    );
     returned.splice(
       0,
       1,

@@ -42,7 +42,9 @@ export function interpretPlan(plan: Plan): Runner {
     }
     return loopRunner(step, plan, arrays);
   });
-  const inputIds = [...plan.storage].filter(([, s]) => s.kind === 'input').map(([id, s]) => [id, (s as { index: number }).index] as const);
+  const inputIds = [...plan.storage]
+    .filter(([, s]) => s.kind === 'input')
+    .map(([id, s]) => [id, (s as { index: number }).index] as const);
   return (inputs) => {
     for (const [id, index] of inputIds) arrays.set(id, inputs[index]!);
     for (const run of steps) run();
@@ -90,7 +92,12 @@ function loopRunner(step: LoopStep, plan: Plan, arrays: Map<number, Float64Array
     for (let i = 0; i < step.size; i++) {
       for (let k = 0; k < n; k++) {
         const args = bound[k]!;
-        values[k] = args.length === 1 ? rules[k]!(args[0]!(i)) : args.length === 2 ? rules[k]!(args[0]!(i), args[1]!(i)) : rules[k]!(args[0]!(i), args[1]!(i), args[2]!(i));
+        values[k] =
+          args.length === 1
+            ? rules[k]!(args[0]!(i))
+            : args.length === 2
+              ? rules[k]!(args[0]!(i), args[1]!(i))
+              : rules[k]!(args[0]!(i), args[1]!(i), args[2]!(i));
       }
       if (rootIsMember) out[i] = values[n - 1]!;
       else if (step.size === 1) total = summand!(i);

@@ -25,7 +25,15 @@
  * with `console.warn`; `{ fallback: 'error' }` makes that an error instead.
  */
 import { InvalidArgumentError, TapegradError } from '../../errors.js';
-import { checkArity, checkFunction, checkNumber, checkOneOf, describeValue, isPlainObject, readOptions } from '../../validate.js';
+import {
+  checkArity,
+  checkFunction,
+  checkNumber,
+  checkOneOf,
+  describeValue,
+  isPlainObject,
+  readOptions,
+} from '../../validate.js';
 import { Tensor, dataOf, fromData } from '../tensor.js';
 import { compileSource, generate, type Runner } from './codegen.js';
 import { interpretPlan } from './interpret.js';
@@ -59,7 +67,14 @@ export type Jitted<F extends (...args: never[]) => unknown> = F & {
 const DEFAULT_CACHE_SIZE = 16;
 
 type Entry =
-  | { readonly kind: 'compiled'; readonly plan: Plan; readonly runner: Runner; readonly source: string; readonly milliseconds: number; busy: boolean }
+  | {
+      readonly kind: 'compiled';
+      readonly plan: Plan;
+      readonly runner: Runner;
+      readonly source: string;
+      readonly milliseconds: number;
+      busy: boolean;
+    }
   | { readonly kind: 'uncompiled'; readonly reason: string; readonly milliseconds: number };
 
 /** Set while a jitted function is being traced: a jitted function called inside it is inlined. */
@@ -82,8 +97,14 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
   checkArity('jit', arguments.length, 2, 'jit(fn) returns the compiled function: call it as jit(fn)(x)');
   checkFunction('jit', 'fn', fn);
   const given = readOptions('jit', options, ['fallback', 'cacheSize']);
-  const fallback = checkOneOf('jit', 'options.fallback', given.fallback ?? 'interpret', ['interpret', 'error'] as const);
-  const cacheSize = checkNumber('jit', 'options.cacheSize', given.cacheSize ?? DEFAULT_CACHE_SIZE, { integer: true, min: 1 });
+  const fallback = checkOneOf('jit', 'options.fallback', given.fallback ?? 'interpret', [
+    'interpret',
+    'error',
+  ] as const);
+  const cacheSize = checkNumber('jit', 'options.cacheSize', given.cacheSize ?? DEFAULT_CACHE_SIZE, {
+    integer: true,
+    min: 1,
+  });
   const f = fn as unknown as (...args: unknown[]) => unknown;
   const cache = new Map<string, Entry>();
   // The last call's signature and entry: a loop calling with the same structure and shapes
@@ -93,7 +114,8 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
   let lastKey: string | undefined;
 
   const entryFor = (flat: CollectedArguments): Entry | undefined => {
-    if (lastEntry !== undefined && sameTokens(flat.tokens, lastTokens!) && cache.get(lastKey!) === lastEntry) return lastEntry;
+    if (lastEntry !== undefined && sameTokens(flat.tokens, lastTokens!) && cache.get(lastKey!) === lastEntry)
+      return lastEntry;
     const key = keyOf(flat.tokens);
     let entry = cache.get(key);
     if (entry !== undefined) {
@@ -157,12 +179,32 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
     flattenArguments(args, 'jit().lower'); // checks the arguments, naming lower
     const flat = collectArguments(args);
     if (flat === undefined) {
-      throw new InvalidArgumentError('jit().lower', 'an argument is traced by an enclosing transform; call lower with constant tensors (outside grad, jvp, …)');
+      throw new InvalidArgumentError(
+        'jit().lower',
+        'an argument is traced by an enclosing transform; call lower with constant tensors (outside grad, jvp, …)',
+      );
     }
     const entry = entryFor(flat);
-    if (entry === undefined) return { plan: 'not compiled: the result depends on a value traced by an enclosing transform', source: '', valueDependent: undefined, compileMilliseconds: 0 };
-    if (entry.kind === 'uncompiled') return { plan: `not compiled: ${entry.reason}`, source: '', valueDependent: entry.reason, compileMilliseconds: entry.milliseconds };
-    return { plan: formatPlan(entry.plan), source: entry.source, valueDependent: undefined, compileMilliseconds: entry.milliseconds };
+    if (entry === undefined)
+      return {
+        plan: 'not compiled: the result depends on a value traced by an enclosing transform',
+        source: '',
+        valueDependent: undefined,
+        compileMilliseconds: 0,
+      };
+    if (entry.kind === 'uncompiled')
+      return {
+        plan: `not compiled: ${entry.reason}`,
+        source: '',
+        valueDependent: entry.reason,
+        compileMilliseconds: entry.milliseconds,
+      };
+    return {
+      plan: formatPlan(entry.plan),
+      source: entry.source,
+      valueDependent: undefined,
+      compileMilliseconds: entry.milliseconds,
+    };
   };
   return Object.assign(jitted, { lower }) as unknown as Jitted<F>;
 }
@@ -171,7 +213,11 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
  * Compiles `fn` for its arguments' structure and shapes, or says why it cannot: undefined when its
  * result depends on an enclosing transform (nothing is cached then).
  */
-function compile(fn: (...args: unknown[]) => unknown, flat: FlatArguments, fallback: 'interpret' | 'error'): Entry | undefined {
+function compile(
+  fn: (...args: unknown[]) => unknown,
+  flat: FlatArguments,
+  fallback: 'interpret' | 'error',
+): Entry | undefined {
   const started = now();
   let traced: ReturnType<typeof traceChecked>;
   tracing++;
@@ -183,7 +229,8 @@ function compile(fn: (...args: unknown[]) => unknown, flat: FlatArguments, fallb
   } finally {
     tracing--;
   }
-  if (traced.valueDependent !== undefined) return { kind: 'uncompiled', reason: traced.valueDependent, milliseconds: now() - started };
+  if (traced.valueDependent !== undefined)
+    return { kind: 'uncompiled', reason: traced.valueDependent, milliseconds: now() - started };
   const plan = planGraph(traced.graph, flat.leaves.length);
   const { source, environment } = generate(plan);
   let runner: Runner;
@@ -192,11 +239,17 @@ function compile(fn: (...args: unknown[]) => unknown, flat: FlatArguments, fallb
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (fallback === 'error') {
-      throw new TapegradError('jit', 'code-generation', `could not generate JavaScript with new Function (${why}); this page's Content-Security-Policy probably forbids it (no 'unsafe-eval'). Allow it, or leave options.fallback at 'interpret' to run the same plan with jit's interpreter`);
+      throw new TapegradError(
+        'jit',
+        'code-generation',
+        `could not generate JavaScript with new Function (${why}); this page's Content-Security-Policy probably forbids it (no 'unsafe-eval'). Allow it, or leave options.fallback at 'interpret' to run the same plan with jit's interpreter`,
+      );
     }
     if (!warned) {
       warned = true;
-      host.console?.warn(`tapegrad jit: new Function is not available here (${why}); running compiled plans with the interpreter instead (same results, slower). Pass { fallback: 'error' } to make this an error.`);
+      host.console?.warn(
+        `tapegrad jit: new Function is not available here (${why}); running compiled plans with the interpreter instead (same results, slower). Pass { fallback: 'error' } to make this an error.`,
+      );
     }
     runner = interpretPlan(plan);
   }
@@ -221,10 +274,18 @@ export function resetJitWarning(): void {
  * const apply = compileFunction((v: Tensor) => hvp(f, x, v), [zerosLike(x)]);
  * apply(v); // compiled H(x)·v
  */
-export function compileFunction<F extends (...args: never[]) => unknown>(fn: F, exampleArgs: Parameters<F>, options?: JitOptions): Jitted<F> {
+export function compileFunction<F extends (...args: never[]) => unknown>(
+  fn: F,
+  exampleArgs: Parameters<F>,
+  options?: JitOptions,
+): Jitted<F> {
   checkArity('compileFunction', arguments.length, 3);
   checkFunction('compileFunction', 'fn', fn);
-  if (!Array.isArray(exampleArgs)) throw new InvalidArgumentError('compileFunction', `exampleArgs must be an array of fn's arguments, got ${describeValue(exampleArgs)}`);
+  if (!Array.isArray(exampleArgs))
+    throw new InvalidArgumentError(
+      'compileFunction',
+      `exampleArgs must be an array of fn's arguments, got ${describeValue(exampleArgs)}`,
+    );
   const compiled = jit(fn, options);
   compiled.lower(...exampleArgs);
   return compiled;
@@ -273,7 +334,13 @@ function collect(node: unknown, state: CollectState): void {
     if (node.level > 0) state.traced = true;
     state.leaves.push(node);
     state.tokens.push(node.shape);
-  } else if (typeof node === 'number' || typeof node === 'string' || typeof node === 'boolean' || node === null || node === undefined) {
+  } else if (
+    typeof node === 'number' ||
+    typeof node === 'string' ||
+    typeof node === 'boolean' ||
+    node === null ||
+    node === undefined
+  ) {
     state.tokens.push(node);
   } else if (Array.isArray(node) || isPlainObject(node)) {
     const open = (state.open ??= new Set());
@@ -326,7 +393,8 @@ function matches(node: unknown, m: Matcher): boolean {
       }
       // Tensors in an array (an array of scalars) are checked here, without a call each.
       const want = tokens[m.at++];
-      if (want !== child.shape && !(Array.isArray(want) && sameDims(want as readonly number[], child.shape))) return false;
+      if (want !== child.shape && !(Array.isArray(want) && sameDims(want as readonly number[], child.shape)))
+        return false;
       if (child.level > 0) m.traced = true;
       m.inputs.push(dataOf(child));
     }
@@ -340,7 +408,14 @@ function matches(node: unknown, m: Matcher): boolean {
     return tokens[m.at++] === END;
   }
   // Numbers, strings, booleans, null and undefined are part of the signature by value.
-  return (typeof node === 'number' || typeof node === 'string' || typeof node === 'boolean' || node === null || node === undefined) && Object.is(tokens[m.at++], node);
+  return (
+    (typeof node === 'number' ||
+      typeof node === 'string' ||
+      typeof node === 'boolean' ||
+      node === null ||
+      node === undefined) &&
+    Object.is(tokens[m.at++], node)
+  );
 }
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
@@ -406,10 +481,18 @@ function flattenArguments(args: readonly unknown[], fn = 'jit'): FlatArguments {
     }
     const container = Array.isArray(node) || isPlainObject(node);
     if (!container) {
-      throw new InvalidArgumentError(fn, `${path} is ${describeValue(node)}; a jitted function takes Tensors, numbers, strings, booleans, null, undefined, and arrays / plain objects of them`);
+      throw new InvalidArgumentError(
+        fn,
+        `${path} is ${describeValue(node)}; a jitted function takes Tensors, numbers, strings, booleans, null, undefined, and arrays / plain objects of them`,
+      );
     }
-    if (open.has(node)) throw new InvalidArgumentError(fn, `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); arguments must form a tree`);
-    if (open.size >= MAX_DEPTH) throw new InvalidArgumentError(fn, `${path} is nested more than ${MAX_DEPTH} levels deep`);
+    if (open.has(node))
+      throw new InvalidArgumentError(
+        fn,
+        `${path} contains itself (a cyclic ${Array.isArray(node) ? 'array' : 'object'}); arguments must form a tree`,
+      );
+    if (open.size >= MAX_DEPTH)
+      throw new InvalidArgumentError(fn, `${path} is nested more than ${MAX_DEPTH} levels deep`);
     open.add(node);
     let rebuild: (next: () => Tensor) => unknown;
     if (Array.isArray(node)) {
@@ -440,4 +523,3 @@ function flattenArguments(args: readonly unknown[], fn = 'jit'): FlatArguments {
     },
   };
 }
-

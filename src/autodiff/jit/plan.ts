@@ -36,7 +36,9 @@ export type IndexRead =
   | { readonly kind: 'gather'; readonly map: Int32Array; readonly zeros: boolean };
 
 /** An argument inside a loop: a temporary of the same loop, or a stored value read through an index. */
-export type Operand = { readonly kind: 'temp'; readonly node: number } | { readonly kind: 'value'; readonly value: number; readonly read: IndexRead };
+export type Operand =
+  | { readonly kind: 'temp'; readonly node: number }
+  | { readonly kind: 'value'; readonly value: number; readonly read: IndexRead };
 
 export interface LoopStep {
   readonly kind: 'loop';
@@ -84,14 +86,26 @@ export interface Plan {
   readonly outputs: readonly { readonly value: number; readonly shape: readonly number[] }[];
   readonly rebuild: (leaves: readonly Tensor[]) => unknown;
   /** Counts for people reading the plan. */
-  readonly stats: { readonly recorded: number; readonly folded: number; readonly shared: number; readonly dead: number; readonly fused: number };
+  readonly stats: {
+    readonly recorded: number;
+    readonly folded: number;
+    readonly shared: number;
+    readonly dead: number;
+    readonly fused: number;
+  };
 }
 
 type PNode =
   | { readonly kind: 'input'; readonly index: number; readonly shape: readonly number[] }
   | { readonly kind: 'const'; readonly data: Float64Array; readonly shape: readonly number[] }
   | { readonly kind: 'view'; readonly base: number; readonly map: Int32Array | null; readonly shape: readonly number[] }
-  | { kind: 'elementwise'; readonly rule: ScalarRule; readonly inputs: readonly number[]; readonly maps: readonly (Int32Array | null)[] | undefined; readonly shape: readonly number[] }
+  | {
+      kind: 'elementwise';
+      readonly rule: ScalarRule;
+      readonly inputs: readonly number[];
+      readonly maps: readonly (Int32Array | null)[] | undefined;
+      readonly shape: readonly number[];
+    }
   | { readonly kind: 'sum'; readonly input: number; readonly shape: readonly number[] }
   | {
       readonly kind: 'kernel';
@@ -171,7 +185,8 @@ function uniform(data: Float64Array): boolean {
   return data.length > 0;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 // ---------------------------------------------------------------------------------------------
 // Canonicalise, fold, share
@@ -219,7 +234,8 @@ export function planGraph(graph: Graph, inputCount: number): Plan {
   };
   const constant = (t: Tensor): number => {
     const data = dataOf(t);
-    const key = t.size === 1 ? `c:${Object.is(data[0], -0) ? '-0' : String(data[0])}:${t.shape.join(',')}` : `t:${identityOf(t)}`;
+    const key =
+      t.size === 1 ? `c:${Object.is(data[0], -0) ? '-0' : String(data[0])}:${t.shape.join(',')}` : `t:${identityOf(t)}`;
     return push({ kind: 'const', data, shape: t.shape }, key);
   };
   const isConst = (id: number) => nodes[id]!.kind === 'const';
@@ -251,12 +267,18 @@ export function planGraph(graph: Graph, inputCount: number): Plan {
     switch (kind) {
       case 'unary':
       case 'binary':
-        canon[id] = push({ kind: 'elementwise', rule: scalarRule(node.primitive.name), inputs, maps: undefined, shape: node.shape }, `e:${node.primitive.name}:${inputs.join(',')}:${node.shape.join(',')}`);
+        canon[id] = push(
+          { kind: 'elementwise', rule: scalarRule(node.primitive.name), inputs, maps: undefined, shape: node.shape },
+          `e:${node.primitive.name}:${inputs.join(',')}:${node.shape.join(',')}`,
+        );
         return;
       case 'where': {
         const condition = paramInputs.find(([k]) => k === 'condition')?.[1] ?? constant(p.condition as Tensor);
         const all = [condition, ...inputs];
-        canon[id] = push({ kind: 'elementwise', rule: scalarRule('where'), inputs: all, maps: undefined, shape: node.shape }, `e:where:${all.join(',')}:${node.shape.join(',')}`);
+        canon[id] = push(
+          { kind: 'elementwise', rule: scalarRule('where'), inputs: all, maps: undefined, shape: node.shape },
+          `e:where:${all.join(',')}:${node.shape.join(',')}`,
+        );
         return;
       }
       case 'reshape':
@@ -285,7 +307,15 @@ export function planGraph(graph: Graph, inputCount: number): Plan {
       case 'transpose': {
         const perm = p.perm as readonly number[];
         const strides = stridesOf(xShape);
-        canon[id] = view(x, stridedMap(node.shape, perm.map((q) => strides[q]!), 0), node.shape);
+        canon[id] = view(
+          x,
+          stridedMap(
+            node.shape,
+            perm.map((q) => strides[q]!),
+            0,
+          ),
+          node.shape,
+        );
         return;
       }
       case 'sum':
@@ -300,7 +330,15 @@ export function planGraph(graph: Graph, inputCount: number): Plan {
     }
     const key = node.paramInputs.length === 0 ? paramKey(node.params) : undefined;
     canon[id] = push(
-      { kind: 'kernel', primitive: node.primitive, params: node.params, inputs, paramInputs, shape: node.shape, into: kind === 'matmul' },
+      {
+        kind: 'kernel',
+        primitive: node.primitive,
+        params: node.params,
+        inputs,
+        paramInputs,
+        shape: node.shape,
+        into: kind === 'matmul',
+      },
       key === undefined ? undefined : `k:${identityOf(node.primitive)}:${key}:${inputs.join(',')}`,
     );
   });
@@ -359,7 +397,9 @@ function schedule(
     stack.push(...dependencies(nodes[id]!));
   }
   const recordedOps = graph.nodes.filter((n) => n.kind === 'op').length;
-  const liveOps = nodes.filter((n, id) => live[id] && n.kind !== 'input' && n.kind !== 'const' && n.kind !== 'view').length;
+  const liveOps = nodes.filter(
+    (n, id) => live[id] && n.kind !== 'input' && n.kind !== 'const' && n.kind !== 'view',
+  ).length;
 
   // A view read by a kernel or handed out as an output is materialised by a copy loop, unless it
   // is a plain reshape (same storage, another shape).
@@ -411,7 +451,11 @@ function schedule(
       for (const { value, map } of r) {
         let list = loopUses.get(value);
         if (list === undefined) loopUses.set(value, (list = []));
-        list.push({ consumer: id, identity: (map === null || classify(map).kind === 'identity') && loopSize(nodes, value) === loopSize(nodes, id, true) });
+        list.push({
+          consumer: id,
+          identity:
+            (map === null || classify(map).kind === 'identity') && loopSize(nodes, value) === loopSize(nodes, id, true),
+        });
       }
     } else if (node.kind === 'kernel') {
       for (const i of dependencies(node)) otherUse[resolve(i, null).value] = kernelUse[resolve(i, null).value] = 1;
@@ -447,19 +491,28 @@ function schedule(
     if (!live[id]) return;
     if (node.kind === 'input') storage.set(id, { kind: 'input', index: node.index });
     else if (node.kind === 'const') storage.set(id, { kind: 'const', data: node.data });
-    else if (node.kind === 'kernel') storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape), buffer: -1 } : { kind: 'fresh' });
+    else if (node.kind === 'kernel')
+      storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape), buffer: -1 } : { kind: 'fresh' });
     else if (group[id] === id) {
       const size = shapeSize(node.shape);
-      storage.set(id, size === 1 && kernelUse[id] === 0 ? { kind: 'register', slot: registers++ } : { kind: 'buffer', size, buffer: -1 });
+      storage.set(
+        id,
+        size === 1 && kernelUse[id] === 0
+          ? { kind: 'register', slot: registers++ }
+          : { kind: 'buffer', size, buffer: -1 },
+      );
     }
   });
   const operand = (r: { value: number; map: Int32Array | null }, root: number): Operand => {
     if (group[r.value] === root && r.value !== root) return { kind: 'temp', node: r.value };
     const read = classify(r.map);
     const s = storage.get(r.value)!;
-    if (s.kind === 'register' && read.kind !== 'gather') return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
-    if (s.kind === 'const' && read.kind !== 'gather' && uniform(s.data)) return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
-    if (read.kind === 'identity' && shapeSize(nodes[r.value]!.shape) === 1 && loopSize(nodes, root, true) > 1) return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    if (s.kind === 'register' && read.kind !== 'gather')
+      return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    if (s.kind === 'const' && read.kind !== 'gather' && uniform(s.data))
+      return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+    if (read.kind === 'identity' && shapeSize(nodes[r.value]!.shape) === 1 && loopSize(nodes, root, true) > 1)
+      return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
     return { kind: 'value', value: r.value, read };
   };
   const membersOf = new Map<number, number[]>();
@@ -496,7 +549,11 @@ function schedule(
   });
 
   const outputs = outputIds.map((id, k) => ({ value: resolve(id, null).value, shape: outputShapes[k]! }));
-  const buffers = shareBuffers(steps, storage, outputs.map((o) => o.value));
+  const buffers = shareBuffers(
+    steps,
+    storage,
+    outputs.map((o) => o.value),
+  );
   return {
     steps,
     storage,
@@ -505,7 +562,13 @@ function schedule(
     inputCount,
     outputs,
     rebuild: graph.rebuild,
-    stats: { recorded: recordedOps, folded: counts.folded, shared: counts.shared, dead: Math.max(0, recordedOps - counts.folded - counts.shared - liveOps), fused },
+    stats: {
+      recorded: recordedOps,
+      folded: counts.folded,
+      shared: counts.shared,
+      dead: Math.max(0, recordedOps - counts.folded - counts.shared - liveOps),
+      fused,
+    },
   };
 }
 
@@ -576,17 +639,32 @@ export function formatPlan(plan: Plan): string {
     if (o.kind === 'temp') return `t${o.node}`;
     const r = o.read;
     const base = name(o.value);
-    if (plan.storage.get(o.value)?.kind === 'const' && plan.storage.get(o.value)!.kind === 'const' && (plan.storage.get(o.value) as { data: Float64Array }).data.length === 1) return base;
-    return r.kind === 'identity' ? `${base}[i]` : r.kind === 'scalar' ? `${base}[${r.at}]` : r.kind === 'offset' ? `${base}[i+${r.offset}]` : `${base}[map[i]]`;
+    if (
+      plan.storage.get(o.value)?.kind === 'const' &&
+      plan.storage.get(o.value)!.kind === 'const' &&
+      (plan.storage.get(o.value) as { data: Float64Array }).data.length === 1
+    )
+      return base;
+    return r.kind === 'identity'
+      ? `${base}[i]`
+      : r.kind === 'scalar'
+        ? `${base}[${r.at}]`
+        : r.kind === 'offset'
+          ? `${base}[i+${r.offset}]`
+          : `${base}[map[i]]`;
   };
   const lines: string[] = [];
   const s = plan.stats;
-  lines.push(`${s.recorded} ops recorded: ${s.folded} folded to constants, ${s.shared} shared, ${s.dead} dead, ${s.fused} fused into loops; ${plan.steps.length} steps`);
+  lines.push(
+    `${s.recorded} ops recorded: ${s.folded} folded to constants, ${s.shared} shared, ${s.dead} dead, ${s.fused} fused into loops; ${plan.steps.length} steps`,
+  );
   for (const step of plan.steps) {
     if (step.kind === 'kernel') {
       const params = paramKey(step.params);
       const shown = params !== undefined && params !== 'null' && params.length <= 60 ? ` ${params}` : '';
-      lines.push(`%${step.node} = ${step.primitive.name}(${step.inputs.map((i) => name(i.value)).join(', ')})${shown}  [${step.shape.join(', ')}] kernel`);
+      lines.push(
+        `%${step.node} = ${step.primitive.name}(${step.inputs.map((i) => name(i.value)).join(', ')})${shown}  [${step.shape.join(', ')}] kernel`,
+      );
       continue;
     }
     const stored = plan.storage.get(step.root);

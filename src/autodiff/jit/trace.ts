@@ -101,16 +101,24 @@ class Recorder {
     let paramInputs: readonly (readonly [string, number])[] = NO_PARAM_INPUTS;
     if (typeof params === 'object' && params !== null) {
       for (const [key, value] of Object.entries(params)) {
-        if (value instanceof Tensor && this.isTraced(value)) paramInputs = [...paramInputs, [key, this.ref(value)] as const];
+        if (value instanceof Tensor && this.isTraced(value))
+          paramInputs = [...paramInputs, [key, this.ref(value)] as const];
       }
     }
-    this.add({ kind: 'op', primitive: primitive as Primitive<unknown>, params, inputs: refs, paramInputs, shape: out.shape }, out);
+    this.add(
+      { kind: 'op', primitive: primitive as Primitive<unknown>, params, inputs: refs, paramInputs, shape: out.shape },
+      out,
+    );
     return out;
   };
 }
 
 /** Runs `fn` on copies of `leaves` (rebuilt into its arguments by `rebuildArgs`) and records it. */
-export function trace(fn: (...args: unknown[]) => unknown, leaves: readonly Tensor[], rebuildArgs: (leaves: readonly Tensor[]) => unknown[]): Graph {
+export function trace(
+  fn: (...args: unknown[]) => unknown,
+  leaves: readonly Tensor[],
+  rebuildArgs: (leaves: readonly Tensor[]) => unknown[],
+): Graph {
   const recorder = new Recorder();
   const copies = leaves.map((leaf, index) => {
     const copy = fromData(dataOf(leaf).slice(), leaf.shape);
@@ -179,17 +187,28 @@ function probeValues(leaf: Tensor, seed: number, kind: 'random' | 'negated' | 'z
  * Traces `fn` at the arguments, then at probe values of the same shapes, and compares. Returns
  * the graph and, when a constant or a parameter depends on the argument values, why.
  */
-export function traceChecked(fn: (...args: unknown[]) => unknown, leaves: readonly Tensor[], rebuildArgs: (leaves: readonly Tensor[]) => unknown[]): { graph: Graph; valueDependent: string | undefined } {
+export function traceChecked(
+  fn: (...args: unknown[]) => unknown,
+  leaves: readonly Tensor[],
+  rebuildArgs: (leaves: readonly Tensor[]) => unknown[],
+): { graph: Graph; valueDependent: string | undefined } {
   const graph = trace(fn, leaves, rebuildArgs);
   for (const kind of ['random', 'negated', 'zero'] as const) {
     let probe: Graph;
     // Probes are jit's own work at made-up values: evaluation hooks (countOps, withFiniteChecks) do not see them.
     const hook = setValueHook(undefined);
     try {
-      probe = trace(fn, leaves.map((leaf, i) => probeValues(leaf, i + 1, kind)), rebuildArgs);
+      probe = trace(
+        fn,
+        leaves.map((leaf, i) => probeValues(leaf, i + 1, kind)),
+        rebuildArgs,
+      );
     } catch (error) {
       if (error instanceof ConcretizationError || error instanceof OuterTraceError) throw error;
-      return { graph, valueDependent: `tracing at other argument values (${kind}) failed: ${(error as Error).message}` };
+      return {
+        graph,
+        valueDependent: `tracing at other argument values (${kind}) failed: ${(error as Error).message}`,
+      };
     } finally {
       setValueHook(hook);
     }
@@ -201,24 +220,31 @@ export function traceChecked(fn: (...args: unknown[]) => unknown, leaves: readon
 
 /** Where two traces of the same function at different values differ, or undefined. */
 function compareGraphs(a: Graph, b: Graph): string | undefined {
-  if (a.nodes.length !== b.nodes.length) return `the function recorded ${a.nodes.length} ops at the arguments and ${b.nodes.length} at other values: its path depends on the values`;
+  if (a.nodes.length !== b.nodes.length)
+    return `the function recorded ${a.nodes.length} ops at the arguments and ${b.nodes.length} at other values: its path depends on the values`;
   for (let id = 0; id < a.nodes.length; id++) {
     const x = a.nodes[id]!;
     const y = b.nodes[id]!;
-    if (x.kind !== y.kind || !sameShape(x.shape, y.shape)) return `node ${id} differs between traces at different values`;
+    if (x.kind !== y.kind || !sameShape(x.shape, y.shape))
+      return `node ${id} differs between traces at different values`;
     if (x.kind === 'const' && y.kind === 'const') {
       if (x.tensor !== y.tensor && !sameData(dataOf(x.tensor), dataOf(y.tensor))) {
         return `node ${id} is a constant computed in JavaScript from the argument values (such as a finite-difference step size)`;
       }
     } else if (x.kind === 'op' && y.kind === 'op') {
-      if (x.primitive !== y.primitive || !sameList(x.inputs, y.inputs)) return `node ${id} (${x.primitive.name}) differs between traces at different values`;
+      if (x.primitive !== y.primitive || !sameList(x.inputs, y.inputs))
+        return `node ${id} (${x.primitive.name}) differs between traces at different values`;
       if (x.paramInputs.length === 0 && y.paramInputs.length === 0) {
-        if (!sameParams(x.params, y.params)) return `the parameters of node ${id} (${x.primitive.name}) depend on the argument values`;
+        if (!sameParams(x.params, y.params))
+          return `the parameters of node ${id} (${x.primitive.name}) depend on the argument values`;
         continue;
       }
       const traced = new Set(x.paramInputs.map(([key]) => key));
-      const samePlaces = x.paramInputs.length === y.paramInputs.length && x.paramInputs.every(([key, ref], k) => y.paramInputs[k]![0] === key && y.paramInputs[k]![1] === ref);
-      if (!samePlaces || !sameParams(withoutKeys(x.params, traced), withoutKeys(y.params, traced))) return `the parameters of node ${id} (${x.primitive.name}) depend on the argument values`;
+      const samePlaces =
+        x.paramInputs.length === y.paramInputs.length &&
+        x.paramInputs.every(([key, ref], k) => y.paramInputs[k]![0] === key && y.paramInputs[k]![1] === ref);
+      if (!samePlaces || !sameParams(withoutKeys(x.params, traced), withoutKeys(y.params, traced)))
+        return `the parameters of node ${id} (${x.primitive.name}) depend on the argument values`;
     } else if (x.kind === 'alias' && y.kind === 'alias') {
       if (x.of !== y.of) return `node ${id} differs between traces at different values`;
     } else if (x.kind === 'input' && y.kind === 'input' && x.index !== y.index) {
@@ -252,12 +278,16 @@ function sameData(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 function sameParams(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (a instanceof Tensor && b instanceof Tensor) return sameShape(a.shape, b.shape) && sameData(dataOf(a), dataOf(b));
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) return sameData(a as unknown as ArrayLike<number>, b as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b))
+    return sameData(a as unknown as ArrayLike<number>, b as unknown as ArrayLike<number>);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameParams(v, b[i]));
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => sameParams((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every((k) => sameParams((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return false;
 }

@@ -7,7 +7,13 @@
  */
 import { ShapeError, formatShape } from '../../errors.js';
 import { checkArity } from '../../validate.js';
-import { binaryBroadcast, broadcastShapes, selectBroadcast, unaryKernels, type BinaryOp } from '../../linalg/tensor-kernels.js';
+import {
+  binaryBroadcast,
+  broadcastShapes,
+  selectBroadcast,
+  unaryKernels,
+  type BinaryOp,
+} from '../../linalg/tensor-kernels.js';
 import { bind, memoised, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, scalar, type TensorLike } from '../tensor.js';
 // elementwise.ts imports this file too; the cycle is safe because both only call each other
@@ -18,7 +24,10 @@ import { sameShape, sumTo } from './shape.js';
 function outputShape(fn: string, a: Tensor, b: Tensor): number[] {
   const shape = broadcastShapes(a.shape, b.shape);
   if (shape === undefined) {
-    throw new ShapeError(fn, `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (trailing axes must match or be 1)`);
+    throw new ShapeError(
+      fn,
+      `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (trailing axes must match or be 1)`,
+    );
   }
   return shape;
 }
@@ -40,7 +49,13 @@ export type Unary<P = undefined> = Primitive<P, readonly [Tensor]>;
  * @internal Runs a broadcasting binary primitive for the public function `fn`: both operands
  * checked (and named `names` in errors), their shapes checked to broadcast.
  */
-export function binary(fn: string, primitive: Binary, a: TensorLike, b: TensorLike, names: readonly [string, string] = ['a', 'b']): Tensor {
+export function binary(
+  fn: string,
+  primitive: Binary,
+  a: TensorLike,
+  b: TensorLike,
+  names: readonly [string, string] = ['a', 'b'],
+): Tensor {
   const x = toTensor(a, fn, names[0]);
   const y = toTensor(b, fn, names[1]);
   if (!sameShape(x.shape, y.shape)) outputShape(fn, x, y); // validates broadcasting, with the op's name
@@ -75,7 +90,10 @@ const mulPrimitive: Binary = {
 const divPrimitive: Binary = {
   name: 'div',
   value: binaryValue('div'),
-  vjps: [(g, { inputs: [a, b] }) => sumTo(div(g, b), a.shape), (g, { inputs: [, b], output }) => sumTo(neg(div(mul(g, output), b)), b.shape)],
+  vjps: [
+    (g, { inputs: [a, b] }) => sumTo(div(g, b), a.shape),
+    (g, { inputs: [, b], output }) => sumTo(neg(div(mul(g, output), b)), b.shape),
+  ],
   jvp: ([ta, tb], [, b], out) => addTangents(ta && div(ta, b), tb && neg(div(mul(tb, out), b))),
 };
 
@@ -83,8 +101,12 @@ const divPrimitive: Binary = {
 const powPrimitive: Binary = {
   name: 'pow',
   value: binaryValue('pow'),
-  vjps: [(g, { inputs: [a, b] }) => sumTo(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape), (g, { inputs: [a, b], output }) => sumTo(mul(g, mul(output, log(a))), b.shape)],
-  jvp: ([ta, tb], [a, b], out) => addTangents(ta && mul(ta, mul(b, pow(a, sub(b, 1)))), tb && mul(tb, mul(out, log(a)))),
+  vjps: [
+    (g, { inputs: [a, b] }) => sumTo(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape),
+    (g, { inputs: [a, b], output }) => sumTo(mul(g, mul(output, log(a))), b.shape),
+  ],
+  jvp: ([ta, tb], [a, b], out) =>
+    addTangents(ta && mul(ta, mul(b, pow(a, sub(b, 1)))), tb && mul(tb, mul(out, log(a)))),
 };
 
 /** Adds two optional tangents (undefined is zero); at least one is defined when called. */
@@ -145,8 +167,18 @@ const negPrimitive: Unary = {
 const squarePrimitive: Unary = {
   name: 'square',
   value: ([x]) => fromData(unaryKernels.square(dataOf(x)), x.shape),
-  vjps: [(g, { inputs: [x], memo }) => mul(g, memoised(memo, '2x', () => mul(2, x)))],
-  jvp: ([t], [x], _out, _p, memo) => mul(t!, memoised(memo, '2x', () => mul(2, x))),
+  vjps: [
+    (g, { inputs: [x], memo }) =>
+      mul(
+        g,
+        memoised(memo, '2x', () => mul(2, x)),
+      ),
+  ],
+  jvp: ([t], [x], _out, _p, memo) =>
+    mul(
+      t!,
+      memoised(memo, '2x', () => mul(2, x)),
+    ),
 };
 
 /** −x. @example neg(tensor([1, -2])).toArray(); // [-1, 2] */
@@ -184,14 +216,22 @@ const wherePrimitive: Binary<WhereParams> = {
  */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   checkArity('where', arguments.length, 3);
-  return select('where', toTensor(condition, 'where', 'condition'), toTensor(a, 'where', 'a'), toTensor(b, 'where', 'b'));
+  return select(
+    'where',
+    toTensor(condition, 'where', 'condition'),
+    toTensor(a, 'where', 'a'),
+    toTensor(b, 'where', 'b'),
+  );
 }
 
 /** `where` on tensors, with errors naming `fn`. */
 function select(fn: string, c: Tensor, x: Tensor, y: Tensor): Tensor {
   const ab = broadcastShapes(x.shape, y.shape);
   if (ab === undefined || broadcastShapes(c.shape, ab) === undefined) {
-    throw new ShapeError(fn, `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`);
+    throw new ShapeError(
+      fn,
+      `condition ${formatShape(c.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} do not broadcast together`,
+    );
   }
   return bind(wherePrimitive, [x, y], { condition: fromData(dataOf(c), c.shape) });
 }

@@ -19,7 +19,19 @@ import { binaryBroadcast, broadcastShapes, broadcastTo as broadcastKernel } from
 import { checkArity, describeValue } from '../../validate.js';
 import { memoised, type Memo } from '../primitive.js';
 import { Tensor, toTensor, dataOf, type TensorLike } from '../tensor.js';
-import { addTangents, binary, binaryValue, type Binary, div, greater, less, mul, neg, sub, where } from './arithmetic.js';
+import {
+  addTangents,
+  binary,
+  binaryValue,
+  type Binary,
+  div,
+  greater,
+  less,
+  mul,
+  neg,
+  sub,
+  where,
+} from './arithmetic.js';
 import { sigmoid } from './elementwise.js';
 import { sumTo } from './shape.js';
 
@@ -33,7 +45,10 @@ export function positiveOrInfinity(h: Tensor): Tensor {
 }
 
 /** A broadcasting binary primitive given its kernel and its two partial derivatives ∂f/∂a, ∂f/∂b. */
-function binaryPrimitive(name: 'atan2' | 'hypot' | 'logAddExp', partials: (a: Tensor, b: Tensor, y: Tensor, memo: Memo | undefined) => [() => Tensor, () => Tensor]): Binary {
+function binaryPrimitive(
+  name: 'atan2' | 'hypot' | 'logAddExp',
+  partials: (a: Tensor, b: Tensor, y: Tensor, memo: Memo | undefined) => [() => Tensor, () => Tensor],
+): Binary {
   return {
     name,
     value: binaryValue(name),
@@ -52,7 +67,10 @@ function binaryPrimitive(name: 'atan2' | 'hypot' | 'logAddExp', partials: (a: Te
 // dividing twice, so no square overflows; at the origin h is replaced by ∞ (subgradient 0).
 const atan2Primitive = binaryPrimitive('atan2', (y, x, _out, memo) => {
   const h = () => memoised(memo, 'h̃', () => positiveOrInfinity(hypot(y, x)));
-  return [() => memoised(memo, '∂y', () => div(div(x, h()), h())), () => memoised(memo, '∂x', () => neg(div(div(y, h()), h())))];
+  return [
+    () => memoised(memo, '∂y', () => div(div(x, h()), h())),
+    () => memoised(memo, '∂x', () => neg(div(div(y, h()), h()))),
+  ];
 });
 
 // hypot(a, b) = h: d h = (a·da + b·db)/h, with the subgradient 0 at a = b = 0.
@@ -116,9 +134,19 @@ export function clip(x: TensorLike, lo?: TensorLike | null, hi?: TensorLike | nu
   const low = lo === undefined || lo === null ? undefined : toTensor(lo, fn, 'lo');
   const high = hi === undefined || hi === null ? undefined : toTensor(hi, fn, 'hi');
   const bounds = [low, high].filter((b): b is Tensor => b !== undefined);
-  if (bounds.reduce<number[] | undefined>((shape, b) => shape && broadcastShapes(shape, b.shape), t.shape.slice()) === undefined) {
-    const shapes = [`x ${formatShape(t.shape)}`, ...(low ? [`lo ${formatShape(low.shape)}`] : []), ...(high ? [`hi ${formatShape(high.shape)}`] : [])];
-    throw new ShapeError(fn, `shapes ${shapes.join(', ')} do not broadcast together (trailing axes must match or be 1)`);
+  if (
+    bounds.reduce<number[] | undefined>((shape, b) => shape && broadcastShapes(shape, b.shape), t.shape.slice()) ===
+    undefined
+  ) {
+    const shapes = [
+      `x ${formatShape(t.shape)}`,
+      ...(low ? [`lo ${formatShape(low.shape)}`] : []),
+      ...(high ? [`hi ${formatShape(high.shape)}`] : []),
+    ];
+    throw new ShapeError(
+      fn,
+      `shapes ${shapes.join(', ')} do not broadcast together (trailing axes must match or be 1)`,
+    );
   }
   checkOrderedBounds(fn, low, high);
   let out = t;
@@ -130,9 +158,15 @@ export function clip(x: TensorLike, lo?: TensorLike | null, hi?: TensorLike | nu
 
 /** Refuses lo > hi (or a NaN bound) at any broadcast position, naming the first one. */
 function checkOrderedBounds(fn: string, low: Tensor | undefined, high: Tensor | undefined): void {
-  for (const [name, bound] of [['lo', low], ['hi', high]] as const) {
+  for (const [name, bound] of [
+    ['lo', low],
+    ['hi', high],
+  ] as const) {
     if (bound !== undefined && dataOf(bound).some(Number.isNaN)) {
-      throw new InvalidArgumentError(fn, `${name} holds NaN at flat position ${dataOf(bound).findIndex(Number.isNaN)}; bounds must be numbers (leave ${name} out for no bound)`);
+      throw new InvalidArgumentError(
+        fn,
+        `${name} holds NaN at flat position ${dataOf(bound).findIndex(Number.isNaN)}; bounds must be numbers (leave ${name} out for no bound)`,
+      );
     }
   }
   if (low === undefined || high === undefined) return;
@@ -142,7 +176,11 @@ function checkOrderedBounds(fn: string, low: Tensor | undefined, high: Tensor | 
   if (at >= 0) {
     const lowAt = broadcastKernel(dataOf(low), low.shape, shape)[at]!;
     const highAt = broadcastKernel(dataOf(high), high.shape, shape)[at]!;
-    const position = low.size === 1 && high.size === 1 ? '' : ` at flat position ${at} of their broadcast shape ${formatShape(shape)}`;
-    throw new InvalidArgumentError(fn, `lo must be ≤ hi everywhere, got lo = ${describeValue(lowAt)} > hi = ${describeValue(highAt)}${position}; swap them if they are reversed`);
+    const position =
+      low.size === 1 && high.size === 1 ? '' : ` at flat position ${at} of their broadcast shape ${formatShape(shape)}`;
+    throw new InvalidArgumentError(
+      fn,
+      `lo must be ≤ hi everywhere, got lo = ${describeValue(lowAt)} > hi = ${describeValue(highAt)}${position}; swap them if they are reversed`,
+    );
   }
 }

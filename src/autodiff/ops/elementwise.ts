@@ -21,8 +21,18 @@ function unary(name: UnaryOp, derivative: (x: Tensor, y: Tensor) => Tensor): (x:
     name,
     value: ([x]) => fromData(unaryKernels[name](dataOf(x)), x.shape),
     // f′(x) depends only on the primals: a replayed tape computes it once per node.
-    vjps: [(g, { inputs: [x], output, memo }) => mul(g, memoised(memo, 'f′', () => derivative(x, output)))],
-    jvp: ([t], [x], y, _p, memo) => mul(t!, memoised(memo, 'f′', () => derivative(x, y))),
+    vjps: [
+      (g, { inputs: [x], output, memo }) =>
+        mul(
+          g,
+          memoised(memo, 'f′', () => derivative(x, output)),
+        ),
+    ],
+    jvp: ([t], [x], y, _p, memo) =>
+      mul(
+        t!,
+        memoised(memo, 'f′', () => derivative(x, y)),
+      ),
   };
   return function (x: TensorLike): Tensor {
     checkArity(name, arguments.length, 1);
@@ -55,7 +65,11 @@ export function finiteOrZero(x: Tensor): Tensor {
 }
 const finiteOrZeroPrimitive: Primitive<undefined, readonly [Tensor]> = {
   name: 'finiteOrZero',
-  value: ([x]) => fromData(dataOf(x).map((v) => (Number.isFinite(v) ? v : 0)), x.shape),
+  value: ([x]) =>
+    fromData(
+      dataOf(x).map((v) => (Number.isFinite(v) ? v : 0)),
+      x.shape,
+    ),
 };
 
 /** eˣ; d eˣ = eˣ·dx. @example exp(tensor([0])).toArray(); // [1] */

@@ -41,14 +41,18 @@ const matmulPrimitive: Binary<MatmulParams> = {
       return fromData(ta ? gemvT(dataOf(A), r, c, dataOf(B)) : gemv(dataOf(A), r, c, dataOf(B)), [ta ? c : r]);
     }
     const [br, bc] = B.shape as [number, number];
-    if (A.rank === 1) return fromData(tb ? gemv(dataOf(B), br, bc, dataOf(A)) : gemvT(dataOf(B), br, bc, dataOf(A)), [tb ? br : bc]);
+    if (A.rank === 1)
+      return fromData(tb ? gemv(dataOf(B), br, bc, dataOf(A)) : gemvT(dataOf(B), br, bc, dataOf(A)), [tb ? br : bc]);
     const [ar, ac] = A.shape as [number, number];
     const m = ta ? ac : ar;
     const k = ta ? ar : ac;
     const n = tb ? br : bc;
     return fromData(product(dataOf(A), dataOf(B), m, k, n, ta, tb), [m, n]);
   },
-  vjps: [(g, { inputs: [a, b], params }) => cotangentA(g, a, b, params), (g, { inputs: [a, b], params }) => cotangentB(g, a, b, params)],
+  vjps: [
+    (g, { inputs: [a, b], params }) => cotangentA(g, a, b, params),
+    (g, { inputs: [a, b], params }) => cotangentB(g, a, b, params),
+  ],
   // Ċ = op(Ȧ)·op(B) + op(A)·op(Ḃ): bilinearity
   jvp: bilinearJvp((a, b, { ta, tb }: MatmulParams) => matmulRaw(a, b, ta, tb)),
 };
@@ -76,7 +80,15 @@ function cotangentB(g: Tensor, a: Tensor, b: Tensor, { ta, tb }: MatmulParams): 
  * op(A)·op(B) for matrices with the cheapest kernel: a matrix-vector product reads the matrix in
  * place whichever way it is transposed, while gemm would first copy a transposed operand.
  */
-function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
+function product(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  ta: boolean,
+  tb: boolean,
+): Float64Array {
   if (n === 1) return ta ? gemvT(a, k, m, b) : gemv(a, m, k, b); // op(A)·b, b a column
   if (m === 1) return tb ? gemv(b, n, k, a) : gemvT(b, k, n, a); // aᵀ·op(B) = op(B)ᵀ·a
   return gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb });
@@ -104,7 +116,10 @@ export function matmul(a: TensorLike, b: TensorLike, options?: { transposeA?: bo
 /** matmul on checked tensors, with shape errors naming `fn`. */
 function product2(fn: string, x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   if (x.rank < 1 || x.rank > 2 || y.rank < 1 || y.rank > 2) {
-    throw new ShapeError(fn, `operands must be 1-D or 2-D, got ${formatShape(x.shape)} and ${formatShape(y.shape)}; use mul for scalars`);
+    throw new ShapeError(
+      fn,
+      `operands must be 1-D or 2-D, got ${formatShape(x.shape)} and ${formatShape(y.shape)}; use mul for scalars`,
+    );
   }
   const ta = transposeA && x.rank === 2;
   const tb = transposeB && y.rank === 2;
@@ -112,7 +127,10 @@ function product2(fn: string, x: Tensor, y: Tensor, transposeA: boolean, transpo
   const kB = y.rank === 1 ? y.size : tb ? y.shape[1]! : y.shape[0]!;
   if (k !== kB) {
     const describeOperand = (t: Tensor, transposed: boolean) => `${formatShape(t.shape)}${transposed ? 'ᵀ' : ''}`;
-    throw new ShapeError(fn, `cannot multiply ${describeOperand(x, ta)} by ${describeOperand(y, tb)}: inner sizes ${k} and ${kB} differ`);
+    throw new ShapeError(
+      fn,
+      `cannot multiply ${describeOperand(x, ta)} by ${describeOperand(y, tb)}: inner sizes ${k} and ${kB} differ`,
+    );
   }
   return matmulRaw(x, y, ta, tb);
 }
@@ -136,6 +154,7 @@ export function outer(a: TensorLike, b: TensorLike): Tensor {
   checkArity('outer', arguments.length, 2);
   const x = toTensor(a, 'outer', 'a');
   const y = toTensor(b, 'outer', 'b');
-  if (x.rank !== 1 || y.rank !== 1) throw new ShapeError('outer', `needs two vectors, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+  if (x.rank !== 1 || y.rank !== 1)
+    throw new ShapeError('outer', `needs two vectors, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
   return matmul(reshape(x, [x.size, 1]), reshape(y, [1, y.size]));
 }

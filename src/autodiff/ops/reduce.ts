@@ -27,7 +27,10 @@ export type Axes = number | readonly number[] | undefined;
 function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
-    throw new InvalidArgumentError(fn, `axis must be an integer, a list of integers or undefined (all axes), got ${describeValue(axes)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `axis must be an integer, a list of integers or undefined (all axes), got ${describeValue(axes)}`,
+    );
   }
   const list = typeof axes === 'number' ? [axes] : axes;
   const resolved = list.map((a) => normalizeAxis(fn, a, rank));
@@ -41,7 +44,14 @@ function resolveAxes(fn: string, axes: Axes | null, rank: number): number[] {
  * @internal The common entry of the reductions: the tensor, its reduced axes and keepDims, all
  * checked; `most` is how many arguments `fn` takes.
  */
-export function reduction(fn: string, count: number, x: TensorLike, axis: Axes | null, keepDims: unknown, most = 3): { t: Tensor; axes: number[]; keepDims: boolean } {
+export function reduction(
+  fn: string,
+  count: number,
+  x: TensorLike,
+  axis: Axes | null,
+  keepDims: unknown,
+  most = 3,
+): { t: Tensor; axes: number[]; keepDims: boolean } {
   checkArity(fn, count, most);
   const t = toTensor(x, fn, 'x');
   return { t, axes: resolveAxes(fn, axis, t.rank), keepDims: checkBoolean(fn, 'keepDims', keepDims) };
@@ -52,7 +62,10 @@ export function refuseEmpty(fn: string, t: Tensor, axes: readonly number[]): voi
   const reduced = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const slices = t.size === 0 ? t.shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1) : 1;
   if (reduced === 0 && slices > 0) {
-    throw new ShapeError(fn, `cannot take the ${fn} of an empty slice: shape ${formatShape(t.shape)} has length 0 along reduced axis ${axes.find((a) => t.shape[a] === 0)}; ${fn} has no identity (use sum, whose empty result is 0)`);
+    throw new ShapeError(
+      fn,
+      `cannot take the ${fn} of an empty slice: shape ${formatShape(t.shape)} has length 0 along reduced axis ${axes.find((a) => t.shape[a] === 0)}; ${fn} has no identity (use sum, whose empty result is 0)`,
+    );
   }
 }
 
@@ -70,7 +83,8 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
 const sumPrimitive: Primitive<{ axes: readonly number[]; keepDims: boolean }, readonly [Tensor]> = {
   name: 'sum',
   linear: true,
-  value: ([x], { axes, keepDims }) => fromData(sumAxes(dataOf(x), x.shape, axes), reducedShape(x.shape, axes, keepDims)),
+  value: ([x], { axes, keepDims }) =>
+    fromData(sumAxes(dataOf(x), x.shape, axes), reducedShape(x.shape, axes, keepDims)),
   vjps: [(g, { inputs: [x], params: { axes } }) => broadcastTo(reshape(g, keptShape(x.shape, axes)), x.shape)],
 };
 
@@ -93,7 +107,10 @@ export function mean(x: TensorLike, axis?: Axes, keepDims = false): Tensor {
 }
 
 // max and min over axes (keepdims layout): x̄ = ȳ·[x = y]/(number of ties), ẏ = Σ ẋ·[x = y]/(ties)
-function extremumPrimitive(name: 'max' | 'min', kernel: typeof maxAxes): Primitive<{ axes: readonly number[] }, readonly [Tensor]> {
+function extremumPrimitive(
+  name: 'max' | 'min',
+  kernel: typeof maxAxes,
+): Primitive<{ axes: readonly number[] }, readonly [Tensor]> {
   return {
     name,
     value: ([x], { axes }) => fromData(kernel(dataOf(x), x.shape, axes), keptShape(x.shape, axes)),

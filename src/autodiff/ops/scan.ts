@@ -38,6 +38,7 @@ const cumsumPrimitive: Primitive<CumsumParams, readonly [Tensor]> = {
 export function cumsum(x: TensorLike, axis?: number | null): Tensor {
   checkArity('cumsum', arguments.length, 2);
   const t = toTensor(x, 'cumsum', 'x');
-  if (axis === undefined || axis === null) return bind(cumsumPrimitive, [reshape(t, [t.size])], { axis: 0, reverse: false });
+  if (axis === undefined || axis === null)
+    return bind(cumsumPrimitive, [reshape(t, [t.size])], { axis: 0, reverse: false });
   return bind(cumsumPrimitive, [t], { axis: normalizeAxis('cumsum', axis, t.rank), reverse: false });
 }

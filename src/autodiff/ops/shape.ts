@@ -55,14 +55,24 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
   if (inferred >= 0) {
     const known = shapeSize(shape.filter((_, i) => i !== inferred));
     if (shape.lastIndexOf(-1) !== inferred || known <= 0 || size % known !== 0) {
-      throw new ShapeError('reshape', `cannot infer the -1 in ${formatShape(shape)} for ${size} elements (from shape ${formatShape(from)})`);
+      throw new ShapeError(
+        'reshape',
+        `cannot infer the -1 in ${formatShape(shape)} for ${size} elements (from shape ${formatShape(from)})`,
+      );
     }
     out[inferred] = size / known;
   }
-  if (out.some((d) => d < 0)) throw new ShapeError('reshape', `shape ${formatShape(shape)} has a negative length; only one -1 (inferred) is allowed`);
+  if (out.some((d) => d < 0))
+    throw new ShapeError(
+      'reshape',
+      `shape ${formatShape(shape)} has a negative length; only one -1 (inferred) is allowed`,
+    );
   checkShape('reshape', 'shape', out);
   if (shapeSize(out) !== size) {
-    throw new ShapeError('reshape', `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(shape)} (${shapeSize(out)} elements)`);
+    throw new ShapeError(
+      'reshape',
+      `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(shape)} (${shapeSize(out)} elements)`,
+    );
   }
   return out;
 }
@@ -116,7 +126,10 @@ export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
   if (sameShape(t.shape, shape)) return t;
   const target = broadcastShapes(shape, t.shape);
   if (target === undefined || !sameShape(target, t.shape)) {
-    throw new ShapeError('sumTo', `cannot sum shape ${formatShape(t.shape)} down to ${formatShape(shape)}: ${formatShape(shape)} must broadcast to ${formatShape(t.shape)}`);
+    throw new ShapeError(
+      'sumTo',
+      `cannot sum shape ${formatShape(t.shape)} down to ${formatShape(shape)}: ${formatShape(shape)} must broadcast to ${formatShape(t.shape)}`,
+    );
   }
   return bind(sumToPrimitive, [t], { shape: Object.freeze(shape.slice()) });
 }
@@ -127,7 +140,11 @@ export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
 const transposePrimitive: Primitive<{ perm: readonly number[] }, readonly [Tensor]> = {
   name: 'transpose',
   linear: true,
-  value: ([x], { perm }) => fromData(permuteAxes(dataOf(x), x.shape, perm), perm.map((p) => x.shape[p]!)),
+  value: ([x], { perm }) =>
+    fromData(
+      permuteAxes(dataOf(x), x.shape, perm),
+      perm.map((p) => x.shape[p]!),
+    ),
   vjps: [
     (g, { params: { perm } }) => {
       const inverse = new Array<number>(perm.length);
@@ -144,9 +161,15 @@ const transposePrimitive: Primitive<{ perm: readonly number[] }, readonly [Tenso
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   checkArity('transpose', arguments.length, 2);
   const t = toTensor(x, 'transpose', 'x');
-  const p = perm === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : integerList('transpose', 'perm', perm, '[1, 0]').map((a) => (a < 0 ? a + t.rank : a));
+  const p =
+    perm === undefined
+      ? t.shape.map((_, i) => t.rank - 1 - i)
+      : integerList('transpose', 'perm', perm, '[1, 0]').map((a) => (a < 0 ? a + t.rank : a));
   if (p.length !== t.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-    throw new ShapeError('transpose', `perm ${JSON.stringify(p)} is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`);
+    throw new ShapeError(
+      'transpose',
+      `perm ${JSON.stringify(p)} is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`,
+    );
   }
   if (p.every((v, i) => v === i)) return t;
   return bind(transposePrimitive, [t], { perm: Object.freeze(p.slice()) });
@@ -186,7 +209,10 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
   start = integerList('slice', 'start', start, '[1] (one entry per axis)');
   if (size !== undefined) size = integerList('slice', 'size', size, '[2] (one entry per axis, -1 for "to the end")');
   if (start.length > t.rank || (size !== undefined && size.length > t.rank)) {
-    throw new ShapeError('slice', `start ${JSON.stringify(start)} / size ${JSON.stringify(size)} have more axes than shape ${formatShape(t.shape)}`);
+    throw new ShapeError(
+      'slice',
+      `start ${JSON.stringify(start)} / size ${JSON.stringify(size)} have more axes than shape ${formatShape(t.shape)}`,
+    );
   }
   const s = t.shape.map((_, i) => start[i] ?? 0);
   const z = t.shape.map((d, i) => {
@@ -195,7 +221,10 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
   });
   for (let i = 0; i < t.rank; i++) {
     if (!Number.isInteger(s[i]) || !Number.isInteger(z[i]) || s[i]! < 0 || z[i]! < 0 || s[i]! + z[i]! > t.shape[i]!) {
-      throw new ShapeError('slice', `axis ${i}: start ${s[i]} with size ${z[i]} does not fit in length ${t.shape[i]} of shape ${formatShape(t.shape)}`);
+      throw new ShapeError(
+        'slice',
+        `axis ${i}: start ${s[i]} with size ${z[i]} does not fit in length ${t.shape[i]} of shape ${formatShape(t.shape)}`,
+      );
     }
   }
   if (sameShape(z, t.shape)) return t;
@@ -209,7 +238,8 @@ export function slice(x: TensorLike, start: readonly number[], size?: readonly n
 export function index(x: TensorLike, i: number): Tensor {
   checkArity('index', arguments.length, 2);
   const t = toTensor(x, 'index', 'x');
-  if (typeof i !== 'number' || !Number.isInteger(i)) throw new InvalidArgumentError('index', `i must be an integer, got ${describeValue(i)}`);
+  if (typeof i !== 'number' || !Number.isInteger(i))
+    throw new InvalidArgumentError('index', `i must be an integer, got ${describeValue(i)}`);
   if (t.rank === 0) throw new ShapeError('index', 'cannot index a scalar (shape [])');
   const n = t.shape[0]!;
   const at = i < 0 ? n + i : i;
@@ -231,7 +261,13 @@ const concatPrimitive: Primitive<{ axis: number }> = {
     const out = new Float64Array(shapeSize(shape));
     let offset = 0;
     for (const x of xs) {
-      placeBox(dataOf(x), x.shape, shape.map((_, i) => (i === axis ? offset : 0)), out, shape);
+      placeBox(
+        dataOf(x),
+        x.shape,
+        shape.map((_, i) => (i === axis ? offset : 0)),
+        out,
+        shape,
+      );
       offset += x.shape[axis]!;
     }
     return fromData(out, shape);
@@ -241,7 +277,11 @@ const concatPrimitive: Primitive<{ axis: number }> = {
     let offset = 0;
     for (let j = 0; j < k; j++) offset += inputs[j]!.shape[axis]!;
     const x = inputs[k]!;
-    return slice(g, x.shape.map((_, i) => (i === axis ? offset : 0)), x.shape);
+    return slice(
+      g,
+      x.shape.map((_, i) => (i === axis ? offset : 0)),
+      x.shape,
+    );
   },
 };
 
@@ -257,7 +297,8 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
 
 /** The tensors of a non-empty list, each checked, with errors naming `fn` and the position. */
 function tensorList(fn: string, xs: unknown): Tensor[] {
-  if (!Array.isArray(xs)) throw new InvalidArgumentError(fn, `xs must be an array of tensors, got ${describeValue(xs)}`);
+  if (!Array.isArray(xs))
+    throw new InvalidArgumentError(fn, `xs must be an array of tensors, got ${describeValue(xs)}`);
   if (xs.length === 0) throw new InvalidArgumentError(fn, 'xs must hold at least one tensor, got an empty array');
   return xs.map((x: TensorLike, i) => toTensor(x, fn, `xs[${i}]`));
 }
@@ -284,11 +325,18 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   const first = ts[0]!;
   const ax = normalizeAxis('stack', axis, first.rank + 1);
   if (ts.some((t) => !sameShape(t.shape, first.shape))) {
-    throw new ShapeError('stack', `every tensor must have the same shape, got ${ts.map((u) => formatShape(u.shape)).join(', ')}`);
+    throw new ShapeError(
+      'stack',
+      `every tensor must have the same shape, got ${ts.map((u) => formatShape(u.shape)).join(', ')}`,
+    );
   }
   const expanded = first.shape.slice();
   expanded.splice(ax, 0, 1);
-  return join('stack', ts.map((t) => reshape(t, expanded)), ax);
+  return join(
+    'stack',
+    ts.map((t) => reshape(t, expanded)),
+    ax,
+  );
 }
 
 /** Inserts an axis of length 1 at `axis`. @example expandDims(tensor([1, 2]), 0).shape; // [1, 2] */
@@ -305,10 +353,18 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
 export function squeeze(x: TensorLike, axis?: number): Tensor {
   checkArity('squeeze', arguments.length, 2);
   const t = toTensor(x, 'squeeze', 'x');
-  if (axis === undefined) return reshape(t, t.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      t,
+      t.shape.filter((d) => d !== 1),
+    );
   const ax = normalizeAxis('squeeze', axis, t.rank);
-  if (t.shape[ax] !== 1) throw new ShapeError('squeeze', `axis ${axis} has length ${t.shape[ax]}, not 1, in shape ${formatShape(t.shape)}`);
-  return reshape(t, t.shape.filter((_, i) => i !== ax));
+  if (t.shape[ax] !== 1)
+    throw new ShapeError('squeeze', `axis ${axis} has length ${t.shape[ax]}, not 1, in shape ${formatShape(t.shape)}`);
+  return reshape(
+    t,
+    t.shape.filter((_, i) => i !== ax),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,7 +415,8 @@ export function take(x: TensorLike, indices: ArrayLike<number>, axis = 0): Tenso
 export function takeAlongRows(x: TensorLike, indices: ArrayLike<number>): Tensor {
   checkArity('takeAlongRows', arguments.length, 2);
   const t = toTensor(x, 'takeAlongRows', 'x');
-  if (t.rank !== 2) throw new ShapeError('takeAlongRows', `x must be a matrix [rows, columns], got shape ${formatShape(t.shape)}`);
+  if (t.rank !== 2)
+    throw new ShapeError('takeAlongRows', `x must be a matrix [rows, columns], got shape ${formatShape(t.shape)}`);
   const [rows, cols] = t.shape as [number, number];
   const columns = checkIndexList('takeAlongRows', 'indices', indices, { size: cols, length: rows });
   const flat = columns.map((c, i) => i * cols + c);
@@ -373,7 +430,12 @@ export function normalizeAxis(fn: string, axis: number, rank: number, name = 'ax
   }
   const ax = axis < 0 ? axis + rank : axis;
   if (ax < 0 || ax >= rank) {
-    throw new ShapeError(fn, rank === 0 ? `${name} ${axis} is out of range: a scalar (shape []) has no axes` : `${name} ${axis} is out of range for rank ${rank} (valid: ${-rank} … ${rank - 1})`);
+    throw new ShapeError(
+      fn,
+      rank === 0
+        ? `${name} ${axis} is out of range: a scalar (shape []) has no axes`
+        : `${name} ${axis} is out of range for rank ${rank} (valid: ${-rank} … ${rank - 1})`,
+    );
   }
   return ax;
 }
@@ -381,10 +443,14 @@ export function normalizeAxis(fn: string, axis: number, rank: number, name = 'ax
 /** Checks that `value` is an array of integers (an index box, a permutation), naming `fn` and `name`. */
 function integerList(fn: string, name: string, value: unknown, example: string): number[] {
   if (!Array.isArray(value)) {
-    throw new InvalidArgumentError(fn, `${name} must be an array of integers, e.g. ${example}, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `${name} must be an array of integers, e.g. ${example}, got ${describeValue(value)}`,
+    );
   }
   value.forEach((v: unknown, i) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidArgumentError(fn, `${name}[${i}] must be an integer, got ${describeValue(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw new InvalidArgumentError(fn, `${name}[${i}] must be an integer, got ${describeValue(v)}`);
   });
   return value.slice() as number[];
 }

@@ -29,8 +29,21 @@ import { reshape, sumTo } from './shape.js';
 const norm2Primitive: Primitive<{ axes: readonly number[] }, readonly [Tensor]> = {
   name: 'norm2',
   value: ([x], { axes }) => fromData(norm2Axes(dataOf(x), x.shape, axes), keptShape(x.shape, axes)),
-  vjps: [(g, { inputs: [x], output, memo }) => mul(g, memoised(memo, 'u', () => div(x, positiveOrInfinity(output))))],
-  jvp: ([t], [x], y, _p, memo) => sumTo(mul(t!, memoised(memo, 'u', () => div(x, positiveOrInfinity(y)))), y.shape),
+  vjps: [
+    (g, { inputs: [x], output, memo }) =>
+      mul(
+        g,
+        memoised(memo, 'u', () => div(x, positiveOrInfinity(output))),
+      ),
+  ],
+  jvp: ([t], [x], y, _p, memo) =>
+    sumTo(
+      mul(
+        t!,
+        memoised(memo, 'u', () => div(x, positiveOrInfinity(y))),
+      ),
+      y.shape,
+    ),
 };
 
 /** ‖t‖₂ over sorted axes, without overflow. */
@@ -45,10 +58,16 @@ function sampleCount(fn: string, t: Tensor, axes: readonly number[], ddof: unkno
   const slices = t.shape.reduce((n, size, i) => (axes.includes(i) ? n : n * size), 1);
   if (slices === 0) return { count, ddof: d }; // nothing to compute: the result is empty
   if (count === 0) {
-    throw new ShapeError(fn, `cannot take the ${fn} of an empty slice: shape ${formatShape(t.shape)} has length 0 along reduced axis ${axes.find((a) => t.shape[a] === 0)}`);
+    throw new ShapeError(
+      fn,
+      `cannot take the ${fn} of an empty slice: shape ${formatShape(t.shape)} has length 0 along reduced axis ${axes.find((a) => t.shape[a] === 0)}`,
+    );
   }
   if (d >= count) {
-    throw new InvalidArgumentError(fn, `ddof must be less than the number of entries in each slice (${count}), got ${d}: the divisor N − ddof would be ${count - d}`);
+    throw new InvalidArgumentError(
+      fn,
+      `ddof must be less than the number of entries in each slice (${count}), got ${d}: the divisor N − ddof would be ${count - d}`,
+    );
   }
   return { count, ddof: d };
 }
@@ -117,7 +136,8 @@ export function norm(x: TensorLike, ord: number | null = 2, axis?: Axes, keepDim
   const { t, axes } = reduction(fn, arguments.length, x, axis, keepDims, 4);
   const order = ord === null ? 2 : ord;
   if (!(ORDERS as readonly unknown[]).includes(order)) {
-    const hint = typeof order === 'string' && /^[+-]?inf/i.test(order) ? '; pass the number Infinity, not a string' : '';
+    const hint =
+      typeof order === 'string' && /^[+-]?inf/i.test(order) ? '; pass the number Infinity, not a string' : '';
     throw new InvalidArgumentError(fn, `ord must be 1, 2 or Infinity, got ${describeValue(order)}${hint}`);
   }
   if (order === 2) return norm2Over(t, axes, keepDims);

@@ -4,7 +4,12 @@
  * layer, and checked against the ground truth of actually retraining (see test/applications).
  */
 export { newtonCg, type NewtonCgOptions, type NewtonCgResult, type NewtonIteration } from './newton.js';
-export { trustRegion, type TrustRegionOptions, type TrustRegionResult, type TrustRegionIteration } from './trust-region.js';
+export {
+  trustRegion,
+  type TrustRegionOptions,
+  type TrustRegionResult,
+  type TrustRegionIteration,
+} from './trust-region.js';
 export type { StopReason, Forcing, StoppingOptions } from './stopping.js';
 export { influence, selfInfluence, mostInfluential, pearson, type InfluenceResult } from './influence.js';
 export {

@@ -48,7 +48,11 @@ export interface InfluenceResult {
  * const gTest = perSampleGradients((p) => losses(p, testPoint), params).gradients; // 1×d
  * const { influences, predictedLossChange } = influence(exactInverse(H), gTest, G);
  */
-export function influence(inverse: InverseHessian, testGradient: Float64Array, trainGradients: { readonly gradients: Float64Array; readonly count: number; readonly size: number }): InfluenceResult {
+export function influence(
+  inverse: InverseHessian,
+  testGradient: Float64Array,
+  trainGradients: { readonly gradients: Float64Array; readonly count: number; readonly size: number },
+): InfluenceResult {
   const fn = 'influence';
   checkArity(fn, arguments.length, 3);
   const inv = readInverse(fn, 'inverse', inverse);
@@ -71,13 +75,20 @@ export function influence(inverse: InverseHessian, testGradient: Float64Array, t
  * @example
  * const scores = selfInfluence(exactInverse(H), G); // sort descending to inspect suspects first
  */
-export function selfInfluence(inverse: InverseHessian, trainGradients: { readonly gradients: Float64Array; readonly count: number; readonly size: number }, indices?: ArrayLike<number>): Float64Array {
+export function selfInfluence(
+  inverse: InverseHessian,
+  trainGradients: { readonly gradients: Float64Array; readonly count: number; readonly size: number },
+  indices?: ArrayLike<number>,
+): Float64Array {
   const fn = 'selfInfluence';
   checkArity(fn, arguments.length, 3);
   const inv = readInverse(fn, 'inverse', inverse);
   const G = readGradients(fn, 'trainGradients', trainGradients, inv.size);
   const d = G.size;
-  const which = indices === undefined ? Int32Array.from({ length: G.count }, (_, i) => i) : checkIndexList(fn, 'indices', indices, { size: G.count });
+  const which =
+    indices === undefined
+      ? Int32Array.from({ length: G.count }, (_, i) => i)
+      : checkIndexList(fn, 'indices', indices, { size: G.count });
   const out = new Float64Array(which.length);
   for (let k = 0; k < which.length; k++) {
     const i = which[k]!;
@@ -95,14 +106,20 @@ export function selfInfluence(inverse: InverseHessian, trainGradients: { readonl
  * @example
  * const { helpful, harmful } = mostInfluential(influence(inv, gTest, G).influences, 5);
  */
-export function mostInfluential(influences: Float64Array, k: number): { helpful: { index: number; influence: number }[]; harmful: { index: number; influence: number }[] } {
+export function mostInfluential(
+  influences: Float64Array,
+  k: number,
+): { helpful: { index: number; influence: number }[]; harmful: { index: number; influence: number }[] } {
   const fn = 'mostInfluential';
   checkArity(fn, arguments.length, 2);
   const values = checkVector(fn, 'influences', influences);
   const count = Math.min(checkCount(fn, 'k', k), values.length);
   const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!);
   const pick = (i: number) => ({ index: i, influence: values[i]! });
-  return { helpful: order.slice(0, count).map(pick), harmful: count === 0 ? [] : order.slice(-count).reverse().map(pick) };
+  return {
+    helpful: order.slice(0, count).map(pick),
+    harmful: count === 0 ? [] : order.slice(-count).reverse().map(pick),
+  };
 }
 
 /**
@@ -115,7 +132,8 @@ export function pearson(a: Float64Array, b: Float64Array): number {
   checkArity(fn, arguments.length, 2);
   checkVector(fn, 'a', a);
   checkVector(fn, 'b', b);
-  if (a.length !== b.length || a.length < 2) throw new ShapeError(fn, `needs two samples of the same length ≥ 2, got lengths ${a.length} and ${b.length}`);
+  if (a.length !== b.length || a.length < 2)
+    throw new ShapeError(fn, `needs two samples of the same length ≥ 2, got lengths ${a.length} and ${b.length}`);
   const n = a.length;
   let ma = 0;
   let mb = 0;
@@ -133,6 +151,10 @@ export function pearson(a: Float64Array, b: Float64Array): number {
     saa += da * da;
     sbb += db * db;
   }
-  if (saa === 0 || sbb === 0) throw new InvalidArgumentError(fn, `${saa === 0 ? 'a' : 'b'} is constant (zero variance), so the correlation is undefined`);
+  if (saa === 0 || sbb === 0)
+    throw new InvalidArgumentError(
+      fn,
+      `${saa === 0 ? 'a' : 'b'} is constant (zero variance), so the correlation is undefined`,
+    );
   return sab / Math.sqrt(saa * sbb);
 }

@@ -67,13 +67,20 @@ function weightsWithout(fn: string, count: number, removed: unknown): Float64Arr
  * @example
  * const { deltas } = predictLeaveOneOut(exactInverse(H), G, [3, 17]); // 2×d
  */
-export function predictLeaveOneOut(inverse: InverseHessian, trainGradients: Gradients, indices?: ArrayLike<number>): { deltas: Float64Array; solves: SolveResult[] } {
+export function predictLeaveOneOut(
+  inverse: InverseHessian,
+  trainGradients: Gradients,
+  indices?: ArrayLike<number>,
+): { deltas: Float64Array; solves: SolveResult[] } {
   const fn = 'predictLeaveOneOut';
   checkArity(fn, arguments.length, 3);
   const inv = readInverse(fn, 'inverse', inverse);
   const G = readGradients(fn, 'trainGradients', trainGradients, inv.size);
   const { count: n, size: d } = G;
-  const which = indices === undefined ? Int32Array.from({ length: n }, (_, i) => i) : checkIndexList(fn, 'indices', indices, { size: n });
+  const which =
+    indices === undefined
+      ? Int32Array.from({ length: n }, (_, i) => i)
+      : checkIndexList(fn, 'indices', indices, { size: n });
   const deltas = new Float64Array(which.length * d);
   const solves: SolveResult[] = [];
   for (let k = 0; k < which.length; k++) {
@@ -94,7 +101,11 @@ export function predictLeaveOneOut(inverse: InverseHessian, trainGradients: Grad
  * @example
  * const { delta } = predictGroupRemoval(exactInverse(H), G, [4, 8, 15, 16, 23, 42]);
  */
-export function predictGroupRemoval(inverse: InverseHessian, trainGradients: Gradients, group: ArrayLike<number>): { delta: Float64Array; solve: SolveResult } {
+export function predictGroupRemoval(
+  inverse: InverseHessian,
+  trainGradients: Gradients,
+  group: ArrayLike<number>,
+): { delta: Float64Array; solve: SolveResult } {
   const fn = 'predictGroupRemoval';
   checkArity(fn, arguments.length, 3);
   const inv = readInverse(fn, 'inverse', inverse);
@@ -118,7 +129,11 @@ export function predictedChange(gradient: Float64Array, deltas: Float64Array): F
   checkArity(fn, arguments.length, 2);
   const d = checkVector(fn, 'gradient', gradient, { empty: false }).length;
   checkVector(fn, 'deltas', deltas);
-  if (deltas.length % d !== 0) throw new ShapeError(fn, `deltas has ${deltas.length} entries, not a multiple of d = ${d} (the length of gradient)`);
+  if (deltas.length % d !== 0)
+    throw new ShapeError(
+      fn,
+      `deltas has ${deltas.length} entries, not a multiple of d = ${d} (the length of gradient)`,
+    );
   return gemv(deltas, deltas.length / d, d, gradient);
 }
 
@@ -130,7 +145,13 @@ export function predictedChange(gradient: Float64Array, deltas: Float64Array): F
  * @example
  * const { vector } = retrainWithout((p, w) => objective(p, train, 0.01, w), trained, N, [17]);
  */
-export function retrainWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options?: NewtonCgOptions): NewtonCgResult<P> {
+export function retrainWithout<P extends Tree>(
+  objective: WeightedObjective<P>,
+  params: P,
+  count: number,
+  removed: ArrayLike<number>,
+  options?: NewtonCgOptions,
+): NewtonCgResult<P> {
   const fn = 'retrainWithout';
   checkArity(fn, arguments.length, 5);
   checkFunction(fn, 'objective', objective);
@@ -148,7 +169,13 @@ export function retrainWithout<P extends Tree>(objective: WeightedObjective<P>, 
  * @example
  * const { delta } = newtonStepWithout((p, w) => objective(p, train, 0.01, w), trained, N, [17]);
  */
-export function newtonStepWithout<P extends Tree>(objective: WeightedObjective<P>, params: P, count: number, removed: ArrayLike<number>, options?: CgOptions): { delta: Float64Array; solve: SolveResult } {
+export function newtonStepWithout<P extends Tree>(
+  objective: WeightedObjective<P>,
+  params: P,
+  count: number,
+  removed: ArrayLike<number>,
+  options?: CgOptions,
+): { delta: Float64Array; solve: SolveResult } {
   const fn = 'newtonStepWithout';
   checkArity(fn, arguments.length, 5);
   checkFunction(fn, 'objective', objective);
@@ -158,7 +185,20 @@ export function newtonStepWithout<P extends Tree>(objective: WeightedObjective<P
   const { vector, unravel } = ravel(params);
   const x = tensor(vector.toArray());
   const loss = (z: Tensor) => objective(unravel(z) as TensorTree<P>, weights);
-  const H = recordHessian(fn, loss as (x: never) => Tensor, x, flatView(fn, 'params', x), { mode: 'fwd-over-rev', damping: 0, step: undefined }, []);
-  const solve = reportedAs(fn, () => cgSolve({ size: H.size, apply: H.product }, H.gradient.map((v) => -v), { tolerance: 1e-12, ...cgOptions }));
+  const H = recordHessian(
+    fn,
+    loss as (x: never) => Tensor,
+    x,
+    flatView(fn, 'params', x),
+    { mode: 'fwd-over-rev', damping: 0, step: undefined },
+    [],
+  );
+  const solve = reportedAs(fn, () =>
+    cgSolve(
+      { size: H.size, apply: H.product },
+      H.gradient.map((v) => -v),
+      { tolerance: 1e-12, ...cgOptions },
+    ),
+  );
   return { delta: solve.x, solve };
 }

@@ -50,7 +50,15 @@ import {
   type StoppingOptions,
   type StoppingSettings,
 } from './stopping.js';
-import { flatObjective, recordTrial, truncatedCg, type CgPath, type FlatObjective, type PathStep, type Recorded } from './trust-region.js';
+import {
+  flatObjective,
+  recordTrial,
+  truncatedCg,
+  type CgPath,
+  type FlatObjective,
+  type PathStep,
+  type Recorded,
+} from './trust-region.js';
 
 /** Options of `newtonCg`: the shared stopping rules and the Newton–CG settings. */
 export interface NewtonCgOptions extends StoppingOptions {
@@ -122,7 +130,13 @@ export interface NewtonSettings extends StoppingSettings, StepSettings<NewtonIte
  * @example readNewtonOptions('retrainWithout', { tolerance: 1e-9 }).maxIterations; // → 1000
  */
 export function readNewtonOptions(fn: string, options: unknown): NewtonSettings {
-  const given = readOptions(fn, options as NewtonCgOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'damping', 'lineSearch', ...STEP_KEYS]);
+  const given = readOptions(fn, options as NewtonCgOptions | undefined, [
+    ...STOPPING_KEYS,
+    'maxIterations',
+    'damping',
+    'lineSearch',
+    ...STEP_KEYS,
+  ]);
   return {
     ...readStopping(fn, given, 1000, fn === 'newtonCg' ? undefined : 1e-10),
     damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping),
@@ -149,7 +163,11 @@ export function readNewtonOptions(fn: string, options: unknown): NewtonSettings 
  * result.vector;     // → [0.0909091, 0.636364]   A⁻¹b = [1/11, 7/11]
  * result.converged;  // → true
  */
-export function newtonCg<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options?: NewtonCgOptions): NewtonCgResult<P> {
+export function newtonCg<P extends Tree>(
+  loss: (params: TensorTree<P>) => Tensor | number,
+  params: P,
+  options?: NewtonCgOptions,
+): NewtonCgResult<P> {
   const fn = 'newtonCg';
   checkArity(fn, arguments.length, 3);
   checkFunction(fn, 'loss', loss);
@@ -168,10 +186,21 @@ interface NewtonRun {
 }
 
 /** @internal Newton–CG with checked arguments; errors name the public function `fn`. @example minimise('retrainWithout', loss, params, readNewtonOptions('retrainWithout', options)); */
-export function minimise<P extends Tree>(fn: string, loss: (params: TensorTree<P>) => Tensor | number, params: P, settings: NewtonSettings): NewtonCgResult<P> {
+export function minimise<P extends Tree>(
+  fn: string,
+  loss: (params: TensorTree<P>) => Tensor | number,
+  params: P,
+  settings: NewtonSettings,
+): NewtonCgResult<P> {
   const objective = flatObjective(fn, loss, params, settings.mode, settings.damping);
   const start = objective.record(objective.start, 'at the start');
-  const run: NewtonRun = { theta: objective.start, here: start, lastStepNorm: undefined, history: [], watch: roundingWatch() };
+  const run: NewtonRun = {
+    theta: objective.start,
+    here: start,
+    lastStepNorm: undefined,
+    history: [],
+    watch: roundingWatch(),
+  };
   const stop = iterate(objective, settings, run);
   return {
     params: objective.toParams(run.theta),
@@ -181,7 +210,11 @@ export function minimise<P extends Tree>(fn: string, loss: (params: TensorTree<P
     iterations: run.history.length,
     converged: isConverged(stop.reason),
     reason: stop.reason,
-    message: describeStop(stop.reason, { gradientNorm: run.here.gradientNorm, initialGradientNorm: start.gradientNorm, detail: stop.detail }),
+    message: describeStop(stop.reason, {
+      gradientNorm: run.here.gradientNorm,
+      initialGradientNorm: start.gradientNorm,
+      detail: stop.detail,
+    }),
     history: run.history,
     hessianVectorProducts: objective.counts.hessianVectorProducts,
     gradientEvaluations: objective.counts.gradientEvaluations,
@@ -231,7 +264,12 @@ function newtonDirection(run: NewtonRun, damping: number, eta: number, cgMaxIter
  * curvature it saw (Levenberg–Marquardt style) and the system solved again; λ is measured in H's
  * own units, so it scales with L.
  */
-function dampedPath(here: Recorded, damping: number, eta: number, cgMaxIterations: number): { path: CgPath; lambda: number; cgIterations: number } {
+function dampedPath(
+  here: Recorded,
+  damping: number,
+  eta: number,
+  cgMaxIterations: number,
+): { path: CgPath; lambda: number; cgIterations: number } {
   let lambda = damping;
   let path = truncatedCg(here.product, here.gradient, eta, cgMaxIterations, Infinity);
   let cgIterations = path.iterations;
@@ -261,16 +299,34 @@ function steepestDescent(run: NewtonRun): { step: PathStep; slope: number } {
  * A Newton step within the tolerances ends the run: taken if L accepts it at t = 1, else it is
  * below what L can resolve and θ stays. Returns why the run stops, or undefined to go on.
  */
-function takeStep<P extends Tree>(objective: FlatObjective<P>, settings: NewtonSettings, run: NewtonRun, direction: NewtonDirection, k: number): Stop | undefined {
+function takeStep<P extends Tree>(
+  objective: FlatObjective<P>,
+  settings: NewtonSettings,
+  run: NewtonRun,
+  direction: NewtonDirection,
+  k: number,
+): Stop | undefined {
   const { theta, here } = run;
   const { p, kind, predicted, norm } = direction.step;
   const done = kind === 'newton' ? newtonStepRule(settings, predicted, here.value, p, theta) : undefined;
-  const searched = settings.lineSearch ? backtrack(objective, theta, here, p, direction.slope, done === undefined ? MAX_BACKTRACKS : 1) : ({ t: 1, next: axpy(1, p, theta), trial: undefined } as Searched);
-  const record: NewtonIteration = { iteration: k, value: here.value, gradientNorm: here.gradientNorm, cgIterations: direction.cgIterations, step: searched.t, damping: direction.damping };
+  const searched = settings.lineSearch
+    ? backtrack(objective, theta, here, p, direction.slope, done === undefined ? MAX_BACKTRACKS : 1)
+    : ({ t: 1, next: axpy(1, p, theta), trial: undefined } as Searched);
+  const record: NewtonIteration = {
+    iteration: k,
+    value: here.value,
+    gradientNorm: here.gradientNorm,
+    cgIterations: direction.cgIterations,
+    step: searched.t,
+    damping: direction.damping,
+  };
   run.history.push(record);
   settings.onIteration?.({ ...record });
   if (searched.t === 0) {
-    return { reason: done ?? 'rounding', detail: done === undefined ? (searched.why ?? '') : ' (that step, below what L can resolve, was not taken)' };
+    return {
+      reason: done ?? 'rounding',
+      detail: done === undefined ? (searched.why ?? '') : ' (that step, below what L can resolve, was not taken)',
+    };
   }
   run.theta = searched.next;
   run.here = searched.trial ?? objective.record(run.theta, `at iteration ${k + 1}`);
@@ -297,17 +353,34 @@ interface Searched {
  * difference of L. Returns t = 0 with the reason when θ + tp no longer differs from θ, or after
  * `maxTries` trial points.
  */
-function backtrack<P extends Tree>(objective: FlatObjective<P>, theta: Float64Array, here: Recorded, p: Float64Array, slope: number, maxTries: number): Searched {
+function backtrack<P extends Tree>(
+  objective: FlatObjective<P>,
+  theta: Float64Array,
+  here: Recorded,
+  p: Float64Array,
+  slope: number,
+  maxTries: number,
+): Searched {
   const value = here.value;
   let t = 1;
   for (let tries = 0; tries < maxTries; tries++) {
     const next = axpy(t, p, theta);
-    if (unchanged(theta, next)) return { t: 0, next: theta, trial: undefined, why: ` (the line search reached a step t = ${t.toExponential(2)} that no longer changes θ)` };
+    if (unchanged(theta, next))
+      return {
+        t: 0,
+        next: theta,
+        trial: undefined,
+        why: ` (the line search reached a step t = ${t.toExponential(2)} that no longer changes θ)`,
+      };
     const trialValue = objective.valueAt(next);
     if (Number.isFinite(trialValue)) {
       if (-t * slope <= ROUNDING_REGIME * Math.abs(value)) {
         const trial = recordTrial(objective, next);
-        if (trial !== undefined && 0.5 * t * (slope + dot(trial.gradient, p)) <= ARMIJO * t * slope && trialValue <= value + ROUNDING_REGIME * Math.abs(value)) {
+        if (
+          trial !== undefined &&
+          0.5 * t * (slope + dot(trial.gradient, p)) <= ARMIJO * t * slope &&
+          trialValue <= value + ROUNDING_REGIME * Math.abs(value)
+        ) {
           return { t, next, trial };
         }
       } else if (trialValue <= value + ARMIJO * t * slope) {
@@ -319,5 +392,10 @@ function backtrack<P extends Tree>(objective: FlatObjective<P>, theta: Float64Ar
     const interpolated = Number.isFinite(curvature) && curvature > 0 ? (-slope * t * t) / curvature : 0.5 * t;
     t = Math.min(0.5 * t, Math.max(0.1 * t, interpolated));
   }
-  return { t: 0, next: theta, trial: undefined, why: ` (no decrease along the Newton direction after ${maxTries} backtracking steps)` };
+  return {
+    t: 0,
+    next: theta,
+    trial: undefined,
+    why: ` (no decrease along the Newton direction after ${maxTries} backtracking steps)`,
+  };
 }

@@ -32,8 +32,29 @@
  * Leaves out retraining after pruning and structured (neuron/channel) pruning.
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../errors.js';
-import { axpy, cholesky, choleskySolveFactor, dot, gemm, rank1Update, solveLowerTriangular, subVectors, symmetrize, transpose } from '../../linalg/index.js';
-import { checkArity, checkBoolean, checkIndexList, checkNumber, checkPositiveInteger, checkSymmetric, checkVector, describeValue, readOptions } from '../../validate.js';
+import {
+  axpy,
+  cholesky,
+  choleskySolveFactor,
+  dot,
+  gemm,
+  rank1Update,
+  solveLowerTriangular,
+  subVectors,
+  symmetrize,
+  transpose,
+} from '../../linalg/index.js';
+import {
+  checkArity,
+  checkBoolean,
+  checkIndexList,
+  checkNumber,
+  checkPositiveInteger,
+  checkSymmetric,
+  checkVector,
+  describeValue,
+  readOptions,
+} from '../../validate.js';
 
 /** The weights at one sparsity level. */
 export interface PrunedWeights {
@@ -56,7 +77,11 @@ export interface PrunedWeights {
  * levels come back sorted ascending, and an empty list gives an empty result.
  * @example magnitudePrune(weights, weightIndices, [0.5, 0.9]);
  */
-export function magnitudePrune(weights: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[]): PrunedWeights[] {
+export function magnitudePrune(
+  weights: Float64Array,
+  prunable: ArrayLike<number>,
+  sparsities: readonly number[],
+): PrunedWeights[] {
   const fn = 'magnitudePrune';
   checkArity(fn, arguments.length, 3);
   const w = checkVector(fn, 'weights', weights);
@@ -81,7 +106,10 @@ function saliencies(fn: string, weights: unknown, hessianDiagonal: unknown): Flo
   const w = checkVector(fn, 'weights', weights);
   const diagonal = checkVector(fn, 'hessianDiagonal', hessianDiagonal);
   if (diagonal.length !== w.length) {
-    throw new ShapeError(fn, `the Hessian diagonal has ${diagonal.length} entries but there are ${w.length} parameters`);
+    throw new ShapeError(
+      fn,
+      `the Hessian diagonal has ${diagonal.length} entries but there are ${w.length} parameters`,
+    );
   }
   return w.map((value, q) => 0.5 * diagonal[q]! * value * value);
 }
@@ -91,7 +119,12 @@ function saliencies(fn: string, weights: unknown, hessianDiagonal: unknown): Flo
  * without compensating the other weights (`prunable` and `sparsities` as in `magnitudePrune`).
  * @example obdPrune(weights, H.diagonal(), weightIndices, [0.1, 0.5, 0.9]);
  */
-export function obdPrune(weights: Float64Array, hessianDiagonal: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[]): PrunedWeights[] {
+export function obdPrune(
+  weights: Float64Array,
+  hessianDiagonal: Float64Array,
+  prunable: ArrayLike<number>,
+  sparsities: readonly number[],
+): PrunedWeights[] {
   const fn = 'obdPrune';
   checkArity(fn, arguments.length, 4);
   const saliency = saliencies(fn, weights, hessianDiagonal);
@@ -118,16 +151,29 @@ export interface ObsOptions {
  * const Hinv = fisherInverse(G, { damping: 1e-3 }).toMatrix();
  * obsPrune(weights, Hinv, weightIndices, [0.5, 0.9], { blockSize: 4 });
  */
-export function obsPrune(weights: Float64Array, inverseHessian: Float64Array, prunable: ArrayLike<number>, sparsities: readonly number[], options?: ObsOptions): PrunedWeights[] {
+export function obsPrune(
+  weights: Float64Array,
+  inverseHessian: Float64Array,
+  prunable: ArrayLike<number>,
+  sparsities: readonly number[],
+  options?: ObsOptions,
+): PrunedWeights[] {
   const fn = 'obsPrune';
   checkArity(fn, arguments.length, 5);
   const d = checkVector(fn, 'weights', weights).length;
   checkVector(fn, 'inverseHessian', inverseHessian, { length: d * d }); // d×d for d parameters
   const given = readOptions(fn, options, ['blockSize', 'symmetrize']);
   const blockSize = given.blockSize === undefined ? 1 : checkPositiveInteger(fn, 'options.blockSize', given.blockSize);
-  const symmetrizing = given.symmetrize === undefined ? false : checkBoolean(fn, 'options.symmetrize', given.symmetrize);
+  const symmetrizing =
+    given.symmetrize === undefined ? false : checkBoolean(fn, 'options.symmetrize', given.symmetrize);
   if (!symmetrizing) {
-    checkSymmetric(fn, 'inverseHessian', inverseHessian, d, 'OBS reads row q as column q; pass { symmetrize: true } to use (H⁻¹ + H⁻ᵀ)/2 knowingly');
+    checkSymmetric(
+      fn,
+      'inverseHessian',
+      inverseHessian,
+      d,
+      'OBS reads row q as column q; pass { symmetrize: true } to use (H⁻¹ + H⁻ᵀ)/2 knowingly',
+    );
   }
   const candidates = readPrunable(fn, prunable, d);
   const targets = targetCounts(readSparsities(fn, sparsities), candidates.length);
@@ -135,7 +181,13 @@ export function obsPrune(weights: Float64Array, inverseHessian: Float64Array, pr
 }
 
 /** The OBS iteration on private copies: `hinv` is owned (it is downdated in place). */
-function surgeon(weights: Float64Array, hinv: Float64Array, candidates: readonly number[], targets: { sparsity: number; count: number }[], blockSize: number): PrunedWeights[] {
+function surgeon(
+  weights: Float64Array,
+  hinv: Float64Array,
+  candidates: readonly number[],
+  targets: { sparsity: number; count: number }[],
+  blockSize: number,
+): PrunedWeights[] {
   const d = weights.length;
   const w = Float64Array.from(weights);
   const alive = new Uint8Array(d);
@@ -219,7 +271,12 @@ function removeBlock(hinv: Float64Array, w: Float64Array, d: number, block: numb
 }
 
 /** The k alive candidates with the lowest saliency. */
-function lowestSaliencies(candidates: readonly number[], alive: Uint8Array, k: number, saliency: (q: number) => number): number[] {
+function lowestSaliencies(
+  candidates: readonly number[],
+  alive: Uint8Array,
+  k: number,
+  saliency: (q: number) => number,
+): number[] {
   const scored: { q: number; s: number }[] = [];
   for (const q of candidates) if (alive[q] === 1) scored.push({ q, s: saliency(q) });
   if (k === 1) {
@@ -232,7 +289,12 @@ function lowestSaliencies(candidates: readonly number[], alive: Uint8Array, k: n
 }
 
 /** Zeroes the lowest `saliency` among the candidates, for each sparsity (nested levels). */
-function pruneBySaliency(weights: Float64Array, candidates: readonly number[], sparsities: readonly number[], saliency: Float64Array): PrunedWeights[] {
+function pruneBySaliency(
+  weights: Float64Array,
+  candidates: readonly number[],
+  sparsities: readonly number[],
+  saliency: Float64Array,
+): PrunedWeights[] {
   const order = [...candidates].sort((a, b) => saliency[a]! - saliency[b]!);
   return targetCounts(sparsities, candidates.length).map(({ sparsity, count }) => {
     const w = Float64Array.from(weights);
@@ -244,7 +306,8 @@ function pruneBySaliency(weights: Float64Array, candidates: readonly number[], s
 /** The prunable indices: distinct, in [0, d), at least one. */
 function readPrunable(fn: string, prunable: unknown, d: number): number[] {
   const indices = checkIndexList(fn, 'prunable', prunable, { size: d, unique: true });
-  if (indices.length === 0) throw new InvalidArgumentError(fn, 'prunable is empty; list the indices of the parameters that may be set to zero');
+  if (indices.length === 0)
+    throw new InvalidArgumentError(fn, 'prunable is empty; list the indices of the parameters that may be set to zero');
   return Array.from(indices);
 }
 
@@ -252,10 +315,14 @@ function readPrunable(fn: string, prunable: unknown, d: number): number[] {
 function readSparsities(fn: string, sparsities: unknown): number[] {
   if (!Array.isArray(sparsities) && !(sparsities instanceof Float64Array)) {
     const hint = typeof sparsities === 'number' ? `; for one level write [${sparsities}]` : '';
-    throw new InvalidArgumentError(fn, `sparsities must be a list of fractions in [0, 1], got ${describeValue(sparsities)}${hint}`);
+    throw new InvalidArgumentError(
+      fn,
+      `sparsities must be a list of fractions in [0, 1], got ${describeValue(sparsities)}${hint}`,
+    );
   }
   return Array.from(sparsities as ArrayLike<unknown>, (s, i) => {
-    if (typeof s === 'number' && !Number.isFinite(s)) throw new NonFiniteError(fn, `sparsities[${i}] is ${s}; a sparsity is a fraction in [0, 1]`);
+    if (typeof s === 'number' && !Number.isFinite(s))
+      throw new NonFiniteError(fn, `sparsities[${i}] is ${s}; a sparsity is a fraction in [0, 1]`);
     return checkNumber(fn, `sparsities[${i}]`, s, { min: 0, max: 1 });
   });
 }

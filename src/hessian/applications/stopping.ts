@@ -24,7 +24,15 @@
  * itself (newton.ts, trust-region.ts).
  */
 import { InvalidArgumentError } from '../../errors.js';
-import { checkCount, checkFunction, checkNumber, checkOneOf, checkPositive, checkPositiveInteger, describeValue } from '../../validate.js';
+import {
+  checkCount,
+  checkFunction,
+  checkNumber,
+  checkOneOf,
+  checkPositive,
+  checkPositiveInteger,
+  describeValue,
+} from '../../validate.js';
 import { HVP_MODES, type HvpMode } from '../hvp.js';
 
 /** Why an optimiser stopped. */
@@ -80,8 +88,14 @@ const DEFAULTS = { gradientTolerance: 1e-15, valueTolerance: 1e-14, stepToleranc
  * on `newtonCg` that document one pass it).
  * @example readStopping('trustRegion', { gradientTolerance: 1e-9 }, 1000).gradientTolerance; // → 1e-9
  */
-export function readStopping(fn: string, given: StoppingOptions & { maxIterations?: number }, defaultMaxIterations: number, absoluteDefault?: number): StoppingSettings {
-  const tolerance = given.tolerance === undefined ? absoluteDefault : checkPositive(fn, 'options.tolerance', given.tolerance);
+export function readStopping(
+  fn: string,
+  given: StoppingOptions & { maxIterations?: number },
+  defaultMaxIterations: number,
+  absoluteDefault?: number,
+): StoppingSettings {
+  const tolerance =
+    given.tolerance === undefined ? absoluteDefault : checkPositive(fn, 'options.tolerance', given.tolerance);
   // An absolute tolerance replaces the relative rules unless they are asked for as well.
   const relative = (key: 'gradientTolerance' | 'valueTolerance' | 'stepTolerance'): number => {
     const value = given[key];
@@ -93,7 +107,10 @@ export function readStopping(fn: string, given: StoppingOptions & { maxIteration
     gradientTolerance: relative('gradientTolerance'),
     valueTolerance: relative('valueTolerance'),
     stepTolerance: relative('stepTolerance'),
-    maxIterations: given.maxIterations === undefined ? defaultMaxIterations : checkCount(fn, 'options.maxIterations', given.maxIterations),
+    maxIterations:
+      given.maxIterations === undefined
+        ? defaultMaxIterations
+        : checkCount(fn, 'options.maxIterations', given.maxIterations),
     forcing: readForcing(fn, given.forcing),
   };
 }
@@ -123,9 +140,13 @@ export const STEP_KEYS = ['cgMaxIterations', 'mode', 'onIteration'] as const;
  */
 export function readStepOptions<R>(fn: string, given: StepOptions<R>): StepSettings<R> {
   return {
-    cgMaxIterations: given.cgMaxIterations === undefined ? undefined : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
+    cgMaxIterations:
+      given.cgMaxIterations === undefined
+        ? undefined
+        : checkPositiveInteger(fn, 'options.cgMaxIterations', given.cgMaxIterations),
     mode: given.mode === undefined ? 'fwd-over-rev' : checkOneOf(fn, 'options.mode', given.mode, HVP_MODES),
-    onIteration: given.onIteration === undefined ? undefined : checkFunction(fn, 'options.onIteration', given.onIteration),
+    onIteration:
+      given.onIteration === undefined ? undefined : checkFunction(fn, 'options.onIteration', given.onIteration),
   };
 }
 
@@ -133,7 +154,10 @@ function readForcing(fn: string, value: unknown): Forcing {
   if (value === undefined) return 'superlinear';
   if (typeof value === 'number') return checkNumber(fn, 'options.forcing', value, { above: 0, below: 1 });
   if (typeof value === 'string' && (FORCING_NAMES as readonly string[]).includes(value)) return value as Forcing;
-  throw new InvalidArgumentError(fn, `options.forcing must be 'superlinear', 'quadratic', 'eisenstat-walker' or a number η in (0, 1), got ${describeValue(value)}`);
+  throw new InvalidArgumentError(
+    fn,
+    `options.forcing must be 'superlinear', 'quadratic', 'eisenstat-walker' or a number η in (0, 1), got ${describeValue(value)}`,
+  );
 }
 
 /** Why a run stopped, and the words its message adds to the reason's sentence. */
@@ -152,8 +176,17 @@ export function isConverged(reason: StopReason): boolean {
  * (or is exactly 0), else undefined.
  * @example gradientRule(settings, 1e-15, 10); // 'gradient' with the defaults
  */
-export function gradientRule(settings: StoppingSettings, gradientNorm: number, initialGradientNorm: number): StopReason | undefined {
-  if (gradientNorm === 0 || gradientNorm <= settings.tolerance || gradientNorm <= settings.gradientTolerance * initialGradientNorm) return 'gradient';
+export function gradientRule(
+  settings: StoppingSettings,
+  gradientNorm: number,
+  initialGradientNorm: number,
+): StopReason | undefined {
+  if (
+    gradientNorm === 0 ||
+    gradientNorm <= settings.tolerance ||
+    gradientNorm <= settings.gradientTolerance * initialGradientNorm
+  )
+    return 'gradient';
   return undefined;
 }
 
@@ -162,9 +195,16 @@ export function gradientRule(settings: StoppingSettings, gradientNorm: number, i
  * at most valueTolerance·|L|, 'step' if it moved every θᵢ by at most stepTolerance·|θᵢ|.
  * @example newtonStepRule(settings, 1e-20, 3, p, theta); // → 'value'
  */
-export function newtonStepRule(settings: StoppingSettings, predictedDecrease: number, value: number, step: Float64Array, theta: Float64Array): StopReason | undefined {
+export function newtonStepRule(
+  settings: StoppingSettings,
+  predictedDecrease: number,
+  value: number,
+  step: Float64Array,
+  theta: Float64Array,
+): StopReason | undefined {
   if (predictedDecrease <= settings.valueTolerance * Math.abs(value)) return 'value';
-  if (settings.stepTolerance > 0 && step.every((s, i) => Math.abs(s) <= settings.stepTolerance * Math.abs(theta[i]!))) return 'step';
+  if (settings.stepTolerance > 0 && step.every((s, i) => Math.abs(s) <= settings.stepTolerance * Math.abs(theta[i]!)))
+    return 'step';
   return undefined;
 }
 
@@ -252,7 +292,10 @@ export function forcingSequence(forcing: Forcing): { next(gradientNorm: number):
 }
 
 /** @internal The sentence that goes with a stop reason. @example describeStop('gradient', { gradientNorm: 1e-13, initialGradientNorm: 4 }); */
-export function describeStop(reason: StopReason, at: { gradientNorm: number; initialGradientNorm: number; detail?: string }): string {
+export function describeStop(
+  reason: StopReason,
+  at: { gradientNorm: number; initialGradientNorm: number; detail?: string },
+): string {
   const g = `‖g‖ = ${at.gradientNorm.toExponential(2)} (‖g₀‖ = ${at.initialGradientNorm.toExponential(2)})`;
   switch (reason) {
     case 'gradient':

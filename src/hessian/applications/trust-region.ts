@@ -81,7 +81,13 @@ export interface FlatObjective<P extends Tree> {
 }
 
 /** @internal The flat objective of `loss` at `params` for the public function `fn` (arguments already checked). @example flatObjective('trustRegion', loss, params, 'fwd-over-rev', 0).record(theta, 'at the start').value; */
-export function flatObjective<P extends Tree>(fn: string, loss: (params: TensorTree<P>) => Tensor | number, params: P, mode: HvpMode, damping: number): FlatObjective<P> {
+export function flatObjective<P extends Tree>(
+  fn: string,
+  loss: (params: TensorTree<P>) => Tensor | number,
+  params: P,
+  mode: HvpMode,
+  damping: number,
+): FlatObjective<P> {
   const { vector, unravel } = ravel(params);
   const flatLoss = (z: Tensor) => loss(unravel(z) as TensorTree<P>);
   const counts = { functionEvaluations: 0, gradientEvaluations: 0, hessianVectorProducts: 0 };
@@ -96,12 +102,22 @@ export function flatObjective<P extends Tree>(fn: string, loss: (params: TensorT
     record(theta, where) {
       counts.gradientEvaluations++;
       const x = tensor(theta);
-      const H = recordHessian(fn, flatLoss as (x: never) => Tensor, x, flatView(fn, 'params', x), { mode, damping, step: undefined }, []);
+      const H = recordHessian(
+        fn,
+        flatLoss as (x: never) => Tensor,
+        x,
+        flatView(fn, 'params', x),
+        { mode, damping, step: undefined },
+        [],
+      );
       const value = H.value();
       const gradient = H.gradient;
       const gradientNorm = norm2(gradient);
       if (!Number.isFinite(value) || !Number.isFinite(gradientNorm)) {
-        throw new NonFiniteError(fn, `the loss or its gradient is not finite ${where} (L = ${value}, ‖g‖ = ${gradientNorm}); check the model's inputs and the starting point`);
+        throw new NonFiniteError(
+          fn,
+          `the loss or its gradient is not finite ${where} (L = ${value}, ‖g‖ = ${gradientNorm}); check the model's inputs and the starting point`,
+        );
       }
       const product = (v: Float64Array) => {
         counts.hessianVectorProducts++;
@@ -168,7 +184,13 @@ function toBoundary(z: Float64Array, d: Float64Array, radius: number): number {
  * the path's end is the truncated-Newton step of Nocedal & Wright Algorithm 7.1.
  * @example truncatedCg((v) => H.apply(v), g, 0.1, 20, Infinity).stepWithin(Infinity).p;
  */
-export function truncatedCg(product: (v: Float64Array) => Float64Array, g: Float64Array, eta: number, maxIterations: number, radius: number): CgPath {
+export function truncatedCg(
+  product: (v: Float64Array) => Float64Array,
+  g: Float64Array,
+  eta: number,
+  maxIterations: number,
+  radius: number,
+): CgPath {
   const n = g.length;
   const segments: Segment[] = [];
   let z: Float64Array = new Float64Array(n);
@@ -204,7 +226,11 @@ export function truncatedCg(product: (v: Float64Array) => Float64Array, g: Float
     hz = axpy(alpha, hd, hz);
     r = axpy(alpha, hd, r);
     const rrNext = dot(r, r);
-    d = axpy(rrNext / rr, d, r.map((v) => -v));
+    d = axpy(
+      rrNext / rr,
+      d,
+      r.map((v) => -v),
+    );
     rr = rrNext;
   }
   return cgPath(g, segments, { z, hz }, { iterations, negativeCurvature, curvature: rayleigh, interior });
@@ -214,7 +240,12 @@ export function truncatedCg(product: (v: Float64Array) => Float64Array, g: Float
  * The path of one CG solve on Hp = −g: its segments, its last iterate `end` (with H·end) and how
  * the solve ended.
  */
-function cgPath(g: Float64Array, segments: readonly Segment[], end: { z: Float64Array; hz: Float64Array }, how: { iterations: number; negativeCurvature: boolean; curvature: number; interior: boolean }): CgPath {
+function cgPath(
+  g: Float64Array,
+  segments: readonly Segment[],
+  end: { z: Float64Array; hz: Float64Array },
+  how: { iterations: number; negativeCurvature: boolean; curvature: number; interior: boolean },
+): CgPath {
   const { iterations, negativeCurvature, curvature, interior } = how;
   const endNorm = norm2(end.z);
   const model = (p: Float64Array, hp: Float64Array) => -(dot(g, p) + 0.5 * dot(p, hp));
@@ -223,19 +254,35 @@ function cgPath(g: Float64Array, segments: readonly Segment[], end: { z: Float64
     negativeCurvature,
     curvature,
     endNorm,
-    end: () => ({ p: end.z.slice(), predicted: model(end.z, end.hz), norm: endNorm, kind: negativeCurvature ? 'negative curvature' : interior ? 'newton' : 'boundary' }),
+    end: () => ({
+      p: end.z.slice(),
+      predicted: model(end.z, end.hz),
+      norm: endNorm,
+      kind: negativeCurvature ? 'negative curvature' : interior ? 'newton' : 'boundary',
+    }),
     stepWithin(limit: number): PathStep {
-      if (interior && endNorm <= limit) return { p: end.z.slice(), predicted: model(end.z, end.hz), norm: endNorm, kind: 'newton' };
+      if (interior && endNorm <= limit)
+        return { p: end.z.slice(), predicted: model(end.z, end.hz), norm: endNorm, kind: 'newton' };
       // The first segment that reaches the radius (the path's length only grows along it).
       for (const s of segments) {
         const reach = s.alpha === Infinity ? Infinity : norm2(axpy(s.alpha, s.d, s.z));
         if (reach < limit) continue;
         const tau = toBoundary(s.z, s.d, limit);
         const p = axpy(tau, s.d, s.z);
-        return { p, predicted: model(p, axpy(tau, s.hd, s.hz)), norm: norm2(p), kind: s.alpha === Infinity ? 'negative curvature' : 'boundary' };
+        return {
+          p,
+          predicted: model(p, axpy(tau, s.hd, s.hz)),
+          norm: norm2(p),
+          kind: s.alpha === Infinity ? 'negative curvature' : 'boundary',
+        };
       }
       // Only after an overflow: the last finite iterate.
-      return { p: end.z.slice(), predicted: model(end.z, end.hz), norm: endNorm, kind: interior ? 'newton' : 'boundary' };
+      return {
+        p: end.z.slice(),
+        predicted: model(end.z, end.hz),
+        norm: endNorm,
+        kind: interior ? 'newton' : 'boundary',
+      };
     },
   };
 }
@@ -312,11 +359,23 @@ interface TrustRegionSettings extends StoppingSettings, StepSettings<TrustRegion
 }
 
 function readTrustRegionOptions(fn: string, options: unknown): TrustRegionSettings {
-  const given = readOptions(fn, options as TrustRegionOptions | undefined, [...STOPPING_KEYS, 'maxIterations', 'initialRadius', 'maxRadius', ...STEP_KEYS]);
+  const given = readOptions(fn, options as TrustRegionOptions | undefined, [
+    ...STOPPING_KEYS,
+    'maxIterations',
+    'initialRadius',
+    'maxRadius',
+    ...STEP_KEYS,
+  ]);
   return {
     ...readStopping(fn, given, 1000),
-    initialRadius: given.initialRadius === undefined ? undefined : checkNumber(fn, 'options.initialRadius', given.initialRadius, { above: 0 }),
-    maxRadius: given.maxRadius === undefined ? Infinity : checkNumber(fn, 'options.maxRadius', given.maxRadius, { above: 0, infinite: true }),
+    initialRadius:
+      given.initialRadius === undefined
+        ? undefined
+        : checkNumber(fn, 'options.initialRadius', given.initialRadius, { above: 0 }),
+    maxRadius:
+      given.maxRadius === undefined
+        ? Infinity
+        : checkNumber(fn, 'options.maxRadius', given.maxRadius, { above: 0, infinite: true }),
     ...readStepOptions(fn, given),
   };
 }
@@ -341,7 +400,11 @@ function readTrustRegionOptions(fn: string, options: unknown): TrustRegionSettin
  * result.vector;   // → [1, 1]
  * result.converged; // → true
  */
-export function trustRegion<P extends Tree>(loss: (params: TensorTree<P>) => Tensor | number, params: P, options?: TrustRegionOptions): TrustRegionResult<P> {
+export function trustRegion<P extends Tree>(
+  loss: (params: TensorTree<P>) => Tensor | number,
+  params: P,
+  options?: TrustRegionOptions,
+): TrustRegionResult<P> {
   const fn = 'trustRegion';
   checkArity(fn, arguments.length, 3);
   checkFunction(fn, 'loss', loss);
@@ -349,7 +412,15 @@ export function trustRegion<P extends Tree>(loss: (params: TensorTree<P>) => Ten
   const settings = readTrustRegionOptions(fn, options);
   const objective = flatObjective(fn, loss, params, settings.mode, 0);
   const start = objective.record(objective.start, 'at the start');
-  const run: TrustRegionRun = { theta: objective.start, here: start, radius: settings.initialRadius ?? Infinity, path: undefined, pathIterations: 0, history: [], watch: roundingWatch() };
+  const run: TrustRegionRun = {
+    theta: objective.start,
+    here: start,
+    radius: settings.initialRadius ?? Infinity,
+    path: undefined,
+    pathIterations: 0,
+    history: [],
+    watch: roundingWatch(),
+  };
   const stop = iterate(objective, settings, run);
   return {
     params: objective.toParams(run.theta),
@@ -358,7 +429,11 @@ export function trustRegion<P extends Tree>(loss: (params: TensorTree<P>) => Ten
     gradientNorm: run.here.gradientNorm,
     converged: isConverged(stop.reason),
     reason: stop.reason,
-    message: describeStop(stop.reason, { gradientNorm: run.here.gradientNorm, initialGradientNorm: start.gradientNorm, detail: stop.detail }),
+    message: describeStop(stop.reason, {
+      gradientNorm: run.here.gradientNorm,
+      initialGradientNorm: start.gradientNorm,
+      detail: stop.detail,
+    }),
     iterations: run.history.length,
     hessianVectorProducts: objective.counts.hessianVectorProducts,
     gradientEvaluations: objective.counts.gradientEvaluations,
@@ -385,7 +460,11 @@ interface TrustRegionRun {
 }
 
 /** Trust-region steps from `run` until a rule stops them: the gradient rule and the step limit here, the rest in `tryStep`. */
-function iterate<P extends Tree>(objective: FlatObjective<P>, settings: TrustRegionSettings, run: TrustRegionRun): Stop {
+function iterate<P extends Tree>(
+  objective: FlatObjective<P>,
+  settings: TrustRegionSettings,
+  run: TrustRegionRun,
+): Stop {
   const cgMaxIterations = settings.cgMaxIterations ?? 2 * objective.start.length + 2;
   const forcing = forcingSequence(settings.forcing);
   const initialGradientNorm = run.here.gradientNorm;
@@ -408,7 +487,10 @@ function solvePath(run: TrustRegionRun, maxRadius: number, eta: number, cgMaxIte
   const path = truncatedCg(run.here.product, run.here.gradient, eta, cgMaxIterations, run.radius);
   run.pathIterations = path.iterations;
   if (run.radius === Infinity) {
-    run.radius = Math.min(maxRadius, path.negativeCurvature ? Math.max(path.endNorm, norm2(run.theta), 1) : path.endNorm);
+    run.radius = Math.min(
+      maxRadius,
+      path.negativeCurvature ? Math.max(path.endNorm, norm2(run.theta), 1) : path.endNorm,
+    );
   }
   return path;
 }
@@ -418,23 +500,47 @@ function solvePath(run: TrustRegionRun, maxRadius: number, eta: number, cgMaxIte
  * updates the radius, and moves when ρ > 0.1. A Newton step within the tolerances ends the run:
  * taken if it passed, else too small to judge. Returns why the run stops, or undefined to go on.
  */
-function tryStep<P extends Tree>(objective: FlatObjective<P>, settings: TrustRegionSettings, run: TrustRegionRun, step: PathStep): Stop | undefined {
+function tryStep<P extends Tree>(
+  objective: FlatObjective<P>,
+  settings: TrustRegionSettings,
+  run: TrustRegionRun,
+  step: PathStep,
+): Stop | undefined {
   const { theta, here, radius } = run;
   const next = axpy(1, step.p, theta);
   if (!(step.predicted > 0) || unchanged(theta, next)) {
-    return { reason: 'rounding', detail: step.predicted > 0 ? ` (the step ${step.norm.toExponential(2)} no longer changes θ)` : ' (the model predicts no decrease)' };
+    return {
+      reason: 'rounding',
+      detail:
+        step.predicted > 0
+          ? ` (the step ${step.norm.toExponential(2)} no longer changes θ)`
+          : ' (the model predicts no decrease)',
+    };
   }
   const measured = actualDecrease(objective, here, step, next, run.watch);
   if (measured === undefined) return { reason: 'rounding', detail: GRADIENT_FLOOR };
   const ratio = measured.actual / step.predicted;
   const accepted = ratio > ACCEPT_ABOVE;
-  const record: TrustRegionIteration = { iteration: run.history.length, value: here.value, gradientNorm: here.gradientNorm, radius, stepNorm: step.norm, ratio, accepted, cgIterations: run.pathIterations, kind: step.kind };
+  const record: TrustRegionIteration = {
+    iteration: run.history.length,
+    value: here.value,
+    gradientNorm: here.gradientNorm,
+    radius,
+    stepNorm: step.norm,
+    ratio,
+    accepted,
+    cgIterations: run.pathIterations,
+    kind: step.kind,
+  };
   run.history.push(record);
   settings.onIteration?.({ ...record });
   run.pathIterations = 0;
   run.radius = updatedRadius(radius, ratio, step, settings.maxRadius);
   const done = step.kind === 'newton' ? newtonStepRule(settings, step.predicted, here.value, step.p, theta) : undefined;
-  if (!accepted) return done === undefined ? undefined : { reason: done, detail: ' (that step, below what L can resolve, was not taken)' };
+  if (!accepted)
+    return done === undefined
+      ? undefined
+      : { reason: done, detail: ' (that step, below what L can resolve, was not taken)' };
   run.theta = next;
   run.here = measured.trial ?? objective.record(next, `at step ${run.history.length}`);
   run.path = undefined;
@@ -447,13 +553,23 @@ function tryStep<P extends Tree>(objective: FlatObjective<P>, settings: TrustReg
  * −Infinity where L or ∇L is not finite at θ + p. Undefined when the steps judged by the gradients
  * have stopped shrinking ‖g‖ (the gradient's rounding floor).
  */
-function actualDecrease<P extends Tree>(objective: FlatObjective<P>, here: Recorded, step: PathStep, next: Float64Array, watch: TrustRegionRun['watch']): { actual: number; trial: Recorded | undefined } | undefined {
+function actualDecrease<P extends Tree>(
+  objective: FlatObjective<P>,
+  here: Recorded,
+  step: PathStep,
+  next: Float64Array,
+  watch: TrustRegionRun['watch'],
+): { actual: number; trial: Recorded | undefined } | undefined {
   const trialValue = objective.valueAt(next);
   if (!Number.isFinite(trialValue)) return { actual: -Infinity, trial: undefined };
-  if (!(step.predicted <= ROUNDING_REGIME * Math.abs(here.value))) return { actual: here.value - trialValue, trial: undefined };
+  if (!(step.predicted <= ROUNDING_REGIME * Math.abs(here.value)))
+    return { actual: here.value - trialValue, trial: undefined };
   const trial = recordTrial(objective, next);
   if (watch.step(trial === undefined ? Infinity : trial.gradientNorm)) return undefined;
-  return { actual: trial === undefined ? -Infinity : -0.5 * (dot(here.gradient, step.p) + dot(trial.gradient, step.p)), trial };
+  return {
+    actual: trial === undefined ? -Infinity : -0.5 * (dot(here.gradient, step.p) + dot(trial.gradient, step.p)),
+    trial,
+  };
 }
 
 /** Nocedal & Wright's radius update: ρ < ¼ shrinks Δ to ¼·min(Δ, ‖p‖); ρ > ¾ with p on the boundary doubles it (up to `maxRadius`). */

@@ -7,7 +7,16 @@
  * checked, so the loops that follow need no checks.
  */
 import { InvalidArgumentError, ShapeError, TapegradError } from '../../errors.js';
-import { checkCount, checkFiniteEntries, checkNumber, checkVector, describeValue, isPlainObject, nearest, quote } from '../../validate.js';
+import {
+  checkCount,
+  checkFiniteEntries,
+  checkNumber,
+  checkVector,
+  describeValue,
+  isPlainObject,
+  nearest,
+  quote,
+} from '../../validate.js';
 import type { LinearOperator, SolveResult } from './index.js';
 
 /** An inverse Hessian as the applications use it: its size and a solve that is called bound. */
@@ -23,7 +32,10 @@ export interface InverseReader {
  */
 export function readInverse(fn: string, name: string, value: unknown): InverseReader {
   if (typeof value !== 'object' || value === null || typeof (value as { solve?: unknown }).solve !== 'function') {
-    throw new InvalidArgumentError(fn, `${name} must be an inverse Hessian { size, solve(b) } such as exactInverse(H) or cgInverse(H), got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `${name} must be an inverse Hessian { size, solve(b) } such as exactInverse(H) or cgInverse(H), got ${describeValue(value)}`,
+    );
   }
   const size = checkNumber(fn, `${name}.size`, (value as { size?: unknown }).size, { integer: true, min: 1 });
   const solve = (value as { solve: (b: Float64Array) => unknown }).solve;
@@ -40,9 +52,17 @@ export function solveWith(fn: string, inverse: InverseReader, b: Float64Array, w
   const result = reportedAs(fn, () => inverse.solve(b));
   const x = (result as { x?: unknown } | null | undefined)?.x;
   if (!(x instanceof Float64Array) || x.length !== inverse.size) {
-    throw new ShapeError(fn, `inverse.solve(${what}) returned ${describeValue(result)} with x = ${describeValue(x)}; it must return { x } with x a Float64Array of length ${inverse.size}`);
+    throw new ShapeError(
+      fn,
+      `inverse.solve(${what}) returned ${describeValue(result)} with x = ${describeValue(x)}; it must return { x } with x a Float64Array of length ${inverse.size}`,
+    );
   }
-  checkFiniteEntries(fn, `x = inverse.solve(${what}).x`, x, 'the inverse Hessian is singular or its solver diverged: add damping');
+  checkFiniteEntries(
+    fn,
+    `x = inverse.solve(${what}).x`,
+    x,
+    'the inverse Hessian is singular or its solver diverged: add damping',
+  );
   return result;
 }
 
@@ -62,15 +82,24 @@ export interface GradientRows {
  */
 export function readGradients(fn: string, name: string, value: unknown, expectedSize?: number): GradientRows {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-    const hint = value instanceof Float64Array ? `; for a row-major N×d array write { gradients: ${name}, count: N, size: d }` : '';
-    throw new InvalidArgumentError(fn, `${name} must be per-example gradients { gradients, count, size } such as perSampleGradients(losses, params) returns, got ${describeValue(value)}${hint}`);
+    const hint =
+      value instanceof Float64Array
+        ? `; for a row-major N×d array write { gradients: ${name}, count: N, size: d }`
+        : '';
+    throw new InvalidArgumentError(
+      fn,
+      `${name} must be per-example gradients { gradients, count, size } such as perSampleGradients(losses, params) returns, got ${describeValue(value)}${hint}`,
+    );
   }
   const given = value as { gradients?: unknown; count?: unknown; size?: unknown };
   const count = checkCount(fn, `${name}.count`, given.count);
   const size = checkCount(fn, `${name}.size`, given.size);
   const gradients = checkVector(fn, `${name}.gradients`, given.gradients, { length: count * size });
   if (expectedSize !== undefined && size !== expectedSize) {
-    throw new ShapeError(fn, `${name} holds ${count}×${size} gradients but the inverse Hessian acts on ${expectedSize} parameters; they must match`);
+    throw new ShapeError(
+      fn,
+      `${name} holds ${count}×${size} gradients but the inverse Hessian acts on ${expectedSize} parameters; they must match`,
+    );
   }
   return { gradients, count, size };
 }
@@ -82,10 +111,17 @@ export function readGradients(fn: string, name: string, value: unknown, expected
  * so later changes to the caller's arrays cannot reach later solves.
  * @example splitOptions('cgInverse', { name: 'CG', tolerance: 1e-8 }, ['name']); // → { own: { name: 'CG' }, rest: { tolerance: 1e-8 } }
  */
-export function splitOptions(fn: string, options: unknown, own: readonly string[]): { own: Record<string, unknown>; rest: Record<string, unknown> } {
+export function splitOptions(
+  fn: string,
+  options: unknown,
+  own: readonly string[],
+): { own: Record<string, unknown>; rest: Record<string, unknown> } {
   if (options === undefined) return { own: {}, rest: {} };
   if (!isPlainObject(options)) {
-    throw new InvalidArgumentError(fn, `options must be an object such as { tolerance: 1e-8, ${own[0] ?? 'damping'}: … }, got ${describeValue(options)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `options must be an object such as { tolerance: 1e-8, ${own[0] ?? 'damping'}: … }, got ${describeValue(options)}`,
+    );
   }
   const mine: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
@@ -93,7 +129,8 @@ export function splitOptions(fn: string, options: unknown, own: readonly string[
     if (own.includes(key)) mine[key] = value;
     else {
       const near = nearest(key, own);
-      if (near !== undefined) throw new InvalidArgumentError(fn, `unknown option ${quote(key)}; did you mean ${quote(near)}?`);
+      if (near !== undefined)
+        throw new InvalidArgumentError(fn, `unknown option ${quote(key)}; did you mean ${quote(near)}?`);
       rest[key] = value instanceof Float64Array ? value.slice() : value;
     }
   }
@@ -102,7 +139,8 @@ export function splitOptions(fn: string, options: unknown, own: readonly string[
 
 /** A string option such as a display name. @example checkText('cgInverse', 'options.name', 'CG'); // 'CG' */
 export function checkText(fn: string, name: string, value: unknown): string {
-  if (typeof value !== 'string') throw new InvalidArgumentError(fn, `${name} must be a string, got ${describeValue(value)}`);
+  if (typeof value !== 'string')
+    throw new InvalidArgumentError(fn, `${name} must be a string, got ${describeValue(value)}`);
   return value;
 }
 

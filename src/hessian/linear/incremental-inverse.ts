@@ -46,7 +46,16 @@ import {
   transpose,
 } from '../../linalg/index.js';
 import { createRandom } from '../../linalg/random.js';
-import { checkArity, checkBoolean, checkNumber, checkPositiveInteger, checkSize, checkVector, describeValue, readOptions } from '../../validate.js';
+import {
+  checkArity,
+  checkBoolean,
+  checkNumber,
+  checkPositiveInteger,
+  checkSize,
+  checkVector,
+  describeValue,
+  readOptions,
+} from '../../validate.js';
 import { makeOperator, type LinearOperator } from './linear-operator.js';
 
 /** Options of `new IncrementalInverse(n, options)`. */
@@ -120,12 +129,18 @@ export class IncrementalInverse {
     checkPositiveInteger(fn, 'n', n);
     checkSize(fn, n * n, `an ${n}×${n} matrix`);
     if (options === undefined) {
-      throw new InvalidArgumentError(fn, 'options { damping } is required: the inverse starts from λ⁻¹I (try { damping: 1e-3 })');
+      throw new InvalidArgumentError(
+        fn,
+        'options { damping } is required: the inverse starts from λ⁻¹I (try { damping: 1e-3 })',
+      );
     }
     const given = readOptions(fn, options, ['damping', 'weight', 'resymmetriseEvery']);
     const damping = readDamping(fn, given.damping, n);
     const weight = given.weight === undefined ? 1 : readWeight(fn, given.weight);
-    const resymmetriseEvery = given.resymmetriseEvery === undefined ? 32 : checkPositiveInteger(fn, 'resymmetriseEvery', given.resymmetriseEvery);
+    const resymmetriseEvery =
+      given.resymmetriseEvery === undefined
+        ? 32
+        : checkPositiveInteger(fn, 'resymmetriseEvery', given.resymmetriseEvery);
     this.#size = n;
     this.#damping = damping;
     this.#weight = weight;
@@ -141,7 +156,10 @@ export class IncrementalInverse {
   static #own(fn: string, self: unknown): void {
     if (typeof self !== 'object' || self === null || !(#size in self)) {
       const method = fn.slice(fn.indexOf('.') + 1);
-      throw new InvalidArgumentError(fn, `was called on ${describeValue(self)}, not on an IncrementalInverse; call it as inv.${method}(…), or pass inv.${method}.bind(inv)`);
+      throw new InvalidArgumentError(
+        fn,
+        `was called on ${describeValue(self)}, not on an IncrementalInverse; call it as inv.${method}(…), or pass inv.${method}.bind(inv)`,
+      );
     }
   }
 
@@ -257,7 +275,11 @@ export class IncrementalInverse {
     if (k === 0) return this;
     const rows = Array.from({ length: k }, (_, i) => V.slice(i * n, (i + 1) * n)); // copies, kept as terms
     const downdate = woodburyDowndate(fn, this.#inverse, V, w, n);
-    if (indexOfNonFinite(downdate) !== -1) throw new NonFiniteError(fn, 'the update overflowed: the entries of V are too large for float64; nothing was changed');
+    if (indexOfNonFinite(downdate) !== -1)
+      throw new NonFiniteError(
+        fn,
+        'the update overflowed: the entries of V are too large for float64; nothing was changed',
+      );
     // M⁻¹ ← M⁻¹ − YᵀY;   M ← M + Vᵀ·diag(w)·V
     subVectors(this.#inverse, downdate, this.#inverse);
     const WV = new Float64Array(k * n);
@@ -340,7 +362,8 @@ export class IncrementalInverse {
     IncrementalInverse.#own(fn, this);
     checkArity(fn, arguments.length, 1);
     const given = readOptions(fn, options, ['sample', 'tolerance']);
-    const tolerance = given.tolerance === undefined ? 1e-8 : checkNumber(fn, 'tolerance', given.tolerance, { above: 0 });
+    const tolerance =
+      given.tolerance === undefined ? 1e-8 : checkNumber(fn, 'tolerance', given.tolerance, { above: 0 });
     const residual = this.#residual(fn, given.sample);
     return { residual, ok: residual <= tolerance };
   }
@@ -393,7 +416,12 @@ export class IncrementalInverse {
    * const fisherInverse = IncrementalInverse.fromGradients(G.gradients, N, d, { damping: 1e-3 });
    * fisherInverse.remove(gradientOf(17)); // leave example 17 out (weight 1/N)
    */
-  static fromGradients(G: Float64Array, N: number, n: number, options: { damping: number; average?: boolean }): IncrementalInverse {
+  static fromGradients(
+    G: Float64Array,
+    N: number,
+    n: number,
+    options: { damping: number; average?: boolean },
+  ): IncrementalInverse {
     const fn = 'IncrementalInverse.fromGradients';
     checkArity(fn, arguments.length, 4);
     checkPositiveInteger(fn, 'N', N);
@@ -402,7 +430,10 @@ export class IncrementalInverse {
     checkSize(fn, n * n, `an ${n}×${n} matrix`);
     checkVector(fn, 'G', G, { length: N * n });
     if (options === undefined) {
-      throw new InvalidArgumentError(fn, 'options { damping } is required: the inverse is of λI + (1/N)·GᵀG (try { damping: 1e-3 })');
+      throw new InvalidArgumentError(
+        fn,
+        'options { damping } is required: the inverse is of λI + (1/N)·GᵀG (try { damping: 1e-3 })',
+      );
     }
     const given = readOptions(fn, options, ['damping', 'average']);
     const damping = readDamping(fn, given.damping, n);
@@ -412,7 +443,8 @@ export class IncrementalInverse {
     // M = λI + w·GᵀG
     gemm(G, G, n, N, n, { transposeA: true, alpha: weight, beta: 1, out: result.#sum });
     symmetrize(result.#sum, n, result.#sum);
-    if (indexOfNonFinite(result.#sum) !== -1) throw new NonFiniteError(fn, 'GᵀG overflowed: the gradients are too large for float64; rescale them');
+    if (indexOfNonFinite(result.#sum) !== -1)
+      throw new NonFiniteError(fn, 'GᵀG overflowed: the gradients are too large for float64; rescale them');
     result.#inverse = inverseOfPositiveDefinite(fn, result.#sum, n);
     for (let i = 0; i < N; i++) result.#record(G.slice(i * n, (i + 1) * n), weight);
     return result;
@@ -425,7 +457,10 @@ export class IncrementalInverse {
     // 1 + w·vᵀM⁻¹v = det(M + wvvᵀ)/det(M) ≥ 1 for an update
     const denominator = 1 + w * dot(v, u);
     if (!Number.isFinite(denominator)) {
-      throw new NonFiniteError(fn, `w·vᵀM⁻¹v overflowed to ${denominator}: v (‖v‖ = ${norm2(v)}) is too large for float64 against λ = ${this.#damping}; rescale it. Nothing was changed`);
+      throw new NonFiniteError(
+        fn,
+        `w·vᵀM⁻¹v overflowed to ${denominator}: v (‖v‖ = ${norm2(v)}) is too large for float64 against λ = ${this.#damping}; rescale it. Nothing was changed`,
+      );
     }
     this.#applyRankOne(v, u, w, denominator);
   }
@@ -448,7 +483,10 @@ export class IncrementalInverse {
   }
 
   #residual(fn: string, sample: unknown): number {
-    const b = sample === undefined ? createRandom(0xc0ffee + this.#checks++).normals(this.#size) : checkVector(fn, 'sample', sample, { length: this.#size });
+    const b =
+      sample === undefined
+        ? createRandom(0xc0ffee + this.#checks++).normals(this.#size)
+        : checkVector(fn, 'sample', sample, { length: this.#size });
     const bNorm = norm2(b);
     if (bNorm === 0) return 0;
     const n = this.#size;
@@ -500,7 +538,10 @@ function readDamping(fn: string, damping: unknown, n: number): number {
 
 function readWeight(fn: string, weight: unknown, name = 'weight'): number {
   if (typeof weight === 'number' && Number.isFinite(weight) && weight <= 0) {
-    throw new InvalidArgumentError(fn, `${name} must be a finite number > 0, got ${describeValue(weight)}; use remove() to subtract a term`);
+    throw new InvalidArgumentError(
+      fn,
+      `${name} must be a finite number > 0, got ${describeValue(weight)}; use remove() to subtract a term`,
+    );
   }
   return checkNumber(fn, name, weight, { above: 0 });
 }
@@ -535,7 +576,11 @@ function inverseOfPositiveDefinite(fn: string, m: Float64Array, n: number): Floa
   try {
     l = cholesky(m, n);
   } catch (error) {
-    throw asOwnError(fn, error, 'the accumulated matrix is not positive definite to working precision; nothing was changed');
+    throw asOwnError(
+      fn,
+      error,
+      'the accumulated matrix is not positive definite to working precision; nothing was changed',
+    );
   }
   return choleskyInverse(l, n);
 }
@@ -544,10 +589,19 @@ function inverseOfPositiveDefinite(fn: string, m: Float64Array, n: number): Floa
  * The weights of the k = |V|/n rows of V for `fn`: `weights` checked (k numbers > 0), or all
  * `defaultWeight`. V must be a row-major k×n Float64Array.
  */
-function readRowWeights(fn: string, V: Float64Array, n: number, weights: Float64Array | readonly number[] | undefined, defaultWeight: number): Float64Array {
+function readRowWeights(
+  fn: string,
+  V: Float64Array,
+  n: number,
+  weights: Float64Array | readonly number[] | undefined,
+  defaultWeight: number,
+): Float64Array {
   checkVector(fn, 'V', V);
   if (V.length % n !== 0) {
-    throw new ShapeError(fn, `V must be a row-major k×n Float64Array with n = ${n}; its length ${V.length} is not a multiple of ${n}`);
+    throw new ShapeError(
+      fn,
+      `V must be a row-major k×n Float64Array with n = ${n}; its length ${V.length} is not a multiple of ${n}`,
+    );
   }
   const k = V.length / n;
   const w = new Float64Array(k);
@@ -555,7 +609,10 @@ function readRowWeights(fn: string, V: Float64Array, n: number, weights: Float64
     w.fill(defaultWeight);
   } else {
     if (!Array.isArray(weights) && !(weights instanceof Float64Array)) {
-      throw new InvalidArgumentError(fn, `weights must be an array or Float64Array of ${k} numbers > 0, got ${describeValue(weights)}`);
+      throw new InvalidArgumentError(
+        fn,
+        `weights must be an array or Float64Array of ${k} numbers > 0, got ${describeValue(weights)}`,
+      );
     }
     if (weights.length !== k) throw new ShapeError(fn, `weights has ${weights.length} entries but V has k = ${k} rows`);
     for (let i = 0; i < k; i++) w[i] = readWeight(fn, weights[i], `weights[${i}]`);
@@ -567,7 +624,13 @@ function readRowWeights(fn: string, V: Float64Array, n: number, weights: Float64
  * Woodbury's downdate of M⁻¹ for M + Vᵀ·diag(w)·V: the n×n matrix UᵀC⁻¹U with U = V·M⁻¹ and
  * C = W⁻¹ + U·Vᵀ, computed as YᵀY with Y = L⁻¹U (C = LLᵀ) so that it is symmetric by construction.
  */
-function woodburyDowndate(fn: string, inverse: Float64Array, V: Float64Array, w: Float64Array, n: number): Float64Array {
+function woodburyDowndate(
+  fn: string,
+  inverse: Float64Array,
+  V: Float64Array,
+  w: Float64Array,
+  n: number,
+): Float64Array {
   const k = w.length;
   // U = V·M⁻¹ (k×n): row i is uᵢ = M⁻¹vᵢ because M⁻¹ is symmetric.
   const U = gemm(V, inverse, k, n, n);
@@ -579,7 +642,11 @@ function woodburyDowndate(fn: string, inverse: Float64Array, V: Float64Array, w:
   try {
     L = cholesky(C, k);
   } catch (error) {
-    throw asOwnError(fn, error, 'the Woodbury system W⁻¹ + V·M⁻¹·Vᵀ could not be factored (entries too large for float64?); nothing was changed');
+    throw asOwnError(
+      fn,
+      error,
+      'the Woodbury system W⁻¹ + V·M⁻¹·Vᵀ could not be factored (entries too large for float64?); nothing was changed',
+    );
   }
   // Y = L⁻¹U column by column, so that UᵀC⁻¹U = YᵀY (symmetric by construction).
   // The columns of U are the rows of Uᵀ, so they are contiguous there; Yᵀ is built row by row.

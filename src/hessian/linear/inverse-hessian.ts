@@ -16,9 +16,38 @@
  *
  * Plain linear algebra on operators and matrices, like the rest of this folder.
  */
-import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../errors.js';
-import { addToDiagonal, axpy, cholesky, choleskySolveFactor, dot, gemv, indexOfNonFinite, norm2, subVectors, symmetrize } from '../../linalg/index.js';
-import { checkArity, checkBoolean, checkCount, checkFunction, checkIndexList, checkNonNegative, checkPositive, checkPositiveInteger, checkSymmetric, checkVector, readOptions } from '../../validate.js';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  SingularMatrixError,
+} from '../../errors.js';
+import {
+  addToDiagonal,
+  axpy,
+  cholesky,
+  choleskySolveFactor,
+  dot,
+  gemv,
+  indexOfNonFinite,
+  norm2,
+  subVectors,
+  symmetrize,
+} from '../../linalg/index.js';
+import {
+  checkArity,
+  checkBoolean,
+  checkCount,
+  checkFunction,
+  checkIndexList,
+  checkNonNegative,
+  checkPositive,
+  checkPositiveInteger,
+  checkSymmetric,
+  checkVector,
+  readOptions,
+} from '../../validate.js';
 import {
   IncrementalInverse,
   cgSolve,
@@ -33,7 +62,15 @@ import {
 } from './index.js';
 import { formMatrix, readOperator, type CheckedOperator } from './linear-operator.js';
 import type { RandomSource } from '../../linalg/index.js';
-import { checkText, identityOperator, readGradients, readInverse, reportedAs, solveWith, splitOptions } from './arguments.js';
+import {
+  checkText,
+  identityOperator,
+  readGradients,
+  readInverse,
+  reportedAs,
+  solveWith,
+  splitOptions,
+} from './arguments.js';
 
 /**
  * An (approximate) inverse Hessian: `solve(b)` returns x ≈ (H + λI)⁻¹b with the solver's
@@ -75,7 +112,10 @@ export interface ExactInverseOptions {
  * const inverse = exactInverse(H);
  * inverse.solve(testGradient).x; // H⁻¹∇ℓ_test
  */
-export function exactInverse(H: OperatorLike, options?: ExactInverseOptions): InverseHessian & { readonly matrix: Float64Array } {
+export function exactInverse(
+  H: OperatorLike,
+  options?: ExactInverseOptions,
+): InverseHessian & { readonly matrix: Float64Array } {
   const fn = 'exactInverse';
   checkArity(fn, arguments.length, 2);
   const op = readOperator(fn, 'H', H);
@@ -83,7 +123,9 @@ export function exactInverse(H: OperatorLike, options?: ExactInverseOptions): In
   const n = op.size;
   const { asGiven, factored, factor } = formAndFactor(fn, op, damping, symmetrizing);
   const residualOf = directResidual(asGiven, n, damping);
-  const what = symmetrizing ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given' : 'direct factorisation';
+  const what = symmetrizing
+    ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given'
+    : 'direct factorisation';
   const solveName = `${fn}().solve`;
   return Object.freeze({
     name,
@@ -97,18 +139,30 @@ export function exactInverse(H: OperatorLike, options?: ExactInverseOptions): In
       checkVector(solveName, 'b', b, { length: n });
       const x = choleskySolveFactor(factor, n, b);
       if (indexOfNonFinite(x) !== -1) {
-        throw new SingularMatrixError(solveName, -1, `H + λI (λ = ${damping}) is singular to working precision: the solution overflowed; add damping`);
+        throw new SingularMatrixError(
+          solveName,
+          -1,
+          `H + λI (λ = ${damping}) is singular to working precision: the solution overflowed; add damping`,
+        );
       }
       const { relative, backwardError } = residualOf(b, x);
       const converged = backwardError <= BACKWARD_ERROR_TOLERANCE;
-      const reason = norm2(b) === 0 ? 'zero right-hand side' : converged ? what : `${what}: the backward error against H + λI as given is ${backwardError.toPrecision(3)} > √ε`;
+      const reason =
+        norm2(b) === 0
+          ? 'zero right-hand side'
+          : converged
+            ? what
+            : `${what}: the backward error against H + λI as given is ${backwardError.toPrecision(3)} > √ε`;
       return { x, iterations: 0, residualNorms: [relative], converged, reason, operatorApplications: 0 };
     },
   });
 }
 
 /** The options of `exactInverse`, checked, with their defaults. */
-function readExactOptions(fn: string, options: ExactInverseOptions | undefined): { damping: number; name: string; symmetrizing: boolean } {
+function readExactOptions(
+  fn: string,
+  options: ExactInverseOptions | undefined,
+): { damping: number; name: string; symmetrizing: boolean } {
   const given = readOptions(fn, options, ['damping', 'name', 'symmetrize']);
   return {
     damping: given.damping === undefined ? 0 : checkNonNegative(fn, 'options.damping', given.damping),
@@ -122,7 +176,12 @@ function readExactOptions(fn: string, options: ExactInverseOptions | undefined):
  * is H + λI unless `symmetrizing` — and its Cholesky factor. H must be symmetric unless
  * `symmetrizing`; an overflowed or indefinite matrix is refused with what to do.
  */
-function formAndFactor(fn: string, op: CheckedOperator, damping: number, symmetrizing: boolean): { asGiven: Float64Array; factored: Float64Array; factor: Float64Array } {
+function formAndFactor(
+  fn: string,
+  op: CheckedOperator,
+  damping: number,
+  symmetrizing: boolean,
+): { asGiven: Float64Array; factored: Float64Array; factor: Float64Array } {
   const n = op.size;
   const asGiven = op.dense ?? formMatrix(op);
   if (!symmetrizing) {
@@ -132,12 +191,18 @@ function formAndFactor(fn: string, op: CheckedOperator, damping: number, symmetr
       asGiven,
       n,
       'its Cholesky factor would belong to (H + Hᵀ)/2, a different matrix; pass { symmetrize: true } to factor that knowingly' +
-        (op.dense === undefined ? ' (an operator built from finite differences is symmetric only to its own accuracy)' : ''),
+        (op.dense === undefined
+          ? ' (an operator built from finite differences is symmetric only to its own accuracy)'
+          : ''),
     );
   }
   const factored = addToDiagonal(symmetrize(asGiven, n), n, damping);
   const overflow = indexOfNonFinite(factored);
-  if (overflow !== -1) throw new NonFiniteError(fn, `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`);
+  if (overflow !== -1)
+    throw new NonFiniteError(
+      fn,
+      `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`,
+    );
   return { asGiven, factored, factor: factorOrExplain(fn, factored, n, damping) };
 }
 
@@ -157,12 +222,17 @@ function factorOrExplain(fn: string, matrix: Float64Array, n: number, damping: n
 }
 
 /** The relative residual ‖b − (A + λI)x‖/‖b‖ and the backward error against A + λI as given. */
-function directResidual(a: Float64Array, n: number, damping: number): (b: Float64Array, x: Float64Array) => { relative: number; backwardError: number } {
+function directResidual(
+  a: Float64Array,
+  n: number,
+  damping: number,
+): (b: Float64Array, x: Float64Array) => { relative: number; backwardError: number } {
   // ‖A + λI‖_F, accumulated in units of the largest entry so that the squares cannot overflow.
   let largest = damping;
   for (const value of a) largest = Math.max(largest, Math.abs(value));
   let sum = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sum += ((a[i * n + j]! + (i === j ? damping : 0)) / (largest || 1)) ** 2;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) sum += ((a[i * n + j]! + (i === j ? damping : 0)) / (largest || 1)) ** 2;
   const frobenius = largest * Math.sqrt(sum);
   return (b, x) => {
     const bNorm = norm2(b);
@@ -179,7 +249,13 @@ function directResidual(a: Float64Array, n: number, damping: number): (b: Float6
  * ill-typed option fails now, under `fn`; `name` is the adapter's own key. Every solve restarts
  * from zero with the same options, and the solver's errors name `fn().solve`.
  */
-function solverInverse(fn: string, size: number, defaultName: string, options: unknown, solve: (b: Float64Array, settings: Record<string, unknown>, stand?: LinearOperator) => SolveResult): InverseHessian {
+function solverInverse(
+  fn: string,
+  size: number,
+  defaultName: string,
+  options: unknown,
+  solve: (b: Float64Array, settings: Record<string, unknown>, stand?: LinearOperator) => SolveResult,
+): InverseHessian {
   const { own, rest } = splitOptions(fn, options, ['name']);
   const name = own['name'] === undefined ? defaultName : checkText(fn, 'options.name', own['name']);
   reportedAs(fn, () => solve(new Float64Array(size), rest, identityOperator(size)));
@@ -201,7 +277,10 @@ function solverInverse(fn: string, size: number, defaultName: string, options: u
  * kept as given.
  */
 function iterativeOperator(fn: string, H: unknown): { size: number; source: OperatorLike } {
-  const op = readOperator(fn, 'H', H, { symmetric: 'the iterative solvers assume a symmetric H (every Hessian is); pass (H + Hᵀ)/2, or use exactInverse with { symmetrize: true }' });
+  const op = readOperator(fn, 'H', H, {
+    symmetric:
+      'the iterative solvers assume a symmetric H (every Hessian is); pass (H + Hᵀ)/2, or use exactInverse with { symmetrize: true }',
+  });
   return { size: op.size, source: op.dense ?? (H as LinearOperator) };
 }
 
@@ -214,7 +293,9 @@ export function cgInverse(H: OperatorLike, options?: CgOptions & { name?: string
   const fn = 'cgInverse';
   checkArity(fn, arguments.length, 2);
   const { size, source } = iterativeOperator(fn, H);
-  return solverInverse(fn, size, 'CG', options, (b, settings, stand) => cgSolve(stand ?? source, b, settings as CgOptions));
+  return solverInverse(fn, size, 'CG', options, (b, settings, stand) =>
+    cgSolve(stand ?? source, b, settings as CgOptions),
+  );
 }
 
 /**
@@ -226,7 +307,9 @@ export function neumannInverse(H: OperatorLike, options?: NeumannOptions & { nam
   const fn = 'neumannInverse';
   checkArity(fn, arguments.length, 2);
   const { size, source } = iterativeOperator(fn, H);
-  return solverInverse(fn, size, 'Neumann', options, (b, settings, stand) => neumannSolve(stand ?? source, b, settings as NeumannOptions));
+  return solverInverse(fn, size, 'Neumann', options, (b, settings, stand) =>
+    neumannSolve(stand ?? source, b, settings as NeumannOptions),
+  );
 }
 
 /**
@@ -234,12 +317,18 @@ export function neumannInverse(H: OperatorLike, options?: NeumannOptions & { nam
  * `name`); every solve restarts the seeded random source, so solves are reproducible.
  * @example const inverse = lissaInverse(d, (rng) => hessianOperator(lossOn(batch(rng)), params), { depth: 200, scale: 10 });
  */
-export function lissaInverse(size: number, sampleOperator: (rng: RandomSource, step: number) => OperatorLike, options?: LissaOptions & { name?: string }): InverseHessian {
+export function lissaInverse(
+  size: number,
+  sampleOperator: (rng: RandomSource, step: number) => OperatorLike,
+  options?: LissaOptions & { name?: string },
+): InverseHessian {
   const fn = 'lissaInverse';
   checkArity(fn, arguments.length, 3);
   const n = checkPositiveInteger(fn, 'size', size);
   checkFunction(fn, 'sampleOperator', sampleOperator);
-  return solverInverse(fn, n, 'LiSSA', options, (b, settings, stand) => lissa(stand === undefined ? sampleOperator : () => stand, b, settings as LissaOptions));
+  return solverInverse(fn, n, 'LiSSA', options, (b, settings, stand) =>
+    lissa(stand === undefined ? sampleOperator : () => stand, b, settings as LissaOptions),
+  );
 }
 
 /** Options of `fisherInverse`. */
@@ -271,17 +360,31 @@ export interface FisherInverseOptions {
  * @example
  * const inverse = fisherInverse(perSampleGradients(losses, params), { damping: 0.01 });
  */
-export function fisherInverse(gradients: { readonly gradients: Float64Array; readonly count: number; readonly size: number }, options: FisherInverseOptions): InverseHessian & { toMatrix(): Float64Array } {
+export function fisherInverse(
+  gradients: { readonly gradients: Float64Array; readonly count: number; readonly size: number },
+  options: FisherInverseOptions,
+): InverseHessian & { toMatrix(): Float64Array } {
   const fn = 'fisherInverse';
   checkArity(fn, arguments.length, 2);
   const G = readGradients(fn, 'gradients', gradients);
   const { count: N, size: d } = G;
-  if (N === 0 || d === 0) throw new ShapeError(fn, `gradients is ${N}×${d}; the Fisher needs at least one example and one parameter`);
-  if (options === undefined) throw new InvalidArgumentError(fn, 'options.damping is required: pass { damping: λ } with λ > 0 (e.g. the L2 regularisation strength)');
+  if (N === 0 || d === 0)
+    throw new ShapeError(fn, `gradients is ${N}×${d}; the Fisher needs at least one example and one parameter`);
+  if (options === undefined)
+    throw new InvalidArgumentError(
+      fn,
+      'options.damping is required: pass { damping: λ } with λ > 0 (e.g. the L2 regularisation strength)',
+    );
   const given = readOptions(fn, options, ['damping', 'rowWeights', 'name']);
   const damping = checkPositive(fn, 'options.damping', given.damping);
-  const weights = given.rowWeights === undefined ? undefined : checkVector(fn, 'options.rowWeights', given.rowWeights, { length: N });
-  const name = given.name === undefined ? (weights === undefined ? 'Sherman–Morrison (empirical Fisher)' : 'Sherman–Morrison (weighted Fisher)') : checkText(fn, 'options.name', given.name);
+  const weights =
+    given.rowWeights === undefined ? undefined : checkVector(fn, 'options.rowWeights', given.rowWeights, { length: N });
+  const name =
+    given.name === undefined
+      ? weights === undefined
+        ? 'Sherman–Morrison (empirical Fisher)'
+        : 'Sherman–Morrison (weighted Fisher)'
+      : checkText(fn, 'options.name', given.name);
   const inverse = reportedAs(fn, () => fisherInverseOf(fn, G, damping, weights));
   const solveName = `${fn}().solve`;
   return Object.freeze({
@@ -296,14 +399,31 @@ export function fisherInverse(gradients: { readonly gradients: Float64Array; rea
       checkVector(solveName, 'b', b, { length: d });
       const residual = inverse.residual(b);
       const converged = residual <= BACKWARD_ERROR_TOLERANCE;
-      const reason = norm2(b) === 0 ? 'zero right-hand side' : converged ? 'stored inverse' : `stored inverse: the relative residual ${residual.toPrecision(3)} > √ε (increase damping)`;
-      return { x: inverse.apply(b), iterations: 0, residualNorms: [residual], converged, reason, operatorApplications: 0 };
+      const reason =
+        norm2(b) === 0
+          ? 'zero right-hand side'
+          : converged
+            ? 'stored inverse'
+            : `stored inverse: the relative residual ${residual.toPrecision(3)} > √ε (increase damping)`;
+      return {
+        x: inverse.apply(b),
+        iterations: 0,
+        residualNorms: [residual],
+        converged,
+        reason,
+        operatorApplications: 0,
+      };
     },
   });
 }
 
 /** λI + Σ wᵢgᵢgᵢᵀ inverted: Woodbury for N < d, one Cholesky of the formed matrix otherwise. */
-function fisherInverseOf(fn: string, G: { gradients: Float64Array; count: number; size: number }, damping: number, weights: Float64Array | undefined): IncrementalInverse {
+function fisherInverseOf(
+  fn: string,
+  G: { gradients: Float64Array; count: number; size: number },
+  damping: number,
+  weights: Float64Array | undefined,
+): IncrementalInverse {
   const { count: N, size: d } = G;
   let rows = G.gradients;
   if (weights !== undefined) {
@@ -343,7 +463,14 @@ export function inverseFromOperator(inverseOperator: LinearOperator, name: strin
     solve(b: Float64Array): SolveResult {
       checkArity(solveName, arguments.length, 1);
       checkVector(solveName, 'b', b, { length: op.size });
-      return { x: op.product(b, 'for b'), iterations: 0, residualNorms: [], converged: false, reason: 'applied operator: an approximate inverse, no residual measured', operatorApplications: 1 };
+      return {
+        x: op.product(b, 'for b'),
+        iterations: 0,
+        residualNorms: [],
+        converged: false,
+        reason: 'applied operator: an approximate inverse, no residual measured',
+        operatorApplications: 1,
+      };
     },
   });
 }

@@ -109,7 +109,10 @@ function checkFiniteMatrix(fn: string, name: string, data: Float64Array, n: numb
   const at = indexOfNonFinite(data);
   if (at !== -1) {
     const row = Math.floor(at / n);
-    throw new NonFiniteError(fn, `${name}[${row}, ${at - row * n}] is ${data[at]}; the matrix must hold only finite numbers`);
+    throw new NonFiniteError(
+      fn,
+      `${name}[${row}, ${at - row * n}] is ${data[at]}; the matrix must hold only finite numbers`,
+    );
   }
 }
 
@@ -135,12 +138,20 @@ function readDense(fn: string, name: string, value: unknown, size?: number): { d
     const shape = value.shape;
     const [rows, cols] = shape;
     if (shape.length !== 2 || rows !== cols || typeof rows !== 'number' || !Number.isInteger(rows) || rows < 1) {
-      const text = shape.every((d) => typeof d === 'number') ? formatShape(shape as number[]) : `[${shape.map(describeValue).join(', ')}]`;
-      throw new ShapeError(fn, `${name} must be a square matrix of shape [n, n] with n ≥ 1, got a tensor of shape ${text}`);
+      const text = shape.every((d) => typeof d === 'number')
+        ? formatShape(shape as number[])
+        : `[${shape.map(describeValue).join(', ')}]`;
+      throw new ShapeError(
+        fn,
+        `${name} must be a square matrix of shape [n, n] with n ≥ 1, got a tensor of shape ${text}`,
+      );
     }
     const array: unknown = value.toArray();
     if (!(array instanceof Float64Array) || array.length !== rows * rows) {
-      throw new InvalidArgumentError(fn, `${name}.toArray() must return a Float64Array of ${rows * rows} entries, got ${describeValue(array)}`);
+      throw new InvalidArgumentError(
+        fn,
+        `${name}.toArray() must return a Float64Array of ${rows * rows} entries, got ${describeValue(array)}`,
+      );
     }
     source = array;
     n = rows;
@@ -158,10 +169,17 @@ function readDense(fn: string, name: string, value: unknown, size?: number): { d
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 /** The `{ size, apply, diagonal }` of a user's operator, each checked. */
-function readUserOperator(fn: string, name: string, value: Record<string, unknown>): { size: number; apply: Method; diagonal: Method | undefined } {
+function readUserOperator(
+  fn: string,
+  name: string,
+  value: Record<string, unknown>,
+): { size: number; apply: Method; diagonal: Method | undefined } {
   const apply = value['apply'];
   if (typeof apply !== 'function') {
-    throw new InvalidArgumentError(fn, `${name}.apply must be a function (v) => H·v, got ${describeValue(apply)}; ${name} must be ${KINDS}`);
+    throw new InvalidArgumentError(
+      fn,
+      `${name}.apply must be a function (v) => H·v, got ${describeValue(apply)}; ${name} must be ${KINDS}`,
+    );
   }
   const size = value['size'];
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
@@ -173,7 +191,10 @@ function readUserOperator(fn: string, name: string, value: Record<string, unknow
   checkSize(fn, size, `${name}.size`);
   const diagonal = value['diagonal'];
   if (diagonal !== undefined && typeof diagonal !== 'function') {
-    throw new InvalidArgumentError(fn, `${name}.diagonal must be a function returning the exact diagonal, or absent; got ${describeValue(diagonal)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `${name}.diagonal must be a function returning the exact diagonal, or absent; got ${describeValue(diagonal)}`,
+    );
   }
   return { size, apply: apply as Method, diagonal: diagonal as Method | undefined };
 }
@@ -223,10 +244,16 @@ export function readOperator(fn: string, name: string, value: unknown, rule: Ope
     const n = user.size;
     const checkOutput = (out: unknown, what: string, where: string): Float64Array => {
       if (!(out instanceof Float64Array)) {
-        throw new InvalidArgumentError(productFn, `${name}.${what} returned ${describeValue(out)} ${where}; it must return a Float64Array of length ${n}`);
+        throw new InvalidArgumentError(
+          productFn,
+          `${name}.${what} returned ${describeValue(out)} ${where}; it must return a Float64Array of length ${n}`,
+        );
       }
       if (out.length !== n) {
-        throw new ShapeError(productFn, `${name}.${what} returned a vector of length ${out.length} ${where}; an operator of size ${n} must return length ${n}`);
+        throw new ShapeError(
+          productFn,
+          `${name}.${what} returned a vector of length ${out.length} ${where}; an operator of size ${n} must return length ${n}`,
+        );
       }
       const at = indexOfNonFinite(out);
       if (at !== -1) {
@@ -241,7 +268,8 @@ export function readOperator(fn: string, name: string, value: unknown, rule: Ope
     return {
       size: n,
       product: (v, where) => checkOutput(user.apply.call(value, v), 'apply', where),
-      diagonal: userDiagonal === undefined ? undefined : (where) => checkOutput(userDiagonal.call(value), 'diagonal()', where),
+      diagonal:
+        userDiagonal === undefined ? undefined : (where) => checkOutput(userDiagonal.call(value), 'diagonal()', where),
       dense: undefined,
     };
   }
@@ -273,7 +301,11 @@ export function makeOperator(
 ): LinearOperator {
   const applyName = `${label}.apply`;
   const diagonalName = `${label}.diagonal`;
-  const op: { size: number; apply: (...args: unknown[]) => Float64Array; diagonal?: (...args: unknown[]) => Float64Array } = {
+  const op: {
+    size: number;
+    apply: (...args: unknown[]) => Float64Array;
+    diagonal?: (...args: unknown[]) => Float64Array;
+  } = {
     size: n,
     apply(...args: unknown[]): Float64Array {
       checkArity(applyName, args.length, 1);
@@ -315,7 +347,12 @@ export function denseOperator(matrix: Float64Array | MatrixLike, n?: number): Li
     );
   }
   const { data, n: size } = readDense(fn, 'matrix', matrix, n);
-  return makeOperator(`${fn}()`, size, (v) => gemv(data, size, size, v), () => diagonalOf(data, size));
+  return makeOperator(
+    `${fn}()`,
+    size,
+    (v) => gemv(data, size, size, v),
+    () => diagonalOf(data, size),
+  );
 }
 
 /**
@@ -331,16 +368,25 @@ export function denseOperator(matrix: Float64Array | MatrixLike, n?: number): Li
 export function toOperator(op: OperatorLike, fn: string, n?: number): LinearOperator {
   checkArity('toOperator', arguments.length, 3);
   if (typeof fn !== 'string' || fn.length === 0) {
-    throw new InvalidArgumentError('toOperator', `fn must be a non-empty string naming the calling function for error messages (e.g. 'mySolver'), got ${describeValue(fn)}`);
+    throw new InvalidArgumentError(
+      'toOperator',
+      `fn must be a non-empty string naming the calling function for error messages (e.g. 'mySolver'), got ${describeValue(fn)}`,
+    );
   }
   if (n !== undefined) checkPositiveInteger('toOperator', 'n', n);
   if (looksLikeOperator(op)) {
     const user = readUserOperator(fn, 'op', op);
-    if (n !== undefined && user.size !== n) throw new ShapeError(fn, `expected an operator of size ${n}, got size ${user.size}`);
+    if (n !== undefined && user.size !== n)
+      throw new ShapeError(fn, `expected an operator of size ${n}, got size ${user.size}`);
     return op as unknown as LinearOperator;
   }
   const { data, n: size } = readDense(fn, 'op', op, n);
-  return makeOperator('toOperator()', size, (v) => gemv(data, size, size, v), () => diagonalOf(data, size));
+  return makeOperator(
+    'toOperator()',
+    size,
+    (v) => gemv(data, size, size, v),
+    () => diagonalOf(data, size),
+  );
 }
 
 /**
@@ -389,7 +435,8 @@ export function scaledOperator(op: OperatorLike, s: number): LinearOperator {
   const label = `${fn}()`;
   const base = readOperator(fn, 'op', op, { productFn: `${label}.apply` });
   checkNumber(fn, 's', s);
-  if (s === 0) throw new InvalidArgumentError(fn, 's must be a finite non-zero number, got 0; 0·H maps everything to 0');
+  if (s === 0)
+    throw new InvalidArgumentError(fn, 's must be a finite non-zero number, got 0; 0·H maps everything to 0');
   const baseDiagonal = base.diagonal;
   const scaleInPlace = (x: Float64Array): Float64Array => {
     for (let i = 0; i < x.length; i++) x[i]! *= s;
@@ -429,7 +476,10 @@ export function countingOperator(op: OperatorLike): CountingOperator {
       applications++;
     },
   );
-  return Object.defineProperty(counted, 'applications', { get: () => applications, enumerable: true }) as CountingOperator;
+  return Object.defineProperty(counted, 'applications', {
+    get: () => applications,
+    enumerable: true,
+  }) as CountingOperator;
 }
 
 /**

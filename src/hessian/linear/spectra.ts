@@ -69,14 +69,20 @@ export function topEigenpairs(H: OperatorLike, k: number, options?: TopEigenpair
   const op = readOperator(fn, 'H', H, { symmetric: EIGEN_SYMMETRY_ADVICE });
   const n = op.size;
   checkCount(fn, 'k', k);
-  if (k > n) throw new InvalidArgumentError(fn, `k = ${k} exceeds the operator size n = ${n}; ask for at most n eigenpairs`);
+  if (k > n)
+    throw new InvalidArgumentError(fn, `k = ${k} exceeds the operator size n = ${n}; ask for at most n eigenpairs`);
   const given = readOptions(fn, options, ['method', 'iterations', 'tolerance', 'seed']);
   const method = given.method === undefined ? 'lanczos' : checkOneOf(fn, 'method', given.method, ['power', 'lanczos']);
   const tolerance = given.tolerance === undefined ? 1e-8 : readTolerance(fn, given.tolerance);
   const seed = given.seed === undefined ? 0 : checkSeed(fn, given.seed);
   const iterations =
-    given.iterations === undefined ? (method === 'power' ? 1000 : Math.min(n, Math.max(2 * k + 40, 60))) : checkPositiveInteger(fn, 'iterations', given.iterations);
-  if (k === 0) return { values: new Float64Array(0), vectors: [], converged: true, iterations: 0, residuals: new Float64Array(0) };
+    given.iterations === undefined
+      ? method === 'power'
+        ? 1000
+        : Math.min(n, Math.max(2 * k + 40, 60))
+      : checkPositiveInteger(fn, 'iterations', given.iterations);
+  if (k === 0)
+    return { values: new Float64Array(0), vectors: [], converged: true, iterations: 0, residuals: new Float64Array(0) };
   const rng = createRandom(seed);
   let applications = 0;
   const apply = (v: Float64Array, where: string): Float64Array => {
@@ -85,7 +91,10 @@ export function topEigenpairs(H: OperatorLike, k: number, options?: TopEigenpair
   };
   let pairs: Pick<Eigenpairs, 'values' | 'vectors' | 'residuals'>;
   try {
-    const found = method === 'power' ? powerDeflation(apply, n, k, iterations, tolerance, rng) : lanczos(apply, n, k, Math.max(iterations, k), tolerance, rng);
+    const found =
+      method === 'power'
+        ? powerDeflation(apply, n, k, iterations, tolerance, rng)
+        : lanczos(apply, n, k, Math.max(iterations, k), tolerance, rng);
     pairs = rayleighRitz(apply, found, n, rng);
   } catch (error) {
     // The products are checked finite; what is left to fail is the small eigenproblem, when
@@ -109,7 +118,14 @@ type Apply = (v: Float64Array, where: string) => Float64Array;
  * deflation H − Σ λᵢuᵢuᵢᵀ applied without forming it. Converges like (|λⱼ₊₁|/|λⱼ|)ᵗ. Returns the
  * k vectors; `rayleighRitz` turns them into measured pairs.
  */
-function powerDeflation(apply: Apply, n: number, k: number, iterations: number, tolerance: number, rng: RandomSource): Float64Array[] {
+function powerDeflation(
+  apply: Apply,
+  n: number,
+  k: number,
+  iterations: number,
+  tolerance: number,
+  rng: RandomSource,
+): Float64Array[] {
   const vectors: Float64Array[] = [];
   let scale = 0; // |λ₁|, the yardstick of the relative tolerance
   for (let j = 0; j < k; j++) {
@@ -139,13 +155,22 @@ function powerDeflation(apply: Apply, n: number, k: number, iterations: number, 
  * decides when to stop, and `rayleighRitz` then measures the true residuals. Returns the k Ritz
  * vectors of largest |θ|.
  */
-function lanczos(apply: Apply, n: number, k: number, maxDimension: number, tolerance: number, rng: RandomSource): Float64Array[] {
+function lanczos(
+  apply: Apply,
+  n: number,
+  k: number,
+  maxDimension: number,
+  tolerance: number,
+  rng: RandomSource,
+): Float64Array[] {
   const m = Math.min(maxDimension, n);
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = []; // beta[j] couples q_j and q_{j+1}
   let q = normalize(rng.normals(n));
-  let best: { theta: Float64Array; s: Float64Array; dimension: number; residuals: Float64Array; converged: boolean } | undefined;
+  let best:
+    | { theta: Float64Array; s: Float64Array; dimension: number; residuals: Float64Array; converged: boolean }
+    | undefined;
 
   for (let j = 0; j < m; j++) {
     Q.push(q);
@@ -196,7 +221,12 @@ function lanczos(apply: Apply, n: number, k: number, maxDimension: number, toler
  * k×k matrix T = VᵀHV. Its eigenpairs (θ, s) give the best pairs (θ, Vs) the span allows, with
  * H·(Vs) = (HV)s known without further products — so every residual ‖H·v − θv‖ is measured.
  */
-function rayleighRitz(apply: Apply, approximate: readonly Float64Array[], n: number, rng: RandomSource): Pick<Eigenpairs, 'values' | 'vectors' | 'residuals'> {
+function rayleighRitz(
+  apply: Apply,
+  approximate: readonly Float64Array[],
+  n: number,
+  rng: RandomSource,
+): Pick<Eigenpairs, 'values' | 'vectors' | 'residuals'> {
   const basis: Float64Array[] = [];
   for (const v of approximate) {
     let u = orthogonalize(v, basis);
@@ -288,7 +318,10 @@ export interface StochasticEstimateOptions {
 }
 
 /** Reads the options of the two stochastic estimators. */
-function readEstimateOptions(fn: string, options: StochasticEstimateOptions | undefined): { samples: number; seed: number } {
+function readEstimateOptions(
+  fn: string,
+  options: StochasticEstimateOptions | undefined,
+): { samples: number; seed: number } {
   const given = readOptions(fn, options, ['samples', 'seed']);
   return {
     samples: given.samples === undefined ? 100 : checkPositiveInteger(fn, 'samples', given.samples),
@@ -361,7 +394,9 @@ export function diagonalEstimate(
       m2[i]! += delta * (value - mean[i]!);
     }
   }
-  const standardError = m2.map((v) => (samples > 1 ? Math.sqrt(v / (samples - 1) / samples) : Number.POSITIVE_INFINITY));
+  const standardError = m2.map((v) =>
+    samples > 1 ? Math.sqrt(v / (samples - 1) / samples) : Number.POSITIVE_INFINITY,
+  );
   return { estimate: mean, standardError, samples };
 }
 

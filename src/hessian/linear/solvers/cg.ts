@@ -16,10 +16,21 @@
  * spending at most two extra products to measure them.
  * Leaves out indefinite systems (minresSolve) and trust-region truncation (Steihaug).
  */
-import { InvalidArgumentError, NegativeCurvatureError, NonFiniteError, NotPositiveDefiniteError } from '../../../errors.js';
+import {
+  InvalidArgumentError,
+  NegativeCurvatureError,
+  NonFiniteError,
+  NotPositiveDefiniteError,
+} from '../../../errors.js';
 import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../../linalg/index.js';
 import { checkArity, checkOneOf, checkVector, describeValue } from '../../../validate.js';
-import { dampedProducts, readOperator, type CheckedOperator, type DampedProducts, type OperatorLike } from '../linear-operator.js';
+import {
+  dampedProducts,
+  readOperator,
+  type CheckedOperator,
+  type DampedProducts,
+  type OperatorLike,
+} from '../linear-operator.js';
 import { zeroRightHandSide, type SolveResult } from './result.js';
 import { SYMMETRY_ADVICE } from './inputs.js';
 import { MAX_RESTARTS, krylovSetup, type KrylovOptions } from './krylov.js';
@@ -77,7 +88,8 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options?: CgOptions): 
     if (estimate <= tolerance) {
       // The recursive residual drifts from b − Ax in floating point; trust only the true one.
       const trueRelative = measureTrueResidual(cg, k);
-      if (trueRelative <= tolerance) return finishCg(cg, { x: cg.x, residual: trueRelative, iteration: k }, k, true, 'tolerance reached');
+      if (trueRelative <= tolerance)
+        return finishCg(cg, { x: cg.x, residual: trueRelative, iteration: k }, k, true, 'tolerance reached');
       if (cg.restarts === MAX_RESTARTS) {
         stop = `stagnated: the true relative residual stays at ${trueRelative.toPrecision(3)} > tolerance (the attainable accuracy for this conditioning)`;
         break;
@@ -86,7 +98,8 @@ export function cgSolve(H: OperatorLike, b: Float64Array, options?: CgOptions): 
       restartDirections(cg, k); // from the true residual
       continue;
     }
-    if (cg.lowestEstimate === undefined || estimate < cg.lowestEstimate.residual) cg.lowestEstimate = { x: Float64Array.from(cg.x), residual: estimate, iteration: k };
+    if (cg.lowestEstimate === undefined || estimate < cg.lowestEstimate.residual)
+      cg.lowestEstimate = { x: Float64Array.from(cg.x), residual: estimate, iteration: k };
     if (signal?.aborted === true) {
       stop = 'aborted';
       break;
@@ -128,7 +141,23 @@ function startCg(
   x0: Float64Array | undefined,
 ): CgState {
   const x = x0 === undefined ? new Float64Array(rhs.length) : Float64Array.from(x0);
-  const cg: CgState = { fn, rhs, bNorm, A, precondition, x, r: rhs, z: rhs, rz: 0, p: rhs, residualNorms: [], best: { x, residual: 0, iteration: 0 }, lowestEstimate: undefined, restarts: 0, finalMeasured: undefined };
+  const cg: CgState = {
+    fn,
+    rhs,
+    bNorm,
+    A,
+    precondition,
+    x,
+    r: rhs,
+    z: rhs,
+    rz: 0,
+    p: rhs,
+    residualNorms: [],
+    best: { x, residual: 0, iteration: 0 },
+    lowestEstimate: undefined,
+    restarts: 0,
+    finalMeasured: undefined,
+  };
   cg.r = x0 === undefined ? Float64Array.from(rhs) : residualOf(cg, x, 'for the initial guess x0'); // r₀ = b − (H + λI)x₀
   cg.residualNorms.push(norm2(cg.r) / bNorm);
   cg.best = { x: Float64Array.from(x), residual: cg.residualNorms[0]!, iteration: 0 };
@@ -157,7 +186,10 @@ function conjugateStep(cg: CgState, k: number, damping: number): number {
 function positiveCurvature(fn: string, p: Float64Array, q: Float64Array, k: number, damping: number): number {
   const curvature = dot(p, q);
   if (!Number.isFinite(curvature)) {
-    throw new NonFiniteError(fn, `pᵀ(H + λI)p overflowed to ${curvature} at iteration ${k}; the operator's values are too large for float64 — rescale the problem`);
+    throw new NonFiniteError(
+      fn,
+      `pᵀ(H + λI)p overflowed to ${curvature} at iteration ${k}; the operator's values are too large for float64 — rescale the problem`,
+    );
   }
   if (curvature <= 0) {
     const rayleigh = curvature / dot(p, p); // the curvature along p, per unit length
@@ -212,11 +244,16 @@ function finishCg(cg: CgState, result: Measured, iterations: number, converged: 
  * recursive residual, and returns whichever of them (or an earlier measured one) is best.
  */
 function finishStoppedShort(cg: CgState, k: number, stop: string): SolveResult {
-  const final: Measured = { x: cg.x, residual: cg.finalMeasured ?? norm2(residualOf(cg, cg.x, 'measuring the final residual')) / cg.bNorm, iteration: k };
+  const final: Measured = {
+    x: cg.x,
+    residual: cg.finalMeasured ?? norm2(residualOf(cg, cg.x, 'measuring the final residual')) / cg.bNorm,
+    iteration: k,
+  };
   let chosen = final.residual <= cg.best.residual ? final : cg.best;
   const lowest = cg.lowestEstimate;
   if (lowest !== undefined && lowest.iteration !== k) {
-    const residual = norm2(residualOf(cg, lowest.x, `measuring the residual of iterate ${lowest.iteration}`)) / cg.bNorm;
+    const residual =
+      norm2(residualOf(cg, lowest.x, `measuring the residual of iterate ${lowest.iteration}`)) / cg.bNorm;
     if (residual < chosen.residual) chosen = { ...lowest, residual };
   }
   const which =
@@ -265,8 +302,16 @@ function readPreconditioner(
     diagonal = op.diagonal("for preconditioner 'jacobi'");
   } else if (preconditioner instanceof Float64Array) {
     diagonal = checkVector(fn, 'preconditioner', preconditioner, { length: n });
-  } else if (typeof preconditioner === 'object' && preconditioner !== null && !ArrayBuffer.isView(preconditioner) && !Array.isArray(preconditioner)) {
-    const p = readOperator(fn, 'preconditioner', preconditioner, { size: n, symmetric: `the preconditioner must be symmetric positive definite; ${SYMMETRY_ADVICE}` });
+  } else if (
+    typeof preconditioner === 'object' &&
+    preconditioner !== null &&
+    !ArrayBuffer.isView(preconditioner) &&
+    !Array.isArray(preconditioner)
+  ) {
+    const p = readOperator(fn, 'preconditioner', preconditioner, {
+      size: n,
+      symmetric: `the preconditioner must be symmetric positive definite; ${SYMMETRY_ADVICE}`,
+    });
     return (r, iteration) => p.product(r, `applying the preconditioner at iteration ${iteration}`);
   } else {
     throw new InvalidArgumentError(

@@ -15,7 +15,17 @@
  * measures the residual against the H the user gave.
  */
 import { NonFiniteError, NotPositiveDefiniteError, SingularMatrixError } from '../../../errors.js';
-import { addToDiagonal, axpy, cholesky, choleskySolveFactor, gemv, indexOfNonFinite, norm2, subVectors, symmetrize } from '../../../linalg/index.js';
+import {
+  addToDiagonal,
+  axpy,
+  cholesky,
+  choleskySolveFactor,
+  gemv,
+  indexOfNonFinite,
+  norm2,
+  subVectors,
+  symmetrize,
+} from '../../../linalg/index.js';
 import { checkArity, checkBoolean, checkSymmetric, readOptions } from '../../../validate.js';
 import { formMatrix, readOperator, type OperatorLike } from '../linear-operator.js';
 import type { SolveResult } from './result.js';
@@ -73,12 +83,18 @@ export function choleskySolve(H: OperatorLike, b: Float64Array, options?: Choles
       matrix,
       n,
       'Cholesky would silently solve with (H + Hᵀ)/2 instead; pass { symmetrize: true } to do that knowingly (the residual is then measured against H as given)' +
-        (op.dense === undefined ? ' — an operator built from finite differences is symmetric only to its own accuracy' : ''),
+        (op.dense === undefined
+          ? ' — an operator built from finite differences is symmetric only to its own accuracy'
+          : ''),
     );
   }
   const x = choleskySolveFactor(factorDamped(fn, matrix, n, damping), n, rhs);
   if (indexOfNonFinite(x) !== -1) {
-    throw new SingularMatrixError(fn, -1, `H + λI (λ = ${damping}) is singular to working precision: the solution overflowed; add damping`);
+    throw new SingularMatrixError(
+      fn,
+      -1,
+      `H + λI (λ = ${damping}) is singular to working precision: the solution overflowed; add damping`,
+    );
   }
   const { residualNorms, converged, reason } = measured(matrix, n, damping, rhs, x, symmetrizing);
   return { x, iterations: 0, residualNorms, converged, reason, operatorApplications: applications };
@@ -90,7 +106,10 @@ function factorDamped(fn: string, matrix: Float64Array, n: number, damping: numb
   addToDiagonal(factored, n, damping, factored);
   const overflow = indexOfNonFinite(factored);
   if (overflow !== -1) {
-    throw new NonFiniteError(fn, `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`);
+    throw new NonFiniteError(
+      fn,
+      `H + λI overflowed to ${factored[overflow]} (λ = ${damping}); the entries are too large for float64 — rescale the problem`,
+    );
   }
   try {
     return cholesky(factored, n);
@@ -105,7 +124,11 @@ function factorDamped(fn: string, matrix: Float64Array, n: number, damping: numb
       );
     }
     // Nothing else can fail on a finite square matrix; should it, the error still names choleskySolve.
-    throw new SingularMatrixError(fn, -1, `the factorisation of H + λI failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SingularMatrixError(
+      fn,
+      -1,
+      `the factorisation of H + λI failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -113,14 +136,24 @@ function factorDamped(fn: string, matrix: Float64Array, n: number, damping: numb
  * The residual of x against what the user gave, b − (H + λI)x with H unsymmetrised, and whether
  * its backward error ‖b − (H + λI)x‖/(‖H + λI‖_F‖x‖ + ‖b‖) is within √ε.
  */
-function measured(matrix: Float64Array, n: number, damping: number, rhs: Float64Array, x: Float64Array, symmetrizing: boolean): { residualNorms: number[]; converged: boolean; reason: string } {
+function measured(
+  matrix: Float64Array,
+  n: number,
+  damping: number,
+  rhs: Float64Array,
+  x: Float64Array,
+  symmetrizing: boolean,
+): { residualNorms: number[]; converged: boolean; reason: string } {
   const bNorm = norm2(rhs);
   const mx = axpy(damping, x, gemv(matrix, n, n, x));
   const residualNorm = norm2(subVectors(rhs, mx, mx));
   const relative = bNorm === 0 ? 0 : residualNorm / bNorm;
-  const backwardError = bNorm === 0 ? 0 : residualNorm / (frobeniusNormWithDamping(matrix, n, damping) * norm2(x) + bNorm);
+  const backwardError =
+    bNorm === 0 ? 0 : residualNorm / (frobeniusNormWithDamping(matrix, n, damping) * norm2(x) + bNorm);
   const converged = backwardError <= BACKWARD_ERROR_TOLERANCE;
-  const what = symmetrizing ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given' : 'direct factorisation';
+  const what = symmetrizing
+    ? 'direct factorisation of (H + Hᵀ)/2 + λI (symmetrize: true); the residual is measured against H + λI as given'
+    : 'direct factorisation';
   const reason =
     bNorm === 0
       ? 'zero right-hand side'

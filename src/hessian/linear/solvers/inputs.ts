@@ -31,7 +31,10 @@ export const SYMMETRY_ADVICE =
 export function readSignal(fn: string, signal: unknown): AbortFlag | undefined {
   if (signal === undefined) return undefined;
   if (typeof signal !== 'object' || signal === null || typeof (signal as { aborted?: unknown }).aborted !== 'boolean') {
-    throw new InvalidArgumentError(fn, `signal must be an AbortSignal (or any object with a boolean 'aborted'), got ${describeValue(signal)}`);
+    throw new InvalidArgumentError(
+      fn,
+      `signal must be an AbortSignal (or any object with a boolean 'aborted'), got ${describeValue(signal)}`,
+    );
   }
   return signal as AbortFlag;
 }

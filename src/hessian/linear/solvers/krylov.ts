@@ -4,7 +4,14 @@
  */
 import { checkPositiveInteger, checkVector, readOptions } from '../../../validate.js';
 import { readOperator } from '../linear-operator.js';
-import { SYMMETRY_ADVICE, readDamping, readRightHandSide, readSignal, readTolerance, type AbortFlag } from './inputs.js';
+import {
+  SYMMETRY_ADVICE,
+  readDamping,
+  readRightHandSide,
+  readSignal,
+  readTolerance,
+  type AbortFlag,
+} from './inputs.js';
 
 /** The options every Krylov solver (CG, MINRES) shares. */
 export interface KrylovOptions {
@@ -29,13 +36,27 @@ export const MAX_RESTARTS = 3;
  * read by the caller).
  * @example const { op, n, tolerance } = krylovSetup('cgSolve', H, b, options, ['preconditioner']);
  */
-export function krylovSetup(fn: string, H: unknown, b: unknown, options: KrylovOptions | undefined, extraKeys: readonly string[] = []) {
+export function krylovSetup(
+  fn: string,
+  H: unknown,
+  b: unknown,
+  options: KrylovOptions | undefined,
+  extraKeys: readonly string[] = [],
+) {
   const op = readOperator(fn, 'H', H, { symmetric: SYMMETRY_ADVICE });
   const n = op.size;
   const rhs = readRightHandSide(fn, b, n);
-  const given = readOptions(fn, options as Record<string, unknown> | undefined, ['tolerance', 'maxIterations', 'damping', 'x0', 'signal', ...extraKeys]);
+  const given = readOptions(fn, options as Record<string, unknown> | undefined, [
+    'tolerance',
+    'maxIterations',
+    'damping',
+    'x0',
+    'signal',
+    ...extraKeys,
+  ]);
   const tolerance = given['tolerance'] === undefined ? 1e-10 : readTolerance(fn, given['tolerance']);
-  const maxIterations = given['maxIterations'] === undefined ? 10 * n : checkPositiveInteger(fn, 'maxIterations', given['maxIterations']);
+  const maxIterations =
+    given['maxIterations'] === undefined ? 10 * n : checkPositiveInteger(fn, 'maxIterations', given['maxIterations']);
   const damping = readDamping(fn, given['damping']);
   const x0 = given['x0'] === undefined ? undefined : checkVector(fn, 'x0', given['x0'], { length: n });
   const signal = readSignal(fn, given['signal']);

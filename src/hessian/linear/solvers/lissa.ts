@@ -19,7 +19,14 @@
 import { DivergenceError } from '../../../errors.js';
 import { addVectors, axpy, divideByScalar, dot, norm2, subVectors } from '../../../linalg/index.js';
 import { createRandom, type RandomSource } from '../../../linalg/random.js';
-import { checkArity, checkFunction, checkPositiveInteger, checkSeed, checkVector, readOptions } from '../../../validate.js';
+import {
+  checkArity,
+  checkFunction,
+  checkPositiveInteger,
+  checkSeed,
+  checkVector,
+  readOptions,
+} from '../../../validate.js';
 import { readOperator, type OperatorLike } from '../linear-operator.js';
 import { growthRatio } from './neumann.js';
 import { zeroRightHandSide, type SolveResult } from './result.js';
@@ -109,9 +116,26 @@ export function lissa(
   const s = settings.scale === 'auto' ? autoScale(fn, sampler.sample, rhs.length) : settings.scale;
   const bNorm = norm2(rhs);
   if (bNorm === 0) {
-    return { ...zeroRightHandSide(rhs.length), operatorApplications: sampler.applications, estimates: [], standardError: undefined, scale: s };
+    return {
+      ...zeroRightHandSide(rhs.length),
+      operatorApplications: sampler.applications,
+      estimates: [],
+      standardError: undefined,
+      scale: s,
+    };
   }
-  const run: LissaRun = { fn, rhs, bNorm, s, settings, sample: sampler.sample, residualSums: [], residualCounts: [], iterations: 0, aborted: false };
+  const run: LissaRun = {
+    fn,
+    rhs,
+    bNorm,
+    s,
+    settings,
+    sample: sampler.sample,
+    residualSums: [],
+    residualCounts: [],
+    iterations: 0,
+    aborted: false,
+  };
   const estimates: Float64Array[] = [];
   for (let repeat = 0; repeat < settings.repeats && !run.aborted; repeat++) estimates.push(runRepeat(run, repeat));
   const { x, standardError } = meanAndStandardError(estimates, rhs.length);
@@ -144,7 +168,16 @@ interface LissaSettings {
 }
 
 function readLissaOptions(fn: string, options: LissaOptions | undefined): LissaSettings {
-  const given = readOptions(fn, options, ['depth', 'repeats', 'scale', 'damping', 'seed', 'tolerance', 'checkEvery', 'signal']);
+  const given = readOptions(fn, options, [
+    'depth',
+    'repeats',
+    'scale',
+    'damping',
+    'seed',
+    'tolerance',
+    'checkEvery',
+    'signal',
+  ]);
   return {
     depth: given.depth === undefined ? 1000 : checkPositiveInteger(fn, 'depth', given.depth),
     repeats: given.repeats === undefined ? 1 : checkPositiveInteger(fn, 'repeats', given.repeats),
@@ -158,14 +191,22 @@ function readLissaOptions(fn: string, options: LissaOptions | undefined): LissaS
 }
 
 /** Draws minibatch operators from one seeded source, counting the products taken with them. */
-function minibatchSampler(fn: string, sampleOperator: (rng: RandomSource, step: number) => OperatorLike, n: number, { seed, damping }: LissaSettings) {
+function minibatchSampler(
+  fn: string,
+  sampleOperator: (rng: RandomSource, step: number) => OperatorLike,
+  n: number,
+  { seed, damping }: LissaSettings,
+) {
   const rng = createRandom(seed);
   let applications = 0;
   let step = 0;
   return {
     /** Draws the next minibatch operator (checked like any H) and returns v ↦ (Hⱼ + λI)v. */
     sample(where: string): (v: Float64Array) => Float64Array {
-      const op = readOperator(fn, `sampleOperator(rng, ${step})`, sampleOperator(rng, step), { size: n, symmetric: SYMMETRY_ADVICE });
+      const op = readOperator(fn, `sampleOperator(rng, ${step})`, sampleOperator(rng, step), {
+        size: n,
+        symmetric: SYMMETRY_ADVICE,
+      });
       step++;
       return (v) => {
         applications++;
@@ -237,7 +278,10 @@ function divergence(fn: string, history: readonly number[], s: number, repeat: n
 }
 
 /** x = the mean over repeats; the standard error = sample std / √repeats, per coordinate (with ≥ 2 repeats). */
-function meanAndStandardError(estimates: readonly Float64Array[], n: number): { x: Float64Array; standardError: Float64Array | undefined } {
+function meanAndStandardError(
+  estimates: readonly Float64Array[],
+  n: number,
+): { x: Float64Array; standardError: Float64Array | undefined } {
   const k = estimates.length;
   const x = new Float64Array(n);
   const share = new Float64Array(n);
@@ -252,14 +296,21 @@ function meanAndStandardError(estimates: readonly Float64Array[], n: number): { 
   return { x, standardError };
 }
 
-function lissaReason({ tolerance, depth, repeats }: LissaSettings, final: number, aborted: boolean, converged: boolean): string {
+function lissaReason(
+  { tolerance, depth, repeats }: LissaSettings,
+  final: number,
+  aborted: boolean,
+  converged: boolean,
+): string {
   const measured = `the minibatch relative residual of x on a fresh minibatch is ${final.toPrecision(3)}`;
   const caveat = 'recorded residuals are minibatch residuals, exact only when sampleOperator returns the full Hessian';
   if (aborted) return `aborted: ${measured} (${caveat})`;
   if (tolerance === undefined) {
     return `no tolerance given: ran ${depth} steps in each of ${repeats} repeat${repeats === 1 ? '' : 's'}, so convergence was not tested; ${measured} (${caveat})`;
   }
-  return converged ? `tolerance reached by the minibatch residual: ${measured} (${caveat})` : `iteration limit: ${measured} > tolerance (${caveat})`;
+  return converged
+    ? `tolerance reached by the minibatch residual: ${measured} (${caveat})`
+    : `iteration limit: ${measured} > tolerance (${caveat})`;
 }
 
 /**

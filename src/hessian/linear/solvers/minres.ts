@@ -58,7 +58,11 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options?: MinresOp
   // the previous cycle — which may have a residual a hair above the best one and yet a far
   // smaller error, the work of the steps along small eigenvalues — or the best iterate if the
   // cycle drifted away (its residual more than doubled).
-  let start: { x: Float64Array; r: Float64Array; residual: number } = { x: Float64Array.from(run.x), r: run.lastMeasured.r, residual: run.residualNorms[0]! };
+  let start: { x: Float64Array; r: Float64Array; residual: number } = {
+    x: Float64Array.from(run.x),
+    r: run.lastMeasured.r,
+    residual: run.residualNorms[0]!,
+  };
   for (let restart = 0; ; restart++) {
     // Run MINRES on (H + λI)d = r from d = 0, accumulating d into x.
     run.x.set(start.x);
@@ -67,10 +71,23 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options?: MinresOp
     // φ̄ is the residual in exact arithmetic; the true residual b − (H + λI)x decides.
     if (outcome.iterations > 0 && !outcome.measured) measure(run, run.iterations);
     const end = outcome.iterations > 0 ? { x: Float64Array.from(run.x), ...run.lastMeasured } : start;
-    const stopped = cycleVerdict(run, outcome.stop, tolerance, maxIterations, end.residual >= start.residual || restart === MAX_RESTARTS);
+    const stopped = cycleVerdict(
+      run,
+      outcome.stop,
+      tolerance,
+      maxIterations,
+      end.residual >= start.residual || restart === MAX_RESTARTS,
+    );
     if (stopped !== undefined) return stopped;
     const { best } = run;
-    start = end.residual <= 2 * best.residual ? end : { x: best.x, r: residualOf(run, best.x, `restarting from iterate ${best.iteration}`), residual: best.residual };
+    start =
+      end.residual <= 2 * best.residual
+        ? end
+        : {
+            x: best.x,
+            r: residualOf(run, best.x, `restarting from iterate ${best.iteration}`),
+            residual: best.residual,
+          };
   }
 }
 
@@ -90,7 +107,16 @@ interface MinresRun {
 
 function startMinres(rhs: Float64Array, bNorm: number, A: DampedProducts, x0: Float64Array | undefined): MinresRun {
   const x = x0 === undefined ? new Float64Array(rhs.length) : Float64Array.from(x0);
-  const run: MinresRun = { rhs, bNorm, A, x, residualNorms: [], best: { x, residual: 0, iteration: 0 }, lastMeasured: { r: rhs, residual: 0 }, iterations: 0 };
+  const run: MinresRun = {
+    rhs,
+    bNorm,
+    A,
+    x,
+    residualNorms: [],
+    best: { x, residual: 0, iteration: 0 },
+    lastMeasured: { r: rhs, residual: 0 },
+    iterations: 0,
+  };
   const r0 = x0 === undefined ? Float64Array.from(rhs) : residualOf(run, x, 'for the initial guess x0');
   run.residualNorms.push(norm2(r0) / bNorm);
   run.best = { x: Float64Array.from(x), residual: run.residualNorms[0]!, iteration: 0 };
@@ -123,11 +149,24 @@ function finishMinres(run: MinresRun, converged: boolean, reason: string): Solve
       : best.iteration === 0
         ? '; x is the initial guess: no iterate had a lower true residual'
         : `; x is iterate ${best.iteration}, the one with the lowest true residual`;
-  return { x: best.x, iterations, residualNorms, converged, reason: `${reason}${which}`, operatorApplications: run.A.count };
+  return {
+    x: best.x,
+    iterations,
+    residualNorms,
+    converged,
+    reason: `${reason}${which}`,
+    operatorApplications: run.A.count,
+  };
 }
 
 /** After a cycle: the result if the run stops here (and why), or undefined to restart. */
-function cycleVerdict(run: MinresRun, stop: CycleStop, tolerance: number, maxIterations: number, noProgress: boolean): SolveResult | undefined {
+function cycleVerdict(
+  run: MinresRun,
+  stop: CycleStop,
+  tolerance: number,
+  maxIterations: number,
+  noProgress: boolean,
+): SolveResult | undefined {
   if (run.best.residual <= tolerance) return finishMinres(run, true, 'tolerance reached');
   if (stop === 'aborted') return finishMinres(run, false, 'aborted');
   if (run.iterations >= maxIterations) return finishMinres(run, false, 'iteration limit');
@@ -140,11 +179,20 @@ function cycleVerdict(run: MinresRun, stop: CycleStop, tolerance: number, maxIte
     );
   }
   if (stop === 'singular' || stop === 'breakdown') {
-    return finishMinres(run, false, `${at}the Krylov space reached a null direction of H + λI, so b is (numerically) not in its range; x is a least-squares solution — add damping for a unique solution`);
+    return finishMinres(
+      run,
+      false,
+      `${at}the Krylov space reached a null direction of H + λI, so b is (numerically) not in its range; x is a least-squares solution — add damping for a unique solution`,
+    );
   }
   // The estimate met the tolerance but the true residual did not, or the iterates drifted from
   // the estimate (lost orthogonality): restart while a cycle still lowers the residual.
-  if (noProgress) return finishMinres(run, false, `${at}a new cycle from the true residual no longer lowers it (the attainable accuracy for this conditioning)`);
+  if (noProgress)
+    return finishMinres(
+      run,
+      false,
+      `${at}a new cycle from the true residual no longer lowers it (the attainable accuracy for this conditioning)`,
+    );
   return undefined;
 }
 
@@ -181,7 +229,14 @@ interface Recurrences {
  * SciPy's `minres`, without preconditioning), and stops before a step whose pivot γₖ is zero to
  * working precision (stop 'singular'), which would otherwise throw x far away.
  */
-function minresCycle(run: MinresRun, r0: Float64Array, n: number, tolerance: number, maxIterations: number, signal: AbortFlag | undefined): { iterations: number; stop: CycleStop; measured: boolean } {
+function minresCycle(
+  run: MinresRun,
+  r0: Float64Array,
+  n: number,
+  tolerance: number,
+  maxIterations: number,
+  signal: AbortFlag | undefined,
+): { iterations: number; stop: CycleStop; measured: boolean } {
   const beta1 = norm2(r0);
   const c: Recurrences = {
     r1: Float64Array.from(r0),
@@ -247,7 +302,14 @@ function lanczosStep(c: Recurrences, A: DampedProducts, k: number, where: string
  * Applies the previous rotation to the new column (εₖ, δₖ, γ̄ₖ) of T̄ₖ, forms the rotation that
  * eliminates βₖ₊₁, and steps x along wₖ — or returns why the step must not be taken.
  */
-function rotateAndStep(c: Recurrences, v: Float64Array, alpha: number, n: number, tolerance: number, x: Float64Array): 'least-squares' | 'singular' | undefined {
+function rotateAndStep(
+  c: Recurrences,
+  v: Float64Array,
+  alpha: number,
+  n: number,
+  tolerance: number,
+  x: Float64Array,
+): 'least-squares' | 'singular' | undefined {
   const oldEpsilon = c.epsilon;
   const delta = c.cs * c.dbar + c.sn * alpha;
   const gbar = c.sn * c.dbar - c.cs * alpha;
@@ -265,7 +327,8 @@ function rotateAndStep(c: Recurrences, v: Float64Array, alpha: number, n: number
   // be trusted.
   c.largestPivot = Math.max(c.largestPivot, gamma);
   c.smallestPivot = Math.min(c.smallestPivot, gamma);
-  if (gamma <= n * Number.EPSILON * tNorm || c.largestPivot >= (0.1 / Number.EPSILON) * c.smallestPivot) return 'singular';
+  if (gamma <= n * Number.EPSILON * tNorm || c.largestPivot >= (0.1 / Number.EPSILON) * c.smallestPivot)
+    return 'singular';
   c.epsilon = c.sn * c.beta;
   c.dbar = nextDbar;
   c.cs = gbar / gamma;

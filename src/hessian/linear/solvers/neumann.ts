@@ -22,7 +22,15 @@ import { checkArity, checkPositiveInteger, checkSeed, readOptions } from '../../
 import { dampedProducts, type DampedProducts, readOperator, type OperatorLike } from '../linear-operator.js';
 import { dominantEigenvalue } from './power-estimate.js';
 import { zeroRightHandSide, type SolveResult } from './result.js';
-import { SYMMETRY_ADVICE, readDamping, readRightHandSide, readScale, readSignal, readTolerance, type AbortFlag } from './inputs.js';
+import {
+  SYMMETRY_ADVICE,
+  readDamping,
+  readRightHandSide,
+  readScale,
+  readSignal,
+  readTolerance,
+  type AbortFlag,
+} from './inputs.js';
 
 /** Options of `neumannSolve`. */
 export interface NeumannOptions {
@@ -96,7 +104,13 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options?: Neumann
     return divideByScalar(out, s, out);
   };
   const { iterations, tolerance, checkEvery, signal } = settings;
-  const run: NeumannRun = { s, damped, residualNorms: [], step: 0, best: { ihv: rhs, residual: Number.POSITIVE_INFINITY, step: 0 } };
+  const run: NeumannRun = {
+    s,
+    damped,
+    residualNorms: [],
+    step: 0,
+    best: { ihv: rhs, residual: Number.POSITIVE_INFINITY, step: 0 },
+  };
   let ihv: Float64Array = Float64Array.from(rhs); // IHV₀ = b
   while (true) {
     // r = b − A·IHV, the residual of x = IHV/s (A·IHV is computed anyway, so it is free)
@@ -109,7 +123,8 @@ export function neumannSolve(H: OperatorLike, b: Float64Array, options?: Neumann
     // IHV arrays are never written once made (each step writes the next IHV into a fresh array), so keeping a reference is enough.
     if (relative < run.best.residual) run.best = { ihv, residual: relative, step: run.step };
     const checkNow = run.step % checkEvery === 0 || run.step === iterations;
-    if (checkNow && tolerance !== undefined && relative <= tolerance) return finishNeumann(run, true, 'tolerance reached');
+    if (checkNow && tolerance !== undefined && relative <= tolerance)
+      return finishNeumann(run, true, 'tolerance reached');
     if (run.step === iterations) {
       // The residual ended worse than x = 0 (relative residual 1) and is still growing.
       const previous = run.residualNorms[run.residualNorms.length - 2];
@@ -134,7 +149,15 @@ interface NeumannSettings {
 }
 
 function readNeumannOptions(fn: string, options: NeumannOptions | undefined): NeumannSettings {
-  const given = readOptions(fn, options, ['iterations', 'tolerance', 'scale', 'damping', 'checkEvery', 'signal', 'seed']);
+  const given = readOptions(fn, options, [
+    'iterations',
+    'tolerance',
+    'scale',
+    'damping',
+    'checkEvery',
+    'signal',
+    'seed',
+  ]);
   return {
     iterations: given.iterations === undefined ? 100 : checkPositiveInteger(fn, 'iterations', given.iterations),
     tolerance: given.tolerance === undefined ? undefined : readTolerance(fn, given.tolerance),
@@ -173,7 +196,8 @@ function finishNeumann(run: NeumannRun, converged: boolean, reason: string): Neu
 
 /** Why a run that used every iteration stopped. */
 function limitReason({ tolerance, iterations }: NeumannSettings, best: number): string {
-  if (tolerance !== undefined) return `iteration limit: the relative residual is ${best.toPrecision(3)} > tolerance after ${iterations} iterations`;
+  if (tolerance !== undefined)
+    return `iteration limit: the relative residual is ${best.toPrecision(3)} > tolerance after ${iterations} iterations`;
   return `no tolerance given: ran all ${iterations} iterations, so convergence was not tested (the final relative residual is ${best.toPrecision(3)}; pass { tolerance } to test it)`;
 }
 
@@ -184,7 +208,10 @@ function limitReason({ tolerance, iterations }: NeumannSettings, best: number): 
  * eigenvalue ≤ 0 means H + λI is not positive definite: no scale can help.
  */
 function autoScale(fn: string, damped: DampedProducts, n: number, seed: number): number {
-  const { value } = dominantEigenvalue((v) => damped.apply(v, "while estimating the scale ('auto')"), n, { iterations: 50, seed });
+  const { value } = dominantEigenvalue((v) => damped.apply(v, "while estimating the scale ('auto')"), n, {
+    iterations: 50,
+    seed,
+  });
   if (!(value > 0)) {
     throw new DivergenceError(
       fn,

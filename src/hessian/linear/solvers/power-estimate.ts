@@ -33,7 +33,13 @@ export interface DominantEigenvalue {
 export function dominantEigenvalue(
   apply: (v: Float64Array) => Float64Array,
   n: number,
-  options: { iterations?: number; minIterations?: number; relativeChange?: number; seed?: number; start?: Float64Array } = {},
+  options: {
+    iterations?: number;
+    minIterations?: number;
+    relativeChange?: number;
+    seed?: number;
+    start?: Float64Array;
+  } = {},
 ): DominantEigenvalue {
   const { iterations = 50, minIterations = 10, relativeChange = 1e-4, seed = 0 } = options;
   let v = startVector(n, seed, options.start);
