@@ -89,28 +89,66 @@ const TABLED_OUTPUTS = 16;
 /** Up to this many inputs get a variable each in the generated code. */
 const NAMED_INPUTS = 32;
 
-/** Generates the factory's source and the environment it needs. */
+/** What code generation carries from step to step: the plan and what the factory will be given. */
+interface CodeState {
+  readonly plan: Plan;
+  /** Whether each input has a variable of its own (`in<k>`) or is read from the call's array (`I[k]`). */
+  readonly named: boolean;
+  readonly C: Float64Array[];
+  readonly M: Int32Array[];
+  readonly K: ((...arrays: Float64Array[]) => Float64Array)[];
+  readonly constantName: Map<number, string>;
+}
+
+/**
+ * Generates the factory's source and the environment it needs: the prologue (declarations), the
+ * code of each step (fused loops and kernel calls) gathered into parts, and the epilogue that
+ * copies the outputs out.
+ */
 export function generate(plan: Plan): { source: string; environment: Environment } {
-  const C: Float64Array[] = [];
-  const M: Int32Array[] = [];
-  const K: ((...arrays: Float64Array[]) => Float64Array)[] = [];
+  const code: CodeState = {
+    plan,
+    // A few inputs are named variables, set on each call; many (an array of scalars) are read from
+    // the call's array itself, which spares the call one assignment per input.
+    named: plan.inputCount <= NAMED_INPUTS,
+    C: [],
+    M: [],
+    K: [],
+    constantName: new Map(),
+  };
+  const { declarations, inputs } = prologue(code);
+  const parts = intoParts(
+    plan.steps.map((step) => (step.kind === 'loop' ? loopSource(code, step) : kernelSource(code, step))),
+  );
+  const returned = epilogue(code, declarations);
+  const source = indent([
+    ...declarations,
+    ...parts.map((lines, k) => [`function part${k}() {`, ...lines.map((l) => `  ${l}`), '}'].join('\n')),
+    'return function run(inputs) {',
+    ...(code.named ? inputs.map((name, k) => `  ${name} = inputs[${k}];`) : ['  I = inputs;']),
+    ...parts.map((_, k) => `  part${k}();`),
+    ...returned,
+    '};',
+  ]);
+  return { source, environment: { H: HELPERS, C: code.C, M: code.M, K: code.K } };
+}
+
+/** The declarations allocated once per compiled function: registers, inputs, constants, fresh results, buffers. */
+function prologue(code: CodeState): { declarations: string[]; inputs: string[] } {
+  const { plan, C } = code;
   const declarations: string[] = [
     '"use strict";',
     'const H = env.H;',
     `const R = new Float64Array(${Math.max(plan.registers, 1)});`,
   ];
-  const constantName = new Map<number, string>();
-  // A few inputs are named variables, set on each call; many (an array of scalars) are read from
-  // the call's array itself, which spares the call one assignment per input.
-  const named = plan.inputCount <= NAMED_INPUTS;
   const inputs: string[] = [];
-  if (named) for (let k = 0; k < plan.inputCount; k++) inputs.push(`in${k}`);
+  if (code.named) for (let k = 0; k < plan.inputCount; k++) inputs.push(`in${k}`);
   if (inputs.length > 0) declarations.push(`let ${inputs.join(', ')};`);
-  if (!named) declarations.push('let I;');
+  if (!code.named) declarations.push('let I;');
   const fresh: string[] = [];
   for (const [id, s] of plan.storage) {
     if (s.kind === 'const') {
-      constantName.set(id, `c${id}`);
+      code.constantName.set(id, `c${id}`);
       declarations.push(`const c${id} = env.C[${C.length}];`);
       C.push(s.data);
     } else if (s.kind === 'fresh') {
@@ -119,108 +157,126 @@ export function generate(plan: Plan): { source: string; environment: Environment
   }
   if (fresh.length > 0) declarations.push(`let ${fresh.join(', ')};`);
   plan.buffers.forEach((size, k) => declarations.push(`const b${k} = new Float64Array(${size});`));
+  return { declarations, inputs };
+}
 
-  const arrayOf = (id: number): string => {
-    const s: Storage = plan.storage.get(id)!;
-    switch (s.kind) {
-      case 'input':
-        return named ? `in${s.index}` : `I[${s.index}]`;
-      case 'const':
-        return constantName.get(id)!;
-      case 'buffer':
-        return `b${s.buffer}`;
-      case 'fresh':
-        return `f${id}`;
-      case 'register':
-        return `R.subarray(${s.slot}, ${s.slot + 1})`;
-    }
-  };
+/** The expression for the array that holds a stored value. */
+function arrayOf(code: CodeState, id: number): string {
+  const s: Storage = code.plan.storage.get(id)!;
+  switch (s.kind) {
+    case 'input':
+      return code.named ? `in${s.index}` : `I[${s.index}]`;
+    case 'const':
+      return code.constantName.get(id)!;
+    case 'buffer':
+      return `b${s.buffer}`;
+    case 'fresh':
+      return `f${id}`;
+    case 'register':
+      return `R.subarray(${s.slot}, ${s.slot + 1})`;
+  }
+}
 
-  const loopSource = (step: LoopStep): string[] => {
-    const pre: string[] = [];
-    const local = new Map<string, string>();
-    const alias = (key: string, expression: string): string => {
-      let name = local.get(key);
-      if (name === undefined) {
-        name = `a${local.size}`;
-        local.set(key, name);
-        pre.push(`const ${name} = ${expression};`);
-      }
-      return name;
-    };
-    const read = (o: Operand): string => {
-      if (o.kind === 'temp') return `t${o.node}`;
-      const s = plan.storage.get(o.value)!;
-      if (s.kind === 'register' && o.read.kind !== 'gather')
-        return step.size > 1 ? alias(`r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
-      if (s.kind === 'const' && o.read.kind !== 'gather' && (s.data.length === 1 || o.read.kind === 'scalar'))
-        return numberLiteral(s.data[o.read.kind === 'scalar' ? o.read.at : 0]!);
-      const array = alias(`v${o.value}`, arrayOf(o.value));
-      const r = o.read;
-      switch (r.kind) {
-        case 'identity':
-          return `${array}[i]`;
-        case 'scalar':
-          return step.size > 1 ? alias(`s${o.value}:${r.at}`, `${array}[${r.at}]`) : `${array}[${r.at}]`;
-        case 'offset':
-          return `${array}[i + ${r.offset}]`;
-        case 'gather': {
-          const map = alias(`m${M.length}`, `env.M[${M.length}]`);
-          M.push(r.map);
-          return r.zeros ? `(${map}[i] >= 0 ? ${array}[${map}[i]] : 0)` : `${array}[${map}[i]]`;
-        }
-      }
-    };
-    const body = step.members.map((m) => `const t${m.node} = ${m.rule.source(m.args.map(read))};`);
-    const root = plan.storage.get(step.root)!;
-    const target = root.kind === 'register' ? `R[${root.slot}]` : `${alias(`v${step.root}`, arrayOf(step.root))}[i]`;
-    const lines = [
-      `// %${step.root}: ${step.members.map((m) => m.rule.name).join(', ')}${step.sum ? (step.members.length > 0 ? ', ' : '') + 'sum' : ''}`,
-    ];
-    if (step.sum !== undefined) {
-      const summand = read(step.sum);
-      if (step.size === 1) {
-        lines.push('{', ...pre, 'const i = 0;', ...body, `${target.replace('[i]', '[0]')} = ${summand};`, '}');
-      } else {
-        lines.push(
-          '{',
-          ...pre,
-          'let total = 0;',
-          `for (let i = 0; i < ${step.size}; i++) {`,
-          ...body,
-          `total += ${summand};`,
-          '}',
-          `${target.replace('[i]', '[0]')} = total;`,
-          '}',
-        );
-      }
-      return lines;
+/** One loop being generated: the locals hoisted before it (arrays, maps, scalars read once). */
+interface LoopState {
+  readonly step: LoopStep;
+  readonly pre: string[];
+  readonly local: Map<string, string>;
+}
+
+/** The local that holds `expression`, declared before the loop the first time `key` is asked for. */
+function alias(loop: LoopState, key: string, expression: string): string {
+  let name = loop.local.get(key);
+  if (name === undefined) {
+    name = `a${loop.local.size}`;
+    loop.local.set(key, name);
+    loop.pre.push(`const ${name} = ${expression};`);
+  }
+  return name;
+}
+
+/** The expression that reads an operand at element i of the loop. */
+function readOperand(code: CodeState, loop: LoopState, o: Operand): string {
+  if (o.kind === 'temp') return `t${o.node}`;
+  const { step } = loop;
+  const s = code.plan.storage.get(o.value)!;
+  if (s.kind === 'register' && o.read.kind !== 'gather')
+    return step.size > 1 ? alias(loop, `r${o.value}`, `R[${s.slot}]`) : `R[${s.slot}]`;
+  if (s.kind === 'const' && o.read.kind !== 'gather' && (s.data.length === 1 || o.read.kind === 'scalar'))
+    return numberLiteral(s.data[o.read.kind === 'scalar' ? o.read.at : 0]!);
+  const array = alias(loop, `v${o.value}`, arrayOf(code, o.value));
+  const r = o.read;
+  switch (r.kind) {
+    case 'identity':
+      return `${array}[i]`;
+    case 'scalar':
+      return step.size > 1 ? alias(loop, `s${o.value}:${r.at}`, `${array}[${r.at}]`) : `${array}[${r.at}]`;
+    case 'offset':
+      return `${array}[i + ${r.offset}]`;
+    case 'gather': {
+      const map = alias(loop, `m${code.M.length}`, `env.M[${code.M.length}]`);
+      code.M.push(r.map);
+      return r.zeros ? `(${map}[i] >= 0 ? ${array}[${map}[i]] : 0)` : `${array}[${map}[i]]`;
     }
-    const result = `t${step.root}`;
-    if (step.size === 1) lines.push('{', ...pre, 'const i = 0;', ...body, `${target} = ${result};`, '}');
+  }
+}
+
+/** A fused loop: its body (one `const t<node>` per member), then the store of its root or its sum. */
+function loopSource(code: CodeState, step: LoopStep): string[] {
+  const loop: LoopState = { step, pre: [], local: new Map() };
+  const read = (o: Operand) => readOperand(code, loop, o);
+  const body = step.members.map((m) => `const t${m.node} = ${m.rule.source(m.args.map(read))};`);
+  const root = code.plan.storage.get(step.root)!;
+  const target =
+    root.kind === 'register' ? `R[${root.slot}]` : `${alias(loop, `v${step.root}`, arrayOf(code, step.root))}[i]`;
+  const lines = [
+    `// %${step.root}: ${step.members.map((m) => m.rule.name).join(', ')}${step.sum ? (step.members.length > 0 ? ', ' : '') + 'sum' : ''}`,
+  ];
+  const { pre } = loop;
+  if (step.sum !== undefined) {
+    const summand = read(step.sum);
+    const total = target.replace('[i]', '[0]');
+    if (step.size === 1) lines.push('{', ...pre, 'const i = 0;', ...body, `${total} = ${summand};`, '}');
     else
-      lines.push('{', ...pre, `for (let i = 0; i < ${step.size}; i++) {`, ...body, `${target} = ${result};`, '}', '}');
+      lines.push(
+        '{',
+        ...pre,
+        'let total = 0;',
+        `for (let i = 0; i < ${step.size}; i++) {`,
+        ...body,
+        `total += ${summand};`,
+        '}',
+        `${total} = total;`,
+        '}',
+      );
     return lines;
-  };
+  }
+  const result = `t${step.root}`;
+  if (step.size === 1) lines.push('{', ...pre, 'const i = 0;', ...body, `${target} = ${result};`, '}');
+  else lines.push('{', ...pre, `for (let i = 0; i < ${step.size}; i++) {`, ...body, `${target} = ${result};`, '}', '}');
+  return lines;
+}
 
-  const kernelSource = (step: KernelStep): string[] => {
-    const index = K.length;
-    K.push(kernelAdapter(step));
-    const args = [...step.inputs, ...step.paramInputs].map((i) => arrayOf(i.value));
-    if (step.into)
-      return [
-        `env.K[${index}](${[...args, arrayOf(step.node)].join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`,
-      ];
+/** A kernel step: one call of its adapter, storing a fresh result or writing into the step's buffer. */
+function kernelSource(code: CodeState, step: KernelStep): string[] {
+  const index = code.K.length;
+  code.K.push(kernelAdapter(step));
+  const args = [...step.inputs, ...step.paramInputs].map((i) => arrayOf(code, i.value));
+  if (step.into)
     return [
-      `f${step.node} = env.K[${index}](${args.join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`,
+      `env.K[${index}](${[...args, arrayOf(code, step.node)].join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`,
     ];
-  };
+  return [
+    `f${step.node} = env.K[${index}](${args.join(', ')}); // ${step.primitive.name} → [${step.shape.join(', ')}]`,
+  ];
+}
 
+/** The steps' code gathered into parts of about PART_BUDGET lines (a step is never split). */
+function intoParts(steps: readonly string[][]): string[][] {
   const parts: string[][] = [];
   let current: string[] = [];
   let weight = 0;
-  for (const step of plan.steps) {
-    const lines = step.kind === 'loop' ? loopSource(step) : kernelSource(step);
+  for (const lines of steps) {
     if (weight + lines.length > PART_BUDGET && current.length > 0) {
       parts.push(current);
       current = [];
@@ -230,9 +286,16 @@ export function generate(plan: Plan): { source: string; environment: Environment
     weight += lines.length;
   }
   if (current.length > 0) parts.push(current);
+  return parts;
+}
 
-  // Rank-0 outputs in registers are copied out by a loop over a table when there are many (a
-  // gradient with respect to an array of scalars), one expression each otherwise.
+/**
+ * The end of `run`: fresh copies of the outputs. Rank-0 outputs in registers are copied out by a
+ * loop over a table when there are many (a gradient with respect to an array of scalars), one
+ * expression each otherwise; the table is declared in the prologue.
+ */
+function epilogue(code: CodeState, declarations: string[]): string[] {
+  const { plan, M } = code;
   const registerOutputs = plan.outputs.flatMap((o, k) => {
     const s = plan.storage.get(o.value)!;
     return s.kind === 'register' ? [[k, s.slot] as const] : [];
@@ -241,37 +304,23 @@ export function generate(plan: Plan): { source: string; environment: Environment
   const outputs = plan.outputs.map((o) => {
     const s = plan.storage.get(o.value)!;
     if (s.kind === 'register') return tabled ? 'undefined' : `Float64Array.of(R[${s.slot}])`;
-    return `${arrayOf(o.value)}.slice()`;
+    return `${arrayOf(code, o.value)}.slice()`;
   });
-  const returned: string[] = [`  return [${outputs.join(', ')}];`];
-  if (tabled) {
-    declarations.push(`const OP = env.M[${M.length}], OS = env.M[${M.length + 1}];`);
-    M.push(
-      Int32Array.from(registerOutputs, ([k]) => k),
-      Int32Array.from(registerOutputs, ([, slot]) => slot),
-    );
-    returned.splice(
-      0,
-      1,
-      `  const out = [${outputs.join(', ')}];`,
-      '  for (let k = 0; k < OP.length; k++) {',
-      '    const one = H.allocate(1);',
-      '    one[0] = R[OS[k]];',
-      '    out[OP[k]] = one;',
-      '  }',
-      '  return out;',
-    );
-  }
-  const source = indent([
-    ...declarations,
-    ...parts.map((lines, k) => [`function part${k}() {`, ...lines.map((l) => `  ${l}`), '}'].join('\n')),
-    'return function run(inputs) {',
-    ...(named ? inputs.map((name, k) => `  ${name} = inputs[${k}];`) : ['  I = inputs;']),
-    ...parts.map((_, k) => `  part${k}();`),
-    ...returned,
-    '};',
-  ]);
-  return { source, environment: { H: HELPERS, C, M, K } };
+  if (!tabled) return [`  return [${outputs.join(', ')}];`];
+  declarations.push(`const OP = env.M[${M.length}], OS = env.M[${M.length + 1}];`);
+  M.push(
+    Int32Array.from(registerOutputs, ([k]) => k),
+    Int32Array.from(registerOutputs, ([, slot]) => slot),
+  );
+  return [
+    `  const out = [${outputs.join(', ')}];`,
+    '  for (let k = 0; k < OP.length; k++) {',
+    '    const one = H.allocate(1);',
+    '    one[0] = R[OS[k]];',
+    '    out[OP[k]] = one;',
+    '  }',
+    '  return out;',
+  ];
 }
 
 /** Re-indents generated lines by their braces, for people reading the source. */
