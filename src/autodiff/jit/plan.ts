@@ -24,8 +24,8 @@
 import { shapeSize, stridesOf } from '../../linalg/tensor-kernels.js';
 import type { Primitive } from '../primitive.js';
 import { Tensor, dataOf } from '../tensor.js';
-import { builtinKinds, scalarRule, type ScalarRule } from './builtins.js';
-import type { Graph } from './trace.js';
+import { builtinKinds, scalarRule, type BuiltinKind, type ScalarRule } from './builtins.js';
+import type { Graph, GraphNode } from './trace.js';
 
 /** How a loop reads a stored value: element i, one hoisted entry, element i + offset, or map[i]. */
 export type IndexRead =
@@ -212,153 +212,188 @@ function paramKey(params: unknown): string | undefined {
   return ok ? text : undefined;
 }
 
-/** Builds the optimised plan of a graph. */
+/** The canonical nodes built so far, and the tables that fold constants and share subexpressions. */
+interface Canonical {
+  readonly graph: Graph;
+  readonly kinds: ReadonlyMap<Primitive<unknown>, BuiltinKind>;
+  readonly nodes: PNode[];
+  /** The canonical node of each recorded node. */
+  readonly canon: number[];
+  /** Each shareable node by its key (primitive, parameters, inputs): the same key is computed once. */
+  readonly byKey: Map<string, number>;
+  folded: number;
+  shared: number;
+}
+
+type OpNode = Extract<GraphNode, { kind: 'op' }>;
+
+/**
+ * Builds the optimised plan of a graph: canonicalises each recorded node in order, folding
+ * constants and sharing common subexpressions as it goes, then schedules what the outputs need.
+ */
 export function planGraph(graph: Graph, inputCount: number): Plan {
-  const kinds = builtinKinds();
-  const nodes: PNode[] = [];
-  const canon = new Array<number>(graph.nodes.length);
-  const byKey = new Map<string, number>();
-  let folded = 0;
-  let shared = 0;
-  const push = (node: PNode, key: string | undefined): number => {
-    if (key !== undefined) {
-      const existing = byKey.get(key);
-      if (existing !== undefined) {
-        shared++;
-        return existing;
-      }
-    }
-    nodes.push(node);
-    if (key !== undefined) byKey.set(key, nodes.length - 1);
-    return nodes.length - 1;
+  const state: Canonical = {
+    graph,
+    kinds: builtinKinds(),
+    nodes: [],
+    canon: new Array<number>(graph.nodes.length),
+    byKey: new Map(),
+    folded: 0,
+    shared: 0,
   };
-  const constant = (t: Tensor): number => {
-    const data = dataOf(t);
-    const key =
-      t.size === 1 ? `c:${Object.is(data[0], -0) ? '-0' : String(data[0])}:${t.shape.join(',')}` : `t:${identityOf(t)}`;
-    return push({ kind: 'const', data, shape: t.shape }, key);
-  };
-  const isConst = (id: number) => nodes[id]!.kind === 'const';
-
-  graph.nodes.forEach((node, id) => {
-    if (node.kind === 'input') {
-      canon[id] = push({ kind: 'input', index: node.index, shape: node.shape }, undefined);
-      return;
-    }
-    if (node.kind === 'const') {
-      canon[id] = constant(node.tensor);
-      return;
-    }
-    if (node.kind === 'alias') {
-      canon[id] = view(canon[node.of]!, null, node.shape);
-      return;
-    }
-    const inputs = node.inputs.map((i) => canon[i]!);
-    const paramInputs = node.paramInputs.map(([k, i]) => [k, canon[i]!] as const);
-    if (inputs.every(isConst) && paramInputs.every(([, i]) => isConst(i))) {
-      folded++;
-      canon[id] = constant(graph.values[id]!);
-      return;
-    }
-    const kind = kinds.get(node.primitive);
-    const p = node.params as Record<string, unknown>;
-    const x = inputs[0]!;
-    const xShape = nodes[x]!.shape;
-    switch (kind) {
-      case 'unary':
-      case 'binary':
-        canon[id] = push(
-          { kind: 'elementwise', rule: scalarRule(node.primitive.name), inputs, maps: undefined, shape: node.shape },
-          `e:${node.primitive.name}:${inputs.join(',')}:${node.shape.join(',')}`,
-        );
-        return;
-      case 'where': {
-        const condition = paramInputs.find(([k]) => k === 'condition')?.[1] ?? constant(p.condition as Tensor);
-        const all = [condition, ...inputs];
-        canon[id] = push(
-          { kind: 'elementwise', rule: scalarRule('where'), inputs: all, maps: undefined, shape: node.shape },
-          `e:where:${all.join(',')}:${node.shape.join(',')}`,
-        );
-        return;
-      }
-      case 'reshape':
-        canon[id] = view(x, null, node.shape);
-        return;
-      case 'slice': {
-        const start = p.start as readonly number[];
-        const strides = stridesOf(xShape);
-        const offset = start.reduce((s, v, k) => s + v * strides[k]!, 0);
-        canon[id] = view(x, stridedMap(node.shape, strides, offset), node.shape);
-        return;
-      }
-      case 'pad': {
-        // Every position of the padded box reads x or, outside it, zero (map entry -1).
-        const start = p.start as readonly number[];
-        const strides = stridesOf(node.shape);
-        const offset = start.reduce((s, v, k) => s + v * strides[k]!, 0);
-        const map = new Int32Array(shapeSize(node.shape)).fill(-1);
-        stridedMap(xShape, strides, offset).forEach((at, k) => (map[at] = k));
-        canon[id] = view(x, map, node.shape);
-        return;
-      }
-      case 'broadcastTo':
-        canon[id] = view(x, broadcastMap(xShape, node.shape), node.shape);
-        return;
-      case 'transpose': {
-        const perm = p.perm as readonly number[];
-        const strides = stridesOf(xShape);
-        canon[id] = view(
-          x,
-          stridedMap(
-            node.shape,
-            perm.map((q) => strides[q]!),
-            0,
-          ),
-          node.shape,
-        );
-        return;
-      }
-      case 'sum':
-      case 'sumTo':
-        if (shapeSize(node.shape) === 1) {
-          canon[id] = push({ kind: 'sum', input: x, shape: node.shape }, `s:${x}:${node.shape.join(',')}`);
-          return;
-        }
-        break;
-      default:
-        break;
-    }
-    const key = node.paramInputs.length === 0 ? paramKey(node.params) : undefined;
-    canon[id] = push(
-      {
-        kind: 'kernel',
-        primitive: node.primitive,
-        params: node.params,
-        inputs,
-        paramInputs,
-        shape: node.shape,
-        into: kind === 'matmul',
-      },
-      key === undefined ? undefined : `k:${identityOf(node.primitive)}:${key}:${inputs.join(',')}`,
-    );
-  });
-
-  /** A view of `base`: views of views compose into one map; views of constants fold. */
-  function view(base: number, map: Int32Array | null, shape: readonly number[]): number {
-    const b = nodes[base]!;
-    if (b.kind === 'view') return view(b.base, compose(b.map, map), shape);
-    if (map === null && sameShape(b.shape, shape)) return base;
-    if (b.kind === 'const') {
-      folded++;
-      const data = map === null ? b.data : Float64Array.from(map, (at) => (at < 0 ? 0 : b.data[at]!));
-      return push({ kind: 'const', data, shape }, undefined);
-    }
-    return push({ kind: 'view', base, map, shape }, map === null ? `v:${base}:${shape.join(',')}` : undefined);
-  }
-
-  const outputIds = graph.outputs.map((o) => canon[o]!);
+  graph.nodes.forEach((node, id) => (state.canon[id] = canonicalise(state, node, id)));
+  const outputIds = graph.outputs.map((o) => state.canon[o]!);
   const outputShapes = graph.outputs.map((o) => graph.nodes[o]!.shape);
-  return schedule(nodes, outputIds, outputShapes, inputCount, graph, { folded, shared });
+  return schedule(state.nodes, outputIds, outputShapes, inputCount, graph, {
+    folded: state.folded,
+    shared: state.shared,
+  });
+}
+
+/** Adds a node, or returns the one already added under the same key (a shared subexpression). */
+function push(state: Canonical, node: PNode, key: string | undefined): number {
+  if (key !== undefined) {
+    const existing = state.byKey.get(key);
+    if (existing !== undefined) {
+      state.shared++;
+      return existing;
+    }
+  }
+  state.nodes.push(node);
+  if (key !== undefined) state.byKey.set(key, state.nodes.length - 1);
+  return state.nodes.length - 1;
+}
+
+/** A constant node: single numbers are shared by value, arrays by identity. */
+function constant(state: Canonical, t: Tensor): number {
+  const data = dataOf(t);
+  const key =
+    t.size === 1 ? `c:${Object.is(data[0], -0) ? '-0' : String(data[0])}:${t.shape.join(',')}` : `t:${identityOf(t)}`;
+  return push(state, { kind: 'const', data, shape: t.shape }, key);
+}
+
+/** A view of `base`: views of views compose into one map; views of constants fold. */
+function view(state: Canonical, base: number, map: Int32Array | null, shape: readonly number[]): number {
+  const b = state.nodes[base]!;
+  if (b.kind === 'view') return view(state, b.base, compose(b.map, map), shape);
+  if (map === null && sameShape(b.shape, shape)) return base;
+  if (b.kind === 'const') {
+    state.folded++;
+    const data = map === null ? b.data : Float64Array.from(map, (at) => (at < 0 ? 0 : b.data[at]!));
+    return push(state, { kind: 'const', data, shape }, undefined);
+  }
+  return push(state, { kind: 'view', base, map, shape }, map === null ? `v:${base}:${shape.join(',')}` : undefined);
+}
+
+/** The canonical node of recorded node `id`; an op whose inputs are all constants folds to its traced value. */
+function canonicalise(state: Canonical, node: GraphNode, id: number): number {
+  const { canon, nodes } = state;
+  if (node.kind === 'input') return push(state, { kind: 'input', index: node.index, shape: node.shape }, undefined);
+  if (node.kind === 'const') return constant(state, node.tensor);
+  if (node.kind === 'alias') return view(state, canon[node.of]!, null, node.shape);
+  const inputs = node.inputs.map((i) => canon[i]!);
+  const paramInputs = node.paramInputs.map(([k, i]) => [k, canon[i]!] as const);
+  const isConst = (i: number) => nodes[i]!.kind === 'const';
+  if (inputs.every(isConst) && paramInputs.every(([, i]) => isConst(i))) {
+    state.folded++;
+    return constant(state, state.graph.values[id]!);
+  }
+  const kind = state.kinds.get(node.primitive);
+  return (
+    elementwiseOf(state, node, kind, inputs, paramInputs) ??
+    viewOf(state, node, kind, inputs[0]!) ??
+    fullSumOf(state, node, kind, inputs[0]!) ??
+    kernelOf(state, node, kind, inputs, paramInputs)
+  );
+}
+
+/** A unary, binary or `where` op as an elementwise node (undefined for other kinds). */
+function elementwiseOf(
+  state: Canonical,
+  node: OpNode,
+  kind: BuiltinKind | undefined,
+  inputs: number[],
+  paramInputs: readonly (readonly [string, number])[],
+): number | undefined {
+  if (kind === 'unary' || kind === 'binary')
+    return push(
+      state,
+      { kind: 'elementwise', rule: scalarRule(node.primitive.name), inputs, maps: undefined, shape: node.shape },
+      `e:${node.primitive.name}:${inputs.join(',')}:${node.shape.join(',')}`,
+    );
+  if (kind !== 'where') return undefined;
+  const p = node.params as Record<string, unknown>;
+  const condition = paramInputs.find(([k]) => k === 'condition')?.[1] ?? constant(state, p.condition as Tensor);
+  const all = [condition, ...inputs];
+  return push(
+    state,
+    { kind: 'elementwise', rule: scalarRule('where'), inputs: all, maps: undefined, shape: node.shape },
+    `e:where:${all.join(',')}:${node.shape.join(',')}`,
+  );
+}
+
+/** reshape, slice, pad, broadcastTo and transpose of `x` as an index map onto it (undefined for other kinds). */
+function viewOf(state: Canonical, node: OpNode, kind: BuiltinKind | undefined, x: number): number | undefined {
+  const p = node.params as Record<string, unknown>;
+  const xShape = state.nodes[x]!.shape;
+  switch (kind) {
+    case 'reshape':
+      return view(state, x, null, node.shape);
+    case 'slice': {
+      const start = p.start as readonly number[];
+      const strides = stridesOf(xShape);
+      const offset = start.reduce((s, v, k) => s + v * strides[k]!, 0);
+      return view(state, x, stridedMap(node.shape, strides, offset), node.shape);
+    }
+    case 'pad': {
+      // Every position of the padded box reads x or, outside it, zero (map entry -1).
+      const start = p.start as readonly number[];
+      const strides = stridesOf(node.shape);
+      const offset = start.reduce((s, v, k) => s + v * strides[k]!, 0);
+      const map = new Int32Array(shapeSize(node.shape)).fill(-1);
+      stridedMap(xShape, strides, offset).forEach((at, k) => (map[at] = k));
+      return view(state, x, map, node.shape);
+    }
+    case 'broadcastTo':
+      return view(state, x, broadcastMap(xShape, node.shape), node.shape);
+    case 'transpose': {
+      const strides = stridesOf(xShape);
+      const permuted = (p.perm as readonly number[]).map((q) => strides[q]!);
+      return view(state, x, stridedMap(node.shape, permuted, 0), node.shape);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A sum to a single number as a full-sum node (undefined otherwise: other sums run as kernels). */
+function fullSumOf(state: Canonical, node: OpNode, kind: BuiltinKind | undefined, x: number): number | undefined {
+  if ((kind !== 'sum' && kind !== 'sumTo') || shapeSize(node.shape) !== 1) return undefined;
+  return push(state, { kind: 'sum', input: x, shape: node.shape }, `s:${x}:${node.shape.join(',')}`);
+}
+
+/** Any other primitive as a kernel node, shared when its parameters have a stable description. */
+function kernelOf(
+  state: Canonical,
+  node: OpNode,
+  kind: BuiltinKind | undefined,
+  inputs: number[],
+  paramInputs: readonly (readonly [string, number])[],
+): number {
+  const key = node.paramInputs.length === 0 ? paramKey(node.params) : undefined;
+  return push(
+    state,
+    {
+      kind: 'kernel',
+      primitive: node.primitive,
+      params: node.params,
+      inputs,
+      paramInputs,
+      shape: node.shape,
+      into: kind === 'matmul',
+    },
+    key === undefined ? undefined : `k:${identityOf(node.primitive)}:${key}:${inputs.join(',')}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
