@@ -414,6 +414,12 @@ function dependencies(node: PNode): number[] {
   }
 }
 
+/**
+ * Schedules the canonical nodes: liveness (dead code is dropped), views that must be stored become
+ * copy loops, uses are counted, elementwise ops are grouped into fused loops, each stored value
+ * gets its storage, and the steps are emitted in order; buffers are then shared between values
+ * whose lifetimes do not overlap.
+ */
 function schedule(
   nodes: PNode[],
   outputIds: number[],
@@ -422,168 +428,17 @@ function schedule(
   graph: Graph,
   counts: { folded: number; shared: number },
 ): Plan {
-  // Dead code: walk back from the outputs.
-  const live = new Uint8Array(nodes.length);
-  const stack = outputIds.slice();
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (live[id]) continue;
-    live[id] = 1;
-    stack.push(...dependencies(nodes[id]!));
-  }
+  const live = liveNodes(nodes, outputIds);
   const recordedOps = graph.nodes.filter((n) => n.kind === 'op').length;
   const liveOps = nodes.filter(
     (n, id) => live[id] && n.kind !== 'input' && n.kind !== 'const' && n.kind !== 'view',
   ).length;
-
-  // A view read by a kernel or handed out as an output is materialised by a copy loop, unless it
-  // is a plain reshape (same storage, another shape).
-  const outputSet = new Set(outputIds);
-  const materialise = new Set<number>(outputIds.filter((id) => nodes[id]!.kind === 'view'));
-  nodes.forEach((node, id) => {
-    if (!live[id] || node.kind !== 'kernel') return;
-    for (const i of dependencies(node)) if (nodes[i]!.kind === 'view') materialise.add(i);
-  });
-  for (const id of materialise) {
-    const v = nodes[id] as Extract<PNode, { kind: 'view' }>;
-    if (v.map === null && !outputSet.has(id)) continue;
-    nodes[id] = { kind: 'elementwise', rule: scalarRule('copy'), inputs: [v.base], maps: [v.map], shape: v.shape };
-  }
-
-  /** The stored value a read of `id` lands on, and the map from the reader's positions. */
-  const resolve = (id: number, map: Int32Array | null): { value: number; map: Int32Array | null } => {
-    let at = id;
-    let m = map;
-    for (let node = nodes[at]!; node.kind === 'view'; node = nodes[at]!) {
-      m = compose(node.map, m);
-      at = node.base;
-    }
-    return { value: at, map: m };
-  };
-  /** The reads of an elementwise op or a sum, resolved. */
-  const readsOf = (id: number): { value: number; map: Int32Array | null }[] => {
-    const node = nodes[id]!;
-    if (node.kind === 'sum') return [resolve(node.input, null)];
-    if (node.kind !== 'elementwise') return [];
-    return node.inputs.map((input, k) => {
-      const given = node.maps?.[k];
-      const shape = nodes[input]!.shape;
-      const map = given !== undefined ? given : sameShape(shape, node.shape) ? null : broadcastMap(shape, node.shape);
-      return resolve(input, map);
-    });
-  };
-
-  // Uses of each stored value: by loops (with their read), by kernels, by outputs.
-  const loopUses = new Map<number, { consumer: number; identity: boolean }[]>();
-  const otherUse = new Uint8Array(nodes.length);
-  const kernelUse = new Uint8Array(nodes.length);
-  const reads = new Map<number, { value: number; map: Int32Array | null }[]>();
-  nodes.forEach((node, id) => {
-    if (!live[id]) return;
-    if (node.kind === 'elementwise' || node.kind === 'sum') {
-      const r = readsOf(id);
-      reads.set(id, r);
-      for (const { value, map } of r) {
-        let list = loopUses.get(value);
-        if (list === undefined) loopUses.set(value, (list = []));
-        list.push({
-          consumer: id,
-          identity:
-            (map === null || classify(map).kind === 'identity') && loopSize(nodes, value) === loopSize(nodes, id, true),
-        });
-      }
-    } else if (node.kind === 'kernel') {
-      for (const i of dependencies(node)) otherUse[resolve(i, null).value] = kernelUse[resolve(i, null).value] = 1;
-    }
-  });
-  for (const id of outputIds) otherUse[resolve(id, null).value] = 1;
-
-  // Fusion, consumers first: an elementwise op joins its consumers' loop when they all share one.
-  const group = new Int32Array(nodes.length).fill(-1);
-  const members = new Int32Array(nodes.length).fill(1);
-  let fused = 0;
-  for (let id = nodes.length - 1; id >= 0; id--) {
-    const node = nodes[id]!;
-    if (!live[id] || (node.kind !== 'elementwise' && node.kind !== 'sum')) continue;
-    group[id] = id;
-    if (node.kind === 'sum' || otherUse[id]) continue;
-    const uses = loopUses.get(id) ?? [];
-    if (uses.length === 0 || !uses.every((u) => u.identity)) continue;
-    const g = group[uses[0]!.consumer]!;
-    if (g >= 0 && members[g]! < MAX_LOOP_BODY && uses.every((u) => group[u.consumer] === g)) {
-      group[id] = g;
-      members[g]!++;
-      fused++;
-    }
-  }
-
-  // Storage: inputs and constants as they are, loop roots in buffers (rank-0 in registers unless
-  // a kernel needs an array), kernels' fresh results.
-  const storage = new Map<number, Storage>();
-  let registers = 0;
-  const steps: Step[] = [];
-  nodes.forEach((node, id) => {
-    if (!live[id]) return;
-    if (node.kind === 'input') storage.set(id, { kind: 'input', index: node.index });
-    else if (node.kind === 'const') storage.set(id, { kind: 'const', data: node.data });
-    else if (node.kind === 'kernel')
-      storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape), buffer: -1 } : { kind: 'fresh' });
-    else if (group[id] === id) {
-      const size = shapeSize(node.shape);
-      storage.set(
-        id,
-        size === 1 && kernelUse[id] === 0
-          ? { kind: 'register', slot: registers++ }
-          : { kind: 'buffer', size, buffer: -1 },
-      );
-    }
-  });
-  const operand = (r: { value: number; map: Int32Array | null }, root: number): Operand => {
-    if (group[r.value] === root && r.value !== root) return { kind: 'temp', node: r.value };
-    const read = classify(r.map);
-    const s = storage.get(r.value)!;
-    if (s.kind === 'register' && read.kind !== 'gather')
-      return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
-    if (s.kind === 'const' && read.kind !== 'gather' && uniform(s.data))
-      return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
-    if (read.kind === 'identity' && shapeSize(nodes[r.value]!.shape) === 1 && loopSize(nodes, root, true) > 1)
-      return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
-    return { kind: 'value', value: r.value, read };
-  };
-  const membersOf = new Map<number, number[]>();
-  nodes.forEach((node, id) => {
-    if (!live[id] || group[id]! < 0 || node.kind !== 'elementwise') return;
-    const list = membersOf.get(group[id]!) ?? [];
-    list.push(id);
-    membersOf.set(group[id]!, list);
-  });
-  nodes.forEach((node, root) => {
-    if (!live[root]) return;
-    if (node.kind === 'kernel') {
-      const input = (i: number) => ({ value: resolve(i, null).value, shape: nodes[i]!.shape });
-      steps.push({
-        kind: 'kernel',
-        node: root,
-        primitive: node.primitive,
-        params: node.params,
-        inputs: node.inputs.map(input),
-        paramInputs: node.paramInputs.map(([key, i]) => ({ key, ...input(i) })),
-        shape: node.shape,
-        into: node.into,
-      });
-      return;
-    }
-    if (group[root] !== root) return;
-    const members: LoopStep['members'][number][] = [];
-    for (const id of membersOf.get(root) ?? []) {
-      const member = nodes[id] as Extract<PNode, { kind: 'elementwise' }>;
-      members.push({ node: id, rule: member.rule, args: reads.get(id)!.map((r) => operand(r, root)) });
-    }
-    const sum = node.kind === 'sum' ? operand(reads.get(root)![0]!, root) : undefined;
-    steps.push({ kind: 'loop', root, size: loopSize(nodes, root, true), members, sum });
-  });
-
-  const outputs = outputIds.map((id, k) => ({ value: resolve(id, null).value, shape: outputShapes[k]! }));
+  materialiseViews(nodes, live, outputIds);
+  const uses = findUses(nodes, live, outputIds);
+  const { group, fused } = groupFusible(nodes, live, uses);
+  const { storage, registers } = assignStorage(nodes, live, group, uses.kernelUse);
+  const steps = emitSteps({ nodes, live, group, storage, reads: uses.reads });
+  const outputs = outputIds.map((id, k) => ({ value: resolve(nodes, id, null).value, shape: outputShapes[k]! }));
   const buffers = shareBuffers(
     steps,
     storage,
@@ -605,6 +460,231 @@ function schedule(
       fused,
     },
   };
+}
+
+/** Liveness: the nodes an output depends on, found by walking back from the outputs (the rest is dead code). */
+function liveNodes(nodes: readonly PNode[], outputIds: readonly number[]): Uint8Array {
+  const live = new Uint8Array(nodes.length);
+  const stack = outputIds.slice();
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live[id]) continue;
+    live[id] = 1;
+    stack.push(...dependencies(nodes[id]!));
+  }
+  return live;
+}
+
+/**
+ * A view read by a kernel or handed out as an output is materialised by a copy loop, unless it
+ * is a plain reshape (same storage, another shape).
+ */
+function materialiseViews(nodes: PNode[], live: Uint8Array, outputIds: readonly number[]): void {
+  const outputSet = new Set(outputIds);
+  const materialise = new Set<number>(outputIds.filter((id) => nodes[id]!.kind === 'view'));
+  nodes.forEach((node, id) => {
+    if (!live[id] || node.kind !== 'kernel') return;
+    for (const i of dependencies(node)) if (nodes[i]!.kind === 'view') materialise.add(i);
+  });
+  for (const id of materialise) {
+    const v = nodes[id] as Extract<PNode, { kind: 'view' }>;
+    if (v.map === null && !outputSet.has(id)) continue;
+    nodes[id] = { kind: 'elementwise', rule: scalarRule('copy'), inputs: [v.base], maps: [v.map], shape: v.shape };
+  }
+}
+
+/** A read of a stored value, through the map from the reader's positions (null: element for element). */
+interface Read {
+  readonly value: number;
+  readonly map: Int32Array | null;
+}
+
+/** The stored value a read of `id` lands on, and the map from the reader's positions. */
+function resolve(nodes: readonly PNode[], id: number, map: Int32Array | null): Read {
+  let at = id;
+  let m = map;
+  for (let node = nodes[at]!; node.kind === 'view'; node = nodes[at]!) {
+    m = compose(node.map, m);
+    at = node.base;
+  }
+  return { value: at, map: m };
+}
+
+/** The reads of an elementwise op or a sum, resolved. */
+function readsOf(nodes: readonly PNode[], id: number): Read[] {
+  const node = nodes[id]!;
+  if (node.kind === 'sum') return [resolve(nodes, node.input, null)];
+  if (node.kind !== 'elementwise') return [];
+  return node.inputs.map((input, k) => {
+    const given = node.maps?.[k];
+    const shape = nodes[input]!.shape;
+    const map = given !== undefined ? given : sameShape(shape, node.shape) ? null : broadcastMap(shape, node.shape);
+    return resolve(nodes, input, map);
+  });
+}
+
+/** Who uses each stored value: loops (with whether they read it element for element), kernels, outputs. */
+interface Uses {
+  readonly loopUses: Map<number, { consumer: number; identity: boolean }[]>;
+  /** Set for values read by a kernel or handed out: they must be stored. */
+  readonly otherUse: Uint8Array;
+  readonly kernelUse: Uint8Array;
+  /** The resolved reads of each live elementwise op and sum. */
+  readonly reads: Map<number, Read[]>;
+}
+
+function findUses(nodes: readonly PNode[], live: Uint8Array, outputIds: readonly number[]): Uses {
+  const uses: Uses = {
+    loopUses: new Map(),
+    otherUse: new Uint8Array(nodes.length),
+    kernelUse: new Uint8Array(nodes.length),
+    reads: new Map(),
+  };
+  nodes.forEach((node, id) => {
+    if (!live[id]) return;
+    if (node.kind === 'elementwise' || node.kind === 'sum') {
+      const r = readsOf(nodes, id);
+      uses.reads.set(id, r);
+      for (const { value, map } of r) {
+        let list = uses.loopUses.get(value);
+        if (list === undefined) uses.loopUses.set(value, (list = []));
+        list.push({
+          consumer: id,
+          identity:
+            (map === null || classify(map).kind === 'identity') && loopSize(nodes, value) === loopSize(nodes, id, true),
+        });
+      }
+    } else if (node.kind === 'kernel') {
+      for (const i of dependencies(node)) {
+        const value = resolve(nodes, i, null).value;
+        uses.otherUse[value] = uses.kernelUse[value] = 1;
+      }
+    }
+  });
+  for (const id of outputIds) uses.otherUse[resolve(nodes, id, null).value] = 1;
+  return uses;
+}
+
+/**
+ * Fusion, consumers first: an elementwise op joins its consumers' loop when they all share one
+ * and read it element for element. `group[id]` is the root of the loop that computes `id`.
+ */
+function groupFusible(nodes: readonly PNode[], live: Uint8Array, uses: Uses): { group: Int32Array; fused: number } {
+  const group = new Int32Array(nodes.length).fill(-1);
+  const members = new Int32Array(nodes.length).fill(1);
+  let fused = 0;
+  for (let id = nodes.length - 1; id >= 0; id--) {
+    const node = nodes[id]!;
+    if (!live[id] || (node.kind !== 'elementwise' && node.kind !== 'sum')) continue;
+    group[id] = id;
+    if (node.kind === 'sum' || uses.otherUse[id]) continue;
+    const consumers = uses.loopUses.get(id) ?? [];
+    if (consumers.length === 0 || !consumers.every((u) => u.identity)) continue;
+    const g = group[consumers[0]!.consumer]!;
+    if (g >= 0 && members[g]! < MAX_LOOP_BODY && consumers.every((u) => group[u.consumer] === g)) {
+      group[id] = g;
+      members[g]!++;
+      fused++;
+    }
+  }
+  return { group, fused };
+}
+
+/**
+ * Storage: inputs and constants as they are, loop roots in buffers (rank-0 in registers unless
+ * a kernel needs an array), kernels' fresh results. Buffers are numbered later (shareBuffers).
+ */
+function assignStorage(
+  nodes: readonly PNode[],
+  live: Uint8Array,
+  group: Int32Array,
+  kernelUse: Uint8Array,
+): { storage: Map<number, Storage>; registers: number } {
+  const storage = new Map<number, Storage>();
+  let registers = 0;
+  nodes.forEach((node, id) => {
+    if (!live[id]) return;
+    if (node.kind === 'input') storage.set(id, { kind: 'input', index: node.index });
+    else if (node.kind === 'const') storage.set(id, { kind: 'const', data: node.data });
+    else if (node.kind === 'kernel')
+      storage.set(id, node.into ? { kind: 'buffer', size: shapeSize(node.shape), buffer: -1 } : { kind: 'fresh' });
+    else if (group[id] === id) {
+      const size = shapeSize(node.shape);
+      storage.set(
+        id,
+        size === 1 && kernelUse[id] === 0
+          ? { kind: 'register', slot: registers++ }
+          : { kind: 'buffer', size, buffer: -1 },
+      );
+    }
+  });
+  return { storage, registers };
+}
+
+/** What step emission needs: the nodes, which are live, their loops, their storage and their reads. */
+interface Emission {
+  readonly nodes: readonly PNode[];
+  readonly live: Uint8Array;
+  readonly group: Int32Array;
+  readonly storage: ReadonlyMap<number, Storage>;
+  readonly reads: ReadonlyMap<number, Read[]>;
+}
+
+/** Step emission: one kernel step per kernel and one loop step per loop root, in node order. */
+function emitSteps(e: Emission): Step[] {
+  const { nodes, live, group } = e;
+  const membersOf = new Map<number, number[]>();
+  nodes.forEach((node, id) => {
+    if (!live[id] || group[id]! < 0 || node.kind !== 'elementwise') return;
+    const list = membersOf.get(group[id]!) ?? [];
+    list.push(id);
+    membersOf.set(group[id]!, list);
+  });
+  const steps: Step[] = [];
+  nodes.forEach((node, root) => {
+    if (!live[root]) return;
+    if (node.kind === 'kernel') steps.push(kernelStep(nodes, node, root));
+    else if (group[root] === root) steps.push(loopStep(e, node, root, membersOf.get(root) ?? []));
+  });
+  return steps;
+}
+
+function kernelStep(nodes: readonly PNode[], node: Extract<PNode, { kind: 'kernel' }>, root: number): KernelStep {
+  const input = (i: number) => ({ value: resolve(nodes, i, null).value, shape: nodes[i]!.shape });
+  return {
+    kind: 'kernel',
+    node: root,
+    primitive: node.primitive,
+    params: node.params,
+    inputs: node.inputs.map(input),
+    paramInputs: node.paramInputs.map(([key, i]) => ({ key, ...input(i) })),
+    shape: node.shape,
+    into: node.into,
+  };
+}
+
+function loopStep(e: Emission, node: PNode, root: number, ids: readonly number[]): LoopStep {
+  const members: LoopStep['members'][number][] = [];
+  for (const id of ids) {
+    const member = e.nodes[id] as Extract<PNode, { kind: 'elementwise' }>;
+    members.push({ node: id, rule: member.rule, args: e.reads.get(id)!.map((r) => operand(e, r, root)) });
+  }
+  const sum = node.kind === 'sum' ? operand(e, e.reads.get(root)![0]!, root) : undefined;
+  return { kind: 'loop', root, size: loopSize(e.nodes, root, true), members, sum };
+}
+
+/** How the loop of `root` reads `r`: a temporary of the loop, a hoisted scalar, or through its index read. */
+function operand(e: Emission, r: Read, root: number): Operand {
+  if (e.group[r.value] === root && r.value !== root) return { kind: 'temp', node: r.value };
+  const read = classify(r.map);
+  const s = e.storage.get(r.value)!;
+  if (s.kind === 'register' && read.kind !== 'gather')
+    return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+  if (s.kind === 'const' && read.kind !== 'gather' && uniform(s.data))
+    return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+  if (read.kind === 'identity' && shapeSize(e.nodes[r.value]!.shape) === 1 && loopSize(e.nodes, root, true) > 1)
+    return { kind: 'value', value: r.value, read: { kind: 'scalar', at: 0 } };
+  return { kind: 'value', value: r.value, read };
 }
 
 /**
