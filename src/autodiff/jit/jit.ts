@@ -105,108 +105,147 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
     integer: true,
     min: 1,
   });
-  const f = fn as unknown as (...args: unknown[]) => unknown;
-  const cache = new Map<string, Entry>();
+  const state: JitState = {
+    f: fn as unknown as (...args: unknown[]) => unknown,
+    fallback,
+    cacheSize,
+    cache: new Map(),
+    lastTokens: undefined,
+    lastEntry: undefined,
+    lastKey: undefined,
+    matcher: { tokens: [], at: 0, traced: false, inputs: [] },
+  };
+  const jitted = (...args: unknown[]): unknown => callJitted(state, args);
+  const lower = (...args: unknown[]): Lowered => lowerJitted(state, args);
+  return Object.assign(jitted, { lower }) as unknown as Jitted<F>;
+}
+
+/** One jitted function: what it compiles, its cache of compiled entries, and the last call's signature. */
+interface JitState {
+  readonly f: (...args: unknown[]) => unknown;
+  readonly fallback: 'interpret' | 'error';
+  readonly cacheSize: number;
+  /** The compiled entries by signature key, least recently used first. */
+  readonly cache: Map<string, Entry>;
   // The last call's signature and entry: a loop calling with the same structure and shapes
   // compares tokens and never builds the key string.
-  let lastTokens: readonly unknown[] | undefined;
-  let lastEntry: Entry | undefined;
-  let lastKey: string | undefined;
+  lastTokens: readonly unknown[] | undefined;
+  lastEntry: Entry | undefined;
+  lastKey: string | undefined;
+  /** Reused by every call's check against the last signature. */
+  readonly matcher: Matcher;
+}
 
-  const entryFor = (flat: CollectedArguments): Entry | undefined => {
-    if (lastEntry !== undefined && sameTokens(flat.tokens, lastTokens!) && cache.get(lastKey!) === lastEntry)
-      return lastEntry;
-    const key = keyOf(flat.tokens);
-    let entry = cache.get(key);
-    if (entry !== undefined) {
-      cache.delete(key); // most recently used goes last
-      cache.set(key, entry);
-    } else {
-      entry = compile(f, flattenArguments(flat.args), fallback);
-      if (entry === undefined) return undefined;
-      cache.set(key, entry);
-      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
-    }
-    lastTokens = flat.tokens;
-    lastEntry = entry;
-    lastKey = key;
-    return entry;
-  };
+/** Cache lookup: the entry for these arguments, compiled on a miss (undefined: under an enclosing transform). */
+function entryFor(state: JitState, flat: CollectedArguments): Entry | undefined {
+  const { cache } = state;
+  if (
+    state.lastEntry !== undefined &&
+    sameTokens(flat.tokens, state.lastTokens!) &&
+    cache.get(state.lastKey!) === state.lastEntry
+  )
+    return state.lastEntry;
+  const key = keyOf(flat.tokens);
+  let entry = cache.get(key);
+  if (entry !== undefined) {
+    cache.delete(key); // most recently used goes last
+    cache.set(key, entry);
+  } else {
+    entry = compile(state.f, flattenArguments(flat.args), state.fallback);
+    if (entry === undefined) return undefined;
+    cache.set(key, entry);
+    if (cache.size > state.cacheSize) cache.delete(cache.keys().next().value!);
+  }
+  state.lastTokens = flat.tokens;
+  state.lastEntry = entry;
+  state.lastKey = key;
+  return entry;
+}
 
-  const matcher: Matcher = { tokens: [], at: 0, traced: false, inputs: [] };
-  const jitted = (...args: unknown[]): unknown => {
-    if (tracing > 0) return f(...args); // inside another jit's trace: inline
-    let entry: Entry | undefined;
-    let inputs: Float64Array[] | undefined;
-    // A loop calling with the last call's structure and shapes: check them and collect the
-    // arrays in one walk, building no signature.
-    if (lastEntry !== undefined && cache.get(lastKey!) === lastEntry) {
-      matcher.tokens = lastTokens!;
-      matcher.at = 0;
-      matcher.traced = false;
-      matcher.inputs = [];
-      let same = true;
-      for (let i = 0; i < args.length && same; i++) same = matches(args[i], matcher);
-      if (same && matcher.at === lastTokens!.length) {
-        if (matcher.traced) return f(...args); // under a transform: let it see the ops
-        entry = lastEntry;
-        inputs = matcher.inputs;
-      }
-    }
-    if (inputs === undefined) {
-      const flat = collectArguments(args);
-      if (flat === undefined) return f(...args); // under a transform: let it see the ops
-      entry = entryFor(flat);
-      const leaves = flat.leaves;
-      inputs = new Array<Float64Array>(leaves.length);
-      for (let i = 0; i < leaves.length; i++) inputs[i] = dataOf(leaves[i]!);
-    }
-    if (entry === undefined || entry.kind === 'uncompiled' || entry.busy) return f(...args);
-    entry.busy = true; // the buffers are the entry's own: a re-entrant call runs uncompiled
-    let arrays: Float64Array[];
-    try {
-      arrays = entry.runner(inputs);
-    } finally {
-      entry.busy = false;
-    }
-    const outputs = entry.plan.outputs;
-    const results = new Array<Tensor>(arrays.length);
-    for (let k = 0; k < arrays.length; k++) results[k] = fromData(arrays[k]!, outputs[k]!.shape);
-    return entry.plan.rebuild(results);
-  };
+/**
+ * The fast path of a call: true when the arguments have the last call's structure and shapes
+ * (and that entry is still cached), checked while their arrays are collected into the matcher,
+ * in one walk that builds no signature.
+ */
+function matchesLast(state: JitState, args: readonly unknown[]): boolean {
+  if (state.lastEntry === undefined || state.cache.get(state.lastKey!) !== state.lastEntry) return false;
+  const matcher = state.matcher;
+  matcher.tokens = state.lastTokens!;
+  matcher.at = 0;
+  matcher.traced = false;
+  matcher.inputs = [];
+  let same = true;
+  for (let i = 0; i < args.length && same; i++) same = matches(args[i], matcher);
+  return same && matcher.at === state.lastTokens!.length;
+}
 
-  const lower = (...args: unknown[]): Lowered => {
-    flattenArguments(args, 'jit().lower'); // checks the arguments, naming lower
+/** A call of the jitted function: argument collection, cache lookup, then the compiled entry's run. */
+function callJitted(state: JitState, args: unknown[]): unknown {
+  if (tracing > 0) return state.f(...args); // inside another jit's trace: inline
+  let entry: Entry | undefined;
+  let inputs: Float64Array[];
+  if (matchesLast(state, args)) {
+    if (state.matcher.traced) return state.f(...args); // under a transform: let it see the ops
+    entry = state.lastEntry;
+    inputs = state.matcher.inputs;
+  } else {
     const flat = collectArguments(args);
-    if (flat === undefined) {
-      throw new InvalidArgumentError(
-        'jit().lower',
-        'an argument is traced by an enclosing transform; call lower with constant tensors (outside grad, jvp, …)',
-      );
-    }
-    const entry = entryFor(flat);
-    if (entry === undefined)
-      return {
-        plan: 'not compiled: the result depends on a value traced by an enclosing transform',
-        source: '',
-        valueDependent: undefined,
-        compileMilliseconds: 0,
-      };
-    if (entry.kind === 'uncompiled')
-      return {
-        plan: `not compiled: ${entry.reason}`,
-        source: '',
-        valueDependent: entry.reason,
-        compileMilliseconds: entry.milliseconds,
-      };
+    if (flat === undefined) return state.f(...args); // under a transform: let it see the ops
+    entry = entryFor(state, flat);
+    const leaves = flat.leaves;
+    inputs = new Array<Float64Array>(leaves.length);
+    for (let i = 0; i < leaves.length; i++) inputs[i] = dataOf(leaves[i]!);
+  }
+  if (entry === undefined || entry.kind === 'uncompiled' || entry.busy) return state.f(...args);
+  return runEntry(entry, inputs);
+}
+
+/** Runs a compiled entry on the inputs' arrays and rebuilds the function's results from its outputs. */
+function runEntry(entry: Extract<Entry, { kind: 'compiled' }>, inputs: Float64Array[]): unknown {
+  entry.busy = true; // the buffers are the entry's own: a re-entrant call runs uncompiled
+  let arrays: Float64Array[];
+  try {
+    arrays = entry.runner(inputs);
+  } finally {
+    entry.busy = false;
+  }
+  const outputs = entry.plan.outputs;
+  const results = new Array<Tensor>(arrays.length);
+  for (let k = 0; k < arrays.length; k++) results[k] = fromData(arrays[k]!, outputs[k]!.shape);
+  return entry.plan.rebuild(results);
+}
+
+/** `lower`: the plan and source of the entry for these arguments, compiling them if needed. */
+function lowerJitted(state: JitState, args: unknown[]): Lowered {
+  flattenArguments(args, 'jit().lower'); // checks the arguments, naming lower
+  const flat = collectArguments(args);
+  if (flat === undefined) {
+    throw new InvalidArgumentError(
+      'jit().lower',
+      'an argument is traced by an enclosing transform; call lower with constant tensors (outside grad, jvp, …)',
+    );
+  }
+  const entry = entryFor(state, flat);
+  if (entry === undefined)
     return {
-      plan: formatPlan(entry.plan),
-      source: entry.source,
+      plan: 'not compiled: the result depends on a value traced by an enclosing transform',
+      source: '',
       valueDependent: undefined,
+      compileMilliseconds: 0,
+    };
+  if (entry.kind === 'uncompiled')
+    return {
+      plan: `not compiled: ${entry.reason}`,
+      source: '',
+      valueDependent: entry.reason,
       compileMilliseconds: entry.milliseconds,
     };
+  return {
+    plan: formatPlan(entry.plan),
+    source: entry.source,
+    valueDependent: undefined,
+    compileMilliseconds: entry.milliseconds,
   };
-  return Object.assign(jitted, { lower }) as unknown as Jitted<F>;
 }
 
 /**
