@@ -168,13 +168,58 @@ let builtins: Map<Primitive<unknown>, BuiltinKind> | undefined;
 /** The built-in primitives the planner specialises, found once by running each op on tiny constants. */
 export function builtinKinds(): Map<Primitive<unknown>, BuiltinKind> {
   if (builtins !== undefined) return builtins;
+  const found = new Map<Primitive<unknown>, BuiltinKind>();
+  let kind: BuiltinKind = 'unary';
+  const hook = setValueHook(undefined); // this is jit's own work: evaluation hooks do not see it
+  const previous = setEvaluator((primitive, inputs, params) => {
+    if (!found.has(primitive as Primitive<unknown>)) found.set(primitive as Primitive<unknown>, kind);
+    return primitive.value(inputs, params);
+  });
+  try {
+    runProbes((next) => (kind = next));
+  } finally {
+    setEvaluator(previous);
+    setValueHook(hook);
+  }
+  builtins = found;
+  return found;
+}
+
+/** Runs each built-in op once on tiny constants, saying which kind its primitives are before it runs. */
+function runProbes(as: (kind: BuiltinKind) => void): void {
   const a = tensor([0.5, 0.25]);
   const b = tensor([0.75, 0.125]);
   const m = tensor([
     [1, 2],
     [3, 4],
   ]);
-  const unary = [
+  as('unary');
+  for (const op of unaryOps()) op(a);
+  as('binary');
+  for (const op of binaryOps()) op(a, b);
+  as('where');
+  where(tensor([1, 0]), a, b);
+  as('reshape');
+  reshape(a, [2, 1]);
+  as('slice');
+  slice(a, [1], [1]);
+  as('pad'); // slice's VJP
+  vjp((x: Tensor) => slice(x, [1], [1]), a).pullback(tensor([1]));
+  as('broadcastTo');
+  broadcastTo(a, [2, 2]);
+  as('transpose');
+  transpose(m);
+  as('sum');
+  sum(a);
+  as('sumTo');
+  sumTo(m, [2]);
+  as('matmul');
+  matmul(m, a);
+}
+
+/** The elementwise ops of one argument the compiler fuses. */
+function unaryOps(): ((x: Tensor) => Tensor)[] {
+  return [
     neg,
     square,
     exp,
@@ -199,40 +244,9 @@ export function builtinKinds(): Map<Primitive<unknown>, BuiltinKind> {
     step,
     finiteOrZero,
   ];
-  const binary = [add, sub, mul, div, pow, atan2, hypot, logAddExp, greater, greaterEqual, less, lessEqual, equal];
-  const found = new Map<Primitive<unknown>, BuiltinKind>();
-  let kind: BuiltinKind = 'unary';
-  const hook = setValueHook(undefined); // this is jit's own work: evaluation hooks do not see it
-  const previous = setEvaluator((primitive, inputs, params) => {
-    if (!found.has(primitive as Primitive<unknown>)) found.set(primitive as Primitive<unknown>, kind);
-    return primitive.value(inputs, params);
-  });
-  try {
-    for (const op of unary) op(a);
-    kind = 'binary';
-    for (const op of binary) op(a, b);
-    kind = 'where';
-    where(tensor([1, 0]), a, b);
-    kind = 'reshape';
-    reshape(a, [2, 1]);
-    kind = 'slice';
-    slice(a, [1], [1]);
-    kind = 'pad'; // slice's VJP
-    vjp((x: Tensor) => slice(x, [1], [1]), a).pullback(tensor([1]));
-    kind = 'broadcastTo';
-    broadcastTo(a, [2, 2]);
-    kind = 'transpose';
-    transpose(m);
-    kind = 'sum';
-    sum(a);
-    kind = 'sumTo';
-    sumTo(m, [2]);
-    kind = 'matmul';
-    matmul(m, a);
-  } finally {
-    setEvaluator(previous);
-    setValueHook(hook);
-  }
-  builtins = found;
-  return found;
+}
+
+/** The elementwise ops of two arguments the compiler fuses. */
+function binaryOps(): ((x: Tensor, y: Tensor) => Tensor)[] {
+  return [add, sub, mul, div, pow, atan2, hypot, logAddExp, greater, greaterEqual, less, lessEqual, equal];
 }
