@@ -108,19 +108,21 @@ describe('tapegrad in a real browser page', () => {
 });
 
 describe('tapegrad in a Web Worker', () => {
-  it('computes every HVP mode off the main thread', async () => {
+  it('computes every HVP mode off the main thread, interpreted and compiled by jit', async () => {
     const worker = new Worker(new URL('./hvp.worker.ts', import.meta.url), { type: 'module' });
     const n = 3;
     const a = Float64Array.from(A.flat());
     const x = new Float64Array([0.5, -1, 2]);
     const v = new Float64Array([1, 0, -1]);
-    const reply = await new Promise<{ products: { mode: HvpMode; values: Float64Array }[]; isWorker: boolean }>(
-      (resolve, reject) => {
-        worker.onmessage = (event) => resolve(event.data);
-        worker.onerror = (event) => reject(new Error(event.message));
-        worker.postMessage({ a, n, x, v });
-      },
-    );
+    const reply = await new Promise<{
+      products: { mode: HvpMode; values: Float64Array }[];
+      compiled: { mode: HvpMode; values: Float64Array; generated: boolean }[];
+      isWorker: boolean;
+    }>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage({ a, n, x, v });
+    });
     worker.terminate();
     expect(reply.isWorker).toBe(true); // no document: really a worker scope
     expect(reply.products).toHaveLength(5);
@@ -129,5 +131,12 @@ describe('tapegrad in a Web Worker', () => {
       // AD modes exact to rounding; differences within their step's error (see hvp.ts).
       expect(maxAbsDiff(values, expected), mode).toBeLessThan(mode.endsWith('difference') ? 1e-6 : 1e-14);
     }
+    // jit in the worker: generated code for the exact modes (the difference modes' step depends on
+    // the values, so they run uncompiled), and the interpreted products bit for bit in every mode.
+    expect(reply.compiled.map((p) => p.mode)).toEqual(reply.products.map((p) => p.mode));
+    reply.compiled.forEach(({ mode, values, generated }, i) => {
+      expect(Array.from(values), mode).toEqual(Array.from(reply.products[i]!.values));
+      expect(generated, mode).toBe(!mode.endsWith('difference'));
+    });
   });
 });
