@@ -27,7 +27,7 @@ import { Tensor, dataOf } from './tensor.js';
 import { flatten, type Flattened } from './tree.js';
 import { valueAndGradAt } from './transforms.js';
 import type { TensorTree } from './tree.js';
-import { InvalidArgumentError } from '../errors.js';
+import { EscapedTracerError, InvalidArgumentError } from '../errors.js';
 import {
   checkArity,
   checkBoolean,
@@ -141,8 +141,10 @@ function finish(fn: string, tape: Tape, traced: readonly Tensor[], result: unkno
   const out = flatten(result, fn, 'output');
   const lowered = out.leaves.map((t) => {
     if (t.level > tape.level) {
-      throw new InvalidArgumentError(
+      throw new EscapedTracerError(
         fn,
+        t.trace!.transform,
+        t.level,
         `an output is traced by an inner transform (level ${t.level} > ${tape.level}): a value escaped from a nested grad/jvp`,
       );
     }

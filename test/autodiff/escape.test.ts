@@ -4,7 +4,7 @@
  * shape — even one of the right size — is stopped at the op whose rule broke it.
  */
 import { describe, expect, it } from 'vitest';
-import { EscapedTracerError, ShapeError } from '../../src/errors.js';
+import { EscapedTracerError, InvalidArgumentError, ShapeError } from '../../src/errors.js';
 import {
   apply,
   grad,
@@ -83,6 +83,46 @@ describe('escaped tracers', () => {
     expect(() => sum(saved!)).toThrow(EscapedTracerError);
   });
 
+  /** Runs f and returns what it threw (undefined when it returned). */
+  function thrown(f: () => unknown): unknown {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  }
+
+  /** A function whose result is a value traced by an inner grad that has already returned. */
+  const returnsEscaped = (x: Tensor): Tensor => {
+    let leaked: Tensor | undefined;
+    grad((y: Tensor) => {
+      leaked = mul(y, 2);
+      return sum(leaked);
+    })(x);
+    return leaked!;
+  };
+
+  it('a value of a nested grad returned from vjp is refused as escaped, naming the inner transform', () => {
+    const error = thrown(() => vjp(returnsEscaped, tensor([1, 2])));
+    expect(error).toBeInstanceOf(EscapedTracerError);
+    const e = error as EscapedTracerError;
+    expect(e.code).toBe('escaped-tracer');
+    expect(e.fn).toBe('vjp');
+    expect(e.transform).toBe('grad');
+    expect(e.message).toMatch(/traced by an inner grad \(level \d+ > \d+\), which has already returned/);
+  });
+
+  it('the same escaped value returned through recordTape is refused as escaped too', () => {
+    const error = thrown(() => recordTape(returnsEscaped, tensor([1, 2])));
+    expect(error).toBeInstanceOf(EscapedTracerError);
+    const e = error as EscapedTracerError;
+    expect(e.code).toBe('escaped-tracer');
+    expect(e.fn).toBe('recordTape');
+    expect(e.transform).toBe('grad');
+    expect(e.message).toMatch(/an output is traced by an inner transform \(level \d+ > \d+\)/);
+  });
+
   it('values of enclosing transforms that are still running remain usable', () => {
     // y belongs to the outer grad, which is still running when the inner one uses it.
     const g = grad((x: Tensor) => {
@@ -119,6 +159,53 @@ describe('rule results are checked against the shapes they belong to', () => {
     expect(() => grad((y: Tensor) => sum(apply(brokenVjp, [y], undefined)))(x)).toThrow(
       /brokenIdentity: the VJP rule of brokenIdentity returned a cotangent for input 0 of shape \[3, 2\] where \[2, 3\]/,
     );
+  });
+
+  const identityWith = (rules: Partial<Primitive>): Primitive =>
+    ({ name: 'badRule', value: ([x]: readonly Tensor[]) => x!, ...rules }) as Primitive;
+  const x = tensor([1, 2]);
+
+  /** The error thrown by f, checked to be an InvalidArgumentError (whose message names the primitive unless told not to). */
+  function refusal(f: () => unknown, namesPrimitive = true): InvalidArgumentError {
+    let error: unknown;
+    try {
+      f();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).code).toBe('invalid-argument');
+    if (namesPrimitive) expect((error as InvalidArgumentError).message).toContain('badRule');
+    return error as InvalidArgumentError;
+  }
+
+  it('a vjp rule returning something other than an array is named', () => {
+    const primitive = identityWith({ vjp: (g: Tensor) => g as never, jvp: ([t]) => t! });
+    const e = refusal(() => grad((y: Tensor) => sum(apply(primitive, [y], undefined)))(x));
+    expect(e.fn).toBe('badRule');
+    expect(e.message).toMatch(/the VJP rule of badRule returned .*; it must return an array/);
+  });
+
+  it('a per-input vjps rule returning a number is named', () => {
+    const primitive = identityWith({ vjps: [() => 3 as never], jvp: ([t]) => t! });
+    const e = refusal(() => grad((y: Tensor) => sum(apply(primitive, [y], undefined)))(x));
+    expect(e.fn).toBe('badRule');
+    expect(e.message).toMatch(/the VJP rule of badRule returned .* for input 0, not a Tensor/);
+  });
+
+  it('a jvp rule returning a number is named', () => {
+    const primitive = identityWith({ vjp: (g: Tensor) => [g], jvp: () => 3 as never });
+    const e = refusal(() => jvp((y: Tensor) => apply(primitive, [y], undefined), x, x));
+    expect(e.fn).toBe('badRule');
+    expect(e.message).toMatch(/the JVP rule of badRule returned .*, not a Tensor/);
+  });
+
+  it('a primitive declaring linear as something other than a boolean is refused by apply', () => {
+    const primitive = identityWith({ vjp: (g: Tensor) => [g], linear: 1 as never });
+    // apply's message for this option does not name the primitive (its other option messages do).
+    const e = refusal(() => apply(primitive, [x], undefined), false);
+    expect(e.fn).toBe('apply');
+    expect(e.message).toMatch(/primitive\.linear must be true or false, got/);
   });
 
   it('a JVP rule returning a tangent of the wrong shape is named', () => {
