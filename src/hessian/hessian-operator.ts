@@ -70,7 +70,7 @@ export interface HessianOperatorOptions {
  * @example withDamping(new Float64Array([1, 2]), new Float64Array([1, 0]), 0.1); // → [1.1, 2]
  */
 export function withDamping(hv: Float64Array, v: Float64Array, damping: number): Float64Array {
-  return damping === 0 ? hv : axpy(damping, v, hv);
+  return damping === 0 ? hv : axpy(damping, v, hv, hv);
 }
 
 /** @internal The diagonal eᵢᵀ·A·eᵢ of a product map, from n products with the unit vectors. @example diagonalOf(3, (v) => v); // [1, 1, 1] */

@@ -38,6 +38,7 @@ import { add, div, dot, jvp, mul, reshape, sub, type Tensor } from '../autodiff/
 import { flatten } from '../autodiff/tree.js';
 import { dataOf, fromData } from '../autodiff/tensor.js';
 import { recordLinearMaps, valueAndGradAt } from '../autodiff/transforms.js';
+import { norm2 } from '../linalg/index.js';
 
 /** How a Hessian-vector product is computed; see `hvp` for what each mode costs and how accurate it is. */
 export type HvpMode = 'fwd-over-rev' | 'rev-over-rev' | 'rev-over-fwd' | 'finite-difference' | 'central-difference';
@@ -251,10 +252,16 @@ function refuseNonFinitePoint(o: Objective, mode: DifferenceMode, x: unknown): v
   if (o.step === undefined) stepFor(o.fn, mode, leavesNorm(flatten(x, o.fn, 'x').leaves), 0);
 }
 
-/** @internal The Euclidean norm of all the entries of the leaves, in leaf order. @example leavesNorm([tensor([3]), tensor([4])]); // 5 */
+/**
+ * @internal The Euclidean norm of all the entries of the leaves, in leaf order. Only when the
+ * plain sum of squares overflows (finite entries above ~1e154) is it recomputed scaled, leaf by
+ * leaf with `norm2` and combined with `Math.hypot`, so a large but finite x has a finite norm.
+ * @example leavesNorm([tensor([3]), tensor([4])]); // 5
+ */
 export function leavesNorm(leaves: readonly Tensor[]): number {
   let s = 0;
   for (const leaf of leaves) for (const value of dataOf(leaf)) s += value * value;
+  if (s === Infinity) return leaves.reduce((norm, leaf) => Math.hypot(norm, norm2(dataOf(leaf))), 0);
   return Math.sqrt(s);
 }
 

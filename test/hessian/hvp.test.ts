@@ -37,6 +37,8 @@ import {
   reshape,
   slice,
   softplus,
+  sqrt,
+  hessianOperator,
   square,
   sub,
   sum,
@@ -620,5 +622,27 @@ describe('hvp validates every argument at entry', () => {
   it('HVP_MODES cannot be changed', () => {
     expect(Object.isFrozen(HVP_MODES)).toBe(true);
     expect(() => (HVP_MODES as HvpMode[]).push('fwd-over-rev')).toThrow(TypeError);
+  });
+});
+
+describe('the default finite-difference step at a large but finite x', () => {
+  it('is defined: ‖x‖ is computed without squaring entries (x = 1e160 would overflow x²)', () => {
+    // f = Σ√xᵢ: g = ½x^(−½), Hv = −¼x^(−3/2)·v. With r = √ε(1 + ‖x‖)/‖v‖ ≈ 1.5e152 the one-sided
+    // error is (r/2)|∇³f[v,v]|/|Hv| = (3/4)(r/x) ≈ 1.1e-8 relative, plus rounding
+    // 2ε|g|/(r|Hv|) ≈ 6e-8 relative; 1e-6 leaves a factor of 10.
+    const f = (x: Tensor) => sum(sqrt(x));
+    const x = tensor([1e160, 4e160]);
+    const v = tensor([1, -0.5]);
+    // Hv ≈ 1e-241: scaled by 1e240 before relErr, whose squares would underflow.
+    const up = (a: ArrayLike<number>) => Array.from(a, (t) => t * 1e240);
+    const exact = up([1e160, 4e160].map((xi, i) => -0.25 * xi ** -1.5 * [1, -0.5][i]!));
+    for (const mode of ['finite-difference', 'central-difference'] as const) {
+      expect(relErr(up(hvp(f, x, v, { mode }).data), exact), mode).toBeLessThan(1e-6);
+      expect(relErr(up(hessianOperator(f, x, { mode }).apply(new Float64Array([1, -0.5]))), exact), mode).toBeLessThan(
+        1e-6,
+      );
+    }
+    // A non-finite x is still refused: its norm is not finite.
+    expect(() => hvp(f, tensor([NaN, 1]), v, { mode: 'finite-difference' })).toThrow(NonFiniteError);
   });
 });
