@@ -10,6 +10,7 @@ import {
   NonFiniteError,
   NotPositiveDefiniteError,
   ShapeError,
+  SingularMatrixError,
   add,
   cgInverse,
   exactInverse,
@@ -195,6 +196,12 @@ export const applicationEntries: Entry[] = [
         args: () => [{ size: 2, apply: () => new Float64Array([NaN, 0]) }],
         error: NonFiniteError,
       },
+      {
+        label: 'a damping that overflows H + λI',
+        args: () => [new Float64Array([Number.MAX_VALUE, 0, 0, 1]), { damping: Number.MAX_VALUE }],
+        error: NonFiniteError,
+        message: /^exactInverse: H \+ λI overflowed/,
+      },
       { label: 'a third argument', args: () => [H3(), {}, 1] },
     ],
   },
@@ -204,6 +211,23 @@ export const applicationEntries: Entry[] = [
     call: (...args) => (inverse3().solve as (...a: unknown[]) => unknown)(...args),
     params: [p('b', 'vector')],
     cases: [{ label: 'a second argument', args: () => [b3(), b3()] }],
+  },
+  {
+    name: 'exactInverse().solve, over a tiny H',
+    fn: 'exactInverse().solve',
+    // Positive definite, so the inverse is built; H⁻¹b overflows for b of ordinary size.
+    valid: () => [new Float64Array([1, 1])],
+    call: (...args) =>
+      (exactInverse(new Float64Array([1e-300, 0, 0, 1e-300])).solve as (...a: unknown[]) => unknown)(...args),
+    params: [],
+    cases: [
+      {
+        label: 'a b whose solution overflows',
+        args: () => [new Float64Array([1e10, 1])],
+        error: SingularMatrixError,
+        message: 'the solution overflowed; add damping',
+      },
+    ],
   },
   {
     name: 'exactInverse().matrix',

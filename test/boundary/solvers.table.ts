@@ -16,6 +16,7 @@ import {
   NonFiniteError,
   NotPositiveDefiniteError,
   ShapeError,
+  SingularMatrixError,
   cgSolve,
   choleskySolve,
   countingOperator,
@@ -51,6 +52,11 @@ const b = () => new Float64Array([1, 2]);
 const contraction = () => new Float64Array([0.6, 0.1, 0.1, 0.4]);
 const nonSymmetric = () => new Float64Array([2, 1, 0, 3]);
 const indefinite = () => new Float64Array([1, 0, 0, -1]);
+/** Positive definite but tiny: H⁻¹b overflows for a b of ordinary size. */
+const tiny = () => new Float64Array([1e-300, 0, 0, 1e-300]);
+const overflowingB = () => new Float64Array([1e10, 1]);
+/** Negative definite: no scale makes a Neumann series converge. */
+const negativeDefinite = () => new Float64Array([-1, 0, 0, -2]);
 
 /** An operator whose products are right for `good` calls and then `bad`. */
 const failingAfter = (good: number, bad: (v: Float64Array) => unknown): LinearOperator => {
@@ -387,6 +393,12 @@ export const solverEntries: Entry[] = [
         args: () => [denseOperator(nonSymmetric()), b()],
         message: 'symmetrize: true',
       },
+      {
+        label: 'a tiny H whose solution overflows',
+        args: () => [tiny(), overflowingB()],
+        error: SingularMatrixError,
+        message: 'the solution overflowed; add damping',
+      },
     ],
   },
   {
@@ -418,6 +430,12 @@ export const solverEntries: Entry[] = [
         args: () => [new Float64Array([5, 0, 0, 1]), b(), { iterations: 100 }],
         error: DivergenceError,
         message: 'scale',
+      },
+      {
+        label: "scale 'auto' on a negative definite H",
+        args: () => [negativeDefinite(), b(), { scale: 'auto' }],
+        error: DivergenceError,
+        message: /^neumannSolve: scale 'auto': .* ≤ 0.*add damping/,
       },
     ],
   },
@@ -472,6 +490,12 @@ export const solverEntries: Entry[] = [
         label: 'a scale too small to converge',
         args: () => [() => new Float64Array([5, 0, 0, 1]), b(), { depth: 100 }],
         error: DivergenceError,
+      },
+      {
+        label: "scale 'auto' on negative definite samples",
+        args: () => [() => negativeDefinite(), b(), { scale: 'auto' }],
+        error: DivergenceError,
+        message: /^lissa: scale 'auto': .* ≤ 0.*Add damping/,
       },
       { label: 'a fourth argument', args: () => [() => contraction(), b(), {}, 1], message: 'at most 3 arguments' },
     ],
