@@ -38,22 +38,28 @@ function executable(path: string): boolean {
   }
 }
 
-/** Looks for Chromium as described in the module comment. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumSearch {
+/**
+ * Looks for Chromium as described in the module comment. `locations` replaces the usual install
+ * locations (tests pass `[]` to search only what they control).
+ */
+export function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  locations: readonly string[] = LOCATIONS,
+): ChromiumSearch {
   const explicit = env['TAPEGRAD_CHROMIUM'];
   let note = '';
   if (explicit !== undefined && explicit !== '') {
     if (executable(explicit)) return { found: explicit, reason: '' };
     note = `TAPEGRAD_CHROMIUM=${explicit} is not an executable file; `;
   }
-  for (const path of LOCATIONS) if (executable(path)) return { found: path, reason: '' };
+  for (const path of locations) if (executable(path)) return { found: path, reason: '' };
   const dirs = (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
   for (const dir of dirs)
     for (const name of NAMES) if (executable(join(dir, name))) return { found: join(dir, name), reason: '' };
   return {
     found: undefined,
     reason:
-      `${note}no Chromium in ${LOCATIONS.slice(0, 5).join(', ')} or on PATH (${NAMES.join(', ')}). ` +
+      `${note}no Chromium ${locations.length > 0 ? `in ${locations.slice(0, 5).join(', ')} or ` : ''}on PATH (${NAMES.join(', ')}). ` +
       'Install one (Debian/Ubuntu: apt-get install chromium) or set TAPEGRAD_CHROMIUM to its binary to run the browser suite.',
   };
 }

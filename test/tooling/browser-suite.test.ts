@@ -9,17 +9,28 @@
  * is skipped and says why.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
 
 describe('finding Chromium', () => {
+  // The install locations are replaced by [] so that the machine's own Chromium, if any, is not found.
   it('TAPEGRAD_CHROMIUM pointing nowhere is reported, and the search goes on', () => {
-    const search = findChromium({ TAPEGRAD_CHROMIUM: '/nowhere/chromium', PATH: '' });
-    if (search.found !== undefined) expect(search.found).not.toBe('/nowhere/chromium');
-    else expect(search.reason).toContain('TAPEGRAD_CHROMIUM=/nowhere/chromium is not an executable file');
+    const search = findChromium({ TAPEGRAD_CHROMIUM: '/nowhere/chromium', PATH: '' }, []);
+    expect(search.found).toBeUndefined();
+    expect(search.reason).toContain('TAPEGRAD_CHROMIUM=/nowhere/chromium is not an executable file');
+    // It goes on to PATH: an executable named chromium there is found.
+    const dir = mkdtempSync(join(tmpdir(), 'tapegrad-chromium-'));
+    const binary = join(dir, 'chromium');
+    writeFileSync(binary, '#!/bin/sh\n');
+    chmodSync(binary, 0o755);
+    try {
+      expect(findChromium({ TAPEGRAD_CHROMIUM: '/nowhere/chromium', PATH: dir }, []).found).toBe(binary);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a TAPEGRAD_CHROMIUM that exists is used first', () => {
@@ -28,11 +39,10 @@ describe('finding Chromium', () => {
   });
 
   it('without a Chromium the reason says where it looked and how to enable the suite', () => {
-    const search = findChromium({ TAPEGRAD_CHROMIUM: '/nowhere/chromium', PATH: '/nowhere' });
-    if (search.found === undefined) {
-      expect(search.reason).toMatch(/apt-get install chromium/);
-      expect(search.reason).toMatch(/TAPEGRAD_CHROMIUM/);
-    }
+    const search = findChromium({ TAPEGRAD_CHROMIUM: '/nowhere/chromium', PATH: '/nowhere' }, []);
+    expect(search.found).toBeUndefined();
+    expect(search.reason).toMatch(/apt-get install chromium/);
+    expect(search.reason).toMatch(/TAPEGRAD_CHROMIUM/);
   });
 });
 
