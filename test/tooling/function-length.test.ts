@@ -9,30 +9,16 @@ import { scanFunctions, scanSource } from '../../scripts/long-functions.js';
 
 const LIMIT = 60;
 
-/**
- * Functions still over the limit, each with its length when it was listed: it may shrink, not
- * grow. Split one and take it off the list; nothing is added here instead of splitting.
- */
-const ALLOWED: Readonly<Record<string, number>> = {};
-
 const key = (f: { file: string; name: string }): string => `${f.file}: ${f.name}`;
 
 describe('function length', () => {
   const functions = scanFunctions('src').filter((f) => !f.file.startsWith('src/linalg/'));
 
-  it(`no function outside src/linalg is longer than ${LIMIT} lines unless allow-listed, and none allow-listed grew`, () => {
+  it(`no function outside src/linalg is longer than ${LIMIT} lines`, () => {
     const over = functions
-      .filter((f) => f.lines > LIMIT && !(key(f) in ALLOWED && f.lines <= ALLOWED[key(f)]!))
-      .map(
-        (f) =>
-          `${key(f)} (${f.file}:${f.line}): ${f.lines} lines${key(f) in ALLOWED ? `, allowed ${ALLOWED[key(f)]}` : ''}`,
-      );
+      .filter((f) => f.lines > LIMIT)
+      .map((f) => `${key(f)} (${f.file}:${f.line}): ${f.lines} lines`);
     expect(over, 'split these into the steps they already have').toEqual([]);
-  });
-
-  it('every allow-listed function still exists and is still over the limit (else take it off the list)', () => {
-    const stale = Object.keys(ALLOWED).filter((name) => !functions.some((f) => key(f) === name && f.lines > LIMIT));
-    expect(stale).toEqual([]);
   });
 
   it('the scanner finds the functions of src/ (declarations, methods and arrow functions)', () => {
