@@ -303,12 +303,11 @@ export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOpt
   const showValues = checkBoolean(fn, 'options.values', given.values ?? true);
   const maxValues = checkNumber(fn, 'options.maxValues', given.maxValues ?? 4, { integer: true, min: 0, max: 1e6 });
   const precision = checkNumber(fn, 'options.precision', given.precision ?? 4, { integer: true, min: 1, max: 17 });
-  checkBoolean(fn, 'options_.level', given.level ?? true);
+  const showLevel = checkBoolean(fn, 'options.level', given.level ?? true);
   const extra =
     given.outputs === undefined
       ? []
       : checkIndexList(fn, 'options.outputs', given.outputs, { size: tape.nodes.length });
-  const options_ = { level: given.level ?? true };
   const outputSet = new Set([...outputs, ...extra]);
   const stats = tapeStats(tape);
 
@@ -328,7 +327,7 @@ export function formatTape(source: Tape | TapeRecording, options?: FormatTapeOpt
   const tableWidth = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0) + 6;
   const counts = { input: 0, forward: 0, backward: 0 };
   if (phases) for (const p of phases) counts[p]++;
-  const where = (options_.level ?? true) ? ` at level ${tape.level}` : '';
+  const where = showLevel ? ` at level ${tape.level}` : '';
   const breakdown =
     counts.backward > 0
       ? `${plural(counts.input, 'input')}, ${counts.forward} forward, ${counts.backward} backward`

@@ -749,8 +749,8 @@ const ERF_LO = [
   4.2276182391829615e-17, 1.44826531920025e-17, 9.86675034192752e-19, 1.2614727975054947e-17, 5.461622108299497e-17,
   -2.294992711807301e-17, 2.859354043191264e-17, -3.03759554483649e-17, 2.0875548107488853e-17, -2.1519736712498913e-17,
 ];
-/** 2/√π, correctly rounded. */
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
+/** 2/√π, correctly rounded (erf′(x) = (2/√π)e^(−x²)). */
+export const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /**
  * erf(x) = (2/√π)∫₀ˣ e^(−t²) dt in double precision: within 1 ulp of the correctly rounded value

@@ -60,6 +60,10 @@ describe('recordTape', () => {
   it('rejects what it cannot record', () => {
     expect(() => recordTape(3 as never, tensor(1))).toThrow(InvalidArgumentError);
     expect(() => formatTape({} as never)).toThrow(/formatTape: source must be a recording from recordTape/);
+    // A bad option is named as the user wrote it.
+    expect(() => formatTape(recordTape(exp, tensor([0])), { level: 1 as never })).toThrow(
+      /formatTape: options\.level must be true or false/,
+    );
   });
 });
 

@@ -12,8 +12,7 @@
  * What this file leaves out: the interpreter that runs the same plan where `new Function` is
  * forbidden (interpret.ts).
  */
-import { gemm, gemv, gemvT } from '../../linalg/blas.js';
-import { dot as dotKernel } from '../../linalg/vector.js';
+import { matmulKernel } from '../ops/linear-algebra.js';
 import { dataOf, fromData, type Tensor } from '../tensor.js';
 import { HELPERS } from './builtins.js';
 import type { KernelStep, LoopStep, Operand, Plan, Storage } from './plan.js';
@@ -29,33 +28,11 @@ export interface Environment {
   readonly K: readonly ((...arrays: Float64Array[]) => Float64Array)[];
 }
 
-/**
- * The matrix product written into `out`, dispatching exactly as the matmul primitive's value does
- * (the same kernel for each case, so the same bits): dot for two vectors, gemv / gemvT for a
- * matrix and a vector (either way round, read in place when transposed), gemm otherwise.
- */
+/** The matrix product written into `out`, by the matmul primitive's own kernel for these shapes (so the same bits). */
 export function matmulInto(step: KernelStep): (a: Float64Array, b: Float64Array, out: Float64Array) => Float64Array {
   const [A, B] = step.inputs.map((i) => i.shape) as [readonly number[], readonly number[]];
   const { ta, tb } = step.params as { ta: boolean; tb: boolean };
-  if (A.length === 1 && B.length === 1) {
-    return (a, b, out) => {
-      out[0] = dotKernel(a, b);
-      return out;
-    };
-  }
-  if (B.length === 1) {
-    const [r, c] = A as [number, number];
-    return ta ? (a, b, out) => gemvT(a, r, c, b, out) : (a, b, out) => gemv(a, r, c, b, out);
-  }
-  const [br, bc] = B as [number, number];
-  if (A.length === 1) return tb ? (a, b, out) => gemv(b, br, bc, a, out) : (a, b, out) => gemvT(b, br, bc, a, out);
-  const [ar, ac] = A as [number, number];
-  const m = ta ? ac : ar;
-  const k = ta ? ar : ac;
-  const n = tb ? br : bc;
-  if (n === 1) return ta ? (a, b, out) => gemvT(a, k, m, b, out) : (a, b, out) => gemv(a, m, k, b, out);
-  if (m === 1) return tb ? (a, b, out) => gemv(b, n, k, a, out) : (a, b, out) => gemvT(b, k, n, a, out);
-  return (a, b, out) => gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb, out });
+  return matmulKernel(A, B, ta, tb).run;
 }
 
 /** The adapter a kernel step calls: wraps arrays as tensors, runs the primitive, unwraps its result. */

@@ -81,10 +81,10 @@ function loopRunner(step: LoopStep, plan: Plan, arrays: Map<number, Float64Array
   const memberReaders = step.members.map((m) => m.args.map(reader));
   const sumReader = step.sum === undefined ? undefined : reader(step.sum);
   const rootIsMember = step.sum === undefined;
+  const rules = step.members.map((m) => m.rule.evaluate);
   return () => {
     // Bind this call's arrays (inputs and kernel results change from call to call).
     const bound = memberReaders.map((list) => list.map((make) => make()));
-    const rules = step.members.map((m) => m.rule.evaluate);
     const out = arrays.get(step.root)!;
     const n = step.members.length;
     const summand = sumReader?.();

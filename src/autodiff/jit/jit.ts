@@ -493,8 +493,6 @@ function keyOf(tokens: readonly unknown[]): string {
 
 interface FlatArguments {
   readonly leaves: Tensor[];
-  /** Structure, shapes and static values: equal keys share one compilation. */
-  readonly key: string;
   readonly rebuild: (leaves: readonly Tensor[]) => unknown[];
 }
 
@@ -502,20 +500,19 @@ const MAX_DEPTH = 64;
 
 function flattenArguments(args: readonly unknown[], fn = 'jit'): FlatArguments {
   const leaves: Tensor[] = [];
-  const key: string[] = [];
   const open = new Set<unknown>();
   const build = (node: unknown, path: string): ((next: () => Tensor) => unknown) => {
     if (node instanceof Tensor) {
       leaves.push(node);
-      key.push(`T[${node.shape.join(',')}]`);
       return (next) => next();
     }
-    if (typeof node === 'number') {
-      key.push(Object.is(node, -0) ? 'n-0' : `n${node}`);
-      return () => node;
-    }
-    if (typeof node === 'string' || typeof node === 'boolean' || node === null || node === undefined) {
-      key.push(node === undefined ? 'u' : JSON.stringify(node));
+    if (
+      typeof node === 'number' ||
+      typeof node === 'string' ||
+      typeof node === 'boolean' ||
+      node === null ||
+      node === undefined
+    ) {
       return () => node;
     }
     const container = Array.isArray(node) || isPlainObject(node);
@@ -535,17 +532,12 @@ function flattenArguments(args: readonly unknown[], fn = 'jit'): FlatArguments {
     open.add(node);
     let rebuild: (next: () => Tensor) => unknown;
     if (Array.isArray(node)) {
-      key.push(`[${node.length}`);
       const children = node.map((child, i) => build(child, `${path}[${i}]`));
-      key.push(']');
       rebuild = (next) => children.map((c) => c(next));
     } else {
-      key.push('{');
-      const entries = Object.entries(node as Record<string, unknown>).map(([k, v]) => {
-        key.push(JSON.stringify(k));
-        return [k, build(v, `${path}.${k}`)] as const;
-      });
-      key.push('}');
+      const entries = Object.entries(node as Record<string, unknown>).map(
+        ([k, v]) => [k, build(v, `${path}.${k}`)] as const,
+      );
       rebuild = (next) => Object.fromEntries(entries.map(([k, c]) => [k, c(next)]));
     }
     open.delete(node);
@@ -554,7 +546,6 @@ function flattenArguments(args: readonly unknown[], fn = 'jit'): FlatArguments {
   const builders = args.map((arg, i) => build(arg, `argument ${i}`));
   return {
     leaves,
-    key: key.join(' '),
     rebuild: (values) => {
       let at = 0;
       const next = () => values[at++]!;

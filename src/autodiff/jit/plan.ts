@@ -23,6 +23,7 @@
  */
 import { shapeSize, stridesOf } from '../../linalg/tensor-kernels.js';
 import type { Primitive } from '../primitive.js';
+import { sameShape } from '../ops/shape.js';
 import { Tensor, dataOf } from '../tensor.js';
 import { builtinKinds, scalarRule, type BuiltinKind, type ScalarRule } from './builtins.js';
 import type { Graph, GraphNode } from './trace.js';
@@ -184,9 +185,6 @@ function uniform(data: Float64Array): boolean {
   for (let i = 1; i < data.length; i++) if (!Object.is(data[i], data[0])) return false;
   return data.length > 0;
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
 
 // ---------------------------------------------------------------------------------------------
 // Canonicalise, fold, share

@@ -25,6 +25,7 @@ import { ConcretizationError } from '../../errors.js';
 import { setEvaluator, setValueHook, type Primitive } from '../primitive.js';
 import { Tensor, dataOf, fromData, setConcreteGuard } from '../tensor.js';
 import { flatten } from '../tree.js';
+import { sameShape } from '../ops/shape.js';
 
 /** A node of the recorded graph; its index in `Graph.nodes` is its id. */
 export type GraphNode =
@@ -259,10 +260,6 @@ function compareGraphs(a: Graph, b: Graph): string | undefined {
 function withoutKeys(params: unknown, keys: ReadonlySet<string>): unknown {
   if (keys.size === 0 || typeof params !== 'object' || params === null) return params;
   return Object.fromEntries(Object.entries(params).filter(([key]) => !keys.has(key)));
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

@@ -9,7 +9,7 @@
  * Where a derivative does not exist we choose, and say so: relu′(0) = 0 and abs′(0) = 0 (the
  * subgradient closest to zero, as PyTorch and JAX do). Their second derivatives are 0 everywhere.
  */
-import { unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
+import { TWO_OVER_SQRT_PI, unaryKernels, type UnaryOp } from '../../linalg/tensor-kernels.js';
 import { checkArity } from '../../validate.js';
 import { bind, memoised, type Primitive } from '../primitive.js';
 import { Tensor, toTensor, dataOf, fromData, type TensorLike } from '../tensor.js';
@@ -119,9 +119,6 @@ export const cosh = unary('cosh', (x) => sinh(x));
  * @example erf(tensor([0, 1])).toArray(); // → [0, 0.8427007929497149]
  */
 export const erf = unary('erf', (x) => mul(TWO_OVER_SQRT_PI, exp(neg(square(x)))));
-
-/** 2/√π, correctly rounded. */
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /**
  * The sign of each entry: −1, 0 or +1 (sign(±0) = 0; NaN stays NaN). Piecewise constant, so the

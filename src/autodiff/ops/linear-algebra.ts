@@ -35,19 +35,8 @@ const flags = (ta: boolean, tb: boolean): MatmulParams => ({ ta, tb });
 const matmulPrimitive: Binary<MatmulParams> = {
   name: 'matmul',
   value: ([A, B], { ta, tb }) => {
-    if (A.rank === 1 && B.rank === 1) return fromData(Float64Array.of(dotKernel(dataOf(A), dataOf(B))), []);
-    if (B.rank === 1) {
-      const [r, c] = A.shape as [number, number];
-      return fromData(ta ? gemvT(dataOf(A), r, c, dataOf(B)) : gemv(dataOf(A), r, c, dataOf(B)), [ta ? c : r]);
-    }
-    const [br, bc] = B.shape as [number, number];
-    if (A.rank === 1)
-      return fromData(tb ? gemv(dataOf(B), br, bc, dataOf(A)) : gemvT(dataOf(B), br, bc, dataOf(A)), [tb ? br : bc]);
-    const [ar, ac] = A.shape as [number, number];
-    const m = ta ? ac : ar;
-    const k = ta ? ar : ac;
-    const n = tb ? br : bc;
-    return fromData(product(dataOf(A), dataOf(B), m, k, n, ta, tb), [m, n]);
+    const { shape, run } = matmulKernel(A.shape, B.shape, ta, tb);
+    return fromData(run(dataOf(A), dataOf(B)), shape);
   },
   vjps: [
     (g, { inputs: [a, b], params }) => cotangentA(g, a, b, params),
@@ -76,22 +65,53 @@ function cotangentB(g: Tensor, a: Tensor, b: Tensor, { ta, tb }: MatmulParams): 
   return tb ? matmulRaw(g, a, true, ta) : matmulRaw(a, g, !ta, false);
 }
 
+/** A matrix product's kernel, chosen once from the operands' shapes: see `matmulKernel`. */
+export interface MatmulKernel {
+  /** The result's shape. */
+  readonly shape: readonly number[];
+  /** Runs the kernel on the operands' data, into `out` when given (of the result's size). */
+  readonly run: (a: Float64Array, b: Float64Array, out?: Float64Array) => Float64Array;
+}
+
 /**
- * op(A)·op(B) for matrices with the cheapest kernel: a matrix-vector product reads the matrix in
- * place whichever way it is transposed, while gemm would first copy a transposed operand.
+ * The kernel of op(A)·op(B) for operands of these shapes — the one dispatch that both the matmul
+ * primitive and `jit`'s generated code use, so compiled products have the interpreter's bits:
+ * dot for two vectors; gemv / gemvT for a matrix and a vector (read in place whichever way it
+ * is transposed, where gemm would first copy a transposed operand), also when a matrix operand
+ * is a single row or column; gemm otherwise. Shapes are already checked.
  */
-function product(
-  a: Float64Array,
-  b: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-  ta: boolean,
-  tb: boolean,
-): Float64Array {
-  if (n === 1) return ta ? gemvT(a, k, m, b) : gemv(a, m, k, b); // op(A)·b, b a column
-  if (m === 1) return tb ? gemv(b, n, k, a) : gemvT(b, k, n, a); // aᵀ·op(B) = op(B)ᵀ·a
-  return gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb });
+export function matmulKernel(A: readonly number[], B: readonly number[], ta: boolean, tb: boolean): MatmulKernel {
+  if (A.length === 1 && B.length === 1) {
+    return {
+      shape: [],
+      run: (a, b, out = new Float64Array(1)) => {
+        out[0] = dotKernel(a, b);
+        return out;
+      },
+    };
+  }
+  if (B.length === 1) {
+    const [r, c] = A as [number, number];
+    return {
+      shape: [ta ? c : r],
+      run: ta ? (a, b, out) => gemvT(a, r, c, b, out) : (a, b, out) => gemv(a, r, c, b, out),
+    };
+  }
+  const [br, bc] = B as [number, number];
+  if (A.length === 1) {
+    const run: MatmulKernel['run'] = tb
+      ? (a, b, out) => gemv(b, br, bc, a, out)
+      : (a, b, out) => gemvT(b, br, bc, a, out);
+    return { shape: [tb ? br : bc], run };
+  }
+  const [ar, ac] = A as [number, number];
+  const m = ta ? ac : ar;
+  const k = ta ? ar : ac;
+  const n = tb ? br : bc;
+  const shape = [m, n];
+  if (n === 1) return { shape, run: ta ? (a, b, out) => gemvT(a, k, m, b, out) : (a, b, out) => gemv(a, m, k, b, out) }; // op(A)·b
+  if (m === 1) return { shape, run: tb ? (a, b, out) => gemv(b, n, k, a, out) : (a, b, out) => gemvT(b, k, n, a, out) }; // op(B)ᵀ·a
+  return { shape, run: (a, b, out) => gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb, ...(out && { out }) }) };
 }
 
 /** op(A)·op(B) straight to the primitive (shapes already checked). */
