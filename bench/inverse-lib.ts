@@ -59,6 +59,7 @@ import {
 import { cholesky, createRandom, norm2 } from '../src/linalg/index.js';
 import { flat, logistic, mlp, type LogisticSizes, type MlpParams, type MlpSizes, type Workload } from './workloads.js';
 import { l2Logistic } from '../scripts/models.js';
+import { formatSeconds, median } from './timing.js';
 
 // ---------------------------------------------------------------------------------------------
 // Problems
@@ -284,13 +285,6 @@ export interface InverseTable {
   readonly rows: readonly SolverRow[];
   readonly timings: readonly OperatorTiming[];
   readonly options: Required_;
-}
-
-/** Median of a non-empty list. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** ‖b − A·x‖/‖b‖ with one (uncounted) product. */
@@ -553,12 +547,6 @@ export function runInverseTable(
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
-
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '—';
-  const [value, unit] = s < 1e-6 ? [s * 1e9, 'ns'] : s < 1e-3 ? [s * 1e6, 'µs'] : s < 1 ? [s * 1e3, 'ms'] : [s, 's'];
-  return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${unit}`;
-}
 
 function formatBytes(b: number): string {
   return b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GiB` : `${(b / 1024 ** 2).toFixed(0)} MiB`;

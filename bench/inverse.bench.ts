@@ -24,10 +24,9 @@
  * (n products + an n³-extrapolated factorisation) is under 60 s, else it is printed as skipped
  * with the estimate. The MLP's Cholesky row forms a 4810² matrix (≈ 0.55 GiB with its factor).
  */
-import { machineLine } from './timing.js';
+import { formatSeconds, machineLine } from './timing.js';
 import {
   formatInverseTable,
-  formatSeconds,
   logisticProblem,
   mlpProblem,
   runInverseTable,

@@ -56,8 +56,9 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** 3 significant figures in ns, µs, ms or s. */
+/** 3 significant figures in ns, µs, ms or s; '—' for a time that was not measured (NaN, ∞). */
 export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '—';
   const [value, unit] = s < 1e-6 ? [s * 1e9, 'ns'] : s < 1e-3 ? [s * 1e6, 'µs'] : s < 1 ? [s * 1e3, 'ms'] : [s, 's'];
   return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${unit}`;
 }
