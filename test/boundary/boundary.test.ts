@@ -90,6 +90,28 @@ for (const entry of entries) {
   });
 }
 
+describe('the memory check of an entry without a probe compares the result by value', () => {
+  const entry = (call: (a: Float64Array) => unknown): Entry => ({
+    name: 'example',
+    valid: () => [new Float64Array([1, 2])],
+    call: (a) => call(a as Float64Array),
+    params: [],
+  });
+
+  it('a result that is, or holds, the array it was given is caught', () => {
+    const changed = /writing into returned or given arrays changed the result/;
+    expect(() => checkValidCall(entry((a) => a))).toThrow(changed);
+    expect(() => checkValidCall(entry((a) => ({ x: a, n: 2 })))).toThrow(changed);
+    expect(() => checkValidCall(entry((a) => [a]))).toThrow(changed);
+  });
+
+  it('results that copy pass: a tensor, a fresh array, a plain object of them', () => {
+    checkValidCall(entry((a) => tensor(a)));
+    checkValidCall(entry((a) => Float64Array.from(a)));
+    checkValidCall(entry((a) => ({ t: tensor(a), x: Float64Array.from(a), n: a[0] })));
+  });
+});
+
 describe('after every bad call above, the process is unharmed', () => {
   it('small tensors, literals and gradients still compute correctly', () => {
     expect(add(scalar(1), scalar(2)).item()).toBe(3);
