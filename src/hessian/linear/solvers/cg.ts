@@ -22,7 +22,7 @@ import {
   NonFiniteError,
   NotPositiveDefiniteError,
 } from '../../../errors.js';
-import { axpy, dot, multiplyVectors, norm2, subVectors } from '../../../linalg/index.js';
+import { axpy, dot, multiplyVectors, norm2 } from '../../../linalg/index.js';
 import { checkArity, checkOneOf, checkVector, describeValue } from '../../../validate.js';
 import {
   dampedProducts,
@@ -33,7 +33,7 @@ import {
 } from '../linear-operator.js';
 import { zeroRightHandSide, type SolveResult } from './result.js';
 import { SYMMETRY_ADVICE } from './inputs.js';
-import { MAX_RESTARTS, krylovSetup, type KrylovOptions } from './krylov.js';
+import { MAX_RESTARTS, krylovSetup, returnedIterateNote, trueResidual, type KrylovOptions } from './krylov.js';
 
 /** Options of `cgSolve`: the shared Krylov options and a preconditioner. */
 export interface CgOptions extends KrylovOptions {
@@ -158,18 +158,13 @@ function startCg(
     restarts: 0,
     finalMeasured: undefined,
   };
-  cg.r = x0 === undefined ? Float64Array.from(rhs) : residualOf(cg, x, 'for the initial guess x0'); // r₀ = b − (H + λI)x₀
+  cg.r = x0 === undefined ? Float64Array.from(rhs) : trueResidual(cg.A, cg.rhs, x, 'for the initial guess x0'); // r₀ = b − (H + λI)x₀
   cg.residualNorms.push(norm2(cg.r) / bNorm);
   cg.best = { x: Float64Array.from(x), residual: cg.residualNorms[0]!, iteration: 0 };
   return cg;
 }
 
 /** b − (H + λI)y, into the fresh array the product returned. */
-function residualOf(cg: CgState, y: Float64Array, where: string): Float64Array {
-  const ay = cg.A.apply(y, where);
-  return subVectors(cg.rhs, ay, ay);
-}
-
 /** One step along p: α = rᵀz / pᵀAp minimises the energy along p; x ← x + αp, r ← r − αAp. Returns ‖r‖/‖b‖. */
 function conjugateStep(cg: CgState, k: number, damping: number): number {
   const q = cg.A.apply(cg.p, `at iteration ${k}`);
@@ -206,7 +201,7 @@ function positiveCurvature(fn: string, p: Float64Array, q: Float64Array, k: numb
 
 /** Replaces the recursive residual by the true one b − Ax (the history's last entry too) and returns its relative norm. */
 function measureTrueResidual(cg: CgState, k: number): number {
-  cg.r = residualOf(cg, cg.x, `checking the residual at iteration ${k}`);
+  cg.r = trueResidual(cg.A, cg.rhs, cg.x, `checking the residual at iteration ${k}`);
   const trueRelative = norm2(cg.r) / cg.bNorm;
   cg.residualNorms[cg.residualNorms.length - 1] = trueRelative;
   cg.finalMeasured = trueRelative;
@@ -246,23 +241,17 @@ function finishCg(cg: CgState, result: Measured, iterations: number, converged: 
 function finishStoppedShort(cg: CgState, k: number, stop: string): SolveResult {
   const final: Measured = {
     x: cg.x,
-    residual: cg.finalMeasured ?? norm2(residualOf(cg, cg.x, 'measuring the final residual')) / cg.bNorm,
+    residual: cg.finalMeasured ?? norm2(trueResidual(cg.A, cg.rhs, cg.x, 'measuring the final residual')) / cg.bNorm,
     iteration: k,
   };
   let chosen = final.residual <= cg.best.residual ? final : cg.best;
   const lowest = cg.lowestEstimate;
   if (lowest !== undefined && lowest.iteration !== k) {
     const residual =
-      norm2(residualOf(cg, lowest.x, `measuring the residual of iterate ${lowest.iteration}`)) / cg.bNorm;
+      norm2(trueResidual(cg.A, cg.rhs, lowest.x, `measuring the residual of iterate ${lowest.iteration}`)) / cg.bNorm;
     if (residual < chosen.residual) chosen = { ...lowest, residual };
   }
-  const which =
-    chosen.iteration === k
-      ? ''
-      : chosen.iteration === 0
-        ? '; x is the initial guess: no iterate had a lower true residual'
-        : `; x is iterate ${chosen.iteration}, the one with the lowest true residual`;
-  return finishCg(cg, chosen, k, false, `${stop}${which}`);
+  return finishCg(cg, chosen, k, false, `${stop}${returnedIterateNote(chosen.iteration, k)}`);
 }
 
 /** rᵀPr must be > 0 for r ≠ 0: P must be positive definite too. */

@@ -1,9 +1,10 @@
 /**
- * What the Krylov solvers (CG, MINRES) share: their options and one entry that reads them with
- * the operator and the right-hand side.
+ * What the Krylov solvers (CG, MINRES) share: their options, one entry that reads them with the
+ * operator and the right-hand side, the true residual, and how a result names the iterate it returns.
  */
+import { subVectors } from '../../../linalg/index.js';
 import { checkPositiveInteger, checkVector, readOptions } from '../../../validate.js';
-import { readOperator } from '../linear-operator.js';
+import { readOperator, type DampedProducts } from '../linear-operator.js';
 import {
   SYMMETRY_ADVICE,
   readDamping,
@@ -61,4 +62,21 @@ export function krylovSetup(
   const x0 = given['x0'] === undefined ? undefined : checkVector(fn, 'x0', given['x0'], { length: n });
   const signal = readSignal(fn, given['signal']);
   return { op, n, b: rhs, tolerance, maxIterations, damping, x0, signal, options: given };
+}
+
+/** The true residual b − (H + λI)y, with one counted product (`where` names it in errors). */
+export function trueResidual(A: DampedProducts, rhs: Float64Array, y: Float64Array, where: string): Float64Array {
+  const ay = A.apply(y, where);
+  return subVectors(rhs, ay, ay);
+}
+
+/**
+ * What a result adds to its reason when the iterate returned is not the last one: the initial
+ * guess, or the iterate with the lowest true residual.
+ */
+export function returnedIterateNote(returned: number, last: number): string {
+  if (returned === last) return '';
+  return returned === 0
+    ? '; x is the initial guess: no iterate had a lower true residual'
+    : `; x is iterate ${returned}, the one with the lowest true residual`;
 }

@@ -21,12 +21,12 @@
  * cycle whose true residual has doubled stops and restarts. MINRES returns the iterate with the
  * lowest true residual it measured — never one worse than the initial guess.
  */
-import { axpy, divideByScalar, dot, norm2, subVectors } from '../../../linalg/index.js';
+import { axpy, divideByScalar, dot, norm2 } from '../../../linalg/index.js';
 import { checkArity } from '../../../validate.js';
 import { dampedProducts, type DampedProducts, type OperatorLike } from '../linear-operator.js';
 import { zeroRightHandSide, type SolveResult } from './result.js';
 import type { AbortFlag } from './inputs.js';
-import { MAX_RESTARTS, krylovSetup, type KrylovOptions } from './krylov.js';
+import { MAX_RESTARTS, krylovSetup, returnedIterateNote, trueResidual, type KrylovOptions } from './krylov.js';
 
 /**
  * Options of `minresSolve`: the shared Krylov options. MINRES needs no damping for definiteness,
@@ -85,7 +85,7 @@ export function minresSolve(H: OperatorLike, b: Float64Array, options?: MinresOp
         ? end
         : {
             x: best.x,
-            r: residualOf(run, best.x, `restarting from iterate ${best.iteration}`),
+            r: trueResidual(run.A, run.rhs, best.x, `restarting from iterate ${best.iteration}`),
             residual: best.residual,
           };
   }
@@ -117,7 +117,7 @@ function startMinres(rhs: Float64Array, bNorm: number, A: DampedProducts, x0: Fl
     lastMeasured: { r: rhs, residual: 0 },
     iterations: 0,
   };
-  const r0 = x0 === undefined ? Float64Array.from(rhs) : residualOf(run, x, 'for the initial guess x0');
+  const r0 = x0 === undefined ? Float64Array.from(rhs) : trueResidual(run.A, run.rhs, x, 'for the initial guess x0');
   run.residualNorms.push(norm2(r0) / bNorm);
   run.best = { x: Float64Array.from(x), residual: run.residualNorms[0]!, iteration: 0 };
   run.lastMeasured = { r: r0, residual: run.residualNorms[0]! };
@@ -125,14 +125,9 @@ function startMinres(rhs: Float64Array, bNorm: number, A: DampedProducts, x0: Fl
 }
 
 /** b − (H + λI)y, into the fresh array the product returned. */
-function residualOf(run: MinresRun, y: Float64Array, where: string): Float64Array {
-  const ay = run.A.apply(y, where);
-  return subVectors(run.rhs, ay, ay);
-}
-
 /** The true residual of the current x (iteration `at`), replacing the history's last entry; x is kept if it is the best yet. */
 function measure(run: MinresRun, at: number): number {
-  const r = residualOf(run, run.x, `checking the residual at iteration ${at}`);
+  const r = trueResidual(run.A, run.rhs, run.x, `checking the residual at iteration ${at}`);
   const relative = norm2(r) / run.bNorm;
   run.residualNorms[run.residualNorms.length - 1] = relative;
   run.lastMeasured = { r, residual: relative };
@@ -143,12 +138,7 @@ function measure(run: MinresRun, at: number): number {
 function finishMinres(run: MinresRun, converged: boolean, reason: string): SolveResult {
   const { best, iterations, residualNorms } = run;
   residualNorms[residualNorms.length - 1] = best.residual; // the last entry belongs to the returned x
-  const which =
-    converged || best.iteration === iterations
-      ? ''
-      : best.iteration === 0
-        ? '; x is the initial guess: no iterate had a lower true residual'
-        : `; x is iterate ${best.iteration}, the one with the lowest true residual`;
+  const which = converged ? '' : returnedIterateNote(best.iteration, iterations);
   return {
     x: best.x,
     iterations,
