@@ -22,7 +22,7 @@
  * which `influence` computes for all i at once from a single solve.
  */
 import { ShapeError } from '../../errors.js';
-import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
+import type { Tensor, Tree, TensorTree } from '../../autodiff/index.js';
 import { addVectors, divideByScalar, gemv } from '../../linalg/index.js';
 import { checkArity, checkFunction, checkIndexList, checkPositiveInteger, checkVector } from '../../validate.js';
 import { flatView, recordHessian } from '../hessian-operator.js';
@@ -182,14 +182,13 @@ export function newtonStepWithout<P extends Tree>(
   readTree(fn, 'params', params);
   const weights = weightsWithout(fn, count, removed);
   const { rest: cgOptions } = splitOptions(fn, options, []);
-  const { vector, unravel } = ravel(params);
-  const x = tensor(vector.toArray());
-  const loss = (z: Tensor) => objective(unravel(z) as TensorTree<P>, weights);
+  // Recorded on the tree itself; v ↔ tree goes through the flat view, outside the tape.
+  const loss = (p: TensorTree<P>) => objective(p, weights);
   const H = recordHessian(
     fn,
     loss as (x: never) => Tensor,
-    x,
-    flatView(fn, 'params', x),
+    params,
+    flatView(fn, 'params', params),
     { mode: 'fwd-over-rev', damping: 0, step: undefined },
     [],
   );

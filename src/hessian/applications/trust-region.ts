@@ -31,7 +31,7 @@
  * shares. Leaves out exact (Moré–Sorensen) and Lanczos (GLTR) subproblem solvers, and bounds.
  */
 import { NonFiniteError } from '../../errors.js';
-import { ravel, tensor, type Tensor, type Tree, type TensorTree } from '../../autodiff/index.js';
+import type { Tensor, Tree, TensorTree } from '../../autodiff/index.js';
 import { axpy, dot, norm2 } from '../../linalg/index.js';
 import { checkArity, checkFunction, checkNumber, readOptions } from '../../validate.js';
 import { flatView, recordHessian } from '../hessian-operator.js';
@@ -88,25 +88,25 @@ export function flatObjective<P extends Tree>(
   mode: HvpMode,
   damping: number,
 ): FlatObjective<P> {
-  const { vector, unravel } = ravel(params);
-  const flatLoss = (z: Tensor) => loss(unravel(z) as TensorTree<P>);
+  // The tape is recorded on the tree itself; θ ↔ tree goes through one flat view, outside it.
+  const view = flatView(fn, 'params', params);
+  const at = (theta: Float64Array) => view.toTree(theta) as TensorTree<P>;
   const counts = { functionEvaluations: 0, gradientEvaluations: 0, hessianVectorProducts: 0 };
   return {
-    start: vector.toArray(),
+    start: view.toFlat(params),
     counts,
     valueAt(theta) {
       counts.functionEvaluations++;
-      const out = loss(unravel(tensor(theta)) as TensorTree<P>);
+      const out = loss(at(theta));
       return typeof out === 'number' ? out : out.item();
     },
     record(theta, where) {
       counts.gradientEvaluations++;
-      const x = tensor(theta);
       const H = recordHessian(
         fn,
-        flatLoss as (x: never) => Tensor,
-        x,
-        flatView(fn, 'params', x),
+        loss as (x: never) => Tensor,
+        at(theta),
+        view,
         { mode, damping, step: undefined },
         [],
       );
@@ -125,7 +125,7 @@ export function flatObjective<P extends Tree>(
       };
       return { value, gradient, gradientNorm, product };
     },
-    toParams: (theta) => unravel(tensor(theta)) as TensorTree<P>,
+    toParams: at,
   };
 }
 
