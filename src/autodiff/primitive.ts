@@ -243,7 +243,7 @@ export function apply<P>(primitive: Primitive<P>, inputs: readonly Tensor[], par
   if (primitive.linear !== undefined && typeof primitive.linear !== 'boolean')
     throw new InvalidArgumentError(
       fn,
-      `primitive.linear must be true or false, got ${describeValue(primitive.linear)}`,
+      `primitive.linear of '${primitive.name}' must be true or false, got ${describeValue(primitive.linear)}`,
     );
   if (primitive.jvp === undefined && primitive.linear !== true)
     throw new InvalidArgumentError(fn, `primitive '${primitive.name}' needs a jvp rule or linear: true`);
