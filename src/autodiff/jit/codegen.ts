@@ -32,7 +32,7 @@ export interface Environment {
 export function matmulInto(step: KernelStep): (a: Float64Array, b: Float64Array, out: Float64Array) => Float64Array {
   const [A, B] = step.inputs.map((i) => i.shape) as [readonly number[], readonly number[]];
   const { ta, tb } = step.params as { ta: boolean; tb: boolean };
-  return matmulKernel(A, B, ta, tb).run;
+  return (a, b, out) => matmulKernel(a, b, A, B, ta, tb, out);
 }
 
 /** The adapter a kernel step calls: wraps arrays as tensors, runs the primitive, unwraps its result. */

@@ -34,10 +34,8 @@ const flags = (ta: boolean, tb: boolean): MatmulParams => ({ ta, tb });
 // The transpose flags apply to 2-D operands only.
 const matmulPrimitive: Binary<MatmulParams> = {
   name: 'matmul',
-  value: ([A, B], { ta, tb }) => {
-    const { shape, run } = matmulKernel(A.shape, B.shape, ta, tb);
-    return fromData(run(dataOf(A), dataOf(B)), shape);
-  },
+  value: ([A, B], { ta, tb }) =>
+    fromData(matmulKernel(dataOf(A), dataOf(B), A.shape, B.shape, ta, tb), matmulShape(A.shape, B.shape, ta, tb)),
   vjps: [
     (g, { inputs: [a, b], params }) => cotangentA(g, a, b, params),
     (g, { inputs: [a, b], params }) => cotangentB(g, a, b, params),
@@ -65,53 +63,50 @@ function cotangentB(g: Tensor, a: Tensor, b: Tensor, { ta, tb }: MatmulParams): 
   return tb ? matmulRaw(g, a, true, ta) : matmulRaw(a, g, !ta, false);
 }
 
-/** A matrix product's kernel, chosen once from the operands' shapes: see `matmulKernel`. */
-export interface MatmulKernel {
-  /** The result's shape. */
-  readonly shape: readonly number[];
-  /** Runs the kernel on the operands' data, into `out` when given (of the result's size). */
-  readonly run: (a: Float64Array, b: Float64Array, out?: Float64Array) => Float64Array;
+/** The shape of op(A)·op(B) for operands of shapes A and B (already checked). */
+export function matmulShape(A: readonly number[], B: readonly number[], ta: boolean, tb: boolean): number[] {
+  if (A.length === 1 && B.length === 1) return [];
+  if (B.length === 1) return [ta ? A[1]! : A[0]!];
+  if (A.length === 1) return [tb ? B[0]! : B[1]!];
+  return [ta ? A[1]! : A[0]!, tb ? B[0]! : B[1]!];
 }
 
 /**
- * The kernel of op(A)·op(B) for operands of these shapes — the one dispatch that both the matmul
- * primitive and `jit`'s generated code use, so compiled products have the interpreter's bits:
- * dot for two vectors; gemv / gemvT for a matrix and a vector (read in place whichever way it
- * is transposed, where gemm would first copy a transposed operand), also when a matrix operand
- * is a single row or column; gemm otherwise. Shapes are already checked.
+ * op(A)·op(B) on the operands' data, into `out` when given — the one kernel dispatch that both
+ * the matmul primitive and `jit`'s generated code use, so compiled products have the
+ * interpreter's bits: dot for two vectors; gemv / gemvT for a matrix and a vector (read in place
+ * whichever way it is transposed, where gemm would first copy a transposed operand), also when a
+ * matrix operand is a single row or column; gemm otherwise. Shapes are already checked.
  */
-export function matmulKernel(A: readonly number[], B: readonly number[], ta: boolean, tb: boolean): MatmulKernel {
+export function matmulKernel(
+  a: Float64Array,
+  b: Float64Array,
+  A: readonly number[],
+  B: readonly number[],
+  ta: boolean,
+  tb: boolean,
+  out?: Float64Array,
+): Float64Array {
   if (A.length === 1 && B.length === 1) {
-    return {
-      shape: [],
-      run: (a, b, out = new Float64Array(1)) => {
-        out[0] = dotKernel(a, b);
-        return out;
-      },
-    };
+    const result = out ?? new Float64Array(1);
+    result[0] = dotKernel(a, b);
+    return result;
   }
-  if (B.length === 1) {
-    const [r, c] = A as [number, number];
-    return {
-      shape: [ta ? c : r],
-      run: ta ? (a, b, out) => gemvT(a, r, c, b, out) : (a, b, out) => gemv(a, r, c, b, out),
-    };
-  }
-  const [br, bc] = B as [number, number];
-  if (A.length === 1) {
-    const run: MatmulKernel['run'] = tb
-      ? (a, b, out) => gemv(b, br, bc, a, out)
-      : (a, b, out) => gemvT(b, br, bc, a, out);
-    return { shape: [tb ? br : bc], run };
-  }
-  const [ar, ac] = A as [number, number];
-  const m = ta ? ac : ar;
-  const k = ta ? ar : ac;
-  const n = tb ? br : bc;
-  const shape = [m, n];
-  if (n === 1) return { shape, run: ta ? (a, b, out) => gemvT(a, k, m, b, out) : (a, b, out) => gemv(a, m, k, b, out) }; // op(A)·b
-  if (m === 1) return { shape, run: tb ? (a, b, out) => gemv(b, n, k, a, out) : (a, b, out) => gemvT(b, k, n, a, out) }; // op(B)ᵀ·a
-  return { shape, run: (a, b, out) => gemm(a, b, m, k, n, { transposeA: ta, transposeB: tb, ...(out && { out }) }) };
+  if (B.length === 1) return ta ? gemvT(a, A[0]!, A[1]!, b, out) : gemv(a, A[0]!, A[1]!, b, out);
+  if (A.length === 1) return tb ? gemv(b, B[0]!, B[1]!, a, out) : gemvT(b, B[0]!, B[1]!, a, out);
+  const m = ta ? A[1]! : A[0]!;
+  const k = ta ? A[0]! : A[1]!;
+  const n = tb ? B[0]! : B[1]!;
+  if (n === 1) return ta ? gemvT(a, k, m, b, out) : gemv(a, m, k, b, out); // op(A)·b, b a column
+  if (m === 1) return tb ? gemv(b, n, k, a, out) : gemvT(b, k, n, a, out); // aᵀ·op(B) = op(B)ᵀ·a
+  return gemm(
+    a,
+    b,
+    m,
+    k,
+    n,
+    out === undefined ? { transposeA: ta, transposeB: tb } : { transposeA: ta, transposeB: tb, out },
+  );
 }
 
 /** op(A)·op(B) straight to the primitive (shapes already checked). */
